@@ -1,0 +1,56 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export { Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+export interface MetricsOptions {
+  /** Added to every series, e.g. `{ service: 'messages' }`. */
+  readonly defaultLabels?: Readonly<Record<string, string>>;
+  /** Collect Node's default metrics (event loop lag, heap, GC …). @default true */
+  readonly collectDefaults?: boolean;
+}
+
+/** A fresh registry per service (or per test), never prom-client's global one. */
+export function createMetricsRegistry(options: MetricsOptions = {}): Registry {
+  const registry = new Registry();
+  if (options.defaultLabels) registry.setDefaultLabels({ ...options.defaultLabels });
+  if (options.collectDefaults ?? true) collectDefaultMetrics({ register: registry });
+  return registry;
+}
+
+/** Buckets in seconds, from 1 ms to 10 s. */
+export const LATENCY_BUCKETS = Object.freeze([0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]);
+
+export type HttpDurationHistogram = Histogram<'method' | 'route' | 'status'>;
+
+/**
+ * HTTP request durations, labelled by route template (`/v1/conversations/:id`), never by a concrete path,
+ * so ids cannot blow up the series count. Requests that match no route are labelled `unmatched`.
+ */
+export function createHttpDurationHistogram(registry: Registry): HttpDurationHistogram {
+  return new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP request duration in seconds, by method, route template and status code.',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [...LATENCY_BUCKETS],
+    registers: [registry],
+  });
+}
+
+export function createCounter<L extends string>(
+  registry: Registry,
+  name: string,
+  help: string,
+  labelNames: readonly L[] = [],
+): Counter<L> {
+  return new Counter({ name, help, labelNames, registers: [registry] });
+}
+
+export function createGauge<L extends string>(
+  registry: Registry,
+  name: string,
+  help: string,
+  labelNames: readonly L[] = [],
+  collect?: (this: Gauge<L>) => void | Promise<void>,
+): Gauge<L> {
+  return new Gauge({ name, help, labelNames, registers: [registry], ...(collect ? { collect } : {}) });
+}

@@ -1,0 +1,24 @@
+import { z } from 'zod';
+import { BodyField, DeviceIdField, IdField, LocalIdField } from './fields.js';
+
+/** Handshake `auth` of the `/client` namespace. */
+export const ClientAuth = z.object({ app_id: IdField, device_id: DeviceIdField, api_key: z.string().min(1).max(256) });
+export type ClientAuth = z.infer<typeof ClientAuth>;
+
+/** Handshake `auth` of the `/admin` namespace. */
+export const AdminAuth = z.object({ app_id: IdField, admin_token: z.string().min(1).max(256) });
+export type AdminAuth = z.infer<typeof AdminAuth>;
+
+/** Inbound socket payloads are strict like REST bodies. */
+export const ConversationRef = z.strictObject({ conversation_id: IdField });
+export type ConversationRef = z.infer<typeof ConversationRef>;
+
+export const SocketSendMessage = z.strictObject({
+  conversation_id: IdField,
+  body: BodyField,
+  local_id: LocalIdField,
+});
+export type SocketSendMessage = z.infer<typeof SocketSendMessage>;
+
+export const AppRef = z.strictObject({ app_id: IdField });
+export type AppRef = z.infer<typeof AppRef>;

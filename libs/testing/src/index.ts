@@ -1,0 +1,6 @@
+export * from './free-port.js';
+export * from './wait-for.js';
+export * from './postgres.js';
+export * from './process-server.js';
+export * from './nats.js';
+export * from './redis.js';

@@ -1,0 +1,53 @@
+import Koa from 'koa';
+import Router from '@koa/router';
+import type { Kysely } from 'kysely';
+import { LIMITS } from '@switchboard/protocol';
+import type { Logger } from '@switchboard/logger';
+import type { Registry } from '@switchboard/metrics';
+import type { Database } from './db/schema.js';
+import { createAuthenticator } from './domain/authenticator.js';
+import type { RequestState } from './http/context.js';
+import { corsMiddleware } from './http/cors.js';
+import { errorMiddleware } from './http/error-middleware.js';
+import { jsonBody } from './http/json-body.js';
+import { requestContext } from './http/request-context.js';
+import { appsRoutes } from './http/routes/apps.js';
+import { conversationsRoutes } from './http/routes/conversations.js';
+import { healthRoutes } from './http/routes/health.js';
+import { messagesRoutes } from './http/routes/messages.js';
+import { openApiRoute } from './http/routes/openapi.js';
+import type { MessagesMetrics } from './metrics.js';
+import { buildOpenApiDocument } from './openapi/document.js';
+
+export interface MessagesAppDeps {
+  readonly db: Kysely<Database>;
+  readonly logger: Logger;
+  readonly registry: Registry;
+  readonly metrics: MessagesMetrics;
+  readonly ready: () => Promise<boolean>;
+  readonly operatorToken?: string | undefined;
+  readonly allowedOrigins?: readonly string[] | undefined;
+  readonly version?: string;
+}
+
+/** The Koa application: middleware in order (errors first), then every route. Listening is the caller's. */
+export function createMessagesApp(deps: MessagesAppDeps): Koa<RequestState> {
+  const app = new Koa<RequestState>({ proxy: true });
+  const router = new Router<RequestState>();
+  const authenticator = createAuthenticator({ db: deps.db });
+
+  healthRoutes(router, { ready: deps.ready, registry: deps.registry });
+  openApiRoute(router, buildOpenApiDocument(deps.version ?? '0.0.0'));
+  appsRoutes(router, { db: deps.db, operatorToken: deps.operatorToken });
+  conversationsRoutes(router, { db: deps.db, authenticator });
+  messagesRoutes(router, { db: deps.db, authenticator });
+
+  app.use(requestContext(deps.logger, deps.metrics.http));
+  app.use(errorMiddleware());
+  app.use(corsMiddleware(deps.allowedOrigins));
+  app.use(jsonBody({ limitBytes: LIMITS.requestBodyMaxBytes }));
+  app.use(router.routes());
+  // Errors are rendered by errorMiddleware; Koa's own handler would only print them again.
+  app.silent = true;
+  return app;
+}

@@ -1,0 +1,57 @@
+/**
+ * `npm run apps:create -- --name NAME`: creates an app and prints its JSON. With `DATABASE_URL` set it writes to
+ * that database (migrating it first); otherwise it calls the operator API of a running service at `MESSAGES_URL`
+ * (default http://127.0.0.1:3001) with `OPERATOR_TOKEN`.
+ */
+import { parseArgs } from 'node:util';
+import { CreateAppRequest, parseWith } from '@switchboard/protocol';
+import { createLogger } from '@switchboard/logger';
+import { migrateToLatest } from '../db/migrate.js';
+import { createPostgresDatabase } from '../db/postgres.js';
+import { createApp } from '../use-cases/apps.js';
+
+async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { name: { type: 'string' } }, strict: true });
+  const parsed = parseWith(CreateAppRequest, { name: values.name });
+  if (!parsed.ok) {
+    process.stderr.write('usage: npm run apps:create -- --name NAME   (1-100 characters)\n');
+    return 2;
+  }
+  const { name } = parsed.value;
+
+  if (env.DATABASE_URL) {
+    const logger = createLogger({ service: 'apps-create', level: env.LOG_LEVEL ?? 'warn' });
+    await using database = createPostgresDatabase({ connectionString: env.DATABASE_URL, poolSize: 2, logger });
+    await migrateToLatest(database.db);
+    const app = await createApp(database.db, name);
+    process.stdout.write(`${JSON.stringify(app, null, 2)}\n`);
+    return 0;
+  }
+
+  const base = env.MESSAGES_URL ?? 'http://127.0.0.1:3001';
+  const token = env.OPERATOR_TOKEN;
+  if (!token) {
+    process.stderr.write('apps:create: set DATABASE_URL, or OPERATOR_TOKEN (and MESSAGES_URL) to use a running service\n');
+    return 2;
+  }
+  const response = await fetch(new URL('/v1/apps', base), {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+    body: JSON.stringify({ name }),
+  });
+  const text = await response.text();
+  if (response.status !== 201) {
+    process.stderr.write(`apps:create: ${base} answered ${response.status}: ${text}\n`);
+    return 1;
+  }
+  process.stdout.write(`${JSON.stringify(JSON.parse(text), null, 2)}\n`);
+  return 0;
+}
+
+main(process.argv.slice(2), process.env).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`apps:create failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  },
+);

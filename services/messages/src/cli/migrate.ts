@@ -1,0 +1,34 @@
+/** `npm run db:migrate`: applies pending migrations to `DATABASE_URL` (under Kysely's advisory lock). */
+import { z } from 'zod';
+import { ConfigError, loadConfig, logLevel, url } from '@switchboard/config';
+import { createLogger } from '@switchboard/logger';
+import { migrateToLatest } from '../db/migrate.js';
+import { createPostgresDatabase } from '../db/postgres.js';
+
+async function main(): Promise<number> {
+  let config;
+  try {
+    config = loadConfig(z.object({ DATABASE_URL: url(['postgres', 'postgresql']), LOG_LEVEL: logLevel }), process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`db:migrate: ${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+  const logger = createLogger({ service: 'db-migrate', level: config.LOG_LEVEL });
+  await using database = createPostgresDatabase({ connectionString: config.DATABASE_URL, poolSize: 2, logger });
+  const result = await migrateToLatest(database.db);
+  const applied = result.results?.filter((r) => r.status === 'Success').map((r) => r.migrationName) ?? [];
+  logger.info({ applied }, applied.length ? 'migrations applied' : 'database is up to date');
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`db:migrate failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    if (error instanceof Error && error.cause) process.stderr.write(`cause: ${String(error.cause)}\n`);
+    process.exit(1);
+  },
+);

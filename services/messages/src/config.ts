@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import { csvList, loadConfig, logLevel, port, positiveInt, secret, url, type Env } from '@switchboard/config';
+
+/**
+ * Environment of the messages service (CONTRACT.md, "Processes, ports, environment").
+ * Tuning variables past the contract's are optional; their defaults are what production should run.
+ */
+export const MessagesEnv = z.object({
+  /** Postgres. Required. */
+  DATABASE_URL: url(['postgres', 'postgresql']),
+  /** NATS with JetStream. Required. */
+  NATS_URL: url(['nats', 'tls', 'ws', 'wss']),
+  /** @default 3001 */
+  MESSAGES_PORT: port(3001),
+  /** @default '0.0.0.0' */
+  MESSAGES_HOST: z.string().default('0.0.0.0'),
+  /** Bearer token for `POST /v1/apps`; unset: the operator API answers 404. */
+  OPERATOR_TOKEN: secret.optional(),
+  /** Shared secret the gateway sends on `/internal/`; unset: `/internal/` is open (it is never routed from outside). */
+  INTERNAL_TOKEN: secret.optional(),
+  /** Browser origins allowed by CORS; unset: any origin (with a warning at start). */
+  ALLOWED_ORIGINS: csvList.optional(),
+  /** Optional, for cluster-wide rate limits. */
+  REDIS_URL: url(['redis', 'rediss']).optional(),
+  LOG_LEVEL: logLevel,
+  /** Connections in the Postgres pool. @default 20 */
+  DATABASE_POOL_SIZE: positiveInt(20),
+  /** Events the outbox relay publishes per batch. @default 500 */
+  OUTBOX_BATCH_SIZE: positiveInt(500),
+  /** How often the relay looks for events when no notification came. @default 1000 */
+  OUTBOX_POLL_INTERVAL_MS: positiveInt(1000),
+});
+
+export type MessagesConfig = ReturnType<typeof loadMessagesConfig>;
+
+export function loadMessagesConfig(env: Env) {
+  return loadConfig(MessagesEnv, env);
+}

@@ -1,0 +1,32 @@
+import { Migrator, type Kysely, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
+import * as initial from './migrations/0001-initial.js';
+
+/** Every migration, in order. Listed statically so a bundled or compiled service needs no directory scan. */
+const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
+  '0001-initial': initial,
+});
+
+const provider: MigrationProvider = { getMigrations: async () => ({ ...MIGRATIONS }) };
+
+export class MigrationError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'MigrationError';
+  }
+}
+
+/**
+ * Applies pending migrations. Kysely's Postgres adapter runs them inside a transaction holding
+ * `pg_advisory_xact_lock`, so several replicas starting at once apply each migration exactly once.
+ */
+export async function migrateToLatest(db: Kysely<any>): Promise<MigrationResultSet> {
+  const migrator = new Migrator({ db, provider });
+  const result = await migrator.migrateToLatest();
+  if (result.error) {
+    const failed = result.results?.find((r) => r.status === 'Error');
+    throw new MigrationError(`migration ${failed?.migrationName ?? '(unknown)'} failed`, { cause: result.error });
+  }
+  return result;
+}
+
+export const MIGRATION_NAMES = Object.freeze(Object.keys(MIGRATIONS));

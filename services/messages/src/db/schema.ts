@@ -1,0 +1,70 @@
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type { ConversationStatus, MessageSender } from '@switchboard/protocol';
+
+/** Tables of the messages service, as Kysely sees them. Migrations in `./migrations` create them. */
+export interface Database {
+  apps: AppsTable;
+  conversations: ConversationsTable;
+  messages: MessagesTable;
+  outbox: OutboxTable;
+}
+
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+
+export interface AppsTable {
+  id: string;
+  name: string;
+  /** SHA-256 (hex) of the api key; the key itself is shown once and never stored. */
+  api_key_hash: string;
+  /** SHA-256 (hex) of the admin token. */
+  admin_token_hash: string;
+  created_at: CreatedAt;
+}
+
+export interface ConversationsTable {
+  id: string;
+  app_id: string;
+  device_id: string;
+  status: ColumnType<ConversationStatus, ConversationStatus | undefined, ConversationStatus>;
+  created_at: CreatedAt;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  last_message_id: string | null;
+  /** `seq` of the newest message; the next one gets `last_seq + 1` under this row's lock. */
+  last_seq: Generated<number>;
+  /**
+   * Orders the conversation list by latest activity without trusting clocks: taken from a sequence when the
+   * conversation is opened and at every message. bigint, read back as a string.
+   */
+  activity: ColumnType<string, string | number | bigint | undefined, string | number | bigint>;
+  /** Highest `seq` the device's user has read. */
+  user_read_seq: Generated<number>;
+  /** Highest `seq` the app's agents have read. */
+  agent_read_seq: Generated<number>;
+}
+
+export interface MessagesTable {
+  id: string;
+  conversation_id: string;
+  seq: number;
+  local_id: string;
+  body: string;
+  sender: MessageSender;
+  created_at: CreatedAt;
+}
+
+export interface OutboxTable {
+  /** bigserial, read back as a string. Only orders rows; never a cursor for readers. */
+  id: Generated<string>;
+  subject: string;
+  /** JetStream message id (`Nats-Msg-Id`), so a republish after a crash is de-duplicated by the stream. */
+  msg_id: string;
+  conversation_id: string;
+  payload: ColumnType<unknown, string, never>;
+  created_at: CreatedAt;
+}
+
+export type AppRow = Selectable<AppsTable>;
+export type ConversationRow = Selectable<ConversationsTable>;
+export type MessageRow = Selectable<MessagesTable>;
+export type OutboxRow = Selectable<OutboxTable>;
+export type NewOutboxRow = Insertable<OutboxTable>;

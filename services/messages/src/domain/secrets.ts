@@ -1,0 +1,38 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+
+/**
+ * Api keys and admin tokens are 256-bit random secrets, so a fast hash is enough to store them (nothing to
+ * brute-force); only the SHA-256 is kept, and comparisons run in constant time.
+ */
+export function hashSecret(secret: string): string {
+  return createHash('sha256').update(secret, 'utf8').digest('hex');
+}
+
+export function secretMatches(secret: string, storedHash: string): boolean {
+  const actual = Buffer.from(hashSecret(secret), 'hex');
+  const expected = Buffer.from(storedHash, 'hex');
+  return actual.length === expected.length && timingSafeEqual(actual, expected);
+}
+
+/** Compares two secrets in time independent of where they differ (hashing first equalises the lengths). */
+export function secretsEqual(given: string, expected: string): boolean {
+  return timingSafeEqual(createHash('sha256').update(given).digest(), createHash('sha256').update(expected).digest());
+}
+
+export function newApiKey(): string {
+  return `sbk_${randomBytes(32).toString('base64url')}`;
+}
+
+const ADMIN_TOKEN_PREFIX = 'sba';
+
+/** An admin token names its app: `sba.<app_id>.<secret>`. */
+export function newAdminToken(appId: string): string {
+  return `${ADMIN_TOKEN_PREFIX}.${appId}.${randomBytes(32).toString('base64url')}`;
+}
+
+/** The app an admin token claims to belong to, or `undefined` when it is not shaped like one. */
+export function appIdOfAdminToken(token: string): string | undefined {
+  const parts = token.split('.');
+  if (parts.length !== 3 || parts[0] !== ADMIN_TOKEN_PREFIX || !parts[1] || !parts[2]) return undefined;
+  return parts[1];
+}

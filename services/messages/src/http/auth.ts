@@ -1,0 +1,57 @@
+import { AppError } from '../domain/errors.js';
+import type { Authenticator } from '../domain/authenticator.js';
+import type { Principal } from '../domain/principal.js';
+import { DeviceIdField, IdField } from '@switchboard/protocol';
+import type { RouteContext, Next } from './context.js';
+
+type Who = 'client' | 'agent' | 'both';
+
+/**
+ * Authenticates the caller: `Authorization: Bearer <admin_token>` is an agent, `X-App-Id` + `X-Device-Id` +
+ * `X-Api-Key` a device. Missing pieces are `MISSING_PARAMS`, wrong ones `INVALID_CREDENTIALS`; a route meant for
+ * the other kind of caller is `FORBIDDEN`.
+ */
+export function requireAuth(authenticator: Authenticator, who: Who) {
+  return async (ctx: RouteContext, next: Next) => {
+    const principal = await authenticate(ctx, authenticator);
+    if (who !== 'both' && principal.kind !== who) {
+      throw new AppError('FORBIDDEN', who === 'client' ? 'this route takes device credentials' : 'this route takes an admin token');
+    }
+    ctx.state.principal = principal;
+    ctx.state.log = ctx.state.log.child({ app_id: principal.appId });
+    return next();
+  };
+}
+
+async function authenticate(ctx: RouteContext, authenticator: Authenticator): Promise<Principal> {
+  const authorization = ctx.get('Authorization');
+  if (authorization) {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+    if (!match?.[1]) throw new AppError('INVALID_CREDENTIALS', 'the Authorization header must be "Bearer <admin_token>"');
+    return authenticator.authenticateAgent(match[1]);
+  }
+  const appId = ctx.get('X-App-Id');
+  const deviceId = ctx.get('X-Device-Id');
+  const apiKey = ctx.get('X-Api-Key');
+  const missing = [
+    ['X-App-Id', appId],
+    ['X-Device-Id', deviceId],
+    ['X-Api-Key', apiKey],
+  ].filter(([, value]) => !value).map(([name]) => name);
+  if (missing.length > 0) throw new AppError('MISSING_PARAMS', `missing credentials: ${missing.join(', ')}`);
+  if (!IdField.safeParse(appId).success || !DeviceIdField.safeParse(deviceId).success) {
+    throw new AppError('INVALID_CREDENTIALS', 'the credentials are not valid');
+  }
+  return authenticator.authenticateClient({ appId, deviceId, apiKey });
+}
+
+/** The operator API: `Authorization: Bearer $OPERATOR_TOKEN`. Unset token: the routes do not exist (404). */
+export function requireOperator(operatorToken: string | undefined, tokensEqual: (a: string, b: string) => boolean) {
+  return async (ctx: RouteContext, next: Next) => {
+    if (!operatorToken) throw new AppError('NOT_FOUND', `no route for ${ctx.method} ${ctx.path}`);
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(ctx.get('Authorization'));
+    if (!match?.[1]) throw new AppError('MISSING_PARAMS', 'missing operator token');
+    if (!tokensEqual(match[1], operatorToken)) throw new AppError('INVALID_CREDENTIALS', 'the operator token is not valid');
+    return next();
+  };
+}

@@ -1,0 +1,21 @@
+import cors from '@koa/cors';
+import type { AppContext } from './context.js';
+
+/**
+ * CORS for browsers. `allowedOrigins` unset: any origin. A request without `Origin` (native SDKs, servers) is never
+ * affected. Credentials travel in headers, never cookies, so no `Allow-Credentials`.
+ */
+export function corsMiddleware(allowedOrigins: readonly string[] | undefined) {
+  const allowed = allowedOrigins ? new Set(allowedOrigins) : undefined;
+  return cors({
+    origin: (ctx) => {
+      const origin = (ctx as AppContext).get('Origin');
+      if (!allowed) return origin || '*';
+      return allowed.has(origin) ? origin : '';
+    },
+    allowMethods: ['GET', 'POST', 'OPTIONS'],
+    allowHeaders: ['Content-Type', 'Authorization', 'X-App-Id', 'X-Device-Id', 'X-Api-Key', 'X-Request-Id'],
+    exposeHeaders: ['X-Request-Id'],
+    maxAge: 600,
+  });
+}

@@ -1,0 +1,44 @@
+import type Router from '@koa/router';
+import type { Kysely } from 'kysely';
+import { ConversationIdParams, CreateConversationRequest, ListConversationsQuery } from '@switchboard/protocol';
+import type { Database } from '../../db/schema.js';
+import { notFound } from '../../domain/errors.js';
+import type { Authenticator } from '../../domain/authenticator.js';
+import { getConversation, openConversation, pageConversations } from '../../use-cases/conversations.js';
+import { requireAuth } from '../auth.js';
+import type { RequestState, RouteContext } from '../context.js';
+import { validate } from '../validate.js';
+
+export interface ConversationsRoutesDeps {
+  readonly db: Kysely<Database>;
+  readonly authenticator: Authenticator;
+}
+
+export function conversationsRoutes(router: Router<RequestState>, deps: ConversationsRoutesDeps): void {
+  const { db } = deps;
+
+  router.post('/v1/conversations', requireAuth(deps.authenticator, 'client'), async (ctx) => {
+    validate(CreateConversationRequest, ctx.state.body ?? {}, 'body');
+    const conversation = await openConversation(db, ctx.state.principal!);
+    ctx.state.log.debug({ conversation_id: conversation.id }, 'conversation opened');
+    ctx.status = 201;
+    ctx.body = conversation;
+  });
+
+  router.get('/v1/conversations', requireAuth(deps.authenticator, 'both'), async (ctx) => {
+    const query = validate(ListConversationsQuery, ctx.query, 'query');
+    ctx.body = await pageConversations(db, ctx.state.principal!, query);
+  });
+
+  router.get('/v1/conversations/:id', requireAuth(deps.authenticator, 'both'), async (ctx) => {
+    ctx.body = await getConversation(db, ctx.state.principal!, conversationId(ctx));
+  });
+}
+
+/** The `:id` path parameter, validated; a malformed id cannot name anything, so it is a 404 like an unknown one. */
+export function conversationId(ctx: RouteContext): string {
+  const parsed = ConversationIdParams.safeParse(ctx.params);
+  if (!parsed.success) throw notFound('conversation');
+  ctx.state.log = ctx.state.log.child({ conversation_id: parsed.data.id });
+  return parsed.data.id;
+}

@@ -1,0 +1,39 @@
+import type Router from '@koa/router';
+import type { Kysely } from 'kysely';
+import { ListMessagesQuery, MarkReadRequest, SendMessageRequest } from '@switchboard/protocol';
+import type { Database } from '../../db/schema.js';
+import type { Authenticator } from '../../domain/authenticator.js';
+import { markRead, pageMessages, sendMessage } from '../../use-cases/messages.js';
+import { requireAuth } from '../auth.js';
+import type { RequestState } from '../context.js';
+import { validate } from '../validate.js';
+import { conversationId } from './conversations.js';
+
+export interface MessagesRoutesDeps {
+  readonly db: Kysely<Database>;
+  readonly authenticator: Authenticator;
+}
+
+export function messagesRoutes(router: Router<RequestState>, deps: MessagesRoutesDeps): void {
+  const { db } = deps;
+  const auth = requireAuth(deps.authenticator, 'both');
+
+  router.post('/v1/conversations/:id/messages', auth, async (ctx) => {
+    const input = validate(SendMessageRequest, ctx.state.body, 'body');
+    const { message, created } = await sendMessage(db, ctx.state.principal!, conversationId(ctx), input);
+    ctx.state.log.debug({ message_id: message.id, created }, 'message stored');
+    ctx.status = created ? 201 : 200;
+    ctx.body = message;
+  });
+
+  router.get('/v1/conversations/:id/messages', auth, async (ctx) => {
+    const query = validate(ListMessagesQuery, ctx.query, 'query');
+    ctx.body = await pageMessages(db, ctx.state.principal!, conversationId(ctx), query);
+  });
+
+  router.post('/v1/conversations/:id/read', auth, async (ctx) => {
+    const { last_read_message_id } = validate(MarkReadRequest, ctx.state.body, 'body');
+    await markRead(db, ctx.state.principal!, conversationId(ctx), last_read_message_id);
+    ctx.status = 204;
+  });
+}

@@ -1,0 +1,12 @@
+/** What other packages (the embedded single-process mode) compose. */
+export { loadMessagesConfig, MessagesEnv, type MessagesConfig } from './config.js';
+export { startMessagesService, type MessagesService, type MessagesServiceDeps, type MessagesServiceOptions } from './service.js';
+export { createPostgresDatabase, type PostgresDatabase } from './db/postgres.js';
+export { migrateToLatest } from './db/migrate.js';
+export type { Database } from './db/schema.js';
+export { createJetStreamPublisher, ensureMessagesStream } from './outbox/jetstream-publisher.js';
+export type { Publisher } from './outbox/publisher.js';
+export { createPgRelayCoordinator } from './outbox/pg-relay-coordinator.js';
+export { createLocalRelayCoordinator, type RelayCoordinator } from './outbox/relay-coordinator.js';
+export { connectNats } from './nats-connection.js';
+export { createApp } from './use-cases/apps.js';

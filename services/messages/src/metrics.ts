@@ -1,0 +1,60 @@
+import type { Kysely } from 'kysely';
+import {
+  createCounter,
+  createGauge,
+  createHttpDurationHistogram,
+  type Counter,
+  type Gauge,
+  type HttpDurationHistogram,
+  type Registry,
+} from '@switchboard/metrics';
+import type { Database } from './db/schema.js';
+import { outboxBacklog } from './repositories/outbox.js';
+
+export interface MessagesMetrics {
+  readonly http: HttpDurationHistogram;
+  readonly outboxPublished: Counter<'subject'>;
+  readonly outboxFailed: Counter<'subject'>;
+  readonly outboxBacklog: Gauge;
+  readonly outboxOldestAge: Gauge;
+}
+
+/**
+ * The service's metrics. The backlog gauges are read from Postgres at scrape time (an indexed count of the
+ * unpublished rows), so they are right whichever replica publishes.
+ */
+export function createMessagesMetrics(registry: Registry, db: Kysely<Database>): MessagesMetrics {
+  let pending: Promise<{ count: number; oldestAgeSeconds: number }> | undefined;
+  // Both gauges collect in one scrape: share one query.
+  const backlog = () => {
+    pending ??= outboxBacklog(db).finally(() => queueMicrotask(() => (pending = undefined)));
+    return pending;
+  };
+  return {
+    http: createHttpDurationHistogram(registry),
+    outboxPublished: createCounter(
+      registry,
+      'switchboard_outbox_published_total',
+      'Outbox events acknowledged by JetStream (duplicates included), by subject.',
+      ['subject'],
+    ),
+    outboxFailed: createCounter(
+      registry,
+      'switchboard_outbox_publish_failures_total',
+      'Outbox publish attempts that failed and will be retried, by subject.',
+      ['subject'],
+    ),
+    outboxBacklog: createGauge(registry, 'switchboard_outbox_backlog', 'Outbox events not yet published.', [], async function () {
+      this.set((await backlog().catch(() => ({ count: Number.NaN }))).count);
+    }),
+    outboxOldestAge: createGauge(
+      registry,
+      'switchboard_outbox_oldest_event_age_seconds',
+      'Age of the oldest unpublished outbox event (0 when none).',
+      [],
+      async function () {
+        this.set((await backlog().catch(() => ({ oldestAgeSeconds: Number.NaN }))).oldestAgeSeconds);
+      },
+    ),
+  };
+}

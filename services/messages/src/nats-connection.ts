@@ -1,0 +1,25 @@
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { Logger } from '@switchboard/logger';
+
+/**
+ * Connects to NATS and keeps reconnecting forever, also when the first attempt fails: the service serves writes
+ * through an outage, and the outbox publishes once NATS is back. Status changes are logged.
+ */
+export async function connectNats(servers: string, name: string, logger: Logger): Promise<NatsConnection> {
+  const log = logger.child({ component: 'nats' });
+  const nc = await connect({
+    servers,
+    name,
+    waitOnFirstConnect: true,
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 1000,
+  });
+  log.info({ server: nc.getServer() }, 'connected to NATS');
+  void (async () => {
+    for await (const status of nc.status()) {
+      if (status.type === 'disconnect' || status.type === 'reconnect') log.warn({ status: status.type }, 'NATS connection');
+      else log.debug({ status: status.type }, 'NATS status');
+    }
+  })().catch(() => {});
+  return nc;
+}

@@ -1,0 +1,158 @@
+import { z } from 'zod';
+import {
+  Conversation,
+  ConversationPage,
+  CreateAppRequest,
+  CreateConversationRequest,
+  CreatedApp,
+  ERROR_STATUS,
+  LIMITS,
+  MarkReadRequest,
+  Message,
+  MessagePage,
+  SendMessageRequest,
+  type ErrorCode,
+} from '@switchboard/protocol';
+
+/**
+ * The OpenAPI 3.1 document of the public REST API, generated from the same zod schemas that validate requests,
+ * so the two cannot drift. Served at `GET /openapi.json`.
+ */
+export function buildOpenApiDocument(version: string): Record<string, unknown> {
+  const named = { Conversation, ConversationPage, CreateAppRequest, CreateConversationRequest, CreatedApp, MarkReadRequest, Message, MessagePage, SendMessageRequest };
+  const registry = z.registry<{ id: string }>();
+  for (const [id, schema] of Object.entries(named)) registry.add(schema, { id });
+  const { schemas } = z.toJSONSchema(registry, {
+    io: 'input',
+    target: 'draft-2020-12',
+    uri: (id) => `#/components/schemas/${id}`,
+  });
+  for (const schema of Object.values(schemas)) {
+    delete (schema as { $schema?: unknown }).$schema;
+    delete (schema as { $id?: unknown }).$id;
+  }
+
+  const ref = (id: keyof typeof named) => ({ $ref: `#/components/schemas/${id}` });
+  const json = (id: keyof typeof named) => ({ content: { 'application/json': { schema: ref(id) } } });
+  const errors = (...codes: ErrorCode[]) => {
+    const byStatus = new Map<number, ErrorCode[]>();
+    for (const code of codes) byStatus.set(ERROR_STATUS[code], [...(byStatus.get(ERROR_STATUS[code]) ?? []), code]);
+    return Object.fromEntries(
+      [...byStatus].map(([status, list]) => [
+        String(status),
+        { description: list.join(' or '), content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+      ]),
+    );
+  };
+  const auth = ['MISSING_PARAMS', 'INVALID_CREDENTIALS'] as const;
+  const either = [{ device: [] }, { agent: [] }];
+  const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
+  const limitParam = {
+    name: 'limit',
+    in: 'query',
+    schema: { type: 'integer', minimum: 1, maximum: LIMITS.pageLimitMax, default: LIMITS.pageLimitDefault },
+  };
+
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Switchboard messages API',
+      version,
+      description: 'Conversations, messages and read state for devices (X-App-Id, X-Device-Id, X-Api-Key) and agents (Bearer admin token).',
+    },
+    servers: [{ url: '/' }],
+    components: {
+      securitySchemes: {
+        device: { type: 'apiKey', in: 'header', name: 'X-Api-Key', description: 'With X-App-Id and X-Device-Id.' },
+        agent: { type: 'http', scheme: 'bearer', description: "The app's admin token." },
+        operator: { type: 'http', scheme: 'bearer', description: 'OPERATOR_TOKEN.' },
+      },
+      schemas: {
+        ...schemas,
+        Error: {
+          type: 'object',
+          required: ['error'],
+          properties: {
+            error: {
+              type: 'object',
+              required: ['code', 'message'],
+              properties: {
+                code: { type: 'string', enum: Object.keys(ERROR_STATUS) },
+                message: { type: 'string' },
+                fields: {
+                  type: 'array',
+                  items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    paths: {
+      '/v1/apps': {
+        post: {
+          operationId: 'createApp',
+          security: [{ operator: [] }],
+          requestBody: { required: true, ...json('CreateAppRequest') },
+          responses: { '201': { description: 'Created', ...json('CreatedApp') }, ...errors('VALIDATION_FAILED', ...auth, 'NOT_FOUND', 'PAYLOAD_TOO_LARGE') },
+        },
+      },
+      '/v1/conversations': {
+        post: {
+          operationId: 'openConversation',
+          security: [{ device: [] }],
+          requestBody: { required: false, ...json('CreateConversationRequest') },
+          responses: { '201': { description: 'Opened', ...json('Conversation') }, ...errors('VALIDATION_FAILED', ...auth, 'FORBIDDEN') },
+        },
+        get: {
+          operationId: 'listConversations',
+          security: either,
+          parameters: [limitParam, { name: 'cursor', in: 'query', schema: { type: 'string' } }],
+          responses: { '200': { description: 'Newest activity first', ...json('ConversationPage') }, ...errors('VALIDATION_FAILED', ...auth) },
+        },
+      },
+      '/v1/conversations/{id}': {
+        get: {
+          operationId: 'getConversation',
+          security: either,
+          parameters: [idParam],
+          responses: { '200': { description: 'The conversation', ...json('Conversation') }, ...errors(...auth, 'NOT_FOUND') },
+        },
+      },
+      '/v1/conversations/{id}/messages': {
+        post: {
+          operationId: 'sendMessage',
+          security: either,
+          parameters: [idParam],
+          requestBody: { required: true, ...json('SendMessageRequest') },
+          responses: {
+            '201': { description: 'Stored', ...json('Message') },
+            '200': { description: 'This local_id was sent before: the first message, unchanged', ...json('Message') },
+            ...errors('VALIDATION_FAILED', ...auth, 'NOT_FOUND', 'PAYLOAD_TOO_LARGE'),
+          },
+        },
+        get: {
+          operationId: 'listMessages',
+          security: either,
+          parameters: [
+            idParam,
+            limitParam,
+            { name: 'after', in: 'query', schema: { type: 'string' }, description: 'Messages strictly after this message id.' },
+            { name: 'before', in: 'query', schema: { type: 'string' }, description: 'The limit messages just before this message id.' },
+          ],
+          responses: { '200': { description: 'Ascending seq', ...json('MessagePage') }, ...errors('VALIDATION_FAILED', ...auth, 'NOT_FOUND') },
+        },
+      },
+      '/v1/conversations/{id}/read': {
+        post: {
+          operationId: 'markRead',
+          security: either,
+          parameters: [idParam],
+          requestBody: { required: true, ...json('MarkReadRequest') },
+          responses: { '204': { description: 'Read marker moved forward (or already past)' }, ...errors('VALIDATION_FAILED', ...auth, 'NOT_FOUND') },
+        },
+      },
+    },
+  };
+}

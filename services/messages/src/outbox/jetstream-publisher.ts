@@ -1,0 +1,79 @@
+import type { NatsConnection } from '@nats-io/transport-node';
+import { jetstream, jetstreamManager, RetentionPolicy, StorageType, type JetStreamClient } from '@nats-io/jetstream';
+import { MESSAGES_STREAM } from '@switchboard/protocol';
+import type { Logger } from '@switchboard/logger';
+import type { Publisher } from './publisher.js';
+
+const nanos = (ms: number) => ms * 1_000_000;
+
+/** Creates the contract's `MESSAGES` stream if it is missing (file storage, 7 days, 2-minute duplicate window). */
+export async function ensureMessagesStream(nc: NatsConnection): Promise<void> {
+  const jsm = await jetstreamManager(nc);
+  try {
+    await jsm.streams.info(MESSAGES_STREAM.name);
+  } catch (error) {
+    if (!isStreamNotFound(error)) throw error;
+    await jsm.streams.add({
+      name: MESSAGES_STREAM.name,
+      subjects: [...MESSAGES_STREAM.subjects],
+      storage: StorageType.File,
+      retention: RetentionPolicy.Limits,
+      max_age: nanos(MESSAGES_STREAM.maxAgeMs),
+      duplicate_window: nanos(MESSAGES_STREAM.duplicateWindowMs),
+    });
+  }
+}
+
+function isStreamNotFound(error: unknown): boolean {
+  const e = error as { code?: unknown; api_error?: { err_code?: number }; message?: string };
+  return e?.api_error?.err_code === 10059 || e?.code === '404' || /stream not found/i.test(e?.message ?? '');
+}
+
+export interface JetStreamPublisherOptions {
+  /** The connection, or its promise while NATS is still being reached at start. */
+  readonly connection: NatsConnection | Promise<NatsConnection>;
+  readonly logger: Logger;
+  /** PubAck wait. @default 5000 */
+  readonly timeoutMs?: number;
+}
+
+/**
+ * Publishes to JetStream with `Nats-Msg-Id`. The stream is ensured before the first publish and again after a
+ * failure (someone may have deleted it); until the connection exists, publishes fail fast and the outbox keeps
+ * the events.
+ */
+export function createJetStreamPublisher(options: JetStreamPublisherOptions): Publisher {
+  const log = options.logger.child({ component: 'jetstream-publisher' });
+  let nc: NatsConnection | undefined;
+  let js: JetStreamClient | undefined;
+  let ready: Promise<void> | undefined;
+  Promise.resolve(options.connection).then(
+    (connection) => {
+      nc = connection;
+      js = jetstream(connection);
+    },
+    (error: unknown) => log.error({ err: error }, 'NATS connection failed'),
+  );
+
+  const ensure = (connection: NatsConnection) => {
+    ready ??= ensureMessagesStream(connection).catch((error: unknown) => {
+      ready = undefined;
+      throw error;
+    });
+    return ready;
+  };
+
+  return {
+    async publish(subject, data, msgId) {
+      if (!nc || !js || nc.isClosed()) throw new Error('NATS is not connected');
+      await ensure(nc);
+      try {
+        const ack = await js.publish(subject, data, { msgID: msgId, timeout: options.timeoutMs ?? 5000 });
+        return { duplicate: ack.duplicate };
+      } catch (error) {
+        ready = undefined; // re-check the stream on the next attempt
+        throw error;
+      }
+    },
+  };
+}

@@ -1,0 +1,166 @@
+import type { Kysely } from 'kysely';
+import type { Logger } from '@switchboard/logger';
+import type { Counter } from '@switchboard/metrics';
+import type { Database, OutboxRow } from '../db/schema.js';
+import { deleteOutboxEvents, fetchOutboxBatch } from '../repositories/outbox.js';
+import type { Publisher } from './publisher.js';
+import type { RelayCoordinator } from './relay-coordinator.js';
+
+export interface OutboxRelayMetrics {
+  readonly published: Counter<'subject'>;
+  readonly failed: Counter<'subject'>;
+}
+
+export interface OutboxRelayOptions {
+  readonly db: Kysely<Database>;
+  readonly publisher: Publisher;
+  readonly coordinator: RelayCoordinator;
+  readonly logger: Logger;
+  readonly metrics: OutboxRelayMetrics;
+  /** Events per batch. @default 500 */
+  readonly batchSize?: number;
+  /** Look for events this often when no notification came (missed NOTIFY, standby replica). @default 1000 */
+  readonly pollIntervalMs?: number;
+  /** Longest wait between attempts while publishing fails. @default 5000 */
+  readonly maxBackoffMs?: number;
+  /**
+   * Called after the broker acknowledged a batch and before the rows are removed. Tests use it to crash the relay
+   * exactly there.
+   */
+  readonly afterPublish?: (rows: readonly OutboxRow[]) => Promise<void>;
+}
+
+export interface OutboxRelay extends AsyncDisposable {
+  start(): void;
+  /** Stops after the batch in flight (its acknowledged rows are removed). */
+  close(): Promise<void>;
+}
+
+/**
+ * Publishes outbox events to the broker and removes each one only after its acknowledgement. A crash between the
+ * two republishes the event, which JetStream de-duplicates by `Nats-Msg-Id`; a broker outage leaves the events in
+ * Postgres until it returns. Only the replica holding the coordinator's lease publishes, so events leave in order.
+ */
+export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
+  const log = options.logger.child({ component: 'outbox-relay' });
+  const batchSize = options.batchSize ?? 500;
+  const pollMs = options.pollIntervalMs ?? 1000;
+  const maxBackoffMs = options.maxBackoffMs ?? 5000;
+
+  let running = false;
+  let loop: Promise<void> | undefined;
+  let wakes = 0;
+  let wakeUp: (() => void) | undefined;
+  let failures = 0;
+
+  options.coordinator.onWake(() => {
+    wakes++;
+    wakeUp?.();
+  });
+
+  let stop: (() => void) | undefined;
+
+  /**
+   * Waits up to `ms`. A wakeable pause (idle) ends early when a write notified since `seenWakes`; a backoff pause
+   * does not. Closing ends either.
+   */
+  const pause = (ms: number, wakeable: boolean, seenWakes = wakes) =>
+    new Promise<void>((resolve) => {
+      if (!running || (wakeable && wakes !== seenWakes)) return resolve();
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        if (wakeUp === done) wakeUp = undefined;
+        if (stop === done) stop = undefined;
+        resolve();
+      }
+      if (wakeable) wakeUp = done;
+      stop = done;
+    });
+
+  const publishBatch = async (rows: OutboxRow[]): Promise<number> => {
+    // Pipelined on one connection: the broker stores them in this order.
+    const results = await Promise.allSettled(
+      rows.map((row) => options.publisher.publish(row.subject, encode(row.payload), row.msg_id)),
+    );
+    const acked: OutboxRow[] = [];
+    let firstError: unknown;
+    results.forEach((result, i) => {
+      const row = rows[i]!;
+      if (result.status === 'fulfilled') {
+        acked.push(row);
+        options.metrics.published.inc({ subject: row.subject });
+      } else {
+        firstError ??= result.reason;
+        options.metrics.failed.inc({ subject: row.subject });
+      }
+    });
+    if (acked.length > 0) {
+      await options.afterPublish?.(acked);
+      await deleteOutboxEvents(
+        options.db,
+        acked.map((row) => row.id),
+      );
+    }
+    if (firstError !== undefined) {
+      failures++;
+      // One line per outage, then debug: an outage must not flood the logs.
+      const level = failures === 1 ? 'warn' : 'debug';
+      log[level]({ err: firstError, failed: rows.length - acked.length, failures }, 'publishing outbox events failed');
+    } else if (failures > 0) {
+      log.info({ failures }, 'publishing outbox events recovered');
+      failures = 0;
+    }
+    return acked.length;
+  };
+
+  const run = async () => {
+    while (running) {
+      const seen = wakes;
+      try {
+        if (!options.coordinator.leading && !(await options.coordinator.tryLead())) {
+          await pause(pollMs, true, seen);
+          continue;
+        }
+        const rows = await fetchOutboxBatch(options.db, batchSize);
+        if (rows.length === 0) {
+          await pause(pollMs, true, seen);
+          continue;
+        }
+        const acked = await publishBatch(rows);
+        if (acked < rows.length) await pause(backoff(failures, maxBackoffMs), false);
+      } catch (error) {
+        failures++;
+        log[failures === 1 ? 'warn' : 'debug']({ err: error, failures }, 'outbox relay iteration failed');
+        await pause(backoff(failures, maxBackoffMs), false);
+      }
+    }
+  };
+
+  const close = async () => {
+    running = false;
+    stop?.();
+    await loop;
+  };
+
+  return {
+    start() {
+      if (running) return;
+      running = true;
+      loop = run();
+    },
+    close,
+    [Symbol.asyncDispose]: close,
+  };
+}
+
+/** Exponential, capped, with full jitter, from 100 ms. */
+function backoff(failures: number, maxMs: number): number {
+  const ceiling = Math.min(maxMs, 100 * 2 ** Math.min(failures, 10));
+  return Math.round(Math.random() * ceiling);
+}
+
+const encoder = new TextEncoder();
+function encode(payload: unknown): Uint8Array {
+  return encoder.encode(JSON.stringify(payload));
+}

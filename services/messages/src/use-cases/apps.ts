@@ -1,0 +1,20 @@
+import type { Kysely } from 'kysely';
+import type { CreatedApp } from '@switchboard/protocol';
+import type { Database } from '../db/schema.js';
+import { newId } from '../domain/ids.js';
+import { hashSecret, newAdminToken, newApiKey } from '../domain/secrets.js';
+import { insertApp } from '../repositories/apps.js';
+
+/** Creates an app; the only time its api key and admin token are seen in clear. */
+export async function createApp(db: Kysely<Database>, name: string): Promise<CreatedApp> {
+  const id = newId('app');
+  const apiKey = newApiKey();
+  const adminToken = newAdminToken(id);
+  const row = await insertApp(db, {
+    id,
+    name,
+    api_key_hash: hashSecret(apiKey),
+    admin_token_hash: hashSecret(adminToken),
+  });
+  return { id, name: row.name, api_key: apiKey, admin_token: adminToken, created_at: row.created_at.toISOString() };
+}

@@ -1,0 +1,52 @@
+import type { Kysely } from 'kysely';
+import { LIMITS, type Conversation, type ConversationPage } from '@switchboard/protocol';
+import type { Database } from '../db/schema.js';
+import { AppError, notFound, validationFailed } from '../domain/errors.js';
+import { newId } from '../domain/ids.js';
+import { toConversation } from '../domain/mappers.js';
+import type { Principal } from '../domain/principal.js';
+import { findConversation, insertConversation, listConversations } from '../repositories/conversations.js';
+
+export async function openConversation(db: Kysely<Database>, principal: Principal): Promise<Conversation> {
+  if (principal.kind !== 'client') throw new AppError('FORBIDDEN', 'only a device opens a conversation');
+  const row = await insertConversation(db, { id: newId('conv'), app_id: principal.appId, device_id: principal.deviceId });
+  return toConversation(row);
+}
+
+export async function getConversation(db: Kysely<Database>, principal: Principal, id: string): Promise<Conversation> {
+  const row = await findConversation(db, id, principal);
+  if (!row) throw notFound('conversation');
+  return toConversation(row);
+}
+
+// The conversation cursor is the `activity` position of the last row shown, so it never depends on clocks.
+const CURSOR_PREFIX = 'a1:';
+
+export function encodeConversationCursor(activity: string): string {
+  return Buffer.from(CURSOR_PREFIX + activity, 'utf8').toString('base64url');
+}
+
+export function decodeConversationCursor(cursor: string): string {
+  const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  const activity = text.startsWith(CURSOR_PREFIX) ? text.slice(CURSOR_PREFIX.length) : '';
+  if (!/^[0-9]{1,19}$/.test(activity) || encodeConversationCursor(activity) !== cursor) {
+    throw validationFailed([{ path: 'cursor', message: 'is not a cursor from a previous page' }]);
+  }
+  return activity;
+}
+
+export async function pageConversations(
+  db: Kysely<Database>,
+  principal: Principal,
+  query: { limit?: number | undefined; cursor?: string | undefined },
+): Promise<ConversationPage> {
+  const limit = query.limit ?? LIMITS.pageLimitDefault;
+  const before = query.cursor === undefined ? undefined : decodeConversationCursor(query.cursor);
+  const rows = await listConversations(db, principal, limit + 1, before);
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return {
+    data: page.map(toConversation),
+    next_cursor: rows.length > limit && last ? encodeConversationCursor(last.activity) : null,
+  };
+}
