@@ -1,6 +1,7 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Logger } from '@switchboard/logger';
+import { DatabaseUnavailableError } from './errors.js';
 import type { Database } from './schema.js';
 
 export interface PostgresOptions {
@@ -16,8 +17,7 @@ export interface PostgresDatabase extends AsyncDisposable {
   close(): Promise<void>;
 }
 
-// `bigint` columns (activity, outbox ids) stay strings: they may exceed 2^53.
-// `int8` is already parsed as a string by pg; nothing to override.
+// `bigint` columns (activity, outbox ids) stay strings (pg's default for int8): they may exceed 2^53.
 
 export function createPostgresDatabase(options: PostgresOptions): PostgresDatabase {
   const pool = new pg.Pool({
@@ -28,7 +28,12 @@ export function createPostgresDatabase(options: PostgresOptions): PostgresDataba
   });
   // An idle client killed by the server (restart, failover, 57P01) must not crash the process.
   pool.on('error', (error) => options.logger.warn({ err: error }, 'idle postgres client error'));
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  // Failing to get a connection at all is an outage, whatever the driver's error says.
+  const guardedPool = {
+    connect: () => pool.connect().catch((error: unknown) => Promise.reject(new DatabaseUnavailableError(error))),
+    end: () => pool.end(),
+  };
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: guardedPool }) });
   let closed = false;
   const close = async () => {
     if (closed) return;

@@ -1,4 +1,5 @@
 import type { ErrorBody } from '@switchboard/protocol';
+import { isDatabaseUnavailable } from '../db/errors.js';
 import { AppError } from '../domain/errors.js';
 import type { AppContext, Next } from './context.js';
 
@@ -15,7 +16,12 @@ export function errorMiddleware() {
       }
     } catch (error) {
       const appError = toAppError(error);
-      if (appError.status >= 500) ctx.state.log?.error({ err: error }, 'request failed');
+      if (appError.code === 'UNAVAILABLE') {
+        ctx.set('Retry-After', '1');
+        ctx.state.log?.warn({ err: error }, 'dependency unavailable');
+      } else if (appError.status >= 500) {
+        ctx.state.log?.error({ err: error }, 'request failed');
+      }
       ctx.status = appError.status;
       ctx.set('Cache-Control', 'no-store');
       const body: ErrorBody = {
@@ -32,6 +38,7 @@ export function errorMiddleware() {
 
 function toAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
+  if (isDatabaseUnavailable(error)) return new AppError('UNAVAILABLE', 'the service is unavailable, retry later', { cause: error });
   // Errors thrown by Koa itself or its middleware (http-errors) carry a status.
   const status = (error as { status?: unknown })?.status;
   if (status === 413) return new AppError('PAYLOAD_TOO_LARGE', 'the request body is too large');

@@ -1,0 +1,204 @@
+import { sql, type Kysely } from 'kysely';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { connect } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
+import type { CreatedApp } from '@switchboard/protocol';
+import { MESSAGES_STREAM } from '@switchboard/protocol';
+import { createLogger, type Logger } from '@switchboard/logger';
+import { createTestDatabase, startNatsServer, type ServerProcess, type TestDatabase } from '@switchboard/testing';
+import { createPostgresDatabase } from '../src/db/postgres.js';
+import { connectNats } from '../src/nats-connection.js';
+import { createJetStreamPublisher } from '../src/outbox/jetstream-publisher.js';
+import { createPgRelayCoordinator } from '../src/outbox/pg-relay-coordinator.js';
+import { startMessagesService, type MessagesService } from '../src/service.js';
+import type { Database } from '../src/db/schema.js';
+
+export const OPERATOR_TOKEN = 'test-operator-token-0123456789';
+
+export function testLogger(): Logger {
+  return createLogger({ service: 'test', level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+}
+
+export interface Response<T = any> {
+  readonly status: number;
+  readonly body: T;
+  readonly headers: Headers;
+}
+
+/** A small JSON client for the REST API. `body` may be a string to send it raw. */
+export async function request<T = any>(
+  baseUrl: string,
+  method: string,
+  path: string,
+  options: { headers?: Record<string, string>; body?: unknown } = {},
+): Promise<Response<T>> {
+  const init: RequestInit = { method, headers: { ...options.headers } };
+  if (options.body !== undefined) {
+    init.body = typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
+    (init.headers as Record<string, string>)['content-type'] ??= 'application/json';
+  }
+  const response = await fetch(new URL(path, baseUrl), init);
+  const text = await response.text();
+  let body: unknown = text;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    // not JSON (metrics): keep the text
+  }
+  return { status: response.status, body: body as T, headers: response.headers };
+}
+
+export interface Caller {
+  readonly headers: Record<string, string>;
+  get<T = any>(path: string): Promise<Response<T>>;
+  post<T = any>(path: string, body?: unknown): Promise<Response<T>>;
+}
+
+export function caller(baseUrl: string, headers: Record<string, string>): Caller {
+  return {
+    headers,
+    get: (path) => request(baseUrl, 'GET', path, { headers }),
+    post: (path, body) => request(baseUrl, 'POST', path, { headers, body }),
+  };
+}
+
+export const deviceHeaders = (app: CreatedApp, deviceId: string) => ({
+  'X-App-Id': app.id,
+  'X-Device-Id': deviceId,
+  'X-Api-Key': app.api_key,
+});
+
+export const agentHeaders = (app: CreatedApp) => ({ Authorization: `Bearer ${app.admin_token}` });
+
+export interface StartOptions {
+  readonly operatorToken?: string | undefined;
+  readonly allowedOrigins?: readonly string[];
+  readonly outboxPollIntervalMs?: number;
+}
+
+/**
+ * One messages service on port 0 against a test database and a private nats-server, with helpers. Extra
+ * replicas on the same database and NATS come from `startReplica()`.
+ */
+export interface MessagesHarness extends AsyncDisposable {
+  readonly database: TestDatabase;
+  readonly nats: ServerProcess;
+  readonly db: Kysely<Database>;
+  readonly service: MessagesService;
+  readonly url: string;
+  createApp(name?: string): Promise<CreatedApp>;
+  device(app: CreatedApp, deviceId: string): Caller;
+  agent(app: CreatedApp): Caller;
+  startReplica(options?: StartOptions): Promise<Replica>;
+  count(table: keyof Database): Promise<number>;
+}
+
+export interface Replica extends AsyncDisposable {
+  readonly service: MessagesService;
+  readonly url: string;
+  close(): Promise<void>;
+  /** Ends the relay's Postgres session and the NATS connection as a crash would, without closing the service. */
+  crash(): Promise<void>;
+}
+
+export async function startMessagesHarness(options: StartOptions = {}): Promise<MessagesHarness> {
+  const database = await createTestDatabase();
+  const nats = await startNatsServer();
+  const { db } = createPostgresDatabase({ connectionString: database.url, poolSize: 5, logger: testLogger() });
+  const replicas: Replica[] = [];
+
+  const startReplica = async (replicaOptions: StartOptions = options): Promise<Replica> => {
+    const logger = testLogger();
+    const { db: replicaDb } = createPostgresDatabase({ connectionString: database.url, poolSize: 20, logger });
+    const nc = connectNats(nats.url, 'test-messages', logger);
+    const coordinator = createPgRelayCoordinator({ connectionString: database.url, logger });
+    const service = await startMessagesService(
+      {
+        port: 0,
+        host: '127.0.0.1',
+        operatorToken: 'operatorToken' in replicaOptions ? replicaOptions.operatorToken : OPERATOR_TOKEN,
+        allowedOrigins: replicaOptions.allowedOrigins,
+        outboxPollIntervalMs: replicaOptions.outboxPollIntervalMs ?? 200,
+      },
+      { db: replicaDb, publisher: createJetStreamPublisher({ connection: nc, logger }), coordinator, logger },
+    );
+    let closed = false;
+    const close = async () => {
+      if (closed) return;
+      closed = true;
+      await service.close();
+      await coordinator.close();
+      await (await nc).close();
+      await replicaDb.destroy();
+    };
+    const replica: Replica = {
+      service,
+      url: service.url,
+      close,
+      crash: async () => {
+        await coordinator.close();
+        await (await nc).close();
+      },
+      [Symbol.asyncDispose]: close,
+    };
+    replicas.push(replica);
+    return replica;
+  };
+
+  const first = await startReplica(options);
+  const url = first.url;
+
+  return {
+    database,
+    nats,
+    db,
+    service: first.service,
+    url,
+    async createApp(name = 'test-app') {
+      const response = await request<CreatedApp>(url, 'POST', '/v1/apps', {
+        headers: { Authorization: `Bearer ${OPERATOR_TOKEN}` },
+        body: { name },
+      });
+      if (response.status !== 201) throw new Error(`createApp: ${response.status} ${JSON.stringify(response.body)}`);
+      return response.body;
+    },
+    device: (app, deviceId) => caller(url, deviceHeaders(app, deviceId)),
+    agent: (app) => caller(url, agentHeaders(app)),
+    startReplica,
+    async count(table) {
+      const row = await sql<{ n: string }>`SELECT count(*) AS n FROM ${sql.table(table)}`.execute(db);
+      return Number(row.rows[0]!.n);
+    },
+    async [Symbol.asyncDispose]() {
+      for (const replica of replicas.reverse()) await replica.close().catch(() => {});
+      await db.destroy();
+      await nats[Symbol.asyncDispose]();
+      await database.drop();
+    },
+  };
+}
+
+export interface StreamEntry {
+  readonly seq: number;
+  readonly subject: string;
+  readonly msgId: string | undefined;
+  readonly data: any;
+}
+
+/** Every message the `MESSAGES` stream holds, in stream order. */
+export async function readStream(natsUrl: string): Promise<StreamEntry[]> {
+  const nc: NatsConnection = await connect({ servers: natsUrl });
+  try {
+    const jsm = await jetstreamManager(nc);
+    const info = await jsm.streams.info(MESSAGES_STREAM.name);
+    const entries: StreamEntry[] = [];
+    for (let seq = info.state.first_seq; seq <= info.state.last_seq && info.state.messages > 0; seq++) {
+      const message = await jsm.streams.getMessage(MESSAGES_STREAM.name, { seq });
+      if (!message) continue;
+      entries.push({ seq, subject: message.subject, msgId: message.header?.get('Nats-Msg-Id'), data: message.json() });
+    }
+    return entries;
+  } finally {
+    await nc.close();
+  }
+}

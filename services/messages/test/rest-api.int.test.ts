@@ -1,0 +1,364 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Conversation, CreatedApp, Message } from '@switchboard/protocol';
+import { request, startMessagesHarness, type MessagesHarness, OPERATOR_TOKEN } from './harness.js';
+
+let h: MessagesHarness;
+let app: CreatedApp;
+let otherApp: CreatedApp;
+
+beforeAll(async () => {
+  h = await startMessagesHarness();
+  app = await h.createApp('acme');
+  otherApp = await h.createApp('globex');
+});
+afterAll(async () => {
+  await h?.[Symbol.asyncDispose]();
+});
+
+const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+describe('operator API', () => {
+  it('operator API - creates an app with secrets shown once and only their hashes stored', async () => {
+    const response = await request<CreatedApp>(h.url, 'POST', '/v1/apps', {
+      headers: { Authorization: `Bearer ${OPERATOR_TOKEN}` },
+      body: { name: 'initech' },
+    });
+    expect(response.status).toBe(201);
+    expect(Object.keys(response.body).sort()).toEqual(['admin_token', 'api_key', 'created_at', 'id', 'name']);
+    expect(response.body.name).toBe('initech');
+    expect(response.body.created_at).toMatch(ISO);
+    const row = await h.db.selectFrom('apps').selectAll().where('id', '=', response.body.id).executeTakeFirstOrThrow();
+    expect(JSON.stringify(row)).not.toContain(response.body.api_key);
+    expect(JSON.stringify(row)).not.toContain(response.body.admin_token);
+    expect(row.api_key_hash).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('operator API - missing token is 401 MISSING_PARAMS, wrong token 401 INVALID_CREDENTIALS', async () => {
+    const missing = await request(h.url, 'POST', '/v1/apps', { body: { name: 'x' } });
+    expect(missing.status).toBe(401);
+    expect(missing.body.error.code).toBe('MISSING_PARAMS');
+    const wrong = await request(h.url, 'POST', '/v1/apps', {
+      headers: { Authorization: 'Bearer not-the-operator-token' },
+      body: { name: 'x' },
+    });
+    expect(wrong.status).toBe(401);
+    expect(wrong.body.error.code).toBe('INVALID_CREDENTIALS');
+    // An app's admin token is not an operator token.
+    const agent = await request(h.url, 'POST', '/v1/apps', { headers: { Authorization: `Bearer ${app.admin_token}` }, body: { name: 'x' } });
+    expect(agent.status).toBe(401);
+  });
+
+  it('operator API - answers 404 when OPERATOR_TOKEN is unset', async () => {
+    await using replica = await h.startReplica({ operatorToken: undefined });
+    const response = await request(replica.url, 'POST', '/v1/apps', {
+      headers: { Authorization: `Bearer ${OPERATOR_TOKEN}` },
+      body: { name: 'x' },
+    });
+    expect(response.status).toBe(404);
+    expect(response.body.error.code).toBe('NOT_FOUND');
+  });
+});
+
+describe('authentication', () => {
+  it('auth - missing client headers are 401 MISSING_PARAMS naming them', async () => {
+    const response = await request(h.url, 'GET', '/v1/conversations', { headers: { 'X-App-Id': app.id } });
+    expect(response.status).toBe(401);
+    expect(response.body.error.code).toBe('MISSING_PARAMS');
+    expect(response.body.error.message).toContain('X-Device-Id');
+    expect(response.body.error.message).toContain('X-Api-Key');
+  });
+
+  it.each([
+    ['wrong api key', () => ({ 'X-App-Id': app.id, 'X-Device-Id': 'd', 'X-Api-Key': 'sbk_wrong' })],
+    ["another app's key", () => ({ 'X-App-Id': app.id, 'X-Device-Id': 'd', 'X-Api-Key': otherApp.api_key })],
+    ['unknown app', () => ({ 'X-App-Id': 'app_nope', 'X-Device-Id': 'd', 'X-Api-Key': app.api_key })],
+    ['malformed device id', () => ({ 'X-App-Id': app.id, 'X-Device-Id': 'a b', 'X-Api-Key': app.api_key })],
+    ['wrong admin token', () => ({ Authorization: `Bearer ${app.admin_token}x` })],
+    ["admin token naming another app", () => ({ Authorization: `Bearer ${otherApp.admin_token.replace(otherApp.id, app.id)}` })],
+    ['not a bearer', () => ({ Authorization: `Basic ${app.admin_token}` })],
+  ])('auth - %s is 401 INVALID_CREDENTIALS', async (_name, headers) => {
+    const response = await request(h.url, 'GET', '/v1/conversations', { headers: headers() });
+    expect(response.status).toBe(401);
+    expect(response.body.error.code).toBe('INVALID_CREDENTIALS');
+  });
+
+  it('auth - an agent cannot open a conversation (403 FORBIDDEN)', async () => {
+    const response = await h.agent(app).post('/v1/conversations', {});
+    expect(response.status).toBe(403);
+    expect(response.body.error.code).toBe('FORBIDDEN');
+  });
+});
+
+describe('conversations', () => {
+  it('conversations - a device opens one; it has the contract shape and no messages yet', async () => {
+    const response = await h.device(app, 'device-a').post('/v1/conversations');
+    expect(response.status).toBe(201);
+    const conversation: Conversation = response.body;
+    expect(Object.keys(conversation).sort()).toEqual(
+      ['app_id', 'created_at', 'device_id', 'id', 'last_message_id', 'status', 'updated_at'],
+    );
+    expect(conversation).toMatchObject({ app_id: app.id, device_id: 'device-a', status: 'open', last_message_id: null });
+    expect(conversation.created_at).toMatch(ISO);
+    const withEmptyObject = await h.device(app, 'device-a').post('/v1/conversations', {});
+    expect(withEmptyObject.status).toBe(201);
+  });
+
+  it('conversations - GET one: own device and own app only, 404 for others', async () => {
+    const { body: conversation } = await h.device(app, 'device-b').post('/v1/conversations');
+    expect((await h.device(app, 'device-b').get(`/v1/conversations/${conversation.id}`)).body).toEqual(conversation);
+    expect((await h.agent(app).get(`/v1/conversations/${conversation.id}`)).body).toEqual(conversation);
+    for (const stranger of [h.device(app, 'device-c'), h.device(otherApp, 'device-b'), h.agent(otherApp)]) {
+      const response = await stranger.get(`/v1/conversations/${conversation.id}`);
+      expect(response.status).toBe(404);
+      expect(response.body.error.code).toBe('NOT_FOUND');
+    }
+    expect((await h.agent(app).get('/v1/conversations/conv_doesnotexist')).status).toBe(404);
+  });
+
+  it('conversations - list: newest activity first, paged with an opaque cursor, scoped to device or app', async () => {
+    const fresh = await h.createApp('paging');
+    const device = h.device(fresh, 'pager');
+    const opened: Conversation[] = [];
+    for (let i = 0; i < 5; i++) opened.push((await device.post('/v1/conversations')).body);
+    await h.device(fresh, 'someone-else').post('/v1/conversations');
+    // Activity on the oldest moves it to the front.
+    await device.post(`/v1/conversations/${opened[0]!.id}/messages`, { body: 'bump', local_id: 'b1' });
+    const expected = [opened[0]!, opened[4]!, opened[3]!, opened[2]!, opened[1]!].map((c) => c.id);
+
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const response: any = await device.get(`/v1/conversations?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(response.status).toBe(200);
+      expect(Object.keys(response.body).sort()).toEqual(['data', 'next_cursor']);
+      seen.push(...response.body.data.map((c: Conversation) => c.id));
+      cursor = response.body.next_cursor;
+      pages++;
+    } while (cursor);
+    expect(seen).toEqual(expected);
+    expect(pages).toBe(3);
+
+    const agentList = await h.agent(fresh).get('/v1/conversations?limit=200');
+    expect(agentList.body.data).toHaveLength(6);
+    expect(agentList.body.next_cursor).toBeNull();
+    expect((await h.agent(app).get('/v1/conversations?limit=200')).body.data.every((c: Conversation) => c.app_id === app.id)).toBe(true);
+  });
+});
+
+describe('messages', () => {
+  let conversation: Conversation;
+  beforeAll(async () => {
+    conversation = (await h.device(app, 'chatty').post('/v1/conversations')).body;
+  });
+  const path = () => `/v1/conversations/${conversation.id}/messages`;
+
+  it('messages - a client send is 201 with sender user and seq 1; the retry is 200 with the first message', async () => {
+    const device = h.device(app, 'chatty');
+    const first = await device.post(path(), { body: 'hello', local_id: 'm-1' });
+    expect(first.status).toBe(201);
+    const message: Message = first.body;
+    expect(Object.keys(message).sort()).toEqual(['body', 'conversation_id', 'created_at', 'id', 'local_id', 'sender', 'seq', 'status']);
+    expect(message).toMatchObject({ body: 'hello', local_id: 'm-1', seq: 1, sender: 'user', status: 'sent', conversation_id: conversation.id });
+    const retry = await device.post(path(), { body: 'a different body', local_id: 'm-1' });
+    expect(retry.status).toBe(200);
+    expect(retry.body).toEqual(message);
+    expect(await h.db.selectFrom('messages').where('conversation_id', '=', conversation.id).select('id').execute()).toHaveLength(1);
+    const after = await device.get(`/v1/conversations/${conversation.id}`);
+    expect(after.body.last_message_id).toBe(message.id);
+  });
+
+  it('messages - an agent send has sender agent; the same local_id in another conversation is a new message', async () => {
+    const response = await h.agent(app).post(path(), { body: 'hi, how can I help?', local_id: 'agent-1' });
+    expect(response.status).toBe(201);
+    expect(response.body).toMatchObject({ sender: 'agent', seq: 2 });
+    const other = (await h.device(app, 'chatty').post('/v1/conversations')).body;
+    const again = await h.device(app, 'chatty').post(`/v1/conversations/${other.id}/messages`, { body: 'x', local_id: 'm-1' });
+    expect(again.status).toBe(201);
+    expect(again.body.seq).toBe(1);
+  });
+
+  it('messages - another device, another app or an unknown conversation get 404 and nothing is written', async () => {
+    const before = await h.count('messages');
+    for (const stranger of [h.device(app, 'not-chatty'), h.device(otherApp, 'chatty'), h.agent(otherApp)]) {
+      const send = await stranger.post(path(), { body: 'intrude', local_id: 'x-1' });
+      expect(send.status).toBe(404);
+      expect(send.body.error.code).toBe('NOT_FOUND');
+      expect((await stranger.get(path())).status).toBe(404);
+      const read = await stranger.post(`/v1/conversations/${conversation.id}/read`, { last_read_message_id: 'msg_x' });
+      expect(read.status).toBe(404);
+    }
+    expect(await h.count('messages')).toBe(before);
+  });
+
+  it('messages - pages: newest by default, after and before cursors, has_more in each direction', async () => {
+    const device = h.device(app, 'pages');
+    const c: Conversation = (await device.post('/v1/conversations')).body;
+    const sent: Message[] = [];
+    for (let i = 1; i <= 7; i++) sent.push((await device.post(`/v1/conversations/${c.id}/messages`, { body: `m${i}`, local_id: `p${i}` })).body);
+    const ids = (page: any) => page.body.data.map((m: Message) => m.seq);
+    const base = `/v1/conversations/${c.id}/messages`;
+
+    const latest = await device.get(`${base}?limit=3`);
+    expect(Object.keys(latest.body).sort()).toEqual(['data', 'has_more']);
+    expect(ids(latest)).toEqual([5, 6, 7]);
+    expect(latest.body.has_more).toBe(true);
+    expect(ids(await device.get(base))).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect((await device.get(base)).body.has_more).toBe(false);
+
+    const after = await device.get(`${base}?after=${sent[1]!.id}&limit=3`);
+    expect(ids(after)).toEqual([3, 4, 5]);
+    expect(after.body.has_more).toBe(true);
+    const afterEnd = await device.get(`${base}?after=${sent[4]!.id}&limit=3`);
+    expect(ids(afterEnd)).toEqual([6, 7]);
+    expect(afterEnd.body.has_more).toBe(false);
+    const afterLast = await device.get(`${base}?after=${sent[6]!.id}`);
+    expect(afterLast.body).toEqual({ data: [], has_more: false });
+
+    const before = await device.get(`${base}?before=${sent[5]!.id}&limit=3`);
+    expect(ids(before)).toEqual([3, 4, 5]);
+    expect(before.body.has_more).toBe(true);
+    const beforeStart = await device.get(`${base}?before=${sent[2]!.id}&limit=3`);
+    expect(ids(beforeStart)).toEqual([1, 2]);
+    expect(beforeStart.body.has_more).toBe(false);
+
+    // The agent sees the same page.
+    expect(ids(await h.agent(app).get(`${base}?after=${sent[1]!.id}&limit=3`))).toEqual([3, 4, 5]);
+  });
+
+  it.each([
+    ['a malformed cursor', (ids: string[]) => `after=${encodeURIComponent('not an id!')}`],
+    ['a cursor of another conversation', (ids: string[]) => `after=${ids[1]}`],
+    ['an unknown message id', () => 'before=msg_0000'],
+    ['both after and before', (ids: string[]) => `after=${ids[0]}&before=${ids[0]}`],
+    ['limit 0', () => 'limit=0'],
+    ['limit 201', () => 'limit=201'],
+    ['a non-numeric limit', () => 'limit=ten'],
+    ['an unknown parameter', () => 'sort=desc'],
+  ])('messages - %s is 400 VALIDATION_FAILED', async (_name, query) => {
+    const device = h.device(app, 'cursors');
+    const mine: Conversation = (await device.post('/v1/conversations')).body;
+    const theirs: Conversation = (await device.post('/v1/conversations')).body;
+    const a = (await device.post(`/v1/conversations/${mine.id}/messages`, { body: 'a', local_id: 'a' })).body;
+    const b = (await device.post(`/v1/conversations/${theirs.id}/messages`, { body: 'b', local_id: 'b' })).body;
+    const response = await device.get(`/v1/conversations/${mine.id}/messages?${query([a.id, b.id])}`);
+    expect(response.status).toBe(400);
+    expect(response.body.error.code).toBe('VALIDATION_FAILED');
+    expect(response.body.error.fields.length).toBeGreaterThan(0);
+  });
+
+  it('messages - a bad conversation cursor or page size is 400', async () => {
+    for (const query of ['cursor=garbage', 'cursor=YTE6MTIzYWJj', 'limit=-1', 'limit=1.5']) {
+      const response = await h.agent(app).get(`/v1/conversations?${query}`);
+      expect(response.status, query).toBe(400);
+      expect(response.body.error.code).toBe('VALIDATION_FAILED');
+    }
+  });
+});
+
+describe('read receipts', () => {
+  it('read - moves the side\'s marker forward only, and status is seen from the other side', async () => {
+    const device = h.device(app, 'reader');
+    const agent = h.agent(app);
+    const c: Conversation = (await device.post('/v1/conversations')).body;
+    const base = `/v1/conversations/${c.id}`;
+    const u1: Message = (await device.post(`${base}/messages`, { body: 'u1', local_id: 'u1' })).body;
+    const u2: Message = (await device.post(`${base}/messages`, { body: 'u2', local_id: 'u2' })).body;
+    const a1: Message = (await agent.post(`${base}/messages`, { body: 'a1', local_id: 'a1' })).body;
+    const statuses = async () =>
+      Object.fromEntries((await device.get(`${base}/messages`)).body.data.map((m: Message) => [m.body, m.status]));
+    expect(await statuses()).toEqual({ u1: 'sent', u2: 'sent', a1: 'sent' });
+
+    const read = await agent.post(`${base}/read`, { last_read_message_id: u1.id });
+    expect(read.status).toBe(204);
+    expect(read.body).toBeUndefined();
+    expect(await statuses()).toEqual({ u1: 'read', u2: 'sent', a1: 'sent' });
+
+    // The device reading the agent's message does not change its own messages' status.
+    expect((await device.post(`${base}/read`, { last_read_message_id: a1.id })).status).toBe(204);
+    expect(await statuses()).toEqual({ u1: 'read', u2: 'sent', a1: 'read' });
+
+    expect((await agent.post(`${base}/read`, { last_read_message_id: a1.id })).status).toBe(204);
+    expect(await statuses()).toEqual({ u1: 'read', u2: 'read', a1: 'read' });
+
+    // Never back.
+    expect((await agent.post(`${base}/read`, { last_read_message_id: u1.id })).status).toBe(204);
+    expect(await statuses()).toEqual({ u1: 'read', u2: 'read', a1: 'read' });
+    const row = await h.db.selectFrom('conversations').selectAll().where('id', '=', c.id).executeTakeFirstOrThrow();
+    expect(row.agent_read_seq).toBe(3);
+    expect(row.user_read_seq).toBe(3);
+    // A retried send returns the message with its current status.
+    expect((await device.post(`${base}/messages`, { body: 'u2', local_id: 'u2' })).body).toMatchObject({ id: u2.id, status: 'read' });
+  });
+
+  it('read - a message id that is not in the conversation is 400 and moves nothing', async () => {
+    const device = h.device(app, 'reader2');
+    const c: Conversation = (await device.post('/v1/conversations')).body;
+    const response = await device.post(`/v1/conversations/${c.id}/read`, { last_read_message_id: 'msg_unknown' });
+    expect(response.status).toBe(400);
+    expect(response.body.error.fields[0].path).toBe('last_read_message_id');
+  });
+});
+
+describe('service endpoints', () => {
+  it('health - healthz and readyz answer 200, also over a reused keep-alive connection', async () => {
+    for (let i = 0; i < 3; i++) {
+      expect((await request(h.url, 'GET', '/healthz')).status).toBe(200);
+      expect((await request(h.url, 'GET', '/readyz')).body).toEqual({ status: 'ready' });
+    }
+  });
+
+  it('metrics - exposes the HTTP histogram by route template, never by id, and the outbox series', async () => {
+    const c: Conversation = (await h.device(app, 'metrics').post('/v1/conversations')).body;
+    await h.device(app, 'metrics').get(`/v1/conversations/${c.id}`);
+    await request(h.url, 'GET', '/no/such/route');
+    const text: string = (await request(h.url, 'GET', '/metrics')).body;
+    expect(text).toContain('http_request_duration_seconds_bucket{le="0.005",service="messages",method="GET",route="/v1/conversations/:id",status="200"}');
+    expect(text).toContain('route="unmatched",status="404"');
+    expect(text).not.toContain(c.id);
+    for (const name of ['switchboard_outbox_backlog', 'switchboard_outbox_oldest_event_age_seconds', 'switchboard_outbox_published_total', 'process_resident_memory_bytes', 'nodejs_eventloop_lag_seconds']) {
+      expect(text).toContain(`# TYPE ${name}`);
+    }
+  });
+
+  it('openapi - documents every public route with the request schemas used for validation', async () => {
+    const { status, body } = await request(h.url, 'GET', '/openapi.json');
+    expect(status).toBe(200);
+    expect(body.openapi).toBe('3.1.0');
+    expect(Object.keys(body.paths).sort()).toEqual([
+      '/v1/apps',
+      '/v1/conversations',
+      '/v1/conversations/{id}',
+      '/v1/conversations/{id}/messages',
+      '/v1/conversations/{id}/read',
+    ]);
+    const send = body.components.schemas.SendMessageRequest;
+    expect(send.required.sort()).toEqual(['body', 'local_id']);
+    expect(send.additionalProperties).toBe(false);
+    expect(send.properties.local_id.pattern).toBeDefined();
+    expect(body.components.schemas.Message.properties.sender.enum).toEqual(['user', 'agent', 'system']);
+    expect(body.paths['/v1/conversations/{id}/messages'].post.responses['201'].content['application/json'].schema.$ref).toBe('#/components/schemas/Message');
+  });
+
+  it('request ids - echoed when sane, generated otherwise', async () => {
+    const given = await request(h.url, 'GET', '/healthz', { headers: { 'X-Request-Id': 'abc-123' } });
+    expect(given.headers.get('x-request-id')).toBe('abc-123');
+    const generated = await request(h.url, 'GET', '/healthz', { headers: { 'X-Request-Id': 'bad id with spaces' } });
+    expect(generated.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('cors - only allowed origins get CORS headers; requests without Origin are unaffected', async () => {
+    await using replica = await h.startReplica({ allowedOrigins: ['https://app.example.com'] });
+    const allowed = await request(replica.url, 'GET', '/healthz', { headers: { Origin: 'https://app.example.com' } });
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
+    const denied = await request(replica.url, 'GET', '/healthz', { headers: { Origin: 'https://evil.example.com' } });
+    expect(denied.headers.get('access-control-allow-origin')).toBeNull();
+    const preflight = await fetch(new URL('/v1/conversations', replica.url), {
+      method: 'OPTIONS',
+      headers: { Origin: 'https://app.example.com', 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'x-api-key' },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-headers')).toContain('X-Api-Key');
+    expect((await request(replica.url, 'GET', '/healthz')).status).toBe(200);
+  });
+});
