@@ -7,3 +7,4 @@ export * from './nats.js';
 export * from './socket-payloads.js';
 export * from './socket-events.js';
 export * from './validation.js';
+export * from './internal-api.js';

@@ -14,6 +14,7 @@ import { requestContext } from './http/request-context.js';
 import { appsRoutes } from './http/routes/apps.js';
 import { conversationsRoutes } from './http/routes/conversations.js';
 import { healthRoutes } from './http/routes/health.js';
+import { internalRoutes } from './http/routes/internal.js';
 import { messagesRoutes } from './http/routes/messages.js';
 import { openApiRoute } from './http/routes/openapi.js';
 import type { MessagesMetrics } from './metrics.js';
@@ -26,6 +27,7 @@ export interface MessagesAppDeps {
   readonly metrics: MessagesMetrics;
   readonly ready: () => Promise<boolean>;
   readonly operatorToken?: string | undefined;
+  readonly internalToken?: string | undefined;
   readonly allowedOrigins?: readonly string[] | undefined;
   readonly version?: string;
 }
@@ -41,6 +43,7 @@ export function createMessagesApp(deps: MessagesAppDeps): Koa<RequestState> {
   appsRoutes(router, { db: deps.db, operatorToken: deps.operatorToken });
   conversationsRoutes(router, { db: deps.db, authenticator });
   messagesRoutes(router, { db: deps.db, authenticator });
+  internalRoutes(router, { db: deps.db, authenticator, internalToken: deps.internalToken });
 
   app.use(requestContext(deps.logger, deps.metrics.http));
   app.use(errorMiddleware());

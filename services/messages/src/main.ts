@@ -37,6 +37,7 @@ async function main(): Promise<void> {
       port: config.MESSAGES_PORT,
       host: config.MESSAGES_HOST,
       operatorToken: config.OPERATOR_TOKEN,
+      internalToken: config.INTERNAL_TOKEN,
       allowedOrigins: config.ALLOWED_ORIGINS,
       outboxBatchSize: config.OUTBOX_BATCH_SIZE,
       outboxPollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS,

@@ -15,6 +15,7 @@ export interface MessagesServiceOptions {
   readonly port: number;
   readonly host?: string;
   readonly operatorToken?: string | undefined;
+  readonly internalToken?: string | undefined;
   readonly allowedOrigins?: readonly string[] | undefined;
   readonly outboxBatchSize?: number;
   readonly outboxPollIntervalMs?: number;
@@ -58,6 +59,7 @@ export async function startMessagesService(
     metrics,
     ready,
     operatorToken: options.operatorToken,
+    internalToken: options.internalToken,
     allowedOrigins: options.allowedOrigins,
     version: options.version ?? '0.0.0',
   });

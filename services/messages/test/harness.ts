@@ -73,6 +73,7 @@ export const agentHeaders = (app: CreatedApp) => ({ Authorization: `Bearer ${app
 export interface StartOptions {
   readonly operatorToken?: string | undefined;
   readonly allowedOrigins?: readonly string[];
+  readonly internalToken?: string;
   readonly outboxPollIntervalMs?: number;
 }
 
@@ -118,6 +119,7 @@ export async function startMessagesHarness(options: StartOptions = {}): Promise<
         host: '127.0.0.1',
         operatorToken: 'operatorToken' in replicaOptions ? replicaOptions.operatorToken : OPERATOR_TOKEN,
         allowedOrigins: replicaOptions.allowedOrigins,
+        internalToken: replicaOptions.internalToken,
         outboxPollIntervalMs: replicaOptions.outboxPollIntervalMs ?? 200,
       },
       { db: replicaDb, publisher: createJetStreamPublisher({ connection: nc, logger }), coordinator, logger },

@@ -83,3 +83,8 @@ export async function listConversations(
   if (beforeActivity !== undefined) qb = qb.where('activity', '<', beforeActivity);
   return qb.orderBy('activity', 'desc').limit(limit).execute();
 }
+
+/** The conversation with the latest activity that the principal sees (a device's current conversation). */
+export async function latestConversation(db: Kysely<Database>, principal: Principal): Promise<ConversationRow | undefined> {
+  return visibleTo(db.selectFrom('conversations').selectAll(), principal).orderBy('activity', 'desc').limit(1).executeTakeFirst();
+}

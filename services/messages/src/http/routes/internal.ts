@@ -1,0 +1,91 @@
+import type Router from '@koa/router';
+import type { Kysely } from 'kysely';
+import {
+  INTERNAL_PATHS,
+  INTERNAL_TOKEN_HEADER,
+  InternalAuthAdminRequest,
+  InternalAuthClientRequest,
+  InternalConversationAccessRequest,
+  InternalSendMessageRequest,
+  type InternalAuthAdminResponse,
+  type InternalAuthClientResponse,
+  type InternalConversationAccessResponse,
+  type InternalPrincipal,
+} from '@switchboard/protocol';
+import type { Database } from '../../db/schema.js';
+import type { Authenticator } from '../../domain/authenticator.js';
+import { AppError, notFound } from '../../domain/errors.js';
+import type { Principal } from '../../domain/principal.js';
+import { secretsEqual } from '../../domain/secrets.js';
+import { findConversation, latestConversation } from '../../repositories/conversations.js';
+import { sendMessage } from '../../use-cases/messages.js';
+import type { Next, RequestState, RouteContext } from '../context.js';
+import { validate } from '../validate.js';
+
+export interface InternalRoutesDeps {
+  readonly db: Kysely<Database>;
+  readonly authenticator: Authenticator;
+  /** When set, every internal request must carry it in `X-Internal-Token`. */
+  readonly internalToken: string | undefined;
+}
+
+/**
+ * The gateway's API: it never reads Postgres itself. The gateway authenticated the socket at its handshake and
+ * passes the resulting principal; this service still scopes every lookup by it.
+ */
+export function internalRoutes(router: Router<RequestState>, deps: InternalRoutesDeps): void {
+  const { db, authenticator } = deps;
+  const guard = async (ctx: RouteContext, next: Next) => {
+    if (deps.internalToken) {
+      const given = ctx.get(INTERNAL_TOKEN_HEADER);
+      if (!given) throw new AppError('MISSING_PARAMS', `missing ${INTERNAL_TOKEN_HEADER}`);
+      if (!secretsEqual(given, deps.internalToken)) throw new AppError('INVALID_CREDENTIALS', 'the internal token is not valid');
+    }
+    return next();
+  };
+
+  router.post(INTERNAL_PATHS.authClient, guard, async (ctx) => {
+    const input = validate(InternalAuthClientRequest, ctx.state.body, 'body');
+    const principal = await authenticator.authenticateClient({ appId: input.app_id, deviceId: input.device_id, apiKey: input.api_key });
+    const latest = await latestConversation(db, principal);
+    const body: InternalAuthClientResponse = {
+      app_id: principal.appId,
+      device_id: principal.deviceId,
+      latest_conversation: latest ? { id: latest.id, last_message_id: latest.last_message_id } : null,
+    };
+    ctx.body = body;
+  });
+
+  router.post(INTERNAL_PATHS.authAdmin, guard, async (ctx) => {
+    const input = validate(InternalAuthAdminRequest, ctx.state.body, 'body');
+    const principal = await authenticator.authenticateAgent(input.admin_token, input.app_id);
+    const body: InternalAuthAdminResponse = { app_id: principal.appId };
+    ctx.body = body;
+  });
+
+  router.post(INTERNAL_PATHS.conversationAccess, guard, async (ctx) => {
+    const input = validate(InternalConversationAccessRequest, ctx.state.body, 'body');
+    const row = await findConversation(db, input.conversation_id, toPrincipal(input.principal));
+    if (!row) throw notFound('conversation');
+    const body: InternalConversationAccessResponse = {
+      conversation_id: row.id,
+      app_id: row.app_id,
+      device_id: row.device_id,
+      last_message_id: row.last_message_id,
+    };
+    ctx.body = body;
+  });
+
+  router.post(INTERNAL_PATHS.sendMessage, guard, async (ctx) => {
+    const input = validate(InternalSendMessageRequest, ctx.state.body, 'body');
+    const { message, created } = await sendMessage(db, toPrincipal(input.principal), input.conversation_id, input);
+    ctx.status = created ? 201 : 200;
+    ctx.body = { message, created };
+  });
+}
+
+function toPrincipal(principal: InternalPrincipal): Principal {
+  return principal.device_id === undefined
+    ? { kind: 'agent', appId: principal.app_id }
+    : { kind: 'client', appId: principal.app_id, deviceId: principal.device_id };
+}
