@@ -47,14 +47,6 @@ export function createJetStreamPublisher(options: JetStreamPublisherOptions): Pu
   let nc: NatsConnection | undefined;
   let js: JetStreamClient | undefined;
   let ready: Promise<void> | undefined;
-  Promise.resolve(options.connection).then(
-    (connection) => {
-      nc = connection;
-      js = jetstream(connection);
-    },
-    (error: unknown) => log.error({ err: error }, 'NATS connection failed'),
-  );
-
   const ensure = (connection: NatsConnection) => {
     ready ??= ensureMessagesStream(connection).catch((error: unknown) => {
       ready = undefined;
@@ -62,6 +54,16 @@ export function createJetStreamPublisher(options: JetStreamPublisherOptions): Pu
     });
     return ready;
   };
+
+  Promise.resolve(options.connection).then(
+    (connection) => {
+      nc = connection;
+      js = jetstream(connection);
+      // Create the stream right away, so gateways can attach their consumer before the first message.
+      ensure(connection).catch((error: unknown) => log.warn({ err: error }, 'could not ensure the JetStream stream yet'));
+    },
+    (error: unknown) => log.error({ err: error }, 'NATS connection failed'),
+  );
 
   return {
     async publish(subject, data, msgId) {

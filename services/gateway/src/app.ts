@@ -1,0 +1,185 @@
+import uws from 'uWebSockets.js';
+import type { TemplatedApp, us_listen_socket } from 'uWebSockets.js';
+import type { Redis } from 'ioredis';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { Logger } from '@switchboard/logger';
+import { createMetricsRegistry } from '@switchboard/metrics';
+import type { GatewayConfig } from './config.js';
+import { drainConnections } from './drain.js';
+import { createSocketIoBroadcaster } from './fanout/broadcaster.js';
+import { createFanoutConsumer } from './fanout/fanout-consumer.js';
+import { registerHttpRoutes } from './http/http-routes.js';
+import type { MessagesApi } from './messages-api.js';
+import { createGatewayMetrics } from './metrics.js';
+import type { ConnectionRecord, ConnectionRegistry } from './presence/connection-registry.js';
+import { registerAdminNamespace } from './socket/admin-namespace.js';
+import { registerClientNamespace } from './socket/client-namespace.js';
+import { createEventGuard } from './socket/event-guard.js';
+import { createPresenceAnnouncer } from './socket/presence-announcer.js';
+import { startSlowConsumerMonitor } from './socket/slow-consumers.js';
+import { createSocketServer } from './socket/socket-server.js';
+import type { AnySocket, ClientSocket } from './socket/types.js';
+
+export type GatewayOptions = Pick<
+  GatewayConfig,
+  | 'GATEWAY_PORT'
+  | 'GATEWAY_HOST'
+  | 'NODE_ID'
+  | 'ALLOWED_ORIGINS'
+  | 'PING_INTERVAL_MS'
+  | 'PING_TIMEOUT_MS'
+  | 'MAX_PAYLOAD_BYTES'
+  | 'DRAIN_WINDOW_MS'
+  | 'ALLOW_POLLING'
+  | 'REDIS_KEY_PREFIX'
+  | 'NODE_HEARTBEAT_MS'
+  | 'SWEEP_INTERVAL_MS'
+  | 'SLOW_CONSUMER_BUFFER_BYTES'
+  | 'SLOW_CONSUMER_GRACE_MS'
+  | 'EVENT_RATE_PER_SECOND'
+>;
+
+export interface GatewayDeps {
+  readonly app: TemplatedApp;
+  /** Adapter and registry commands. The adapter duplicates it for its blocking reads. */
+  readonly redis: Redis;
+  readonly nc: NatsConnection;
+  readonly api: MessagesApi;
+  readonly registry: ConnectionRegistry;
+  readonly logger: Logger;
+}
+
+export interface Gateway {
+  readonly port: number;
+  readonly nodeId: string;
+  ready(): boolean;
+  /** SIGTERM: unready at once, no new connections, fan-out stopped, connections closed over the drain window. */
+  drain(): Promise<void>;
+}
+
+/**
+ * Wires one gateway node: Socket.IO on the given uWS app, namespaces, fan-out consumer, presence heartbeat and
+ * sweeper, slow-consumer monitor, probes. Owns none of the clients it is given; `drain()` stops what it started.
+ */
+export async function startGateway(options: GatewayOptions, deps: GatewayDeps): Promise<Gateway> {
+  const { logger, redis, registry } = deps;
+  const nodeId = options.NODE_ID;
+  let draining = false;
+
+  const server = createSocketServer({
+    app: deps.app,
+    redis,
+    redisKeyPrefix: options.REDIS_KEY_PREFIX,
+    pingIntervalMs: options.PING_INTERVAL_MS,
+    pingTimeoutMs: options.PING_TIMEOUT_MS,
+    maxPayloadBytes: options.MAX_PAYLOAD_BYTES,
+    allowPolling: options.ALLOW_POLLING,
+    allowedOrigins: options.ALLOWED_ORIGINS,
+    maxBackpressureBytes: Math.max(4 * options.SLOW_CONSUMER_BUFFER_BYTES, 1 << 20),
+    refuseNew: () => draining,
+    logger,
+  });
+  const { client, admin } = server;
+  const allSockets = (): AnySocket[] => [...client.sockets.values(), ...admin.sockets.values()];
+
+  const registryMetrics = createMetricsRegistry({ defaultLabels: { service: 'gateway', node_id: nodeId } });
+  const metrics = createGatewayMetrics(registryMetrics, {
+    connectionCount: (ns) => (ns === '/client' ? client.sockets.size : admin.sockets.size),
+    // Read at scrape time, after `fanout` exists.
+    natsPending: () => fanout.pending(),
+  });
+  redis.on('error', () => metrics.redisErrors.inc({ client: 'main' }));
+
+  const broadcaster = createSocketIoBroadcaster(client, admin, metrics);
+  const announcer = createPresenceAnnouncer(registry, broadcaster, metrics, logger);
+  const guard = createEventGuard({ metrics, logger, ratePerSecond: options.EVENT_RATE_PER_SECOND });
+  registerClientNamespace(client, { api: deps.api, registry, announcer, broadcaster, guard, metrics, logger, nodeId });
+  registerAdminNamespace(admin, { api: deps.api, registry, broadcaster, guard, metrics, logger });
+
+  const fanout = createFanoutConsumer({
+    nc: deps.nc,
+    broadcaster,
+    logger,
+    metrics,
+    canEmit: () => redis.status === 'ready',
+  });
+
+  // Liveness: while this node beats, its connections count; if it was swept (a long pause), re-register them.
+  const recordOf = (socket: ClientSocket): ConnectionRecord => ({
+    connectionId: socket.id,
+    appId: socket.data.appId,
+    deviceId: socket.data.deviceId ?? '',
+    nodeId,
+    connectedAt: socket.data.connectedAt,
+  });
+  const beat = async () => {
+    try {
+      const { swept } = await registry.heartbeat(nodeId);
+      if (swept && client.sockets.size > 0) {
+        logger.warn({ connections: client.sockets.size }, 'this node had been swept; registering its connections again');
+        await Promise.all([...client.sockets.values()].map((socket) => announcer.connected(recordOf(socket))));
+      }
+    } catch (error) {
+      metrics.redisErrors.inc({ client: 'presence' });
+      logger.debug({ err: error }, 'heartbeat failed');
+    }
+  };
+  await beat();
+  const heartbeat = setInterval(beat, options.NODE_HEARTBEAT_MS);
+  const sweeper = setInterval(() => {
+    registry.sweepDeadNodes().then(
+      (swept) => {
+        if (swept.length > 0) logger.info({ connections: swept.length }, 'swept the connections of dead nodes');
+        announcer.swept(swept);
+      },
+      (error: unknown) => {
+        metrics.redisErrors.inc({ client: 'presence' });
+        logger.debug({ err: error }, 'sweep failed');
+      },
+    );
+  }, options.SWEEP_INTERVAL_MS);
+  heartbeat.unref();
+  sweeper.unref();
+
+  const slowConsumers = startSlowConsumerMonitor({
+    sockets: allSockets,
+    thresholdBytes: options.SLOW_CONSUMER_BUFFER_BYTES,
+    graceMs: options.SLOW_CONSUMER_GRACE_MS,
+    metrics,
+    logger,
+  });
+
+  const ready = () => !draining && redis.status === 'ready' && !deps.nc.isClosed();
+  registerHttpRoutes(deps.app, { ready, registry: registryMetrics });
+
+  const listenSocket = await new Promise<us_listen_socket>((resolve, reject) => {
+    deps.app.listen(options.GATEWAY_HOST, options.GATEWAY_PORT, (token) => {
+      if (token) resolve(token);
+      else reject(new Error(`cannot listen on ${options.GATEWAY_HOST}:${options.GATEWAY_PORT}`));
+    });
+  });
+  const port = uws.us_socket_local_port(listenSocket);
+  fanout.start();
+  logger.info({ port }, 'gateway listening');
+
+  let drained: Promise<void> | undefined;
+  const drain = () =>
+    (drained ??= (async () => {
+      draining = true;
+      metrics.draining.set(1);
+      const started = Date.now();
+      logger.info({ window_ms: options.DRAIN_WINDOW_MS }, 'draining');
+      uws.us_listen_socket_close(listenSocket);
+      // Stop pulling: events in hand are emitted and acked, the rest go to the other nodes.
+      await fanout.stop();
+      const { closed, leftOpen } = await drainConnections({ sockets: allSockets, windowMs: options.DRAIN_WINDOW_MS, logger });
+      slowConsumers.stop();
+      clearInterval(heartbeat);
+      clearInterval(sweeper);
+      await registry.removeNode(nodeId).catch((error: unknown) => logger.warn({ err: error }, 'could not remove this node from the registry'));
+      server.io.close();
+      logger.info({ closed, left_open: leftOpen, ms: Date.now() - started }, 'drained');
+    })());
+
+  return { port, nodeId, ready, drain };
+}

@@ -1,0 +1,61 @@
+import os from 'node:os';
+import { z } from 'zod';
+import { csvList, loadConfig, logLevel, port, positiveInt, secret, url, type Env } from '@switchboard/config';
+
+const bool = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0'])
+    .transform((v) => v === 'true' || v === '1')
+    .default(fallback);
+
+/**
+ * Environment of the gateway (CONTRACT.md, "Processes, ports, environment" and "Gateway tuning"). Variables past
+ * the contract's are optional tuning; their defaults are what production should run.
+ */
+export const GatewayEnv = z.object({
+  REDIS_URL: url(['redis', 'rediss']),
+  NATS_URL: url(['nats', 'tls', 'ws', 'wss']),
+  MESSAGES_URL: url(['http', 'https']),
+  /** @default 3000 */
+  GATEWAY_PORT: port(3000),
+  /** @default '0.0.0.0' */
+  GATEWAY_HOST: z.string().default('0.0.0.0'),
+  /** This node's id in logs, metrics and session records. @default hostname-pid */
+  NODE_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9._:-]{1,100}$/, 'must be 1-100 characters of A-Z a-z 0-9 . _ : -')
+    .default(`${os.hostname()}-${process.pid}`),
+  INTERNAL_TOKEN: secret.optional(),
+  ALLOWED_ORIGINS: csvList.optional(),
+  LOG_LEVEL: logLevel,
+  PING_INTERVAL_MS: positiveInt(25_000),
+  PING_TIMEOUT_MS: positiveInt(20_000),
+  MAX_PAYLOAD_BYTES: positiveInt(65_536),
+  DRAIN_WINDOW_MS: positiveInt(20_000),
+  /** Accept HTTP long-polling as well as WebSocket (needs sticky sessions). @default false */
+  ALLOW_POLLING: bool(false),
+  /** Prefix of every Redis key and stream this gateway uses. @default 'switchboard' */
+  REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/).default('switchboard'),
+  /** How often this node refreshes its liveness key. @default 5000 */
+  NODE_HEARTBEAT_MS: positiveInt(5_000),
+  /** A node whose liveness key is older than this is swept (its presence and sessions removed). @default 15000 */
+  NODE_TTL_MS: positiveInt(15_000),
+  /** How often a node looks for dead nodes to sweep. @default 5000 */
+  SWEEP_INTERVAL_MS: positiveInt(5_000),
+  /** A socket whose send buffer stays above this is a slow consumer. @default 1048576 */
+  SLOW_CONSUMER_BUFFER_BYTES: positiveInt(1_048_576),
+  /** How long a socket may stay above the buffer threshold before it is disconnected. @default 3000 */
+  SLOW_CONSUMER_GRACE_MS: positiveInt(3_000),
+  /** Events a connection may send per second (bursts of twice that); more are refused with RATE_LIMITED. @default 20 */
+  EVENT_RATE_PER_SECOND: positiveInt(20),
+  /** How long the gateway reuses an answer of the messages service's auth endpoints. @default 2000 */
+  AUTH_CACHE_TTL_MS: positiveInt(2_000),
+  /** Time limit of a call to the messages service. @default 5000 */
+  MESSAGES_TIMEOUT_MS: positiveInt(5_000),
+});
+
+export type GatewayConfig = ReturnType<typeof loadGatewayConfig>;
+
+export function loadGatewayConfig(env: Env) {
+  return loadConfig(GatewayEnv, env);
+}

@@ -1,0 +1,53 @@
+import type { Logger } from '@switchboard/logger';
+import type { AnySocket } from './socket/types.js';
+
+export interface DrainOptions {
+  /** The sockets of this node, both namespaces. */
+  readonly sockets: () => AnySocket[];
+  /** Connections are all closed before this much time has passed. */
+  readonly windowMs: number;
+  readonly logger: Logger;
+  /** Hint range for `server:shutdown.reconnect_delay_ms`. @default [250, 5000] */
+  readonly reconnectDelayMs?: readonly [number, number];
+  /** @default 100 */
+  readonly tickMs?: number;
+}
+
+/**
+ * Tells every connection `server:shutdown` with its own random `reconnect_delay_ms`, then closes them in batches
+ * spread over the first 75% of the window, with `socket.conn.close()`: the transport closes, not the Socket.IO
+ * session, so clients reconnect by themselves (to another node) and connection state recovery can resume them.
+ * Resolves when every socket is gone or the window's 90% has passed.
+ */
+export async function drainConnections(options: DrainOptions): Promise<{ closed: number; leftOpen: number }> {
+  const [minDelay, maxDelay] = options.reconnectDelayMs ?? [250, 5000];
+  const tickMs = options.tickMs ?? 100;
+  const started = Date.now();
+  const sockets = options.sockets();
+  for (const socket of sockets) {
+    const reconnect_delay_ms = Math.round(minDelay + Math.random() * (maxDelay - minDelay));
+    (socket as AnySocket & { emit(e: 'server:shutdown', p: object): boolean }).emit('server:shutdown', {
+      message: 'this server is restarting; reconnect after reconnect_delay_ms',
+      reconnect_delay_ms,
+    });
+  }
+  const closeBy = Math.max(tickMs, options.windowMs * 0.75);
+  const ticks = Math.max(1, Math.floor(closeBy / tickMs));
+  const perTick = Math.max(1, Math.ceil(sockets.length / ticks));
+  options.logger.info({ connections: sockets.length, per_tick: perTick, tick_ms: tickMs }, 'closing connections in batches');
+
+  let index = 0;
+  while (index < sockets.length) {
+    for (const socket of sockets.slice(index, index + perTick)) {
+      if (socket.connected) socket.conn.close();
+    }
+    index += perTick;
+    if (index < sockets.length) await sleep(tickMs);
+  }
+  const deadline = started + options.windowMs * 0.9;
+  while (options.sockets().length > 0 && Date.now() < deadline) await sleep(25);
+  const leftOpen = options.sockets().length;
+  return { closed: sockets.length - leftOpen, leftOpen };
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

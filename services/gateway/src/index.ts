@@ -1,0 +1,6 @@
+/** What other packages (the embedded single-process mode) compose. */
+export { startGateway, type Gateway, type GatewayDeps, type GatewayOptions } from './app.js';
+export { loadGatewayConfig, GatewayEnv, type GatewayConfig } from './config.js';
+export { createHttpMessagesApi, type MessagesApi } from './messages-api.js';
+export type { ConnectionRegistry } from './presence/connection-registry.js';
+export { createRedisConnectionRegistry } from './presence/redis-connection-registry.js';

@@ -1,0 +1,99 @@
+import { createHash } from 'node:crypto';
+import {
+  INTERNAL_PATHS,
+  INTERNAL_TOKEN_HEADER,
+  isErrorCode,
+  type ErrorCode,
+  type InternalAuthAdminResponse,
+  type InternalAuthClientResponse,
+  type InternalConversationAccessResponse,
+  type InternalPrincipal,
+  type Message,
+} from '@switchboard/protocol';
+import { createTtlCache } from './ttl-cache.js';
+
+/** What the gateway needs from the messages service. It never reads Postgres itself. */
+export interface MessagesApi {
+  authenticateClient(appId: string, deviceId: string, apiKey: string): Promise<InternalAuthClientResponse>;
+  authenticateAdmin(appId: string, adminToken: string): Promise<InternalAuthAdminResponse>;
+  /** The conversation if the principal may see it; `NOT_FOUND` otherwise. */
+  conversationAccess(principal: InternalPrincipal, conversationId: string): Promise<InternalConversationAccessResponse>;
+  sendMessage(
+    principal: InternalPrincipal,
+    input: { conversation_id: string; body: string; local_id: string },
+  ): Promise<{ message: Message; created: boolean }>;
+}
+
+/** A refusal or failure of the messages service, with one of the contract's codes. */
+export class MessagesApiError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'MessagesApiError';
+    this.code = code;
+  }
+}
+
+export interface HttpMessagesApiOptions {
+  readonly baseUrl: string;
+  readonly internalToken?: string | undefined;
+  /** @default 5000 */
+  readonly timeoutMs?: number;
+  /** How long auth answers are reused. @default 2000 */
+  readonly authCacheTtlMs?: number;
+}
+
+/**
+ * The messages service's internal HTTP API. Answers of the auth endpoints are cached briefly (keyed by a hash of
+ * the credentials, never the credentials themselves); a service that cannot be reached is `UNAVAILABLE`.
+ */
+export function createHttpMessagesApi(options: HttpMessagesApiOptions): MessagesApi {
+  const timeoutMs = options.timeoutMs ?? 5000;
+  const authCache = createTtlCache<unknown>({ ttlMs: options.authCacheTtlMs ?? 2000 });
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (options.internalToken) headers[INTERNAL_TOKEN_HEADER] = options.internalToken;
+
+  async function post<T>(path: string, body: unknown): Promise<T> {
+    let response: Response;
+    try {
+      response = await fetch(new URL(path, options.baseUrl), {
+        method: 'POST',
+        headers,
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (error) {
+      throw new MessagesApiError('UNAVAILABLE', 'the messages service cannot be reached', { cause: error });
+    }
+    const text = await response.text().catch(() => '');
+    if (response.ok) return JSON.parse(text) as T;
+    let code: ErrorCode = response.status >= 500 ? 'UNAVAILABLE' : 'INTERNAL';
+    let message = `messages service answered ${response.status}`;
+    try {
+      const parsed = JSON.parse(text) as { error?: { code?: unknown; message?: unknown } };
+      if (isErrorCode(parsed.error?.code) && response.status < 500) code = parsed.error.code;
+      if (typeof parsed.error?.message === 'string' && response.status < 500) message = parsed.error.message;
+    } catch {
+      // not JSON: keep the status-derived code
+    }
+    // Our own misconfiguration (wrong internal token) must not read as the caller's bad credentials.
+    if (response.status === 401 && path !== INTERNAL_PATHS.authClient && path !== INTERNAL_PATHS.authAdmin) code = 'INTERNAL';
+    throw new MessagesApiError(code, message);
+  }
+
+  const key = (...parts: string[]) => createHash('sha256').update(parts.join('\0')).digest('base64url');
+
+  return {
+    authenticateClient: (app_id, device_id, api_key) =>
+      authCache.get(key('c', app_id, device_id, api_key), () =>
+        post<InternalAuthClientResponse>(INTERNAL_PATHS.authClient, { app_id, device_id, api_key }),
+      ) as Promise<InternalAuthClientResponse>,
+    authenticateAdmin: (app_id, admin_token) =>
+      authCache.get(key('a', app_id, admin_token), () =>
+        post<InternalAuthAdminResponse>(INTERNAL_PATHS.authAdmin, { app_id, admin_token }),
+      ) as Promise<InternalAuthAdminResponse>,
+    conversationAccess: (principal, conversation_id) =>
+      post(INTERNAL_PATHS.conversationAccess, { principal, conversation_id }),
+    sendMessage: (principal, input) => post(INTERNAL_PATHS.sendMessage, { principal, ...input }),
+  };
+}

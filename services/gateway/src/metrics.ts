@@ -1,0 +1,65 @@
+import {
+  createCounter,
+  createGauge,
+  Histogram,
+  type Counter,
+  type Gauge,
+  type Registry,
+} from '@switchboard/metrics';
+
+/** The gateway's metrics. Labels are bounded sets (namespace, event name, reason, code), never ids. */
+export interface GatewayMetrics {
+  readonly connections: Gauge<'namespace'>;
+  readonly connects: Counter<'namespace'>;
+  readonly disconnects: Counter<'namespace' | 'reason'>;
+  readonly refusals: Counter<'namespace' | 'code'>;
+  readonly eventsIn: Counter<'namespace' | 'event'>;
+  readonly eventsOut: Counter<'event'>;
+  readonly eventErrors: Counter<'namespace' | 'event' | 'code'>;
+  readonly fanoutLag: Histogram<'event'>;
+  readonly fanoutProcessed: Counter<'subject' | 'result'>;
+  readonly natsPending: Gauge;
+  readonly redisErrors: Counter<'client'>;
+  readonly presenceChanges: Counter<'state'>;
+  readonly slowConsumerDisconnects: Counter;
+  readonly draining: Gauge;
+}
+
+export interface GatewayMetricsSources {
+  /** Live sockets per namespace, read at scrape. */
+  readonly connectionCount: (namespace: '/client' | '/admin') => number;
+  /** Messages the shared consumer has not yet delivered or that await an ack, read at scrape. */
+  readonly natsPending: () => Promise<number | undefined>;
+}
+
+export function createGatewayMetrics(registry: Registry, sources: GatewayMetricsSources): GatewayMetrics {
+  const counter = <L extends string>(name: string, help: string, labels: readonly L[] = []) =>
+    createCounter(registry, `switchboard_gateway_${name}`, help, labels);
+  return {
+    connections: createGauge(registry, 'switchboard_gateway_connections', 'Open Socket.IO connections on this node, by namespace.', ['namespace'], function () {
+      for (const namespace of ['/client', '/admin'] as const) this.set({ namespace }, sources.connectionCount(namespace));
+    }),
+    connects: counter('connects_total', 'Accepted connections, by namespace.', ['namespace']),
+    disconnects: counter('disconnects_total', 'Closed connections, by namespace and Socket.IO reason.', ['namespace', 'reason']),
+    refusals: counter('handshake_refusals_total', 'Refused handshakes, by namespace and error code.', ['namespace', 'code']),
+    eventsIn: counter('events_in_total', 'Events received from sockets, by namespace and event name.', ['namespace', 'event']),
+    eventsOut: counter('events_out_total', 'Events emitted to rooms (once per emit, not per recipient), by event name.', ['event']),
+    eventErrors: counter('event_errors_total', 'Inbound events answered with an error, by namespace, event and code.', ['namespace', 'event', 'code']),
+    fanoutLag: new Histogram({
+      name: 'switchboard_gateway_fanout_lag_seconds',
+      help: 'From the message created_at to its emit by the fan-out consumer.',
+      labelNames: ['event'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [registry],
+    }),
+    fanoutProcessed: counter('fanout_messages_total', 'JetStream messages handled by the fan-out consumer, by subject and result.', ['subject', 'result']),
+    natsPending: createGauge(registry, 'switchboard_gateway_nats_consumer_pending', 'Pending plus unacknowledged messages of the shared gateway-fanout consumer.', [], async function () {
+      const pending = await sources.natsPending().catch(() => undefined);
+      if (pending !== undefined) this.set(pending);
+    }),
+    redisErrors: counter('redis_errors_total', 'Errors reported by the Redis clients (adapter, presence), by client.', ['client']),
+    presenceChanges: counter('presence_changes_total', 'Devices crossing online/offline announced by this node.', ['state']),
+    slowConsumerDisconnects: counter('slow_consumer_disconnects_total', 'Sockets disconnected because their send buffer stayed above the threshold.'),
+    draining: createGauge(registry, 'switchboard_gateway_draining', '1 while this node drains after SIGTERM.'),
+  };
+}

@@ -1,0 +1,34 @@
+import { isErrorCode, type AckError, type ErrorCode } from '@switchboard/protocol';
+import { MessagesApiError } from '../messages-api.js';
+
+/** An error the gateway raises itself (bad payload, foreign app, rate limit). */
+export class GatewayError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'GatewayError';
+    this.code = code;
+  }
+}
+
+/** The one mapping from any error to an ack's or `error` event's `{ code, message }`; 5xx details never leak. */
+export function toAckError(error: unknown): AckError {
+  if (error instanceof GatewayError || error instanceof MessagesApiError) {
+    if (error.code === 'INTERNAL') return { code: 'INTERNAL', message: 'internal error' };
+    return { code: error.code, message: error.message };
+  }
+  return { code: 'INTERNAL', message: 'internal error' };
+}
+
+/** A `connect_error` for the client: `message` is the code, `data` the full error. */
+export function handshakeRefusal(code: ErrorCode, message: string): Error & { data: AckError } {
+  return Object.assign(new Error(code), { data: { code, message } });
+}
+
+export function errorCodeOf(error: unknown): ErrorCode {
+  const code = (error as { code?: unknown })?.code;
+  return isErrorCode(code) ? code : 'INTERNAL';
+}
+
+/** Typing in a conversation the socket has not joined. */
+export const notJoined = () => new GatewayError('FORBIDDEN', 'join the conversation first');

@@ -1,0 +1,70 @@
+import { AdminAuth, ClientAuth, type InternalAuthClientResponse } from '@switchboard/protocol';
+import type { Logger } from '@switchboard/logger';
+import type { MessagesApi } from '../messages-api.js';
+import type { GatewayMetrics } from '../metrics.js';
+import { errorCodeOf, handshakeRefusal } from './errors.js';
+import type { AdminSocket, ClientSocket } from './types.js';
+
+type Next = (error?: Error) => void;
+
+const present = (value: unknown) => value !== undefined && value !== null && value !== '';
+
+/**
+ * Handshake of `/client`: `{ app_id, device_id, api_key }` checked by the messages service. Absent pieces are
+ * `MISSING_PARAMS`, wrong ones `INVALID_CREDENTIALS`, and a messages service that cannot answer `UNAVAILABLE`.
+ * Runs again for a recovered connection (`skipMiddlewares: false`).
+ */
+export function clientHandshake(
+  api: MessagesApi,
+  metrics: GatewayMetrics,
+  logger: Logger,
+  onAuthenticated: (socket: ClientSocket, answer: InternalAuthClientResponse) => void,
+) {
+  return async (socket: ClientSocket, next: Next) => {
+    const auth = (socket.handshake.auth ?? {}) as Record<string, unknown>;
+    const refuse = (code: 'MISSING_PARAMS' | 'INVALID_CREDENTIALS' | 'UNAVAILABLE', message: string) => {
+      metrics.refusals.inc({ namespace: '/client', code });
+      next(handshakeRefusal(code, message));
+    };
+    if (!present(auth.app_id) || !present(auth.device_id) || !present(auth.api_key)) {
+      return refuse('MISSING_PARAMS', 'auth needs app_id, device_id and api_key');
+    }
+    const parsed = ClientAuth.safeParse(auth);
+    if (!parsed.success) return refuse('INVALID_CREDENTIALS', 'the credentials are not valid');
+    try {
+      const answer = await api.authenticateClient(parsed.data.app_id, parsed.data.device_id, parsed.data.api_key);
+      socket.data = { kind: 'client', appId: answer.app_id, deviceId: answer.device_id, connectedAt: new Date().toISOString() };
+      onAuthenticated(socket, answer);
+      next();
+    } catch (error) {
+      const code = errorCodeOf(error);
+      if (code === 'INVALID_CREDENTIALS') return refuse(code, 'the credentials are not valid');
+      logger.warn({ err: error }, 'cannot check client credentials');
+      refuse('UNAVAILABLE', 'credentials cannot be checked right now, retry later');
+    }
+  };
+}
+
+/** Handshake of `/admin`: `{ app_id, admin_token }`, refused like `/client`. */
+export function adminHandshake(api: MessagesApi, metrics: GatewayMetrics, logger: Logger) {
+  return async (socket: AdminSocket, next: Next) => {
+    const auth = (socket.handshake.auth ?? {}) as Record<string, unknown>;
+    const refuse = (code: 'MISSING_PARAMS' | 'INVALID_CREDENTIALS' | 'UNAVAILABLE', message: string) => {
+      metrics.refusals.inc({ namespace: '/admin', code });
+      next(handshakeRefusal(code, message));
+    };
+    if (!present(auth.app_id) || !present(auth.admin_token)) return refuse('MISSING_PARAMS', 'auth needs app_id and admin_token');
+    const parsed = AdminAuth.safeParse(auth);
+    if (!parsed.success) return refuse('INVALID_CREDENTIALS', 'the credentials are not valid');
+    try {
+      const answer = await api.authenticateAdmin(parsed.data.app_id, parsed.data.admin_token);
+      socket.data = { kind: 'agent', appId: answer.app_id, connectedAt: new Date().toISOString() };
+      next();
+    } catch (error) {
+      const code = errorCodeOf(error);
+      if (code === 'INVALID_CREDENTIALS') return refuse(code, 'the credentials are not valid');
+      logger.warn({ err: error }, 'cannot check admin credentials');
+      refuse('UNAVAILABLE', 'credentials cannot be checked right now, retry later');
+    }
+  };
+}

@@ -1,0 +1,58 @@
+import type { Logger } from '@switchboard/logger';
+import type { GatewayMetrics } from '../metrics.js';
+import type { AnySocket } from './types.js';
+
+export interface SlowConsumerOptions {
+  readonly sockets: () => Iterable<AnySocket>;
+  /** A socket whose uWS send buffer holds more than this is behind. */
+  readonly thresholdBytes: number;
+  /** How long it may stay behind before it is disconnected. */
+  readonly graceMs: number;
+  /** @default 1000 */
+  readonly intervalMs?: number;
+  readonly metrics: GatewayMetrics;
+  readonly logger: Logger;
+}
+
+/**
+ * The uWS send buffer of a socket's WebSocket transport. This reads engine.io's private path
+ * (`socket.conn.transport.socket.getBufferedAmount()`), which is why socket.io is pinned to ~4.8 and
+ * `slow-consumer.int.test.ts` covers it. Polling transports report 0.
+ */
+export function bufferedAmount(socket: AnySocket): number {
+  const ws = (socket.conn as unknown as { transport?: { socket?: { getBufferedAmount?: () => number } } }).transport?.socket;
+  try {
+    return ws?.getBufferedAmount?.() ?? 0;
+  } catch {
+    return 0; // the uWS socket is already closed
+  }
+}
+
+/**
+ * uWS drops frames silently once a socket's buffer passes `maxBackpressure`; engine.io ignores `send()`'s result.
+ * So the gateway watches each socket's buffer and disconnects one that stays behind, which the client notices and
+ * recovers from (it reconnects and catches up with `after=`), instead of silently missing frames.
+ */
+export function startSlowConsumerMonitor(options: SlowConsumerOptions): { stop(): void } {
+  const behindSince = new WeakMap<AnySocket, number>();
+  const timer = setInterval(() => {
+    const now = Date.now();
+    for (const socket of options.sockets()) {
+      if (bufferedAmount(socket) <= options.thresholdBytes) {
+        behindSince.delete(socket);
+        continue;
+      }
+      const since = behindSince.get(socket);
+      if (since === undefined) behindSince.set(socket, now);
+      else if (now - since >= options.graceMs) {
+        behindSince.delete(socket);
+        options.metrics.slowConsumerDisconnects.inc();
+        options.logger.debug({ connection_id: socket.id }, 'disconnecting a slow consumer');
+        // Close the transport (not the Socket.IO session): the client reconnects by itself and catches up.
+        socket.conn.close(true);
+      }
+    }
+  }, options.intervalMs ?? 1000);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
+}

@@ -1,0 +1,77 @@
+import type { IncomingMessage } from 'node:http';
+import { Server } from 'socket.io';
+import type { TemplatedApp } from 'uWebSockets.js';
+import { createAdapter } from '@socket.io/redis-streams-adapter';
+import type { Redis } from 'ioredis';
+import { NAMESPACES, SOCKET_PATH } from '@switchboard/protocol';
+import type { Logger } from '@switchboard/logger';
+import { handshakeRefusal } from './errors.js';
+import type { AdminNamespace, ClientNamespace } from './types.js';
+
+export interface SocketServerOptions {
+  readonly app: TemplatedApp;
+  readonly redis: Redis;
+  readonly redisKeyPrefix: string;
+  readonly pingIntervalMs: number;
+  readonly pingTimeoutMs: number;
+  readonly maxPayloadBytes: number;
+  readonly allowPolling: boolean;
+  /** Unset: any origin. A request without `Origin` (native SDKs) is always allowed. */
+  readonly allowedOrigins: readonly string[] | undefined;
+  /** uWS drops frames past this per socket; the slow-consumer monitor acts well before. */
+  readonly maxBackpressureBytes: number;
+  /** New connections are refused while this is true (drain). */
+  readonly refuseNew: () => boolean;
+  readonly logger: Logger;
+}
+
+export interface SocketServer {
+  readonly io: Server;
+  readonly client: ClientNamespace;
+  readonly admin: AdminNamespace;
+}
+
+/**
+ * Socket.IO attached to the uWS app, with the Redis streams adapter for cross-node rooms and connection state
+ * recovery. Only `/client` and `/admin` accept connections.
+ */
+export function createSocketServer(options: SocketServerOptions): SocketServer {
+  const allowed = options.allowedOrigins ? new Set(options.allowedOrigins) : undefined;
+  const io = new Server({
+    path: SOCKET_PATH,
+    serveClient: false,
+    transports: options.allowPolling ? ['polling', 'websocket'] : ['websocket'],
+    pingInterval: options.pingIntervalMs,
+    pingTimeout: options.pingTimeoutMs,
+    maxHttpBufferSize: options.maxPayloadBytes,
+    // A connection that joins no namespace is dropped after this, not after the 45 s default.
+    connectTimeout: 10_000,
+    cors: { origin: allowed ? [...allowed] : true },
+    // `cors` does not stop a cross-origin WebSocket upgrade; this runs for uWS upgrades too.
+    allowRequest: (req: IncomingMessage, callback) => {
+      if (options.refuseNew()) return callback('draining', false);
+      const origin = req.headers.origin;
+      if (allowed && origin && !allowed.has(origin)) return callback('origin not allowed', false);
+      callback(null, true);
+    },
+    connectionStateRecovery: {
+      maxDisconnectionDuration: 2 * 60 * 1000,
+      // A recovered socket is authenticated again.
+      skipMiddlewares: false,
+    },
+    adapter: createAdapter(options.redis, {
+      streamName: `${options.redisKeyPrefix}:socket.io`,
+      channelPrefix: `${options.redisKeyPrefix}:socket.io`,
+      sessionKeyPrefix: `${options.redisKeyPrefix}:sio-session:`,
+      maxLen: 100_000,
+      onlyPlaintext: true,
+    }),
+  });
+  io.attachApp(options.app, { maxBackpressure: options.maxBackpressureBytes } as never);
+
+  // The main namespace always exists and has no auth: refuse it.
+  io.of('/').use((_socket, next) => next(handshakeRefusal('NOT_FOUND', 'connect to /client or /admin')));
+  const client = io.of(NAMESPACES.client) as unknown as ClientNamespace;
+  const admin = io.of(NAMESPACES.admin) as unknown as AdminNamespace;
+  return { io, client, admin };
+}
