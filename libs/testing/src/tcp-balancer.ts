@@ -1,0 +1,54 @@
+import net from 'node:net';
+
+export interface TcpBalancer extends AsyncDisposable {
+  readonly port: number;
+  readonly url: string;
+  /** Connections accepted per backend port. */
+  readonly accepted: Map<number, number>;
+  close(): Promise<void>;
+}
+
+/**
+ * A tiny round-robin TCP load balancer on a free port, standing in for an ingress: a connection goes to the next
+ * backend that accepts it, so a client whose node drains or dies reconnects "elsewhere" through one URL.
+ */
+export async function startTcpBalancer(backendPorts: readonly number[]): Promise<TcpBalancer> {
+  let next = 0;
+  const accepted = new Map<number, number>();
+  const sockets = new Set<net.Socket>();
+  const connectTo = (client: net.Socket, attempt: number) => {
+    if (attempt >= backendPorts.length) return client.destroy();
+    const port = backendPorts[next++ % backendPorts.length]!;
+    const upstream = net.connect({ port, host: '127.0.0.1' });
+    sockets.add(upstream);
+    let connected = false;
+    upstream.once('connect', () => {
+      connected = true;
+      accepted.set(port, (accepted.get(port) ?? 0) + 1);
+      client.pipe(upstream).pipe(client);
+      client.resume();
+    });
+    upstream.once('error', () => {
+      if (!connected) connectTo(client, attempt + 1);
+      else client.destroy();
+    });
+    upstream.once('close', () => {
+      sockets.delete(upstream);
+      if (connected) client.destroy();
+    });
+    client.once('close', () => upstream.destroy());
+  };
+  const server = net.createServer({ pauseOnConnect: true }, (client) => {
+    sockets.add(client);
+    client.once('close', () => sockets.delete(client));
+    client.on('error', () => client.destroy());
+    connectTo(client, 0);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  const close = async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  };
+  return { port, url: `http://127.0.0.1:${port}`, accepted, close, [Symbol.asyncDispose]: close };
+}
