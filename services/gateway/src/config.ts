@@ -36,12 +36,12 @@ export const GatewayEnv = z.object({
   ALLOW_POLLING: bool(false),
   /** Prefix of every Redis key and stream this gateway uses. @default 'switchboard' */
   REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/).default('switchboard'),
-  /** How often this node refreshes its liveness key. @default 5000 */
-  NODE_HEARTBEAT_MS: positiveInt(5_000),
-  /** A node whose liveness key is older than this is swept (its presence and sessions removed). @default 15000 */
-  NODE_TTL_MS: positiveInt(15_000),
-  /** How often a node looks for dead nodes to sweep. @default 5000 */
-  SWEEP_INTERVAL_MS: positiveInt(5_000),
+  /** How often this node refreshes its liveness key. @default 3000 */
+  NODE_HEARTBEAT_MS: positiveInt(3_000),
+  /** A node whose liveness key is older than this is swept (its presence and sessions removed). @default 10000 */
+  NODE_TTL_MS: positiveInt(10_000),
+  /** How often a node looks for dead nodes to sweep. @default 3000 */
+  SWEEP_INTERVAL_MS: positiveInt(3_000),
   /** A socket whose send buffer stays above this is a slow consumer. @default 1048576 */
   SLOW_CONSUMER_BUFFER_BYTES: positiveInt(1_048_576),
   /** How long a socket may stay above the buffer threshold before it is disconnected. @default 3000 */

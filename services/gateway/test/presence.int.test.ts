@@ -1,0 +1,82 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CreatedApp } from '@switchboard/protocol';
+import { sleep, startGatewayStack, type GatewayStack } from './harness.js';
+
+let stack: GatewayStack;
+let app: CreatedApp;
+let a: string;
+let b: string;
+
+beforeAll(async () => {
+  stack = await startGatewayStack({ nodes: 2 });
+  [a, b] = stack.nodes.map((n) => n.url) as [string, string];
+  app = await stack.createApp('presence');
+});
+afterAll(async () => {
+  await stack?.[Symbol.asyncDispose]();
+});
+
+describe('presence across nodes', () => {
+  it('presence - online at the first connection, nothing while one remains, offline after the last', async () => {
+    const agent = await stack.connected(stack.admin(a, app));
+    const first = await stack.connected(stack.client(a, app, 'laptop'));
+    expect(await agent.waitFor('presence:change')).toEqual([{ app_id: app.id, device_id: 'laptop', is_online: true, active_connections: 1 }]);
+    const second = await stack.connected(stack.client(b, app, 'laptop'));
+    const connects = await agent.waitFor('session:connect', 2);
+    expect(connects.map((s) => s.connection_id).sort()).toEqual([first.socket.id, second.socket.id].sort());
+    expect(connects[1]).toEqual({ app_id: app.id, device_id: 'laptop', connection_id: expect.any(String), connected_at: expect.any(String) });
+
+    const listed = await agent.socket.emitWithAck('sessions:list', { app_id: app.id });
+    expect(listed.success).toBe(true);
+    const sessions = (listed as any).sessions;
+    expect(sessions.map((s: any) => [s.connection_id, s.node_id]).sort()).toEqual(
+      [[first.socket.id, 'node-1'], [second.socket.id, 'node-2']].sort(),
+    );
+    const fromOtherNode = await stack.connected(stack.admin(b, app));
+    expect(((await fromOtherNode.socket.emitWithAck('sessions:list', { app_id: app.id })) as any).sessions).toHaveLength(2);
+
+    const firstId = first.socket.id;
+    first.close();
+    const disconnect = (await agent.waitFor('session:disconnect'))[0];
+    expect(disconnect).toEqual({ app_id: app.id, device_id: 'laptop', connection_id: firstId, reason: 'client namespace disconnect' });
+    await sleep(300);
+    expect(agent.of('presence:change')).toHaveLength(1);
+
+    second.close();
+    const changes = await agent.waitFor('presence:change', 2);
+    expect(changes[1]).toEqual({ app_id: app.id, device_id: 'laptop', is_online: false, active_connections: 0 });
+    expect(((await agent.socket.emitWithAck('sessions:list', { app_id: app.id })) as any).sessions).toEqual([]);
+  });
+
+  it('presence - two nodes connecting and disconnecting one device at once announce each crossing exactly once', async () => {
+    const agent = await stack.connected(stack.admin(b, app));
+    for (let round = 0; round < 5; round++) {
+      const device = `racer-${round}`;
+      const sockets = [stack.client(a, app, device), stack.client(b, app, device), stack.client(a, app, device), stack.client(b, app, device)];
+      await Promise.all(sockets.map((s) => stack.connected(s)));
+      await agent.waitFor('session:connect', 4 * (round + 1));
+      for (const s of sockets) s.close();
+      await agent.waitFor('session:disconnect', 4 * (round + 1));
+      await sleep(100);
+      const changes = agent.of('presence:change').filter((p) => p.device_id === device);
+      expect(changes.map((p) => p.is_online)).toEqual([true, false]);
+    }
+  });
+
+  it('presence - a node killed with SIGKILL has its sessions and presence removed within 20 s, with the events', async () => {
+    const doomed = await stack.startNode();
+    const agent = await stack.connected(stack.admin(a, app));
+    const victim = await stack.connected(stack.client(doomed.url, app, 'doomed-device', { reconnection: false }));
+    await agent.waitFor('presence:change');
+    const victimId = victim.socket.id;
+    const killedAt = Date.now();
+    doomed.signal('SIGKILL');
+    await doomed.exited;
+    const offline = await agent.waitFor('presence:change', 2, 20_000);
+    const healedMs = Date.now() - killedAt;
+    expect(offline[1]).toEqual({ app_id: app.id, device_id: 'doomed-device', is_online: false, active_connections: 0 });
+    expect(await agent.waitFor('session:disconnect')).toEqual([{ app_id: app.id, device_id: 'doomed-device', connection_id: victimId, reason: 'node lost' }]);
+    expect(healedMs).toBeLessThan(20_000);
+    expect(((await agent.socket.emitWithAck('sessions:list', { app_id: app.id })) as any).sessions).toEqual([]);
+  }, 40_000);
+});
