@@ -1,16 +1,15 @@
 import uws from 'uWebSockets.js';
 import type { TemplatedApp, us_listen_socket } from 'uWebSockets.js';
-import type { Redis } from 'ioredis';
-import type { NatsConnection } from '@nats-io/transport-node';
+import type { ServerOptions } from 'socket.io';
 import type { Logger } from '@switchboard/logger';
 import { createMetricsRegistry } from '@switchboard/metrics';
 import type { GatewayConfig } from './config.js';
 import { drainConnections } from './drain.js';
 import { createSocketIoBroadcaster } from './fanout/broadcaster.js';
-import { createFanoutConsumer } from './fanout/fanout-consumer.js';
+import { createFanoutHandler, type FanoutSourceFactory } from './fanout/fanout-handler.js';
 import { registerHttpRoutes } from './http/http-routes.js';
 import type { MessagesApi } from './messages-api.js';
-import { createGatewayMetrics } from './metrics.js';
+import { createGatewayMetrics, type GatewayMetrics } from './metrics.js';
 import type { ConnectionRecord, ConnectionRegistry } from './presence/connection-registry.js';
 import { registerAdminNamespace } from './socket/admin-namespace.js';
 import { registerClientNamespace } from './socket/client-namespace.js';
@@ -31,7 +30,6 @@ export type GatewayOptions = Pick<
   | 'MAX_PAYLOAD_BYTES'
   | 'DRAIN_WINDOW_MS'
   | 'ALLOW_POLLING'
-  | 'REDIS_KEY_PREFIX'
   | 'NODE_HEARTBEAT_MS'
   | 'SWEEP_INTERVAL_MS'
   | 'SLOW_CONSUMER_BUFFER_BYTES'
@@ -41,9 +39,12 @@ export type GatewayOptions = Pick<
 
 export interface GatewayDeps {
   readonly app: TemplatedApp;
-  /** Adapter and registry commands. The adapter duplicates it for its blocking reads. */
-  readonly redis: Redis;
-  readonly nc: NatsConnection;
+  /** Socket.IO adapter factory; omitted, Socket.IO's in-memory adapter (a single process). */
+  readonly adapter?: ServerOptions['adapter'] | undefined;
+  /** Where `message.created` / `message.status` come from (JetStream, or the embedded bus). */
+  readonly fanout: FanoutSourceFactory;
+  /** True while the clients the node cannot serve without (Redis, NATS) are connected. */
+  readonly dependenciesReady: () => boolean;
   readonly api: MessagesApi;
   readonly registry: ConnectionRegistry;
   readonly logger: Logger;
@@ -51,6 +52,8 @@ export interface GatewayDeps {
 
 export interface Gateway {
   readonly port: number;
+  /** For the composition root to count client errors it sees (e.g. Redis `error` events). */
+  readonly metrics: GatewayMetrics;
   readonly nodeId: string;
   ready(): boolean;
   /** SIGTERM: unready at once, no new connections, fan-out stopped, connections closed over the drain window. */
@@ -62,14 +65,13 @@ export interface Gateway {
  * sweeper, slow-consumer monitor, probes. Owns none of the clients it is given; `drain()` stops what it started.
  */
 export async function startGateway(options: GatewayOptions, deps: GatewayDeps): Promise<Gateway> {
-  const { logger, redis, registry } = deps;
+  const { logger, registry } = deps;
   const nodeId = options.NODE_ID;
   let draining = false;
 
   const server = createSocketServer({
     app: deps.app,
-    redis,
-    redisKeyPrefix: options.REDIS_KEY_PREFIX,
+    adapter: deps.adapter,
     pingIntervalMs: options.PING_INTERVAL_MS,
     pingTimeoutMs: options.PING_TIMEOUT_MS,
     maxPayloadBytes: options.MAX_PAYLOAD_BYTES,
@@ -88,7 +90,6 @@ export async function startGateway(options: GatewayOptions, deps: GatewayDeps): 
     // Read at scrape time, after `fanout` exists.
     natsPending: () => fanout.pending(),
   });
-  redis.on('error', () => metrics.redisErrors.inc({ client: 'main' }));
 
   const broadcaster = createSocketIoBroadcaster(client, admin, metrics);
   const announcer = createPresenceAnnouncer(registry, broadcaster, metrics, logger);
@@ -96,13 +97,7 @@ export async function startGateway(options: GatewayOptions, deps: GatewayDeps): 
   registerClientNamespace(client, { api: deps.api, registry, announcer, broadcaster, guard, metrics, logger, nodeId });
   registerAdminNamespace(admin, { api: deps.api, registry, broadcaster, guard, metrics, logger });
 
-  const fanout = createFanoutConsumer({
-    nc: deps.nc,
-    broadcaster,
-    logger,
-    metrics,
-    canEmit: () => redis.status === 'ready',
-  });
+  const fanout = deps.fanout(createFanoutHandler(broadcaster, metrics, logger));
 
   // Liveness: while this node beats, its connections count; if it was swept (a long pause), re-register them.
   const recordOf = (socket: ClientSocket): ConnectionRecord => ({
@@ -149,7 +144,7 @@ export async function startGateway(options: GatewayOptions, deps: GatewayDeps): 
     logger,
   });
 
-  const ready = () => !draining && redis.status === 'ready' && !deps.nc.isClosed();
+  const ready = () => !draining && deps.dependenciesReady();
   registerHttpRoutes(deps.app, { ready, registry: registryMetrics });
 
   const listenSocket = await new Promise<us_listen_socket>((resolve, reject) => {
@@ -181,5 +176,5 @@ export async function startGateway(options: GatewayOptions, deps: GatewayDeps): 
       logger.info({ closed, left_open: leftOpen, ms: Date.now() - started }, 'drained');
     })());
 
-  return { port, nodeId, ready, drain };
+  return { port, nodeId, metrics, ready, drain };
 }

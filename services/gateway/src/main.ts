@@ -10,7 +10,9 @@ import { connect } from '@nats-io/transport-node';
 import { startGateway } from './app.js';
 import { loadGatewayConfig } from './config.js';
 import { createHttpMessagesApi } from './messages-api.js';
+import { createJetStreamFanout } from './fanout/jetstream-fanout.js';
 import { createRedisConnectionRegistry } from './presence/redis-connection-registry.js';
+import { createRedisStreamsAdapter } from './socket/redis-adapter.js';
 
 const SUPPORTED_NODE_MAJOR = 20;
 
@@ -52,7 +54,18 @@ async function main(): Promise<void> {
     nodeTtlMs: config.NODE_TTL_MS,
     sweepLockMs: config.SWEEP_INTERVAL_MS,
   });
-  const gateway = await startGateway(config, { app: uws.App(), redis, nc, api, registry, logger });
+  const redisReady = () => redis.status === 'ready';
+  const gateway = await startGateway(config, {
+    app: uws.App(),
+    adapter: createRedisStreamsAdapter(redis, config.REDIS_KEY_PREFIX),
+    // An event is not taken off the stream while the adapter could not publish it.
+    fanout: (handle) => createJetStreamFanout({ nc, handle, logger, canEmit: redisReady }),
+    dependenciesReady: () => redisReady() && !nc.isClosed(),
+    api,
+    registry,
+    logger,
+  });
+  redis.on('error', () => gateway.metrics.redisErrors.inc({ client: 'main' }));
 
   let stopping = false;
   const shutdown = async (signal: string) => {

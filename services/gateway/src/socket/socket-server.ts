@@ -1,8 +1,6 @@
 import type { IncomingMessage } from 'node:http';
-import { Server } from 'socket.io';
+import { Server, type ServerOptions } from 'socket.io';
 import type { TemplatedApp } from 'uWebSockets.js';
-import { createAdapter } from '@socket.io/redis-streams-adapter';
-import type { Redis } from 'ioredis';
 import { NAMESPACES, SOCKET_PATH } from '@switchboard/protocol';
 import type { Logger } from '@switchboard/logger';
 import { handshakeRefusal } from './errors.js';
@@ -10,8 +8,8 @@ import type { AdminNamespace, ClientNamespace } from './types.js';
 
 export interface SocketServerOptions {
   readonly app: TemplatedApp;
-  readonly redis: Redis;
-  readonly redisKeyPrefix: string;
+  /** The Socket.IO adapter: Redis streams across nodes, or Socket.IO's in-memory one for a single process. */
+  readonly adapter?: ServerOptions['adapter'] | undefined;
   readonly pingIntervalMs: number;
   readonly pingTimeoutMs: number;
   readonly maxPayloadBytes: number;
@@ -32,8 +30,7 @@ export interface SocketServer {
 }
 
 /**
- * Socket.IO attached to the uWS app, with the Redis streams adapter for cross-node rooms and connection state
- * recovery. Only `/client` and `/admin` accept connections.
+ * Socket.IO attached to the uWS app, with the given adapter (cross-node rooms) and connection state recovery. Only `/client` and `/admin` accept connections.
  */
 export function createSocketServer(options: SocketServerOptions): SocketServer {
   const allowed = options.allowedOrigins ? new Set(options.allowedOrigins) : undefined;
@@ -59,13 +56,7 @@ export function createSocketServer(options: SocketServerOptions): SocketServer {
       // A recovered socket is authenticated again.
       skipMiddlewares: false,
     },
-    adapter: createAdapter(options.redis, {
-      streamName: `${options.redisKeyPrefix}:socket.io`,
-      channelPrefix: `${options.redisKeyPrefix}:socket.io`,
-      sessionKeyPrefix: `${options.redisKeyPrefix}:sio-session:`,
-      maxLen: 100_000,
-      onlyPlaintext: true,
-    }),
+    ...(options.adapter ? { adapter: options.adapter } : {}),
   });
   io.attachApp(options.app, { maxBackpressure: options.maxBackpressureBytes } as never);
 

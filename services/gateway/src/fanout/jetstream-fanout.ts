@@ -1,42 +1,19 @@
-import {
-  AckPolicy,
-  DeliverPolicy,
-  jetstream,
-  jetstreamManager,
-  type ConsumerMessages,
-  type JsMsg,
-} from '@nats-io/jetstream';
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import {
-  FANOUT_CONSUMER,
-  MESSAGES_STREAM,
-  MessageCreatedEvent,
-  MessageStatusEvent,
-  SUBJECTS,
-} from '@switchboard/protocol';
+import { FANOUT_CONSUMER, MESSAGES_STREAM } from '@switchboard/protocol';
 import type { Logger } from '@switchboard/logger';
-import type { GatewayMetrics } from '../metrics.js';
-import type { Broadcaster } from './broadcaster.js';
+import type { FanoutHandler, FanoutSource } from './fanout-handler.js';
 
 const nanos = (ms: number) => ms * 1_000_000;
 
-export interface FanoutConsumerOptions {
+export interface JetStreamFanoutOptions {
   readonly nc: NatsConnection;
-  readonly broadcaster: Broadcaster;
+  readonly handle: FanoutHandler;
   readonly logger: Logger;
-  readonly metrics: GatewayMetrics;
-  /** False while the adapter cannot publish: messages are put back for later (or another node) instead. */
+  /** False while the adapter cannot publish: events are put back for later (or another node) instead. */
   readonly canEmit: () => boolean;
   /** @default 2000 */
   readonly retryDelayMs?: number;
-}
-
-export interface FanoutConsumer {
-  start(): void;
-  /** Stops pulling; messages in hand are emitted and acked, the rest go to other nodes. */
-  stop(): Promise<void>;
-  /** Pending + unacknowledged messages of the shared consumer. */
-  pending(): Promise<number | undefined>;
 }
 
 /**
@@ -44,9 +21,8 @@ export interface FanoutConsumer {
  * which emits it to the rooms through the adapter (reaching sockets on every node) and acks it afterwards. A
  * redelivery may emit an event twice; clients de-duplicate by id.
  */
-export function createFanoutConsumer(options: FanoutConsumerOptions): FanoutConsumer {
+export function createJetStreamFanout(options: JetStreamFanoutOptions): FanoutSource {
   const log = options.logger.child({ component: 'fanout' });
-  const { metrics, broadcaster } = options;
   const retryDelay = options.retryDelayMs ?? 2000;
   let running = false;
   let messages: ConsumerMessages | undefined;
@@ -74,7 +50,6 @@ export function createFanoutConsumer(options: FanoutConsumerOptions): FanoutCons
 
   const handle = (m: JsMsg) => {
     if (!options.canEmit()) {
-      metrics.fanoutProcessed.inc({ subject: m.subject, result: 'deferred' });
       m.nak(1000);
       return;
     }
@@ -84,29 +59,8 @@ export function createFanoutConsumer(options: FanoutConsumerOptions): FanoutCons
     } catch {
       data = undefined;
     }
-    if (m.subject === SUBJECTS.messageCreated) {
-      const parsed = MessageCreatedEvent.safeParse(data);
-      if (!parsed.success) return poison(m);
-      broadcaster.messageCreated(parsed.data);
-      metrics.fanoutLag.observe({ event: 'message:new' }, Math.max(0, (Date.now() - Date.parse(parsed.data.created_at)) / 1000));
-    } else if (m.subject === SUBJECTS.messageStatus) {
-      const parsed = MessageStatusEvent.safeParse(data);
-      if (!parsed.success) return poison(m);
-      broadcaster.messageStatus(parsed.data);
-    } else {
-      // A subject this version does not know: not ours to fan out.
-      metrics.fanoutProcessed.inc({ subject: 'other', result: 'ignored' });
-      m.ack();
-      return;
-    }
-    m.ack();
-    metrics.fanoutProcessed.inc({ subject: m.subject, result: 'emitted' });
-  };
-
-  const poison = (m: JsMsg) => {
-    log.warn({ subject: m.subject, seq: m.seq }, 'dropping a malformed event');
-    metrics.fanoutProcessed.inc({ subject: m.subject, result: 'malformed' });
-    m.term();
+    if (options.handle(m.subject, data) === 'malformed') m.term();
+    else m.ack();
   };
 
   const run = async () => {
@@ -124,13 +78,15 @@ export function createFanoutConsumer(options: FanoutConsumerOptions): FanoutCons
         if (running) log[failures === 1 ? 'warn' : 'debug']({ err: error, failures }, 'fan-out consumer failed; retrying');
       }
       messages = undefined;
-      if (running) await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, retryDelay);
-        wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
+      if (running) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, retryDelay);
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+      }
     }
   };
 
