@@ -11,17 +11,3 @@ export interface RelayCoordinator extends AsyncDisposable {
   onWake(listener: () => void): void;
   close(): Promise<void>;
 }
-
-/** For a single process with an embedded database: always the leader; writes wake it directly. */
-export function createLocalRelayCoordinator(): RelayCoordinator & { wake(): void } {
-  const listeners = new Set<() => void>();
-  const close = async () => listeners.clear();
-  return {
-    tryLead: async () => true,
-    leading: true,
-    onWake: (listener) => void listeners.add(listener),
-    wake: () => listeners.forEach((l) => l()),
-    close,
-    [Symbol.asyncDispose]: close,
-  };
-}
