@@ -59,3 +59,6 @@ export type GatewayConfig = ReturnType<typeof loadGatewayConfig>;
 export function loadGatewayConfig(env: Env) {
   return loadConfig(GatewayEnv, env);
 }
+
+/** The gateway's variables without the URLs of its dependencies: for the embedded mode, which supplies its own. */
+export const GatewayTuningEnv = GatewayEnv.omit({ REDIS_URL: true, NATS_URL: true, MESSAGES_URL: true });

@@ -36,3 +36,6 @@ export type MessagesConfig = ReturnType<typeof loadMessagesConfig>;
 export function loadMessagesConfig(env: Env) {
   return loadConfig(MessagesEnv, env);
 }
+
+/** The service's variables without the URLs of its dependencies: for the embedded mode, which supplies its own. */
+export const MessagesTuningEnv = MessagesEnv.omit({ DATABASE_URL: true, NATS_URL: true });

@@ -1,5 +1,5 @@
 /** What other packages (the embedded single-process mode) compose. */
-export { loadMessagesConfig, MessagesEnv, type MessagesConfig } from './config.js';
+export { loadMessagesConfig, MessagesEnv, MessagesTuningEnv, type MessagesConfig } from './config.js';
 export { startMessagesService, type MessagesService, type MessagesServiceDeps, type MessagesServiceOptions } from './service.js';
 export { createPostgresDatabase, type PostgresDatabase } from './db/postgres.js';
 export { migrateToLatest } from './db/migrate.js';
@@ -12,3 +12,4 @@ export { createPgliteRelayCoordinator } from './outbox/pglite-relay-coordinator.
 export { createPgliteDatabase, type PgliteDatabase } from './db/pglite.js';
 export { connectNats } from './nats-connection.js';
 export { createApp } from './use-cases/apps.js';
+export { findAppById } from './repositories/apps.js';
