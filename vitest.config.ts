@@ -1,24 +1,23 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-const lib = (name: string) => fileURLToPath(new URL(`./libs/${name}/src/index.ts`, import.meta.url));
+const src = (lib: string, file = 'index') => fileURLToPath(new URL(`./libs/${lib}/src/${file}.ts`, import.meta.url));
 
 export default defineConfig({
   resolve: {
     // Tests run the TypeScript sources of the workspace libraries; processes spawned by tests run the built ones.
-    alias: {
-      '@switchboard/protocol': lib('protocol'),
-      '@switchboard/config': lib('config'),
-      '@switchboard/logger': lib('logger'),
-      '@switchboard/metrics': lib('metrics'),
-      '@switchboard/testing': lib('testing'),
-    },
+    alias: [
+      { find: /^@switchboard\/protocol\/socket-events$/, replacement: src('protocol', 'socket-events') },
+      ...['protocol', 'config', 'logger', 'metrics', 'testing', 'client'].map((lib) => ({
+        find: new RegExp(`^@switchboard/${lib}$`),
+        replacement: src(lib),
+      })),
+    ],
   },
   test: {
     include: ['libs/*/src/**/*.test.ts', 'services/*/src/**/*.test.ts', 'services/*/test/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    reporters: process.env.CI ? ['default'] : ['default'],
   },
 });

@@ -1,0 +1,59 @@
+import type { Conversation, Message, MessagePage, ServerToClientEvents } from '@switchboard/protocol';
+import { RealtimeClient, type RealtimeClientOptions } from './realtime-client.js';
+import { RestApi } from './rest.js';
+
+export interface ChatClientOptions extends RealtimeClientOptions {
+  readonly appId: string;
+  readonly deviceId: string;
+  readonly apiKey: string;
+  /** Base URL of the REST API. @default `url` (an ingress routes /v1/socket.io and /v1 from one host) */
+  readonly apiUrl?: string;
+  readonly fetch?: typeof fetch;
+}
+
+/**
+ * A device's client: connects to `/client`, auto-joins the device's latest conversation, and delivers each
+ * conversation's `message:new` in `seq` order, exactly once, filling gaps over REST.
+ *
+ * ```ts
+ * const chat = new ChatClient({ url, appId, deviceId, apiKey }).connect();
+ * chat.on('message:new', (m) => render(m));
+ * const conversation = await chat.openConversation();
+ * await chat.join(conversation.id);
+ * await chat.send(conversation.id, 'Hello!');
+ * ```
+ */
+export class ChatClient extends RealtimeClient<ServerToClientEvents> {
+  constructor(options: ChatClientOptions) {
+    const headers = { 'X-App-Id': options.appId, 'X-Device-Id': options.deviceId, 'X-Api-Key': options.apiKey };
+    super(
+      '/client',
+      { app_id: options.appId, device_id: options.deviceId, api_key: options.apiKey },
+      new RestApi({ baseUrl: options.apiUrl ?? options.url, headers, ...(options.fetch ? { fetch: options.fetch } : {}) }),
+      options,
+    );
+  }
+
+  /** Opens a new conversation for this device (REST). */
+  openConversation(): Promise<Conversation> {
+    return this.rest.openConversation();
+  }
+
+  conversation(id: string): Promise<Conversation> {
+    return this.rest.conversation(id);
+  }
+
+  /** A page of history (REST): `after`, `before` or the newest `limit`. */
+  messages(conversationId: string, query: { after?: string; before?: string; limit?: number } = {}): Promise<MessagePage> {
+    return this.rest.messages(conversationId, query);
+  }
+
+  markRead(conversationId: string, messageId: string): Promise<void> {
+    return this.rest.markRead(conversationId, messageId);
+  }
+
+  /** Sends over REST instead of the socket (same idempotency on `local_id`). */
+  sendViaRest(conversationId: string, body: string, localId: string = globalThis.crypto.randomUUID()): Promise<Message> {
+    return this.rest.request('POST', `/v1/conversations/${encodeURIComponent(conversationId)}/messages`, { body, local_id: localId });
+  }
+}

@@ -1,0 +1,98 @@
+import { describe, expect, it, vi } from 'vitest';
+import type { Message } from '@switchboard/protocol';
+import { ConversationStreams, type FetchMissing } from './conversation-stream.js';
+
+const msg = (seq: number, conversation = 'c1'): Message => ({
+  id: `m${seq}`,
+  local_id: `l${seq}`,
+  conversation_id: conversation,
+  seq,
+  body: `body ${seq}`,
+  sender: 'user',
+  created_at: new Date(0).toISOString(),
+  status: 'sent',
+});
+/** A server holding messages 1..n. */
+const server = (n: number): FetchMissing =>
+  vi.fn(async (_c, afterId) => Array.from({ length: n }, (_, i) => msg(i + 1)).filter((m) => m.seq > Number(afterId.slice(1))));
+const settle = () => new Promise((r) => setTimeout(r, 0));
+
+describe('conversation streams', () => {
+  it('streams - duplicates are delivered once, in seq order', async () => {
+    const delivered: number[] = [];
+    const streams = new ConversationStreams(server(3), (m) => delivered.push(m.seq));
+    await streams.joined('c1', null);
+    for (const seq of [1, 1, 2, 1, 2, 3, 3]) streams.received(msg(seq));
+    await settle();
+    expect(delivered).toEqual([1, 2, 3]);
+  });
+
+  it('streams - a seq gap is filled over REST after the last delivered message, early ones wait', async () => {
+    const fetchMissing = server(5);
+    const delivered: number[] = [];
+    const streams = new ConversationStreams(fetchMissing, (m) => delivered.push(m.seq));
+    await streams.joined('c1', null);
+    streams.received(msg(1));
+    streams.received(msg(4)); // 2 and 3 missed
+    streams.received(msg(5));
+    await settle();
+    expect(fetchMissing).toHaveBeenCalledWith('c1', 'm1');
+    expect(delivered).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('streams - on a rejoin after a drop, it fetches exactly what came after its last message', async () => {
+    const fetchMissing = server(7);
+    const delivered: number[] = [];
+    const streams = new ConversationStreams(fetchMissing, (m) => delivered.push(m.seq));
+    await streams.joined('c1', null);
+    for (const seq of [1, 2, 3]) streams.received(msg(seq));
+    await streams.joined('c1', 'm7'); // reconnected: the server is at 7
+    expect(fetchMissing).toHaveBeenCalledWith('c1', 'm3');
+    expect(delivered).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    await streams.joined('c1', 'm7'); // nothing new: no fetch
+    expect(fetchMissing).toHaveBeenCalledTimes(1);
+  });
+
+  it('streams - joined at an existing message: what follows starts after it, with nothing replayed', async () => {
+    const fetchMissing = server(6);
+    const delivered: number[] = [];
+    const streams = new ConversationStreams(fetchMissing, (m) => delivered.push(m.seq));
+    await streams.joined('c1', 'm4');
+    streams.received(msg(6)); // 5 came while we were not listening
+    await settle();
+    expect(fetchMissing).toHaveBeenCalledWith('c1', 'm4');
+    expect(delivered).toEqual([5, 6]);
+  });
+
+  it('streams - an unknown conversation (agent inbox) starts at its first message; later gaps are filled', async () => {
+    const fetchMissing = server(12);
+    const delivered: number[] = [];
+    const streams = new ConversationStreams(fetchMissing, (m) => delivered.push(m.seq));
+    streams.received(msg(10));
+    streams.received(msg(12));
+    await settle();
+    expect(fetchMissing).toHaveBeenCalledWith('c1', 'm10');
+    expect(delivered).toEqual([10, 11, 12]);
+  });
+
+  it('streams - a failed fill is reported and retried at the next message', async () => {
+    let fail = true;
+    const fetchMissing: FetchMissing = vi.fn(async () => {
+      if (fail) throw new Error('offline');
+      return [msg(2)];
+    });
+    const errors: unknown[] = [];
+    const delivered: number[] = [];
+    const streams = new ConversationStreams(fetchMissing, (m) => delivered.push(m.seq), (e) => errors.push(e));
+    await streams.joined('c1', null);
+    streams.received(msg(1));
+    streams.received(msg(3));
+    await settle();
+    expect(errors).toHaveLength(1);
+    expect(delivered).toEqual([1]);
+    fail = false;
+    streams.received(msg(4));
+    await settle();
+    expect(delivered).toEqual([1, 2, 3, 4]);
+  });
+});

@@ -1,0 +1,71 @@
+import type { Conversation, ErrorBody, Message, MessagePage } from '@switchboard/protocol';
+
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  constructor(status: number, body: Partial<ErrorBody> | undefined) {
+    super(body?.error?.message ?? `request failed with ${status}`);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = body?.error?.code ?? 'INTERNAL';
+  }
+}
+
+export interface RestOptions {
+  /** Base URL of the REST API (`…/v1` is appended). */
+  readonly baseUrl: string;
+  readonly headers: Record<string, string>;
+  readonly fetch?: typeof fetch;
+}
+
+/** The REST calls the SDK needs, with the caller's credentials. */
+export class RestApi {
+  readonly #options: RestOptions;
+  constructor(options: RestOptions) {
+    this.#options = options;
+  }
+
+  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const doFetch = this.#options.fetch ?? globalThis.fetch;
+    const response = await doFetch(new URL(path, this.#options.baseUrl).toString(), {
+      method,
+      headers: { ...this.#options.headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    const parsed = text ? JSON.parse(text) : undefined;
+    if (!response.ok) throw new ApiError(response.status, parsed);
+    return parsed as T;
+  }
+
+  openConversation(): Promise<Conversation> {
+    return this.request('POST', '/v1/conversations');
+  }
+
+  conversation(id: string): Promise<Conversation> {
+    return this.request('GET', `/v1/conversations/${encodeURIComponent(id)}`);
+  }
+
+  messages(conversationId: string, query: { after?: string; before?: string; limit?: number } = {}): Promise<MessagePage> {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value));
+    const qs = params.toString();
+    return this.request('GET', `/v1/conversations/${encodeURIComponent(conversationId)}/messages${qs ? `?${qs}` : ''}`);
+  }
+
+  /** Every message strictly after `afterId`, all pages, ascending `seq`. */
+  async messagesAfter(conversationId: string, afterId: string): Promise<Message[]> {
+    const all: Message[] = [];
+    let cursor = afterId;
+    for (;;) {
+      const page = await this.messages(conversationId, { after: cursor, limit: 200 });
+      all.push(...page.data);
+      if (!page.has_more || page.data.length === 0) return all;
+      cursor = page.data.at(-1)!.id;
+    }
+  }
+
+  markRead(conversationId: string, messageId: string): Promise<void> {
+    return this.request('POST', `/v1/conversations/${encodeURIComponent(conversationId)}/read`, { last_read_message_id: messageId });
+  }
+}
