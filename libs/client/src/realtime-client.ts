@@ -53,6 +53,7 @@ export abstract class RealtimeClient<ServerEvents extends { [K in keyof ServerEv
   readonly #typing: TypingDebouncer;
   readonly #joined = new Set<string>();
   #state: ConnectionState = 'idle';
+  #connectionId: string | undefined;
   #attempt = 0;
   #hintMs: number | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
@@ -97,6 +98,11 @@ export abstract class RealtimeClient<ServerEvents extends { [K in keyof ServerEv
 
   get connected(): boolean {
     return this.socket.connected;
+  }
+
+  /** The server's id of the current connection (`connected.connection_id`), as listed by `sessions:list`. */
+  get connectionId(): string | undefined {
+    return this.socket.connected ? this.#connectionId : undefined;
   }
 
   /** Messages sent but not yet acknowledged (they are retried until they are). */
@@ -222,6 +228,10 @@ export abstract class RealtimeClient<ServerEvents extends { [K in keyof ServerEv
       void this.#streams.joined(payload.conversation_id, payload.last_message_id);
     });
     socket.on('message:new', (message: Message) => this.#streams.received(message));
+    socket.on('connected', (payload: { connection_id: string }) => {
+      this.#connectionId = payload.connection_id;
+      emit('connected', payload);
+    });
     // Every other server event passes through as it came.
     socket.onAny((event: string, ...args: unknown[]) => {
       if (!HANDLED.has(event)) emit(event, ...args);
@@ -229,6 +239,6 @@ export abstract class RealtimeClient<ServerEvents extends { [K in keyof ServerEv
   }
 }
 
-const HANDLED = new Set(['server:shutdown', 'conversation:joined', 'message:new']);
+const HANDLED = new Set(['server:shutdown', 'conversation:joined', 'message:new', 'connected']);
 
 export type { Ack };

@@ -21,6 +21,8 @@ export interface ServiceProcessOptions {
   /** The variable that carries the port (a free one is chosen). */
   readonly portVariable: string;
   readonly env: Record<string, string>;
+  /** A fixed port (a restart on the same address); by default a free one. */
+  readonly port?: number;
   /** @default '/readyz' */
   readonly readyPath?: string;
   /** @default 20000 */
@@ -32,7 +34,7 @@ export interface ServiceProcessOptions {
  * test it, and the only way to run several uWS gateway nodes side by side (see STYLE.md).
  */
 export async function startServiceProcess(options: ServiceProcessOptions): Promise<ServiceProcess> {
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const child: ChildProcess = spawn(process.execPath, [options.script], {
     env: { PATH: process.env.PATH ?? '', ...options.env, [options.portVariable]: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],

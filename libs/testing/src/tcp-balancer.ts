@@ -5,6 +5,9 @@ export interface TcpBalancer extends AsyncDisposable {
   readonly url: string;
   /** Connections accepted per backend port. */
   readonly accepted: Map<number, number>;
+  /** Drops every connection and refuses new ones, like a network outage, until `unblock()`. */
+  block(): void;
+  unblock(): void;
   close(): Promise<void>;
 }
 
@@ -38,7 +41,9 @@ export async function startTcpBalancer(backendPorts: readonly number[]): Promise
     });
     client.once('close', () => upstream.destroy());
   };
+  let blocked = false;
   const server = net.createServer({ pauseOnConnect: true }, (client) => {
+    if (blocked) return client.destroy();
     sockets.add(client);
     client.once('close', () => sockets.delete(client));
     client.on('error', () => client.destroy());
@@ -50,5 +55,18 @@ export async function startTcpBalancer(backendPorts: readonly number[]): Promise
     for (const socket of sockets) socket.destroy();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   };
-  return { port, url: `http://127.0.0.1:${port}`, accepted, close, [Symbol.asyncDispose]: close };
+  return {
+    port,
+    url: `http://127.0.0.1:${port}`,
+    accepted,
+    block() {
+      blocked = true;
+      for (const socket of sockets) socket.destroy();
+    },
+    unblock() {
+      blocked = false;
+    },
+    close,
+    [Symbol.asyncDispose]: close,
+  };
 }

@@ -36,6 +36,9 @@ export async function drainConnections(options: DrainOptions): Promise<{ closed:
   const perTick = Math.max(1, Math.ceil(sockets.length / ticks));
   options.logger.info({ connections: sockets.length, per_tick: perTick, tick_ms: tickMs }, 'closing connections in batches');
 
+  // Give clients a moment to handle the notice before their transport closes: socket.io-client hands events to
+  // listeners on a later tick, and a close that arrives first would hold the notice back until it reconnects.
+  await sleep(tickMs);
   let index = 0;
   while (index < sockets.length) {
     for (const socket of sockets.slice(index, index + perTick)) {

@@ -30,6 +30,7 @@ describe('drain on SIGTERM', () => {
         const tab = await stack.connected(stack.client(balancer.url, app, 'commuter'));
         const seen = new Map<string, Message>();
         tab.socket.on('message:new', (m) => seen.set(m.id, m));
+        tab.socket.on('disconnect', () => tab.events.push({ name: 'disconnect', payload: undefined }));
         let connects = 0;
         tab.socket.on('connect', async () => {
           if (++connects === 1) return;
@@ -76,6 +77,11 @@ describe('drain on SIGTERM', () => {
     for (const delay of delays) expect(delay).toBeGreaterThanOrEqual(250);
     if (delays.length > 1) expect(new Set(delays).size).toBeGreaterThan(1);
     expect(told[0]!.tab.of('server:shutdown')[0].message).toEqual(expect.any(String));
+    // The notice comes before the connection closes (not held back until the client is back).
+    for (const { tab } of told) {
+      const names = tab.events.map((e) => e.name);
+      expect(names.indexOf('server:shutdown')).toBeLessThan(names.indexOf('disconnect'));
+    }
 
     // Everyone is connected again (through the balancer, so to the survivor) and has every message: none lost.
     await waitFor(() => tabs.every(({ tab }) => tab.socket.connected), { timeoutMs: 5000 });

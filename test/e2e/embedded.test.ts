@@ -1,0 +1,66 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CreatedApp } from '@switchboard/protocol';
+import { freePort, startServiceProcess, startTcpBalancer, type ServiceProcess, type TcpBalancer } from '@switchboard/testing';
+import { chatFlow } from './chat-flow.js';
+
+const script = fileURLToPath(new URL('../../services/embedded/dist/main.js', import.meta.url));
+
+/** `npm start` as a newcomer runs it: no DATABASE_URL, REDIS_URL or NATS_URL, so every stand-in is embedded. */
+describe('e2e: embedded single process', () => {
+  let dataDir: string;
+  let gatewayPort: number;
+  let messagesPort: number;
+  let platform: ServiceProcess;
+  let deviceIngress: TcpBalancer;
+  let agentIngress: TcpBalancer;
+
+  const start = () =>
+    startServiceProcess({
+      script,
+      portVariable: 'GATEWAY_PORT',
+      port: gatewayPort,
+      env: { DATA_DIR: dataDir, MESSAGES_PORT: String(messagesPort), DRAIN_WINDOW_MS: '3000', LOG_LEVEL: 'warn' },
+      startTimeoutMs: 60_000,
+    });
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(path.join(tmpdir(), 'sb-embedded-'));
+    gatewayPort = await freePort();
+    messagesPort = await freePort();
+    platform = await start();
+    deviceIngress = await startTcpBalancer([gatewayPort]);
+    agentIngress = await startTcpBalancer([gatewayPort]);
+  }, 90_000);
+  afterAll(async () => {
+    await deviceIngress?.close();
+    await agentIngress?.close();
+    await platform?.[Symbol.asyncDispose]();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('embedded - prints the demo app, which works; the whole chat flow passes; state survives a restart', async () => {
+    expect(platform.logs()).toContain('Switchboard is running.');
+    expect(platform.logs()).toContain('embedded PGlite');
+    expect(platform.logs()).toContain('in-memory bus');
+    const app: CreatedApp = JSON.parse(await readFile(path.join(dataDir, 'demo-app.json'), 'utf8'));
+    expect(platform.logs()).toContain(app.api_key);
+
+    await chatFlow({
+      app,
+      deviceIngress,
+      agentIngress,
+      apiUrl: `http://127.0.0.1:${messagesPort}`,
+      // One process holds everything: terminating the gateway is restarting the platform, on the same data.
+      async terminateGatewayOf() {
+        platform.signal('SIGTERM');
+        expect(await platform.exited).toBe(0);
+        platform = await start();
+        expect(platform.logs()).not.toContain('created now');
+      },
+    });
+  }, 120_000);
+});
