@@ -3,11 +3,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CreatedApp } from '@switchboard/protocol';
-import { freePort, startServiceProcess, startTcpBalancer, type ServiceProcess, type TcpBalancer } from '@switchboard/testing';
+import { spawn } from 'node:child_process';
+import { AgentClient } from '@switchboard/client';
+import type { CreatedApp, Message } from '@switchboard/protocol';
+import { freePort, startServiceProcess, startTcpBalancer, waitFor, type ServiceProcess, type TcpBalancer } from '@switchboard/testing';
 import { chatFlow } from './chat-flow.js';
 
 const script = fileURLToPath(new URL('../../services/embedded/dist/main.js', import.meta.url));
+const demoChat = fileURLToPath(new URL('../../examples/terminal-chat/dist/main.js', import.meta.url));
 
 /** `npm start` as a newcomer runs it: no DATABASE_URL, REDIS_URL or NATS_URL, so every stand-in is embedded. */
 describe('e2e: embedded single process', () => {
@@ -43,7 +46,7 @@ describe('e2e: embedded single process', () => {
   });
 
   it('embedded - prints the demo app, which works; the whole chat flow passes; state survives a restart', async () => {
-    expect(platform.logs()).toContain('Switchboard is running.');
+    await waitFor(() => platform.logs().includes('Switchboard is running.'), { message: 'welcome printed' });
     expect(platform.logs()).toContain('embedded PGlite');
     expect(platform.logs()).toContain('in-memory bus');
     const app: CreatedApp = JSON.parse(await readFile(path.join(dataDir, 'demo-app.json'), 'utf8'));
@@ -63,4 +66,32 @@ describe('e2e: embedded single process', () => {
       },
     });
   }, 120_000);
+
+  it('embedded - the terminal chat example talks to an agent', async () => {
+    const app: CreatedApp = JSON.parse(await readFile(path.join(dataDir, 'demo-app.json'), 'utf8'));
+    const env = { PATH: process.env.PATH ?? '', DATA_DIR: dataDir, GATEWAY_URL: `http://127.0.0.1:${gatewayPort}`, API_URL: `http://127.0.0.1:${messagesPort}` };
+    const agent = new AgentClient({ url: env.GATEWAY_URL, apiUrl: env.API_URL, appId: app.id, adminToken: app.admin_token });
+    const received: Message[] = [];
+    agent.on('message:new', (m) => received.push(m));
+    agent.connect();
+    await waitFor(() => agent.connected);
+
+    const device = spawn(process.execPath, [demoChat, '--as', 'device', '--device-id', 'terminal-user'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let output = '';
+    device.stdout.on('data', (c) => (output += c));
+    device.stderr.on('data', (c) => (output += c));
+    try {
+      await waitFor(() => output.includes('connected as device'), { timeoutMs: 10_000, message: 'demo connected' });
+      device.stdin.write('hello from the terminal\n');
+      const question = await waitFor(() => received.find((m) => m.body === 'hello from the terminal'), { timeoutMs: 10_000 });
+      await agent.join(question.conversation_id);
+      await agent.send(question.conversation_id, 'hello, terminal user');
+      await waitFor(() => output.includes('agent: hello, terminal user'), { timeoutMs: 10_000, message: `reply shown; output:\n${output}` });
+      expect(output).toContain('you: hello from the terminal');
+    } finally {
+      device.stdin.end();
+      device.kill();
+      agent.close();
+    }
+  }, 60_000);
 });

@@ -52,6 +52,7 @@ async function main(): Promise<void> {
     },
     { db: deps.db, publisher: deps.publisher, coordinator: deps.coordinator, logger: logger.child({ component: 'messages' }) },
   );
+  const demo = await ensureDemoApp(deps.db, config.DATA_DIR);
   const gateway = await startGateway(config, {
     app: uws.App(),
     adapter: deps.adapter,
@@ -62,7 +63,6 @@ async function main(): Promise<void> {
     logger: logger.child({ component: 'gateway', node_id: config.NODE_ID }),
   });
 
-  const demo = await ensureDemoApp(deps.db, config.DATA_DIR);
   printWelcome(process.stdout, {
     gatewayPort: gateway.port,
     messagesPort: messages.port,

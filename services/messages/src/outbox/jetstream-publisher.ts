@@ -55,15 +55,17 @@ export function createJetStreamPublisher(options: JetStreamPublisherOptions): Pu
     return ready;
   };
 
-  Promise.resolve(options.connection).then(
-    (connection) => {
-      nc = connection;
-      js = jetstream(connection);
-      // Create the stream right away, so gateways can attach their consumer before the first message.
-      ensure(connection).catch((error: unknown) => log.warn({ err: error }, 'could not ensure the JetStream stream yet'));
-    },
-    (error: unknown) => log.error({ err: error }, 'NATS connection failed'),
-  );
+  const attach = (connection: NatsConnection) => {
+    nc = connection;
+    js = jetstream(connection);
+    // Create the stream right away, so gateways can attach their consumer before the first message.
+    ensure(connection).catch((error: unknown) => log.warn({ err: error }, 'could not ensure the JetStream stream yet'));
+  };
+  if (options.connection instanceof Promise) {
+    options.connection.then(attach, (error: unknown) => log.error({ err: error }, 'NATS connection failed'));
+  } else {
+    attach(options.connection);
+  }
 
   return {
     async publish(subject, data, msgId) {

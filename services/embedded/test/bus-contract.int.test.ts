@@ -1,0 +1,83 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { createLogger } from '@switchboard/logger';
+import { startNatsServer, waitFor, type ServerProcess } from '@switchboard/testing';
+import { connectNats, createJetStreamPublisher, type Publisher } from '@switchboard/messages';
+import { createJetStreamFanout, type FanoutSourceFactory } from '@switchboard/gateway';
+import { createMemoryBus } from '../src/memory-bus.js';
+
+const logger = createLogger({ service: 'test', level: 'silent' });
+const encode = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
+
+interface Bus {
+  publisher: Publisher;
+  fanout: FanoutSourceFactory;
+}
+
+/** What the outbox relay and the gateway's fan-out need from the bus, on JetStream and on the embedded stand-in. */
+function busContract(name: string, open: () => Promise<Bus>) {
+  describe(`bus contract: ${name}`, () => {
+    let bus: Bus;
+    beforeAll(async () => {
+      bus = await open();
+    });
+
+    it(`${name} - a message id published twice is stored once and reported duplicate`, async () => {
+      expect(await bus.publisher.publish('message.created', encode({ n: 1 }), 'dup-1')).toEqual({ duplicate: false });
+      expect(await bus.publisher.publish('message.created', encode({ n: 1 }), 'dup-1')).toEqual({ duplicate: true });
+    });
+
+    it(`${name} - a started source hands each event to the handler once, in order; a stopped one none`, async () => {
+      const seen: [string, unknown][] = [];
+      const source = bus.fanout((subject, data) => {
+        seen.push([subject, data]);
+        return 'emitted';
+      });
+      source.start();
+      await new Promise((r) => setTimeout(r, 300)); // the JetStream consumer attaches
+      for (let i = 0; i < 5; i++) await bus.publisher.publish('message.created', encode({ i }), `ordered-${i}`);
+      await bus.publisher.publish('message.status', encode({ s: true }), 'status-1');
+      await waitFor(() => seen.length >= 6, { message: 'six events' });
+      const ours = seen.filter(([, d]) => (d as { i?: number }).i !== undefined || (d as { s?: boolean }).s);
+      expect(ours).toEqual([
+        ...Array.from({ length: 5 }, (_, i) => ['message.created', { i }]),
+        ['message.status', { s: true }],
+      ]);
+      await source.stop();
+      const count = seen.length;
+      await bus.publisher.publish('message.created', encode({ late: true }), 'late-1');
+      await new Promise((r) => setTimeout(r, 300));
+      expect(seen).toHaveLength(count);
+
+      // The event published while no source ran is handed to the next one.
+      const later: unknown[] = [];
+      const next = bus.fanout((_s, data) => {
+        later.push(data);
+        return 'emitted';
+      });
+      next.start();
+      await waitFor(() => later.some((d) => (d as { late?: boolean }).late), { message: 'late event delivered' });
+      await next.stop();
+    });
+  });
+}
+
+busContract('memory', async () => createMemoryBus());
+
+let nats: ServerProcess;
+let connections: NatsConnection[] = [];
+busContract('jetstream', async () => {
+  nats = await startNatsServer();
+  const nc = await connectNats(nats.url, 'bus-contract', logger);
+  connections.push(nc);
+  const publisher = createJetStreamPublisher({ connection: nc, logger });
+  // The stream exists once the publisher has ensured it.
+  await publisher.publish('message.created', encode({ warmup: true }), 'warmup');
+  return { publisher, fanout: (handle) => createJetStreamFanout({ nc, handle, logger, canEmit: () => true, retryDelayMs: 100 }) };
+});
+
+afterAll(async () => {
+  for (const nc of connections) await nc.close();
+  connections = [];
+  await nats?.[Symbol.asyncDispose]();
+});
