@@ -143,6 +143,16 @@ describe('events', () => {
     expect(page.body.data).toEqual([]);
   });
 
+  it('huge payloads - a frame above MAX_PAYLOAD_BYTES closes the connection and writes nothing', async () => {
+    const c = await stack.openConversation(app, 'bulky');
+    const client = await stack.connected(stack.client(url, app, 'bulky', { reconnection: false }));
+    const closed = new Promise<string>((resolve) => client.socket.on('disconnect', resolve));
+    client.socket.emit('message:send', { conversation_id: c.id, body: 'x'.repeat(70_000), local_id: 'huge' });
+    expect(await closed).toMatch(/transport (close|error)/);
+    const page = await stack.rest('GET', `/v1/conversations/${c.id}/messages`, { 'X-App-Id': app.id, 'X-Device-Id': 'bulky', 'X-Api-Key': app.api_key });
+    expect(page.body.data).toEqual([]);
+  });
+
   it('typing - only in a joined conversation', async () => {
     const client = await stack.connected(stack.client(url, app, 'typist'));
     const c = await stack.openConversation(app, 'typist');

@@ -1,8 +1,10 @@
 /**
  * `npm run apps:create -- --name NAME`: creates an app and prints its JSON. With `DATABASE_URL` set it writes to
  * that database (migrating it first); otherwise it calls the operator API of a running service at `MESSAGES_URL`
- * (default http://127.0.0.1:3001) with `OPERATOR_TOKEN`.
+ * (default http://127.0.0.1:3001) with `OPERATOR_TOKEN` (default: the one `npm start` generated in `DATA_DIR`).
  */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { CreateAppRequest, parseWith } from '@switchboard/protocol';
 import { createLogger } from '@switchboard/logger';
@@ -29,7 +31,8 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   }
 
   const base = env.MESSAGES_URL ?? 'http://127.0.0.1:3001';
-  const token = env.OPERATOR_TOKEN;
+  // `npm start` keeps the operator token it generated in DATA_DIR.
+  const token = env.OPERATOR_TOKEN ?? (await readFile(path.join(env.DATA_DIR ?? '.data', 'operator-token'), 'utf8').catch(() => '')).trim();
   if (!token) {
     process.stderr.write('apps:create: set DATABASE_URL, or OPERATOR_TOKEN (and MESSAGES_URL) to use a running service\n');
     return 2;
