@@ -10,14 +10,14 @@ import { createFanoutHandler, type FanoutSourceFactory } from './fanout/fanout-h
 import { registerHttpRoutes } from './http/http-routes.js';
 import type { MessagesApi } from './messages-api.js';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics.js';
-import type { ConnectionRecord, ConnectionRegistry } from './presence/connection-registry.js';
+import type { ConnectionRegistry } from './presence/connection-registry.js';
 import { registerAdminNamespace } from './socket/admin-namespace.js';
 import { registerClientNamespace } from './socket/client-namespace.js';
 import { createEventGuard } from './socket/event-guard.js';
-import { createPresenceAnnouncer } from './socket/presence-announcer.js';
+import { connectionRecordOf, createPresenceAnnouncer } from './socket/presence-announcer.js';
 import { startSlowConsumerMonitor } from './socket/slow-consumers.js';
 import { createSocketServer } from './socket/socket-server.js';
-import type { AnySocket, ClientSocket } from './socket/types.js';
+import type { AnySocket } from './socket/types.js';
 
 export type GatewayOptions = Pick<
   GatewayConfig,
@@ -94,25 +94,18 @@ export async function startGateway(options: GatewayOptions, deps: GatewayDeps): 
   const broadcaster = createSocketIoBroadcaster(client, admin, metrics);
   const announcer = createPresenceAnnouncer(registry, broadcaster, metrics, logger);
   const guard = createEventGuard({ metrics, logger, ratePerSecond: options.EVENT_RATE_PER_SECOND });
-  registerClientNamespace(client, { api: deps.api, registry, announcer, broadcaster, guard, metrics, logger, nodeId });
+  registerClientNamespace(client, { api: deps.api, announcer, broadcaster, guard, metrics, logger, nodeId });
   registerAdminNamespace(admin, { api: deps.api, registry, broadcaster, guard, metrics, logger });
 
   const fanout = deps.fanout(createFanoutHandler(broadcaster, metrics, logger));
 
   // Liveness: while this node beats, its connections count; if it was swept (a long pause), re-register them.
-  const recordOf = (socket: ClientSocket): ConnectionRecord => ({
-    connectionId: socket.id,
-    appId: socket.data.appId,
-    deviceId: socket.data.deviceId ?? '',
-    nodeId,
-    connectedAt: socket.data.connectedAt,
-  });
   const beat = async () => {
     try {
       const { swept } = await registry.heartbeat(nodeId);
       if (swept && client.sockets.size > 0) {
         logger.warn({ connections: client.sockets.size }, 'this node had been swept; registering its connections again');
-        await Promise.all([...client.sockets.values()].map((socket) => announcer.connected(recordOf(socket))));
+        await Promise.all([...client.sockets.values()].map((socket) => announcer.connected(connectionRecordOf(socket, nodeId))));
       }
     } catch (error) {
       metrics.redisErrors.inc({ client: 'presence' });

@@ -3,17 +3,15 @@ import type { Logger } from '@switchboard/logger';
 import type { Broadcaster } from '../fanout/broadcaster.js';
 import type { MessagesApi } from '../messages-api.js';
 import type { GatewayMetrics } from '../metrics.js';
-import type { ConnectionRecord, ConnectionRegistry } from '../presence/connection-registry.js';
 import { notJoined } from './errors.js';
 import type { EventGuard } from './event-guard.js';
 import { clientHandshake } from './handshake-auth.js';
 import { createTypingThrottle } from './typing.js';
 import { conversationRoom, type ClientNamespace, type ClientSocket } from './types.js';
-import type { PresenceAnnouncer } from './presence-announcer.js';
+import { connectionRecordOf, type PresenceAnnouncer } from './presence-announcer.js';
 
 export interface ClientNamespaceDeps {
   readonly api: MessagesApi;
-  readonly registry: ConnectionRegistry;
   readonly announcer: PresenceAnnouncer;
   readonly broadcaster: Broadcaster;
   readonly guard: EventGuard;
@@ -34,9 +32,9 @@ export function registerClientNamespace(nsp: ClientNamespace, deps: ClientNamesp
   nsp.use(clientHandshake(api, metrics, deps.logger, (socket, answer) => latestBySocket.set(socket, answer.latest_conversation)));
 
   nsp.on('connection', (socket) => {
-    const { appId, deviceId = '', connectedAt } = socket.data;
+    const { appId, deviceId = '' } = socket.data;
     const principal = { app_id: appId, device_id: deviceId };
-    const record: ConnectionRecord = { connectionId: socket.id, appId, deviceId, nodeId: deps.nodeId, connectedAt };
+    const record = connectionRecordOf(socket, deps.nodeId);
     metrics.connects.inc({ namespace: '/client' });
 
     socket.emit('connected', { connection_id: socket.id, server_time: new Date().toISOString() });

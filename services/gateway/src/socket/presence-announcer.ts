@@ -1,6 +1,7 @@
 import type { Logger } from '@switchboard/logger';
 import type { Broadcaster } from '../fanout/broadcaster.js';
 import type { GatewayMetrics } from '../metrics.js';
+import type { ClientSocket } from './types.js';
 import type { ConnectionRecord, ConnectionRegistry, PresenceUpdate, SweptConnection } from '../presence/connection-registry.js';
 
 /**
@@ -55,5 +56,16 @@ export function createPresenceAnnouncer(
     swept(connections) {
       for (const { record, update } of connections) announceOffline(record, update, 'node lost');
     },
+  };
+}
+
+/** The registry's record of a client socket on this node. */
+export function connectionRecordOf(socket: ClientSocket, nodeId: string): ConnectionRecord {
+  return {
+    connectionId: socket.id,
+    appId: socket.data.appId,
+    deviceId: socket.data.deviceId ?? '',
+    nodeId,
+    connectedAt: socket.data.connectedAt,
   };
 }
