@@ -6,8 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import uws from 'uWebSockets.js';
-import { ConfigError } from '@switchboard/config';
 import { createLogger } from '@switchboard/logger';
+import { runService } from '@switchboard/runtime';
 import { startMessagesService } from '@switchboard/messages';
 import { createHttpMessagesApi, startGateway } from '@switchboard/gateway';
 import { loadEmbeddedConfig } from './config.js';
@@ -15,88 +15,62 @@ import { ensureDemoApp, ensureOperatorToken } from './demo-app.js';
 import { createDependencies } from './dependencies.js';
 import { printWelcome } from './welcome.js';
 
-async function main(): Promise<void> {
-  if (Number(process.versions.node.split('.')[0]) !== 20) {
-    process.stderr.write(`switchboard: Node ${process.versions.node} is not supported: run it on Node 20 (see docs/gateway.md)\n`);
-    process.exitCode = 1;
-    return;
-  }
-  let config;
-  try {
-    config = loadEmbeddedConfig(process.env);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`switchboard: ${error.message}\n`);
-      process.exitCode = 1;
-      return;
-    }
-    throw error;
-  }
-  const logger = createLogger({ service: 'switchboard', level: config.LOG_LEVEL });
-  await mkdir(config.DATA_DIR, { recursive: true });
-  const deps = await createDependencies(config, logger);
-  logger.info(deps.chosen, 'dependencies');
+runService(
+  'switchboard',
+  async () => {
+    const config = loadEmbeddedConfig(process.env);
+    const logger = createLogger({ service: 'switchboard', level: config.LOG_LEVEL });
+    await mkdir(config.DATA_DIR, { recursive: true });
+    const deps = await createDependencies(config, logger);
+    logger.info(deps.chosen, 'dependencies');
 
-  const operator = await ensureOperatorToken(config.OPERATOR_TOKEN, config.DATA_DIR);
-  // Both services live in this process; the internal API is still HTTP, so keep it closed to others.
-  const internalToken = config.INTERNAL_TOKEN ?? randomBytes(24).toString('base64url');
-  const messages = await startMessagesService(
-    {
-      port: config.MESSAGES_PORT,
-      host: config.MESSAGES_HOST,
-      operatorToken: operator.token,
-      internalToken,
-      allowedOrigins: config.ALLOWED_ORIGINS,
-      outboxBatchSize: config.OUTBOX_BATCH_SIZE,
-      outboxPollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS,
-    },
-    { db: deps.db, publisher: deps.publisher, coordinator: deps.coordinator, logger: logger.child({ component: 'messages' }) },
-  );
-  const demo = await ensureDemoApp(deps.db, config.DATA_DIR);
-  const gateway = await startGateway(config, {
-    app: uws.App(),
-    adapter: deps.adapter,
-    fanout: deps.fanout,
-    dependenciesReady: deps.ready,
-    api: createHttpMessagesApi({ baseUrl: `http://127.0.0.1:${messages.port}`, internalToken, timeoutMs: config.MESSAGES_TIMEOUT_MS, authCacheTtlMs: config.AUTH_CACHE_TTL_MS }),
-    registry: deps.registry,
-    logger: logger.child({ component: 'gateway', node_id: config.NODE_ID }),
-  });
-
-  printWelcome(process.stdout, {
-    gatewayPort: gateway.port,
-    messagesPort: messages.port,
-    app: demo.app,
-    created: demo.created,
-    operatorToken: operator.generated ? operator.token : undefined,
-    dataDir: config.DATA_DIR,
-    chosen: deps.chosen,
-  });
-
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    await gateway.drain();
-    await messages.close();
-    await deps.close();
-    logger.info('bye');
-  };
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
-      shutdown(signal).then(
-        () => process.exit(0),
-        (error: unknown) => {
-          logger.fatal({ err: error }, 'shutdown failed');
-          process.exit(1);
-        },
-      );
+    const operator = await ensureOperatorToken(config.OPERATOR_TOKEN, config.DATA_DIR);
+    // Both services live in this process; the internal API is still HTTP, so keep it closed to others.
+    const internalToken = config.INTERNAL_TOKEN ?? randomBytes(24).toString('base64url');
+    const messages = await startMessagesService(
+      {
+        port: config.MESSAGES_PORT,
+        host: config.MESSAGES_HOST,
+        operatorToken: operator.token,
+        internalToken,
+        allowedOrigins: config.ALLOWED_ORIGINS,
+        outboxBatchSize: config.OUTBOX_BATCH_SIZE,
+        outboxPollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS,
+      },
+      { db: deps.db, publisher: deps.publisher, coordinator: deps.coordinator, logger: logger.child({ component: 'messages' }) },
+    );
+    const demo = await ensureDemoApp(deps.db, config.DATA_DIR);
+    const gateway = await startGateway(config, {
+      app: uws.App(),
+      adapter: deps.adapter,
+      fanout: deps.fanout,
+      dependenciesReady: deps.ready,
+      api: createHttpMessagesApi({
+        baseUrl: `http://127.0.0.1:${messages.port}`,
+        internalToken,
+        timeoutMs: config.MESSAGES_TIMEOUT_MS,
+        authCacheTtlMs: config.AUTH_CACHE_TTL_MS,
+      }),
+      registry: deps.registry,
+      logger: logger.child({ component: 'gateway', node_id: config.NODE_ID }),
     });
-  }
-}
+    printWelcome(process.stdout, {
+      gatewayPort: gateway.port,
+      messagesPort: messages.port,
+      app: demo.app,
+      created: demo.created,
+      operatorToken: operator.generated ? operator.token : undefined,
+      dataDir: config.DATA_DIR,
+      chosen: deps.chosen,
+    });
 
-main().catch((error: unknown) => {
-  process.stderr.write(`switchboard: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exit(1);
-});
+    return async (signal) => {
+      logger.info({ signal }, 'shutting down');
+      await gateway.drain();
+      await messages.close();
+      await deps.close();
+      logger.info('bye');
+    };
+  },
+  { nodeMajor: 20 },
+);

@@ -4,93 +4,60 @@
  */
 import uws from 'uWebSockets.js';
 import { Redis } from 'ioredis';
-import { ConfigError } from '@switchboard/config';
-import { createLogger } from '@switchboard/logger';
 import { connect } from '@nats-io/transport-node';
+import { createLogger } from '@switchboard/logger';
+import { runService } from '@switchboard/runtime';
 import { startGateway } from './app.js';
 import { loadGatewayConfig } from './config.js';
-import { createHttpMessagesApi } from './messages-api.js';
 import { createJetStreamFanout } from './fanout/jetstream-fanout.js';
+import { createHttpMessagesApi } from './messages-api.js';
 import { createRedisConnectionRegistry } from './presence/redis-connection-registry.js';
 import { createRedisStreamsAdapter } from './socket/redis-adapter.js';
 
-const SUPPORTED_NODE_MAJOR = 20;
+// The uWebSockets.js build we depend on ships binaries for Node 20 only; elsewhere it falls back to a shim that
+// answers HTTP but never accepts Socket.IO clients. See docs/gateway.md, "Node versions".
+runService(
+  'gateway',
+  async () => {
+    const config = loadGatewayConfig(process.env);
+    const logger = createLogger({ service: 'gateway', level: config.LOG_LEVEL }).child({ node_id: config.NODE_ID });
+    if (!config.ALLOWED_ORIGINS) logger.warn('ALLOWED_ORIGINS is not set: sockets are accepted from any origin');
 
-async function main(): Promise<void> {
-  const major = Number(process.versions.node.split('.')[0]);
-  if (major !== SUPPORTED_NODE_MAJOR) {
-    // The uWebSockets.js build we depend on ships binaries for Node 20 only; elsewhere it falls back to a shim
-    // that answers HTTP but never accepts Socket.IO clients. See docs/gateway.md, "Node versions".
-    process.stderr.write(`gateway: Node ${process.versions.node} is not supported: run it on Node ${SUPPORTED_NODE_MAJOR}\n`);
-    process.exitCode = 1;
-    return;
-  }
-  let config;
-  try {
-    config = loadGatewayConfig(process.env);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`gateway: ${error.message}\n`);
-      process.exitCode = 1;
-      return;
-    }
-    throw error;
-  }
-  const logger = createLogger({ service: 'gateway', level: config.LOG_LEVEL }).child({ node_id: config.NODE_ID });
-  if (!config.ALLOWED_ORIGINS) logger.warn('ALLOWED_ORIGINS is not set: sockets are accepted from any origin');
-
-  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3, connectionName: `gateway-${config.NODE_ID}` });
-  redis.on('error', (error) => logger.debug({ err: error }, 'redis error'));
-  const nc = await connect({ servers: config.NATS_URL, name: `gateway-${config.NODE_ID}`, maxReconnectAttempts: -1, waitOnFirstConnect: true });
-  const api = createHttpMessagesApi({
-    baseUrl: config.MESSAGES_URL,
-    internalToken: config.INTERNAL_TOKEN,
-    timeoutMs: config.MESSAGES_TIMEOUT_MS,
-    authCacheTtlMs: config.AUTH_CACHE_TTL_MS,
-  });
-  const registry = createRedisConnectionRegistry({
-    redis,
-    prefix: `${config.REDIS_KEY_PREFIX}:presence`,
-    nodeTtlMs: config.NODE_TTL_MS,
-    sweepLockMs: config.SWEEP_INTERVAL_MS,
-  });
-  const redisReady = () => redis.status === 'ready';
-  const gateway = await startGateway(config, {
-    app: uws.App(),
-    adapter: createRedisStreamsAdapter(redis, config.REDIS_KEY_PREFIX),
-    // An event is not taken off the stream while the adapter could not publish it.
-    fanout: (handle) => createJetStreamFanout({ nc, handle, logger, canEmit: redisReady }),
-    dependenciesReady: () => redisReady() && !nc.isClosed(),
-    api,
-    registry,
-    logger,
-  });
-  redis.on('error', () => gateway.metrics.redisErrors.inc({ client: 'main' }));
-
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    await gateway.drain();
-    await nc.drain().catch((error: unknown) => logger.warn({ err: error }, 'NATS drain failed'));
-    await redis.quit().catch(() => redis.disconnect());
-    logger.info('bye');
-  };
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
-      shutdown(signal).then(
-        () => process.exit(0),
-        (error: unknown) => {
-          logger.fatal({ err: error }, 'shutdown failed');
-          process.exit(1);
-        },
-      );
+    const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3, connectionName: `gateway-${config.NODE_ID}` });
+    redis.on('error', (error) => logger.debug({ err: error }, 'redis error'));
+    const nc = await connect({ servers: config.NATS_URL, name: `gateway-${config.NODE_ID}`, maxReconnectAttempts: -1, waitOnFirstConnect: true });
+    const api = createHttpMessagesApi({
+      baseUrl: config.MESSAGES_URL,
+      internalToken: config.INTERNAL_TOKEN,
+      timeoutMs: config.MESSAGES_TIMEOUT_MS,
+      authCacheTtlMs: config.AUTH_CACHE_TTL_MS,
     });
-  }
-}
+    const registry = createRedisConnectionRegistry({
+      redis,
+      prefix: `${config.REDIS_KEY_PREFIX}:presence`,
+      nodeTtlMs: config.NODE_TTL_MS,
+      sweepLockMs: config.SWEEP_INTERVAL_MS,
+    });
+    const redisReady = () => redis.status === 'ready';
+    const gateway = await startGateway(config, {
+      app: uws.App(),
+      adapter: createRedisStreamsAdapter(redis, config.REDIS_KEY_PREFIX),
+      // An event is not taken off the stream while the adapter could not publish it.
+      fanout: (handle) => createJetStreamFanout({ nc, handle, logger, canEmit: redisReady }),
+      dependenciesReady: () => redisReady() && !nc.isClosed(),
+      api,
+      registry,
+      logger,
+    });
+    redis.on('error', () => gateway.metrics.redisErrors.inc({ client: 'main' }));
 
-main().catch((error: unknown) => {
-  process.stderr.write(`gateway: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exit(1);
-});
+    return async (signal) => {
+      logger.info({ signal }, 'shutting down');
+      await gateway.drain();
+      await nc.drain().catch((error: unknown) => logger.warn({ err: error }, 'NATS drain failed'));
+      await redis.quit().catch(() => redis.disconnect());
+      logger.info('bye');
+    };
+  },
+  { nodeMajor: 20 },
+);

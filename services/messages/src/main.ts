@@ -1,9 +1,9 @@
 /**
  * Composition root of the messages service: the only place that reads the environment, builds the clients and
- * installs signal handlers. `npm run start:messages`.
+ * handles signals. `npm run start:messages`.
  */
-import { ConfigError } from '@switchboard/config';
 import { createLogger } from '@switchboard/logger';
+import { runService } from '@switchboard/runtime';
 import { loadMessagesConfig } from './config.js';
 import { createPostgresDatabase } from './db/postgres.js';
 import { connectNats } from './nats-connection.js';
@@ -11,25 +11,15 @@ import { createJetStreamPublisher } from './outbox/jetstream-publisher.js';
 import { createPgRelayCoordinator } from './outbox/pg-relay-coordinator.js';
 import { startMessagesService } from './service.js';
 
-async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadMessagesConfig(process.env);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`messages: ${error.message}\n`);
-      process.exitCode = 1;
-      return;
-    }
-    throw error;
-  }
-
+runService('messages', async () => {
+  const config = loadMessagesConfig(process.env);
   const logger = createLogger({ service: 'messages', level: config.LOG_LEVEL });
   const database = createPostgresDatabase({
     connectionString: config.DATABASE_URL,
     poolSize: config.DATABASE_POOL_SIZE,
     logger,
   });
+  // Not awaited: the API serves writes while NATS is still being reached; the outbox holds the events.
   const nats = connectNats(config.NATS_URL, 'switchboard-messages', logger);
   const coordinator = createPgRelayCoordinator({ connectionString: config.DATABASE_URL, logger });
   const service = await startMessagesService(
@@ -45,10 +35,7 @@ async function main(): Promise<void> {
     { db: database.db, publisher: createJetStreamPublisher({ connection: nats, logger }), coordinator, logger },
   );
 
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
+  return async (signal) => {
     logger.info({ signal }, 'shutting down');
     await service.close();
     await coordinator.close();
@@ -57,20 +44,4 @@ async function main(): Promise<void> {
     await database.close();
     logger.info('bye');
   };
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
-      shutdown(signal).then(
-        () => process.exit(0),
-        (error: unknown) => {
-          logger.fatal({ err: error }, 'shutdown failed');
-          process.exit(1);
-        },
-      );
-    });
-  }
-}
-
-main().catch((error: unknown) => {
-  process.stderr.write(`messages: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exit(1);
 });

@@ -4,7 +4,8 @@ import type { Broadcaster } from '../fanout/broadcaster.js';
 import type { MessagesApi } from '../messages-api.js';
 import type { GatewayMetrics } from '../metrics.js';
 import type { ConnectionRegistry } from '../presence/connection-registry.js';
-import { GatewayError, notJoined } from './errors.js';
+import { GatewayError } from './errors.js';
+import { joinConversation, relayTyping } from './conversation-handlers.js';
 import type { EventGuard } from './event-guard.js';
 import { adminHandshake } from './handshake-auth.js';
 import { createTypingThrottle } from './typing.js';
@@ -37,13 +38,9 @@ export function registerAdminNamespace(nsp: AdminNamespace, deps: AdminNamespace
     socket.join(appRoom(appId));
     socket.emit('connected', { connection_id: socket.id, server_time: new Date().toISOString() });
 
-    const typing = createTypingThrottle(deps.typingIntervalMs ?? 1000, (conversationId, isTyping) =>
-      broadcaster.agentTyping(conversationId, isTyping),
-    );
-    const relayTyping = (isTyping: boolean) => ({ conversation_id }: ConversationRef) => {
-      if (!socket.rooms.has(conversationRoom(conversation_id))) throw notJoined();
-      if (typing.offer(conversation_id, isTyping)) broadcaster.agentTyping(conversation_id, isTyping);
-    };
+    const relay = (conversationId: string, isTyping: boolean) => broadcaster.agentTyping(conversationId, isTyping);
+    const typing = createTypingThrottle(deps.typingIntervalMs ?? 1000, relay);
+    const typingEvent = relayTyping(socket, typing, relay);
 
     guard.refuseUnknown(socket, KNOWN);
     guard.ping(socket);
@@ -51,12 +48,7 @@ export function registerAdminNamespace(nsp: AdminNamespace, deps: AdminNamespace
       if (app_id !== appId) throw foreignApp();
       socket.join(appRoom(appId));
     });
-    guard.on(socket, 'conversation:join', ConversationRef, async ({ conversation_id }) => {
-      const access = await api.conversationAccess(principal, conversation_id);
-      socket.join(conversationRoom(access.conversation_id));
-      socket.emit('conversation:joined', { conversation_id: access.conversation_id, last_message_id: access.last_message_id });
-      return { last_message_id: access.last_message_id };
-    });
+    guard.on(socket, 'conversation:join', ConversationRef, joinConversation(socket, api, principal));
     guard.on(socket, 'conversation:leave', ConversationRef, ({ conversation_id }) => {
       socket.leave(conversationRoom(conversation_id));
     });
@@ -64,8 +56,8 @@ export function registerAdminNamespace(nsp: AdminNamespace, deps: AdminNamespace
       const { message } = await api.sendMessage(principal, input);
       return { message };
     });
-    guard.on(socket, 'typing:start', ConversationRef, relayTyping(true));
-    guard.on(socket, 'typing:stop', ConversationRef, relayTyping(false));
+    guard.on(socket, 'typing:start', ConversationRef, typingEvent(true));
+    guard.on(socket, 'typing:stop', ConversationRef, typingEvent(false));
     guard.on(socket, 'sessions:list', AppRef, async ({ app_id }) => {
       if (app_id !== appId) throw foreignApp();
       try {
@@ -78,7 +70,7 @@ export function registerAdminNamespace(nsp: AdminNamespace, deps: AdminNamespace
 
     socket.on('disconnect', (reason) => {
       metrics.disconnects.inc({ namespace: '/admin', reason });
-      for (const conversationId of typing.typingIn()) broadcaster.agentTyping(conversationId, false);
+      for (const conversationId of typing.typingIn()) relay(conversationId, false);
       typing.close();
     });
   });

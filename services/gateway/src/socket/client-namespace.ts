@@ -3,7 +3,7 @@ import type { Logger } from '@switchboard/logger';
 import type { Broadcaster } from '../fanout/broadcaster.js';
 import type { MessagesApi } from '../messages-api.js';
 import type { GatewayMetrics } from '../metrics.js';
-import { notJoined } from './errors.js';
+import { joinConversation, relayTyping } from './conversation-handlers.js';
 import type { EventGuard } from './event-guard.js';
 import { clientHandshake } from './handshake-auth.js';
 import { createTypingThrottle } from './typing.js';
@@ -46,27 +46,18 @@ export function registerClientNamespace(nsp: ClientNamespace, deps: ClientNamesp
     }
     const registered = deps.announcer.connected(record);
 
-    const typing = createTypingThrottle(deps.typingIntervalMs ?? 1000, (conversationId, isTyping) =>
-      broadcaster.userTyping(conversationId, deviceId, isTyping),
-    );
-    const relayTyping = (isTyping: boolean) => ({ conversation_id }: ConversationRef) => {
-      if (!socket.rooms.has(conversationRoom(conversation_id))) throw notJoined();
-      if (typing.offer(conversation_id, isTyping)) broadcaster.userTyping(conversation_id, deviceId, isTyping);
-    };
+    const relay = (conversationId: string, isTyping: boolean) => broadcaster.userTyping(conversationId, deviceId, isTyping);
+    const typing = createTypingThrottle(deps.typingIntervalMs ?? 1000, relay);
+    const typingEvent = relayTyping(socket, typing, relay);
 
     guard.refuseUnknown(socket, KNOWN);
     guard.ping(socket);
-    guard.on(socket, 'conversation:join', ConversationRef, async ({ conversation_id }) => {
-      const access = await api.conversationAccess(principal, conversation_id);
-      socket.join(conversationRoom(access.conversation_id));
-      socket.emit('conversation:joined', { conversation_id: access.conversation_id, last_message_id: access.last_message_id });
-      return { last_message_id: access.last_message_id };
-    });
+    guard.on(socket, 'conversation:join', ConversationRef, joinConversation(socket, api, principal));
     guard.on(socket, 'conversation:leave', ConversationRef, ({ conversation_id }) => {
       socket.leave(conversationRoom(conversation_id));
     });
-    guard.on(socket, 'typing:start', ConversationRef, relayTyping(true));
-    guard.on(socket, 'typing:stop', ConversationRef, relayTyping(false));
+    guard.on(socket, 'typing:start', ConversationRef, typingEvent(true));
+    guard.on(socket, 'typing:stop', ConversationRef, typingEvent(false));
     guard.on(socket, 'message:send', SocketSendMessage, async (input) => {
       const { message } = await api.sendMessage(principal, input);
       return { message };
@@ -74,7 +65,7 @@ export function registerClientNamespace(nsp: ClientNamespace, deps: ClientNamesp
 
     socket.on('disconnect', (reason) => {
       metrics.disconnects.inc({ namespace: '/client', reason });
-      for (const conversationId of typing.typingIn()) broadcaster.userTyping(conversationId, deviceId, false);
+      for (const conversationId of typing.typingIn()) relay(conversationId, false);
       typing.close();
       deps.announcer.disconnected(record, registered, reason);
     });
