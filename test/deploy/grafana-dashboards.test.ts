@@ -1,0 +1,58 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { dashboardFiles, dashboardQueries, loadDashboard } from './dashboards.js';
+import { repoPath } from './tools.js';
+
+describe('grafana dashboards', () => {
+  it('grafana - every dashboard has a ${datasource} variable and every panel and query uses it', () => {
+    expect(dashboardFiles().map((f) => f.name).sort()).toEqual(['gateway.json', 'messages.json']);
+    for (const { name, path } of dashboardFiles()) {
+      const dashboard = loadDashboard(path);
+      const variable = dashboard.templating.list.find((v: any) => v.name === 'datasource');
+      expect(variable, name).toMatchObject({ type: 'datasource', query: 'prometheus' });
+      expect(dashboard.uid, name).toMatch(/^switchboard-/);
+      const panels = dashboard.panels.filter((p: any) => p.type !== 'row');
+      expect(new Set(dashboard.panels.map((p: any) => p.id)).size, `${name}: panel ids are not unique`).toBe(dashboard.panels.length);
+      for (const panel of panels) {
+        expect(panel.datasource?.uid, `${name} / ${panel.title}`).toBe('${datasource}');
+        expect(panel.targets?.length, `${name} / ${panel.title} has no query`).toBeGreaterThan(0);
+        for (const target of panel.targets) expect(target.datasource?.uid, `${name} / ${panel.title}`).toBe('${datasource}');
+        expect(panel.description, `${name} / ${panel.title} has no description`).toBeTruthy();
+      }
+      for (const variable of dashboard.templating.list.filter((v: any) => v.type === 'query')) {
+        expect(variable.datasource?.uid, `${name} variable ${variable.name}`).toBe('${datasource}');
+      }
+    }
+  });
+
+  it('grafana - the issue\'s panels are there: connections, presence, fan-out lag, events, slow consumers, drain, requests, outbox, NATS', () => {
+    const queries = dashboardQueries().map((q) => q.expr).join('\n');
+    for (const metric of [
+      'switchboard_gateway_connections', 'switchboard_gateway_connects_total', 'switchboard_gateway_disconnects_total',
+      'switchboard_gateway_presence_changes_total', 'switchboard_gateway_fanout_lag_seconds_bucket',
+      'switchboard_gateway_events_in_total', 'switchboard_gateway_slow_consumer_disconnects_total', 'switchboard_gateway_draining',
+      'http_request_duration_seconds_count', 'http_request_duration_seconds_bucket', 'switchboard_outbox_backlog',
+      'switchboard_outbox_published_total', 'switchboard_gateway_nats_consumer_pending',
+    ]) expect(queries, metric).toContain(metric);
+  });
+
+  it('grafana - every panel is explained in docs/deploy.md', () => {
+    const doc = readFileSync(repoPath('docs', 'deploy.md'), 'utf8');
+    for (const { name, path } of dashboardFiles()) {
+      for (const panel of loadDashboard(path).panels.filter((p: any) => p.type !== 'row')) {
+        expect(doc, `${name}: panel "${panel.title}" is not in docs/deploy.md`).toContain(panel.title);
+      }
+    }
+  });
+
+  it('grafana - provisioning points at the compose Prometheus and the mounted dashboards folder', () => {
+    const compose = parse(readFileSync(repoPath('docker-compose.yml'), 'utf8'), { merge: true });
+    const datasources = parse(readFileSync(repoPath('deploy', 'grafana', 'provisioning', 'datasources', 'prometheus.yml'), 'utf8'));
+    expect(datasources.datasources[0]).toMatchObject({ type: 'prometheus', url: 'http://prometheus:9090', isDefault: true });
+    const providers = parse(readFileSync(repoPath('deploy', 'grafana', 'provisioning', 'dashboards', 'switchboard.yml'), 'utf8'));
+    const folder = providers.providers[0].options.path;
+    expect(compose.services.grafana.volumes).toContain(`./deploy/grafana/dashboards:${folder}:ro`);
+    expect(readdirSync(repoPath('deploy', 'grafana', 'provisioning'))).toEqual(['dashboards', 'datasources']);
+  });
+});

@@ -1,0 +1,240 @@
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import { SOURCE_ANNOTATION, validateObjects, type K8sObject } from './k8s-models.js';
+import { parseManifests, single } from './manifests.js';
+import { PROMTOOL, kubeTools, repoPath, requireBinary, run, type KubeTools } from './tools.js';
+import { componentProblems, ingressProblems, migrationJobProblems, podSpec } from './workload-checks.js';
+
+const CHART = repoPath('deploy', 'helm', 'switchboard');
+const HEARTBEAT_MS = 25_000 + 20_000;
+
+/** Value overrides rendered by the tests, each a way a platform team installs the chart. */
+const CASES: Record<string, object> = {
+  defaults: {},
+  everything: {
+    allowedOrigins: 'https://app.example.com,https://admin.example.com',
+    gateway: { config: { allowPolling: true } },
+    ingress: { enabled: true, hosts: ['chat.example.com'], tls: [{ hosts: ['chat.example.com'], secretName: 'chat-tls' }] },
+    httpRoute: { enabled: true },
+    networkPolicy: { allowExternal: false },
+    metrics: {
+      serviceMonitor: { enabled: true, labels: { release: 'kube-prometheus-stack' } },
+      prometheusRule: { enabled: true, runbookBaseUrl: 'https://runbooks.example.com/switchboard/' },
+      dashboards: { enabled: true, namespace: 'monitoring' },
+    },
+  },
+  'fixed size': {
+    fullnameOverride: 'chat',
+    image: { registry: 'registry.example.com', tag: '1.2.3' },
+    secrets: { existingSecret: 'chat-secrets', keys: { internalToken: '', operatorToken: 'OPERATOR_TOKEN' } },
+    defaultTopologySpread: false,
+    gateway: {
+      autoscaling: { enabled: false },
+      pdb: { enabled: false },
+      replicaCount: 4,
+      topologySpreadConstraints: [
+        { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: { 'app.kubernetes.io/component': 'gateway' } } },
+      ],
+      extraEnv: [{ name: 'SLOW_CONSUMER_GRACE_MS', value: '5000' }],
+    },
+    messages: {
+      autoscaling: { enabled: false },
+      pdb: { enabled: false },
+      topologySpreadConstraints: [
+        { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { 'app.kubernetes.io/component': 'messages' } } },
+      ],
+    },
+    migrations: { enabled: false },
+    networkPolicy: { enabled: false },
+  },
+  'long drain': {
+    gateway: { config: { drainWindowMs: 60_500, pingIntervalMs: 30_000 }, preStopSleepSeconds: 10 },
+    ingress: { enabled: true, websocketTimeoutSeconds: 120 },
+  },
+};
+
+let tools: KubeTools;
+let work: string;
+const rendered = new Map<string, K8sObject[]>();
+
+async function helm(args: string[]) {
+  return run(tools.helm, args);
+}
+
+function valuesFile(name: string, values: object): string {
+  const file = path.join(work, `${name.replace(/\W+/g, '-')}.yaml`);
+  writeFileSync(file, stringify(values));
+  return file;
+}
+
+beforeAll(async () => {
+  tools = await kubeTools();
+  work = mkdtempSync(path.join(os.tmpdir(), 'switchboard-helm-'));
+  await Promise.all(
+    Object.entries(CASES).map(async ([name, values]) => {
+      const result = await helm(['template', 'chat', CHART, '--namespace', 'switchboard', '-f', valuesFile(name, values)]);
+      if (result.code !== 0) throw new Error(`helm template (${name}) failed:\n${result.stderr}`);
+      rendered.set(name, parseManifests(result.stdout));
+    }),
+  );
+});
+
+afterAll(() => {
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+const objectsOf = (name: string) => rendered.get(name)!;
+
+describe('helm chart', () => {
+  it('helm chart - passes helm lint --strict with the default values and with every override', async () => {
+    const results = await Promise.all(
+      Object.entries(CASES).map(async ([name, values]) => ({ name, ...(await helm(['lint', '--strict', CHART, '-f', valuesFile(name, values)])) })),
+    );
+    for (const result of results) expect(result.code, `${result.name}:\n${result.stdout}${result.stderr}`).toBe(0);
+  });
+
+  it('helm chart - every rendered object is valid against the Kubernetes and CRD schemas, with no unknown field', () => {
+    const all = [...rendered].flatMap(([name, objects]) =>
+      objects.map((o) => ({ ...o, metadata: { ...o.metadata, annotations: { ...o.metadata.annotations, [SOURCE_ANNOTATION]: `${name}: ` } } })),
+    );
+    expect(all.length).toBeGreaterThan(40);
+    expect(validateObjects(all)).toEqual([]);
+  });
+
+  it('helm chart - gateway and messages workloads: probes, drain timing, security, spread, config and secrets', () => {
+    const expectations = {
+      defaults: { secretName: 'switchboard', expectHpa: true, expectPdb: true },
+      everything: { secretName: 'switchboard', expectHpa: true, expectPdb: true },
+      'fixed size': { secretName: 'chat-secrets', expectHpa: false, expectPdb: false },
+      'long drain': { secretName: 'switchboard', expectHpa: true, expectPdb: true },
+    };
+    for (const [name, options] of Object.entries(expectations)) {
+      const objects = objectsOf(name);
+      expect(componentProblems(objects, 'gateway', options), name).toEqual([]);
+      expect(componentProblems(objects, 'messages', options), name).toEqual([]);
+    }
+    const gateway = single(objectsOf('long drain'), 'Deployment', '-gateway');
+    expect(podSpec(gateway).terminationGracePeriodSeconds).toBe(10 + 61 + 10);
+    expect(single(objectsOf('fixed size'), 'Deployment', '-gateway').spec.replicas).toBe(4);
+    expect(podSpec(single(objectsOf('fixed size'), 'Deployment', '-gateway')).containers[0].image).toBe('registry.example.com/switchboard/gateway:1.2.3');
+  });
+
+  it('helm chart - migrations run in a pre-install/pre-upgrade hook Job with their own environment', () => {
+    const objects = objectsOf('defaults');
+    expect(migrationJobProblems(objects, 'switchboard')).toEqual([]);
+    const job = single(objects, 'Job');
+    expect(job.metadata.annotations?.['helm.sh/hook']?.split(',').sort()).toEqual(['pre-install', 'pre-upgrade']);
+    expect(objectsOf('fixed size').filter((o) => o.kind === 'Job')).toEqual([]);
+  });
+
+  it('helm chart - Ingress routes /v1/socket.io to the gateway with cookie affinity and long timeouts, /v1 to messages', () => {
+    expect(ingressProblems(objectsOf('everything'), { heartbeatMs: HEARTBEAT_MS, sticky: true })).toEqual([]);
+    expect(ingressProblems(objectsOf('long drain'), { heartbeatMs: 30_000 + 20_000, sticky: true })).toEqual([]);
+    expect(objectsOf('defaults').filter((o) => o.kind === 'Ingress' || o.kind === 'HTTPRoute')).toEqual([]);
+  });
+
+  it('helm chart - the HTTPRoute alternative sends /v1/socket.io to the gateway and /v1 to messages', () => {
+    const route = single(objectsOf('everything'), 'HTTPRoute');
+    const targets = (route.spec.rules as any[]).map((rule) => [rule.matches[0].path.value, rule.backendRefs[0].name, rule.backendRefs[0].port]);
+    expect(targets).toEqual([
+      ['/v1/socket.io', 'chat-switchboard-gateway', 3000],
+      ['/v1', 'chat-switchboard-messages', 3001],
+    ]);
+  });
+
+  it('helm chart - NetworkPolicies cover both components; allowExternal false admits only release pods, ingress and Prometheus', () => {
+    const policies = objectsOf('everything').filter((o) => o.kind === 'NetworkPolicy');
+    expect(policies.map((p) => p.spec.podSelector.matchLabels['app.kubernetes.io/component']).sort()).toEqual(['gateway', 'messages']);
+    for (const policy of policies) {
+      const from = policy.spec.ingress[0].from as any[];
+      expect(from[0].podSelector.matchLabels['app.kubernetes.io/instance']).toBe('chat');
+      expect(from.map((peer) => peer.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name']).filter(Boolean)).toEqual(['ingress-nginx', 'monitoring']);
+    }
+    for (const policy of objectsOf('defaults').filter((o) => o.kind === 'NetworkPolicy')) expect(policy.spec.ingress[0].from).toBeUndefined();
+  });
+
+  it('helm chart - ServiceMonitor scrapes both Services as the jobs the alerts name, keeping the services\' own labels', () => {
+    const objects = objectsOf('everything');
+    const monitor = single(objects, 'ServiceMonitor');
+    expect(monitor.metadata.labels?.release).toBe('kube-prometheus-stack');
+    const services = objects.filter((o) => o.kind === 'Service');
+    const selected = services.filter((s) =>
+      Object.entries(monitor.spec.selector.matchLabels).every(([k, v]) => s.metadata.labels?.[k] === v) &&
+      monitor.spec.selector.matchExpressions[0].values.includes(s.metadata.labels?.['app.kubernetes.io/component']),
+    );
+    expect(selected.map((s) => s.metadata.name).sort()).toEqual(['chat-switchboard-gateway', 'chat-switchboard-messages']);
+    const endpoint = monitor.spec.endpoints[0];
+    expect(endpoint).toMatchObject({ port: 'http', path: '/metrics', honorLabels: true });
+    const jobRelabel = endpoint.relabelings.find((r: any) => r.targetLabel === 'job');
+    const jobs = selected.map((s) => jobRelabel.replacement.replace('$1', s.metadata.labels!['app.kubernetes.io/component']));
+    const alerts = readFileSync(repoPath('deploy', 'prometheus', 'alerts.yml'), 'utf8');
+    for (const job of jobs) expect(alerts).toContain(`job="${job}"`);
+  });
+
+  it('helm chart - PrometheusRule carries the alert rules (promtool-valid) with the runbook base URL of the values', async () => {
+    const promtool = requireBinary(PROMTOOL, 'prometheus');
+    const rule = single(objectsOf('everything'), 'PrometheusRule');
+    const file = path.join(work, 'prometheusrule-groups.yml');
+    writeFileSync(file, stringify({ groups: rule.spec.groups }));
+    const result = await run(promtool, ['check', 'rules', file]);
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    const source = parse(readFileSync(repoPath('deploy', 'prometheus', 'alerts.yml'), 'utf8'));
+    const names = (groups: any[]) => groups.flatMap((g) => g.rules.map((r: any) => r.alert));
+    expect(names(rule.spec.groups)).toEqual(names(source.groups));
+    for (const r of rule.spec.groups.flatMap((g: any) => g.rules)) {
+      expect(r.annotations.runbook_url).toMatch(/^https:\/\/runbooks\.example\.com\/switchboard\/[a-z-]+\.md$/);
+    }
+  });
+
+  it('helm chart - dashboards are ConfigMaps for the Grafana sidecar holding the dashboards of deploy/grafana', () => {
+    const maps = objectsOf('everything').filter((o) => o.kind === 'ConfigMap' && o.metadata.labels?.grafana_dashboard);
+    const files = readdirSync(repoPath('deploy', 'grafana', 'dashboards')).filter((f) => f.endsWith('.json')).sort();
+    expect(maps).toHaveLength(files.length);
+    for (const map of maps) {
+      expect(map.metadata.labels?.grafana_dashboard).toBe('1');
+      expect(map.metadata.namespace).toBe('monitoring');
+      const [key, json] = Object.entries(map.data as Record<string, string>)[0]!;
+      const file = key.replace(/^switchboard-/, '');
+      expect(JSON.parse(json)).toEqual(JSON.parse(readFileSync(repoPath('deploy', 'grafana', 'dashboards', file), 'utf8')));
+    }
+  });
+
+  it('helm chart - the copies under files/ are the same as deploy/prometheus and deploy/grafana', () => {
+    const same = (a: string, b: string) => expect(readFileSync(path.join(CHART, a), 'utf8'), `${a} differs from ${b}: copy it again`).toBe(readFileSync(repoPath(b), 'utf8'));
+    same('files/alerts.yml', 'deploy/prometheus/alerts.yml');
+    const copies = readdirSync(path.join(CHART, 'files', 'dashboards')).sort();
+    expect(copies).toEqual(readdirSync(repoPath('deploy', 'grafana', 'dashboards')).sort());
+    for (const file of copies) same(`files/dashboards/${file}`, `deploy/grafana/dashboards/${file}`);
+  });
+
+  it('helm chart - helm test pod checks readiness of both services', () => {
+    const pod = single(objectsOf('defaults'), 'Pod');
+    expect(pod.metadata.annotations?.['helm.sh/hook']).toBe('test');
+    const script = pod.spec.containers[0].args.join('\n');
+    expect(script).toContain('http://chat-switchboard-gateway:3000/readyz');
+    expect(script).toContain('http://chat-switchboard-messages:3001/readyz');
+  });
+
+  it('helm chart - bad values are refused by the schema or the templates', async () => {
+    const bad: [string, object, RegExp][] = [
+      ['negative drain window', { gateway: { config: { drainWindowMs: -1 } } }, /drainWindowMs/],
+      ['no existing Secret', { secrets: { existingSecret: '' } }, /existingSecret/],
+      ['misspelt key', { gateway: { replicas: 3 } }, /replicas/],
+      ['unknown log level', { logLevel: 'verbose' }, /logLevel/],
+      ['string where a number goes', { gateway: { pdb: { maxUnavailable: 'one' } } }, /maxUnavailable/],
+      ['socket timeout below the heartbeat', { ingress: { enabled: true, websocketTimeoutSeconds: 40 } }, /websocketTimeoutSeconds/],
+    ];
+    const results = await Promise.all(
+      bad.map(async ([name, values, pattern]) => ({ name, pattern, ...(await helm(['template', 'chat', CHART, '-f', valuesFile(`bad ${name}`, values)])) })),
+    );
+    for (const result of results) {
+      expect(result.code, `${result.name} was accepted`).not.toBe(0);
+      expect(result.stderr, result.name).toMatch(result.pattern);
+    }
+    const lint = await helm(['lint', '--strict', CHART, '-f', valuesFile('bad lint', { gateway: { replicas: 3 } })]);
+    expect(lint.code).not.toBe(0);
+  });
+});
