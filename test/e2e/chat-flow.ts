@@ -22,7 +22,8 @@ function recorder<T>(): Recorder<T> {
   const items: T[] = [];
   return {
     items,
-    until: (predicate, message, timeoutMs = 10_000) => waitFor(() => predicate(items), { timeoutMs, message }).then(() => undefined),
+    until: (predicate, message, timeoutMs = 10_000) =>
+      waitFor(() => predicate(items), { timeoutMs, message: `${message} (have ${items.length}: ${JSON.stringify(items.slice(-12).map((i) => (i as { seq?: number }).seq ?? i))})` }).then(() => undefined),
   };
 }
 

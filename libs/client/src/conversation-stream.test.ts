@@ -75,6 +75,23 @@ describe('conversation streams', () => {
     expect(delivered).toEqual([10, 11, 12]);
   });
 
+  it('streams - a failed fill is retried on a timer until it succeeds, with no further message needed', async () => {
+    let failures = 2;
+    const fetchMissing: FetchMissing = vi.fn(async () => {
+      if (failures-- > 0) throw new Error('offline');
+      return [msg(2), msg(3)];
+    });
+    const delivered: number[] = [];
+    const streams = new ConversationStreams(fetchMissing, (m) => delivered.push(m.seq), () => {}, { retryDelay: () => 5 });
+    await streams.joined('c1', null);
+    streams.received(msg(1));
+    await streams.joined('c1', 'm3'); // back from a drop: the server is at 3, the fetch fails twice
+    await new Promise((r) => setTimeout(r, 60));
+    expect(fetchMissing).toHaveBeenCalledTimes(3);
+    expect(delivered).toEqual([1, 2, 3]);
+    streams.close();
+  });
+
   it('streams - a failed fill is reported and retried at the next message', async () => {
     let fail = true;
     const fetchMissing: FetchMissing = vi.fn(async () => {
@@ -83,7 +100,7 @@ describe('conversation streams', () => {
     });
     const errors: unknown[] = [];
     const delivered: number[] = [];
-    const streams = new ConversationStreams(fetchMissing, (m) => delivered.push(m.seq), (e) => errors.push(e));
+    const streams = new ConversationStreams(fetchMissing, (m) => delivered.push(m.seq), (e) => errors.push(e), { retryDelay: () => 60_000 });
     await streams.joined('c1', null);
     streams.received(msg(1));
     streams.received(msg(3));
@@ -94,5 +111,6 @@ describe('conversation streams', () => {
     streams.received(msg(4));
     await settle();
     expect(delivered).toEqual([1, 2, 3, 4]);
+    streams.close();
   });
 });

@@ -9,6 +9,14 @@ interface State {
   /** Messages that arrived ahead of a gap, by seq. */
   readonly ahead: Map<number, Message>;
   filling: Promise<void> | undefined;
+  /** Failed fills in a row, and the timer of the next attempt. */
+  failures: number;
+  retry: ReturnType<typeof setTimeout> | undefined;
+}
+
+export interface ConversationStreamsOptions {
+  /** Delay before retrying failed fill number `attempt` (from 0). @default 1 s doubling to 30 s */
+  readonly retryDelay?: (attempt: number) => number;
 }
 
 /**
@@ -21,11 +29,23 @@ export class ConversationStreams {
   readonly #fetchMissing: FetchMissing;
   readonly #deliver: (message: Message) => void;
   readonly #onError: (error: unknown) => void;
+  readonly #retryDelay: (attempt: number) => number;
 
-  constructor(fetchMissing: FetchMissing, deliver: (message: Message) => void, onError: (error: unknown) => void = () => {}) {
+  constructor(
+    fetchMissing: FetchMissing,
+    deliver: (message: Message) => void,
+    onError: (error: unknown) => void = () => {},
+    options: ConversationStreamsOptions = {},
+  ) {
     this.#fetchMissing = fetchMissing;
     this.#deliver = deliver;
     this.#onError = onError;
+    this.#retryDelay = options.retryDelay ?? ((attempt) => Math.min(30_000, 1000 * 2 ** attempt));
+  }
+
+  /** Stops pending retries (the client is closing). */
+  close(): void {
+    for (const state of this.#states.values()) clearTimeout(state.retry);
   }
 
   /** The last message delivered in a conversation, if any. */
@@ -41,7 +61,7 @@ export class ConversationStreams {
   async joined(conversationId: string, lastMessageId: string | null, lastSeq?: number): Promise<void> {
     const state = this.#states.get(conversationId);
     if (!state) {
-      this.#states.set(conversationId, { lastSeq: lastSeq ?? (lastMessageId ? Number.NaN : 0), lastId: lastMessageId ?? undefined, ahead: new Map(), filling: undefined });
+      this.#states.set(conversationId, { ...fresh(), lastSeq: lastSeq ?? (lastMessageId ? Number.NaN : 0), lastId: lastMessageId ?? undefined });
       return;
     }
     if (lastMessageId !== null && lastMessageId !== state.lastId) await this.fill(conversationId);
@@ -51,7 +71,7 @@ export class ConversationStreams {
   received(message: Message): void {
     let state = this.#states.get(message.conversation_id);
     if (!state) {
-      state = { lastSeq: message.seq - 1, lastId: undefined, ahead: new Map(), filling: undefined };
+      state = { ...fresh(), lastSeq: message.seq - 1 };
       this.#states.set(message.conversation_id, state);
     }
     // Joined at a message whose seq we do not know yet: fetch what came after it, which sets the baseline.
@@ -76,6 +96,8 @@ export class ConversationStreams {
     const state = this.#states.get(conversationId);
     if (!state) return Promise.resolve();
     state.filling ??= (async () => {
+      clearTimeout(state.retry);
+      state.retry = undefined;
       try {
         // A state always knows its last message once anything was delivered or joined.
         const missing = state.lastId ? await this.#fetchMissing(conversationId, state.lastId) : [];
@@ -83,13 +105,15 @@ export class ConversationStreams {
           if (Number.isNaN(state.lastSeq)) state.lastSeq = message.seq - 1;
           if (message.seq === state.lastSeq + 1) this.#accept(state, message);
         }
+        state.failures = 0;
       } catch (error) {
         this.#onError(error);
+        // The hole stays until a fetch succeeds: try again on a timer, not only at the next message.
+        state.retry = setTimeout(() => void this.fill(conversationId), this.#retryDelay(state.failures++));
       } finally {
         state.filling = undefined;
       }
       this.#drain(state);
-      // Still a hole (the fetch failed, or more came): try again later through the next message or join.
     })();
     return state.filling;
   }
@@ -108,4 +132,8 @@ export class ConversationStreams {
       else break;
     }
   }
+}
+
+function fresh(): State {
+  return { lastSeq: 0, lastId: undefined, ahead: new Map(), filling: undefined, failures: 0, retry: undefined };
 }

@@ -121,6 +121,7 @@ export abstract class RealtimeClient<ServerEvents extends { [K in keyof ServerEv
     clearTimeout(this.#timer);
     this.#typing.close();
     this.#queue.close();
+    this.#streams.close();
     this.socket.disconnect();
   }
 

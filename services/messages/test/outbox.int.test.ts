@@ -191,8 +191,9 @@ describe('outbox relay crashes', () => {
 
   it('relay - a standby replica does not publish while another holds the lease, and takes over when it is gone', async () => {
     const leader = await startRelay();
-    const standby = await startRelay();
     await waitFor(() => leader.coordinator.leading);
+    const standby = await startRelay();
+    await new Promise((r) => setTimeout(r, 300)); // it has tried for the lease by now
     expect(standby.coordinator.leading).toBe(false);
     await leader.relay.close();
     await leader.coordinator.close();
