@@ -128,8 +128,13 @@ export async function chatFlow(env: FlowEnvironment): Promise<void> {
   expect(tab1.reconnects.items[before]!.delayMs).toBeGreaterThanOrEqual(hint);
   await terminated;
   for (let i = 1; i <= 3; i++) sent.push(await agent.send(conversation.id, `after the restart ${i}`));
-  for (const t of [tab1, tab2]) await t.messages.until((items) => items.length >= 10, `${t.name} has everything`, 20_000);
-  await agentMessages.until((items) => items.length >= 10, 'agent has everything', 20_000);
+  for (const t of [tab1, tab2]) {
+    const state = () => JSON.stringify({ state: t.client.state, connected: t.client.connected, joined: t.joined.items, reconnects: t.reconnects.items.slice(-5), last: t.client.lastDelivered(conversation.id) });
+    await t.messages.until((items) => items.length >= 10, `${t.name} has everything`, 30_000).catch((error: Error) => {
+      throw new Error(`${error.message}; ${state()}`);
+    });
+  }
+  await agentMessages.until((items) => items.length >= 10, 'agent has everything', 30_000);
   for (const r of [tab1.messages, tab2.messages, agentMessages]) {
     expect(seqs(r.items)).toEqual(oneToN(10));
     expect(r.items.map((m) => m.id)).toEqual(sent.map((m) => m.id));

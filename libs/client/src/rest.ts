@@ -16,6 +16,8 @@ export interface RestOptions {
   readonly baseUrl: string;
   readonly headers: Record<string, string>;
   readonly fetch?: typeof fetch;
+  /** A request taking longer is abandoned (and a gap fill retried later). @default 15000 */
+  readonly timeoutMs?: number;
 }
 
 /** The REST calls the SDK needs, with the caller's credentials. */
@@ -31,6 +33,7 @@ export class RestApi {
       method,
       headers: { ...this.#options.headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      signal: AbortSignal.timeout(this.#options.timeoutMs ?? 15_000),
     });
     const text = await response.text();
     const parsed = text ? JSON.parse(text) : undefined;

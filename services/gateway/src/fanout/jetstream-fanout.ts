@@ -1,4 +1,4 @@
-import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { FANOUT_CONSUMER, MESSAGES_STREAM } from '@switchboard/protocol';
 import type { Logger } from '@switchboard/logger';
@@ -14,18 +14,24 @@ export interface JetStreamFanoutOptions {
   readonly canEmit: () => boolean;
   /** @default 2000 */
   readonly retryDelayMs?: number;
+  /** How long one pull request stays open; also the longest `stop()` waits for it. @default 1000 */
+  readonly pullExpiresMs?: number;
 }
 
 /**
  * Every gateway pulls from one durable JetStream consumer (`gateway-fanout`), so each event is handled by one node,
  * which emits it to the rooms through the adapter (reaching sockets on every node) and acks it afterwards. A
  * redelivery may emit an event twice; clients de-duplicate by id.
+ *
+ * It pulls with bounded requests (`fetch`, up to 500 events or 1 s) rather than an endless `consume()`: stopping
+ * then means not asking again and finishing the request in hand, so no event the server already sent this node is
+ * dropped on the floor to wait for its ack timeout (which `consume().close()` does on a drain).
  */
 export function createJetStreamFanout(options: JetStreamFanoutOptions): FanoutSource {
   const log = options.logger.child({ component: 'fanout' });
   const retryDelay = options.retryDelayMs ?? 2000;
   let running = false;
-  let messages: ConsumerMessages | undefined;
+  const expires = options.pullExpiresMs ?? 1000;
   let loop: Promise<void> | undefined;
   let wake: (() => void) | undefined;
 
@@ -40,7 +46,8 @@ export function createJetStreamFanout(options: JetStreamFanoutOptions): FanoutSo
         deliver_policy: DeliverPolicy.New,
         // One filter subject (NATS 2.9 has no filter_subjects): every message event.
         filter_subject: 'message.>',
-        ack_wait: nanos(30_000),
+        // A node that dies holding events: they go to another node after this.
+        ack_wait: nanos(10_000),
         max_ack_pending: 20_000,
         max_deliver: -1,
       });
@@ -69,15 +76,16 @@ export function createJetStreamFanout(options: JetStreamFanoutOptions): FanoutSo
       try {
         await ensureConsumer();
         const consumer = await jetstream(options.nc).consumers.get(MESSAGES_STREAM.name, FANOUT_CONSUMER);
-        messages = await consumer.consume({ max_messages: 1000 });
         if (failures > 0) log.info('fan-out consumer running again');
         failures = 0;
-        for await (const m of messages) handle(m);
+        while (running) {
+          const batch = await consumer.fetch({ max_messages: 500, expires });
+          for await (const m of batch) handle(m);
+        }
       } catch (error) {
         failures++;
         if (running) log[failures === 1 ? 'warn' : 'debug']({ err: error, failures }, 'fan-out consumer failed; retrying');
       }
-      messages = undefined;
       if (running) {
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, retryDelay);
@@ -99,8 +107,7 @@ export function createJetStreamFanout(options: JetStreamFanoutOptions): FanoutSo
     async stop() {
       running = false;
       wake?.();
-      // close() stops pulling and lets the iterator finish the messages already received.
-      await messages?.close().catch(() => {});
+      // The pull request in hand finishes (at most `expires`); no new one is made.
       await loop;
     },
     async pending() {
