@@ -12,6 +12,7 @@ import type {
 import { SOCKET_PATH } from '@switchboard/protocol';
 import {
   createTestDatabase,
+  deleteKeysWithPrefix,
   sharedRedisUrl,
   startNatsServer,
   startServiceProcess,
@@ -182,13 +183,7 @@ export async function startGatewayStack(options: GatewayStackOptions = {}): Prom
       await messages[Symbol.asyncDispose]();
       await nats[Symbol.asyncDispose]();
       await database.drop();
-      // Only this stack's keys, found through its own prefix.
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${redisPrefix}*`, 'COUNT', 1000);
-        if (keys.length) await redis.del(...keys);
-        cursor = next;
-      } while (cursor !== '0');
+      await deleteKeysWithPrefix(redis, redisPrefix);
       await redis.quit();
     },
   };

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { sharedRedisUrl, sleep } from '@switchboard/testing';
+import { deleteKeysWithPrefix, sharedRedisUrl, sleep } from '@switchboard/testing';
 import type { ConnectionRecord, ConnectionRegistry } from '../src/presence/connection-registry.js';
 import { createMemoryConnectionRegistry } from '../src/presence/memory-connection-registry.js';
 import { createRedisConnectionRegistry } from '../src/presence/redis-connection-registry.js';
@@ -74,14 +74,7 @@ registryContract('redis', () => {
 
 describe('registry: redis only', () => {
   afterAll(async () => {
-    for (const prefix of prefixes) {
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-        if (keys.length) await redis.del(...keys);
-        cursor = next;
-      } while (cursor !== '0');
-    }
+    for (const prefix of prefixes) await deleteKeysWithPrefix(redis, prefix);
     await redis.quit();
   });
 
