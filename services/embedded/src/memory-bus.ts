@@ -71,6 +71,7 @@ export function createMemoryBus(options: MemoryBusOptions = {}): MemoryBus {
           if (active === handle) active = undefined;
         },
         pending: async () => queue.length,
+        ready: () => active === handle,
       };
     },
   };

@@ -137,7 +137,7 @@ export async function startGateway(options: GatewayOptions, deps: GatewayDeps): 
     logger,
   });
 
-  const ready = () => !draining && deps.dependenciesReady();
+  const ready = () => !draining && deps.dependenciesReady() && fanout.ready();
   registerHttpRoutes(deps.app, { ready, registry: registryMetrics });
 
   const listenSocket = await new Promise<us_listen_socket>((resolve, reject) => {

@@ -15,6 +15,8 @@ export interface FanoutSource {
   stop(): Promise<void>;
   /** Events waiting for a gateway, if the source can tell. */
   pending(): Promise<number | undefined>;
+  /** True while events flow to this node (the shared consumer exists and is pulled). Part of readiness. */
+  ready(): boolean;
 }
 
 /** Builds the source once the gateway's handler exists (the handler needs the namespaces). */

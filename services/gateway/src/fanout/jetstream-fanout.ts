@@ -32,6 +32,8 @@ export function createJetStreamFanout(options: JetStreamFanoutOptions): FanoutSo
   const retryDelay = options.retryDelayMs ?? 2000;
   let running = false;
   const expires = options.pullExpiresMs ?? 1000;
+  // The consumer delivers only what is published after it exists: a node is not ready before it is attached.
+  let attached = false;
   let loop: Promise<void> | undefined;
   let wake: (() => void) | undefined;
 
@@ -76,6 +78,7 @@ export function createJetStreamFanout(options: JetStreamFanoutOptions): FanoutSo
       try {
         await ensureConsumer();
         const consumer = await jetstream(options.nc).consumers.get(MESSAGES_STREAM.name, FANOUT_CONSUMER);
+        attached = true;
         if (failures > 0) log.info('fan-out consumer running again');
         failures = 0;
         while (running) {
@@ -83,6 +86,7 @@ export function createJetStreamFanout(options: JetStreamFanoutOptions): FanoutSo
           for await (const m of batch) handle(m);
         }
       } catch (error) {
+        attached = false;
         failures++;
         if (running) log[failures === 1 ? 'warn' : 'debug']({ err: error, failures }, 'fan-out consumer failed; retrying');
       }
@@ -110,6 +114,7 @@ export function createJetStreamFanout(options: JetStreamFanoutOptions): FanoutSo
       // The pull request in hand finishes (at most `expires`); no new one is made.
       await loop;
     },
+    ready: () => attached && running,
     async pending() {
       const jsm = await jetstreamManager(options.nc);
       const info = await jsm.consumers.info(MESSAGES_STREAM.name, FANOUT_CONSUMER);

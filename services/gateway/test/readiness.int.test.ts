@@ -1,0 +1,44 @@
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { MESSAGES_STREAM } from '@switchboard/protocol';
+import { Redis } from 'ioredis';
+import { deleteKeysWithPrefix, sharedRedisUrl, sleep, startNatsServer, startServiceProcess, waitFor, type ServerProcess } from '@switchboard/testing';
+
+const main = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+
+describe('gateway readiness', () => {
+  let nats: ServerProcess;
+  beforeAll(async () => {
+    nats = await startNatsServer();
+  });
+  afterAll(async () => {
+    await nats?.[Symbol.asyncDispose]();
+  });
+
+  it('readiness - 503 until the shared fan-out consumer is attached (events before it would never reach clients)', async () => {
+    // No messages service has created the stream yet: the node is alive but must not take clients.
+    await using node = await startServiceProcess({
+      script: main,
+      portVariable: 'GATEWAY_PORT',
+      readyPath: '/healthz',
+      env: { REDIS_URL: sharedRedisUrl(), NATS_URL: nats.url, MESSAGES_URL: 'http://127.0.0.1:9', GATEWAY_HOST: '127.0.0.1', REDIS_KEY_PREFIX: `sbtest-ready-${process.pid}`, LOG_LEVEL: 'error' },
+    });
+    await sleep(500);
+    expect((await fetch(`${node.url}/readyz`)).status).toBe(503);
+
+    const nc = await connect({ servers: nats.url });
+    const jsm = await jetstreamManager(nc);
+    await jsm.streams.add({ name: MESSAGES_STREAM.name, subjects: [...MESSAGES_STREAM.subjects] });
+    await waitFor(async () => (await fetch(`${node.url}/readyz`)).status === 200, { timeoutMs: 10_000, message: 'ready once attached' });
+    expect((await jsm.consumers.info(MESSAGES_STREAM.name, 'gateway-fanout')).config.durable_name).toBe('gateway-fanout');
+    await nc.close();
+  });
+
+  afterAll(async () => {
+    const redis = new Redis(sharedRedisUrl());
+    await deleteKeysWithPrefix(redis, `sbtest-ready-${process.pid}`);
+    await redis.quit();
+  });
+});
