@@ -21,6 +21,8 @@ export interface ServiceProcessOptions {
   /** The variable that carries the port (a free one is chosen). */
   readonly portVariable: string;
   readonly env: Record<string, string>;
+  /** Node options before the script, e.g. `--cpu-prof` (which NODE_OPTIONS does not take). */
+  readonly nodeArgs?: readonly string[];
   /** @default '/readyz' */
   readonly readyPath?: string;
   /** @default 20000 */
@@ -33,7 +35,7 @@ export interface ServiceProcessOptions {
  */
 export async function startServiceProcess(options: ServiceProcessOptions): Promise<ServiceProcess> {
   const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, [options.script], {
+  const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), options.script], {
     env: { PATH: process.env.PATH ?? '', ...options.env, [options.portVariable]: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

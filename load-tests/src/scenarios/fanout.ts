@@ -1,6 +1,8 @@
 import type { SocketSpec } from '../clients/worker-messages.js';
 import { startBusPublisher } from '../drivers/bus-publisher.js';
 import { clientAuth, createFixtures } from '../fixtures/app-fixtures.js';
+import { scrapeMetrics } from '../measure/process-usage.js';
+import { bucketsOf, percentileBetween } from '../measure/prom-histogram.js';
 import type { Figure } from '../measure/report.js';
 import { engineIoUrl } from '../protocol/sio-frames.js';
 import { OPERATOR_TOKEN, type ServerKind } from '../stack/load-stack.js';
@@ -14,6 +16,10 @@ interface FanoutResult {
   readonly received: number;
   readonly seconds: number;
   readonly serverCpuSeconds: number;
+  readonly clientCpuSeconds: number;
+  /** The gateway's own `created_at` → emit histogram (bucket bounds), p50 and p99. */
+  readonly emitLagP50: number | undefined;
+  readonly emitLagP99: number | undefined;
   readonly p50: number | undefined;
   readonly p99: number | undefined;
   readonly max: number | undefined;
@@ -53,11 +59,16 @@ export async function runFanout(ctx: RunContext): Promise<{ figures: Figure[]; c
       await sleep(1000);
       const tag = `measure-${kind}`;
       const cpu0 = await ctx.sample(server);
+      const clients0 = await ctx.clientCpuSeconds();
+      const lagOf = async () => bucketsOf(await scrapeMetrics(`${server.process.url}/metrics`).catch(() => undefined), 'switchboard_gateway_fanout_lag_seconds', 'event="message:new"');
+      const lag0 = await lagOf();
       log(`${kind}: publishing ${rate}/s for ${seconds} s`);
       const run = await publisher.run(targets, rate, seconds, tag);
       const expected = run.perTarget.reduce((sum, n) => sum + n * roomSize, 0);
       const snapshot = await settle(fleet, tag, expected);
       const cpu1 = await ctx.sample(server);
+      const clients1 = await ctx.clientCpuSeconds();
+      const lag1 = await lagOf();
       const stats = snapshot.tags.get(tag);
       const received = stats?.received ?? 0;
       log(`${kind}: ${received}/${expected} delivered; server CPU ${(cpu1.cpuSeconds - cpu0.cpuSeconds).toFixed(1)} s`);
@@ -68,6 +79,9 @@ export async function runFanout(ctx: RunContext): Promise<{ figures: Figure[]; c
         received,
         seconds: run.seconds,
         serverCpuSeconds: cpu1.cpuSeconds - cpu0.cpuSeconds,
+        clientCpuSeconds: clients1 - clients0,
+        emitLagP50: percentileBetween(lag0, lag1, 50),
+        emitLagP99: percentileBetween(lag0, lag1, 99),
         p50: stats?.sendToClient.percentile(50),
         p99: stats?.sendToClient.percentile(99),
         max: stats?.sendToClient.max(),
@@ -94,9 +108,12 @@ export async function runFanout(ctx: RunContext): Promise<{ figures: Figure[]; c
       target: g && b ? { text: '≥ 2.5× baseline', met: perCpu(g)! >= 2.5 * perCpu(b)! } : undefined,
     },
     { name: 'server CPU', unit: '% of a core', gateway: g && (100 * g.serverCpuSeconds) / g.seconds, baseline: b && (100 * b.serverCpuSeconds) / b.seconds, better: 'lower' },
+    { name: 'client processes CPU (together)', unit: '% of a core', gateway: g && (100 * g.clientCpuSeconds) / g.seconds, baseline: b && (100 * b.clientCpuSeconds) / b.seconds, better: 'none' },
     { name: 'latency p50 (publish → client)', unit: 'ms', gateway: g?.p50, baseline: b?.p50, better: 'lower' },
     { name: 'latency p99 (publish → client)', unit: 'ms', gateway: g?.p99, baseline: b?.p99, better: 'lower', target: g && { text: '≤ 50', met: g.p99 !== undefined && g.p99 <= 50 } },
     { name: 'latency max', unit: 'ms', gateway: g?.max, baseline: b?.max, better: 'lower' },
+    { name: 'of which publish → server emit, p50 (gateway histogram bucket)', unit: 'ms ≤', gateway: g?.emitLagP50, baseline: undefined, better: 'lower' },
+    { name: 'of which publish → server emit, p99 (gateway histogram bucket)', unit: 'ms ≤', gateway: g?.emitLagP99, baseline: undefined, better: 'lower' },
     { name: 'delivery ratio', unit: '%', gateway: g && (100 * g.received) / g.expected, baseline: b && (100 * b.received) / b.expected, better: 'higher', target: g && { text: '100%', met: g.received >= g.expected } },
     { name: 'errors (publish, drops, protocol)', unit: 'count', gateway: g?.errors, baseline: b?.errors, better: 'lower' },
   ];

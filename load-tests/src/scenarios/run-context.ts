@@ -19,6 +19,8 @@ export interface RunContext {
   readonly servers: readonly ServerKind[];
   readonly usage: ProcessUsageReader;
   sample(server: ServerUnderTest): Promise<ServerSample>;
+  /** CPU seconds used so far by all client processes together. */
+  clientCpuSeconds(): Promise<number>;
   log(message: string): void;
   /** Conditions printed above the table. */
   readonly conditions: string[];
@@ -61,6 +63,10 @@ export async function withRunContext<T>(flags: FlagReader, stackExtras: { messag
     usage,
     log,
     conditions,
+    async clientCpuSeconds() {
+      const all = await Promise.all(fleet.pids.map((pid) => usage.read(pid).catch(() => ({ cpuSeconds: 0 }))));
+      return all.reduce((sum, u) => sum + u.cpuSeconds, 0);
+    },
     async sample(server) {
       const [proc, metrics] = await Promise.all([usage.read(server.process.pid), scrapeMetrics(`${server.process.url}/metrics`).catch(() => undefined)]);
       return { at: Date.now(), cpuSeconds: proc.cpuSeconds, rssBytes: proc.rssBytes, heapUsedBytes: metrics?.heapUsedBytes };

@@ -95,16 +95,17 @@ export async function startLoadStack(options: LoadStackOptions = {}): Promise<Lo
         INTERNAL_TOKEN,
         REDIS_KEY_PREFIX: prefix,
         LOG_LEVEL: 'warn',
-        ...(options.profileDir ? await profileEnv(options.profileDir, `${kind}-${serial}`) : {}),
       };
+      const nodeArgs = options.profileDir ? await profileArgs(options.profileDir, `${kind}-${serial}`) : [];
       const proc =
         kind === 'gateway'
           ? await startServiceProcess({
               script: GATEWAY_MAIN,
               portVariable: 'GATEWAY_PORT',
+              nodeArgs,
               env: { ...common, GATEWAY_HOST: '127.0.0.1', NODE_ID: `load-${serial}`, DRAIN_WINDOW_MS: '2000', ...options.gatewayEnv, ...env },
             })
-          : await startServiceProcess({ script: BASELINE_MAIN, portVariable: 'BASELINE_PORT', env: { ...common, BASELINE_HOST: '127.0.0.1', ...env } });
+          : await startServiceProcess({ script: BASELINE_MAIN, portVariable: 'BASELINE_PORT', nodeArgs, env: { ...common, BASELINE_HOST: '127.0.0.1', ...env } });
       await pinProcess(proc.pid, options.serverCpus);
       return { kind, process: proc, stop: () => stopService(proc) };
     };
@@ -124,9 +125,9 @@ async function stopService(proc: ServiceProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-async function profileEnv(dir: string, name: string): Promise<Record<string, string>> {
+async function profileArgs(dir: string, name: string): Promise<string[]> {
   const target = `${dir}/${name}`;
   await mkdir(target, { recursive: true });
   // A CPU profile written at exit, and a heap snapshot on SIGUSR2 (both into `target`).
-  return { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${target} --heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${target}` };
+  return ['--cpu-prof', `--cpu-prof-dir=${target}`, '--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${target}`];
 }
