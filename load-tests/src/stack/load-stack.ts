@@ -26,6 +26,8 @@ export type ServerKind = 'gateway' | 'baseline';
 export interface ServerUnderTest {
   readonly kind: ServerKind;
   readonly process: ServiceProcess;
+  /** Where its CPU profile and heap snapshots go (with `profileDir`). */
+  readonly diagnosticDir: string | undefined;
   stop(): Promise<void>;
 }
 
@@ -96,7 +98,8 @@ export async function startLoadStack(options: LoadStackOptions = {}): Promise<Lo
         REDIS_KEY_PREFIX: prefix,
         LOG_LEVEL: 'warn',
       };
-      const nodeArgs = options.profileDir ? await profileArgs(options.profileDir, `${kind}-${serial}`) : [];
+      const diagnosticDir = options.profileDir ? `${options.profileDir}/${kind}-${serial}` : undefined;
+      const nodeArgs = diagnosticDir ? await profileArgs(diagnosticDir) : [];
       const proc =
         kind === 'gateway'
           ? await startServiceProcess({
@@ -107,7 +110,7 @@ export async function startLoadStack(options: LoadStackOptions = {}): Promise<Lo
             })
           : await startServiceProcess({ script: BASELINE_MAIN, portVariable: 'BASELINE_PORT', nodeArgs, env: { ...common, BASELINE_HOST: '127.0.0.1', ...env } });
       await pinProcess(proc.pid, options.serverCpus);
-      return { kind, process: proc, stop: () => stopService(proc) };
+      return { kind, process: proc, diagnosticDir, stop: () => stopService(proc) };
     };
 
     return { database, nats, redis, messages, startServer, [Symbol.asyncDispose]: dispose };
@@ -125,8 +128,7 @@ async function stopService(proc: ServiceProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-async function profileArgs(dir: string, name: string): Promise<string[]> {
-  const target = `${dir}/${name}`;
+async function profileArgs(target: string): Promise<string[]> {
   await mkdir(target, { recursive: true });
   // A CPU profile written at exit, and a heap snapshot on SIGUSR2 (both into `target`).
   return ['--cpu-prof', `--cpu-prof-dir=${target}`, '--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${target}`];

@@ -5,10 +5,10 @@ import type { MessagesApi } from '../messages-api.js';
 import type { GatewayMetrics } from '../metrics.js';
 import type { ConnectionRegistry } from '../presence/connection-registry.js';
 import { GatewayError, notJoined } from './errors.js';
-import type { EventGuard } from './event-guard.js';
+import { route, type EventGuard } from './event-guard.js';
 import { adminHandshake } from './handshake-auth.js';
-import { createTypingThrottle } from './typing.js';
-import { appRoom, conversationRoom, type AdminNamespace } from './types.js';
+import { createTypingThrottle, type TypingThrottle } from './typing.js';
+import { appRoom, conversationRoom, type AdminNamespace, type AdminSocket } from './types.js';
 
 export interface AdminNamespaceDeps {
   readonly api: MessagesApi;
@@ -21,65 +21,78 @@ export interface AdminNamespaceDeps {
   readonly typingIntervalMs?: number;
 }
 
-const KNOWN = new Set(['app:subscribe', 'conversation:join', 'conversation:leave', 'message:send', 'typing:start', 'typing:stop', 'sessions:list', 'ping']);
-
 const foreignApp = () => new GatewayError('FORBIDDEN', "another app's data");
 
-/** The `/admin` namespace: an app's agents. Every socket sits in `app:{app_id}`, its inbox. */
+/**
+ * The `/admin` namespace: an app's agents. Every socket sits in `app:{app_id}`, its inbox. Listeners are shared
+ * by every socket and per-socket state is created only when needed, as in the `/client` namespace.
+ */
 export function registerAdminNamespace(nsp: AdminNamespace, deps: AdminNamespaceDeps): void {
   const { api, guard, metrics, broadcaster } = deps;
-  nsp.use(adminHandshake(api, metrics, deps.logger));
+  const typingIntervalMs = deps.typingIntervalMs ?? 1000;
+  const typingBySocket = new WeakMap<AdminSocket, TypingThrottle>();
+  const principalOf = (socket: AdminSocket) => ({ app_id: socket.data.appId });
+  const typingOf = (socket: AdminSocket) => {
+    let typing = typingBySocket.get(socket);
+    if (!typing) {
+      typing = createTypingThrottle(typingIntervalMs, (conversationId, isTyping) => broadcaster.agentTyping(conversationId, isTyping));
+      typingBySocket.set(socket, typing);
+    }
+    return typing;
+  };
+  const relayTyping = (isTyping: boolean) => (socket: AdminSocket, { conversation_id }: ConversationRef) => {
+    if (!socket.rooms.has(conversationRoom(conversation_id))) throw notJoined();
+    if (typingOf(socket).offer(conversation_id, isTyping)) broadcaster.agentTyping(conversation_id, isTyping);
+  };
 
-  nsp.on('connection', (socket) => {
-    const { appId } = socket.data;
-    const principal = { app_id: appId };
-    metrics.connects.inc({ namespace: '/admin' });
-    socket.join(appRoom(appId));
-    socket.emit('connected', { connection_id: socket.id, server_time: new Date().toISOString() });
-
-    const typing = createTypingThrottle(deps.typingIntervalMs ?? 1000, (conversationId, isTyping) =>
-      broadcaster.agentTyping(conversationId, isTyping),
-    );
-    const relayTyping = (isTyping: boolean) => ({ conversation_id }: ConversationRef) => {
-      if (!socket.rooms.has(conversationRoom(conversation_id))) throw notJoined();
-      if (typing.offer(conversation_id, isTyping)) broadcaster.agentTyping(conversation_id, isTyping);
-    };
-
-    guard.refuseUnknown(socket, KNOWN);
-    guard.ping(socket);
-    guard.on(socket, 'app:subscribe', AppRef, ({ app_id }) => {
-      if (app_id !== appId) throw foreignApp();
-      socket.join(appRoom(appId));
-    });
-    guard.on(socket, 'conversation:join', ConversationRef, async ({ conversation_id }) => {
-      const access = await api.conversationAccess(principal, conversation_id);
+  const onEvent = guard.listener<AdminSocket>({
+    'app:subscribe': route(AppRef, (socket: AdminSocket, { app_id }) => {
+      if (app_id !== socket.data.appId) throw foreignApp();
+      socket.join(appRoom(app_id));
+    }),
+    'conversation:join': route(ConversationRef, async (socket: AdminSocket, { conversation_id }) => {
+      const access = await api.conversationAccess(principalOf(socket), conversation_id);
       socket.join(conversationRoom(access.conversation_id));
       socket.emit('conversation:joined', { conversation_id: access.conversation_id, last_message_id: access.last_message_id });
       return { last_message_id: access.last_message_id };
-    });
-    guard.on(socket, 'conversation:leave', ConversationRef, ({ conversation_id }) => {
+    }),
+    'conversation:leave': route(ConversationRef, (socket: AdminSocket, { conversation_id }) => {
       socket.leave(conversationRoom(conversation_id));
-    });
-    guard.on(socket, 'message:send', SocketSendMessage, async (input) => {
-      const { message } = await api.sendMessage(principal, input);
+    }),
+    'message:send': route(SocketSendMessage, async (socket: AdminSocket, input) => {
+      const { message } = await api.sendMessage(principalOf(socket), input);
       return { message };
-    });
-    guard.on(socket, 'typing:start', ConversationRef, relayTyping(true));
-    guard.on(socket, 'typing:stop', ConversationRef, relayTyping(false));
-    guard.on(socket, 'sessions:list', AppRef, async ({ app_id }) => {
-      if (app_id !== appId) throw foreignApp();
+    }),
+    'typing:start': route(ConversationRef, relayTyping(true)),
+    'typing:stop': route(ConversationRef, relayTyping(false)),
+    'sessions:list': route(AppRef, async (socket: AdminSocket, { app_id }) => {
+      if (app_id !== socket.data.appId) throw foreignApp();
       try {
-        return { sessions: await deps.registry.listSessions(appId) };
+        return { sessions: await deps.registry.listSessions(app_id) };
       } catch (error) {
         metrics.redisErrors.inc({ client: 'presence' });
         throw new GatewayError('UNAVAILABLE', 'sessions cannot be listed right now', { cause: error });
       }
-    });
+    }),
+  });
 
-    socket.on('disconnect', (reason) => {
-      metrics.disconnects.inc({ namespace: '/admin', reason });
+  function onDisconnect(this: AdminSocket, reason: string) {
+    metrics.disconnects.inc({ namespace: '/admin', reason });
+    const typing = typingBySocket.get(this);
+    if (typing) {
       for (const conversationId of typing.typingIn()) broadcaster.agentTyping(conversationId, false);
       typing.close();
-    });
+      typingBySocket.delete(this);
+    }
+  }
+
+  nsp.use(adminHandshake(api, metrics, deps.logger));
+
+  nsp.on('connection', (socket) => {
+    metrics.connects.inc({ namespace: '/admin' });
+    socket.join(appRoom(socket.data.appId));
+    socket.emit('connected', { connection_id: socket.id, server_time: new Date().toISOString() });
+    socket.onAny(onEvent);
+    socket.on('disconnect', onDisconnect);
   });
 }

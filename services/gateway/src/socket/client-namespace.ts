@@ -5,9 +5,9 @@ import type { MessagesApi } from '../messages-api.js';
 import type { GatewayMetrics } from '../metrics.js';
 import type { ConnectionRecord, ConnectionRegistry } from '../presence/connection-registry.js';
 import { notJoined } from './errors.js';
-import type { EventGuard } from './event-guard.js';
+import { route, type EventGuard } from './event-guard.js';
 import { clientHandshake } from './handshake-auth.js';
-import { createTypingThrottle } from './typing.js';
+import { createTypingThrottle, type TypingThrottle } from './typing.js';
 import { conversationRoom, type ClientNamespace, type ClientSocket } from './types.js';
 import type { PresenceAnnouncer } from './presence-announcer.js';
 
@@ -24,21 +24,80 @@ export interface ClientNamespaceDeps {
   readonly typingIntervalMs?: number;
 }
 
-const KNOWN = new Set(['conversation:join', 'conversation:leave', 'typing:start', 'typing:stop', 'message:send', 'ping']);
-
-/** The `/client` namespace: devices of an app, each in its own conversations only. */
+/**
+ * The `/client` namespace: devices of an app, each in its own conversations only.
+ *
+ * Memory per connection is the budget (docs/performance.md): the listeners are shared by every socket (they
+ * read the socket from `this` or their argument), and per-socket state exists only while it is needed (the
+ * handshake's answer until the connection handler ran, a typing throttle once the socket types, the pending
+ * presence registration until Redis answered). What stays is derived from `socket.id` and `socket.data`.
+ */
 export function registerClientNamespace(nsp: ClientNamespace, deps: ClientNamespaceDeps): void {
-  const { api, guard, metrics, broadcaster } = deps;
+  const { api, guard, metrics, broadcaster, announcer, nodeId } = deps;
+  const typingIntervalMs = deps.typingIntervalMs ?? 1000;
   // The handshake's answer is needed once, right after it; not kept on the socket.
   const latestBySocket = new WeakMap<ClientSocket, InternalAuthClientResponse['latest_conversation']>();
+  const typingBySocket = new WeakMap<ClientSocket, TypingThrottle>();
+  // A registration Redis has not answered yet: a disconnect waits for it, so no stale entry is left.
+  const registering = new WeakMap<ClientSocket, Promise<void>>();
+
+  const recordOf = (socket: ClientSocket): ConnectionRecord => ({
+    connectionId: socket.id,
+    appId: socket.data.appId,
+    deviceId: socket.data.deviceId ?? '',
+    nodeId,
+    connectedAt: socket.data.connectedAt,
+  });
+  const principalOf = (socket: ClientSocket) => ({ app_id: socket.data.appId, device_id: socket.data.deviceId ?? '' });
+  const typingOf = (socket: ClientSocket) => {
+    let typing = typingBySocket.get(socket);
+    if (!typing) {
+      const deviceId = socket.data.deviceId ?? '';
+      typing = createTypingThrottle(typingIntervalMs, (conversationId, isTyping) => broadcaster.userTyping(conversationId, deviceId, isTyping));
+      typingBySocket.set(socket, typing);
+    }
+    return typing;
+  };
+  const relayTyping = (isTyping: boolean) => (socket: ClientSocket, { conversation_id }: ConversationRef) => {
+    if (!socket.rooms.has(conversationRoom(conversation_id))) throw notJoined();
+    if (typingOf(socket).offer(conversation_id, isTyping)) broadcaster.userTyping(conversation_id, socket.data.deviceId ?? '', isTyping);
+  };
+
+  const onEvent = guard.listener<ClientSocket>({
+    'conversation:join': route(ConversationRef, async (socket: ClientSocket, { conversation_id }) => {
+      const access = await api.conversationAccess(principalOf(socket), conversation_id);
+      socket.join(conversationRoom(access.conversation_id));
+      socket.emit('conversation:joined', { conversation_id: access.conversation_id, last_message_id: access.last_message_id });
+      return { last_message_id: access.last_message_id };
+    }),
+    'conversation:leave': route(ConversationRef, (socket: ClientSocket, { conversation_id }) => {
+      socket.leave(conversationRoom(conversation_id));
+    }),
+    'typing:start': route(ConversationRef, relayTyping(true)),
+    'typing:stop': route(ConversationRef, relayTyping(false)),
+    'message:send': route(SocketSendMessage, async (socket: ClientSocket, input) => {
+      const { message } = await api.sendMessage(principalOf(socket), input);
+      return { message };
+    }),
+  });
+
+  function onDisconnect(this: ClientSocket, reason: string) {
+    const socket = this;
+    metrics.disconnects.inc({ namespace: '/client', reason });
+    const typing = typingBySocket.get(socket);
+    if (typing) {
+      const deviceId = socket.data.deviceId ?? '';
+      for (const conversationId of typing.typingIn()) broadcaster.userTyping(conversationId, deviceId, false);
+      typing.close();
+      typingBySocket.delete(socket);
+    }
+    void announcer.disconnected(recordOf(socket), registering.get(socket) ?? Promise.resolve(), reason);
+  }
+
   nsp.use(clientHandshake(api, metrics, deps.logger, (socket, answer) => latestBySocket.set(socket, answer.latest_conversation)));
 
   nsp.on('connection', (socket) => {
-    const { appId, deviceId = '', connectedAt } = socket.data;
-    const principal = { app_id: appId, device_id: deviceId };
-    const record: ConnectionRecord = { connectionId: socket.id, appId, deviceId, nodeId: deps.nodeId, connectedAt };
     metrics.connects.inc({ namespace: '/client' });
-
     socket.emit('connected', { connection_id: socket.id, server_time: new Date().toISOString() });
     const latest = latestBySocket.get(socket);
     latestBySocket.delete(socket);
@@ -46,39 +105,11 @@ export function registerClientNamespace(nsp: ClientNamespace, deps: ClientNamesp
       socket.join(conversationRoom(latest.id));
       socket.emit('conversation:joined', { conversation_id: latest.id, last_message_id: latest.last_message_id });
     }
-    const registered = deps.announcer.connected(record);
+    const registered = announcer.connected(recordOf(socket));
+    registering.set(socket, registered);
+    void registered.finally(() => registering.delete(socket));
 
-    const typing = createTypingThrottle(deps.typingIntervalMs ?? 1000, (conversationId, isTyping) =>
-      broadcaster.userTyping(conversationId, deviceId, isTyping),
-    );
-    const relayTyping = (isTyping: boolean) => ({ conversation_id }: ConversationRef) => {
-      if (!socket.rooms.has(conversationRoom(conversation_id))) throw notJoined();
-      if (typing.offer(conversation_id, isTyping)) broadcaster.userTyping(conversation_id, deviceId, isTyping);
-    };
-
-    guard.refuseUnknown(socket, KNOWN);
-    guard.ping(socket);
-    guard.on(socket, 'conversation:join', ConversationRef, async ({ conversation_id }) => {
-      const access = await api.conversationAccess(principal, conversation_id);
-      socket.join(conversationRoom(access.conversation_id));
-      socket.emit('conversation:joined', { conversation_id: access.conversation_id, last_message_id: access.last_message_id });
-      return { last_message_id: access.last_message_id };
-    });
-    guard.on(socket, 'conversation:leave', ConversationRef, ({ conversation_id }) => {
-      socket.leave(conversationRoom(conversation_id));
-    });
-    guard.on(socket, 'typing:start', ConversationRef, relayTyping(true));
-    guard.on(socket, 'typing:stop', ConversationRef, relayTyping(false));
-    guard.on(socket, 'message:send', SocketSendMessage, async (input) => {
-      const { message } = await api.sendMessage(principal, input);
-      return { message };
-    });
-
-    socket.on('disconnect', (reason) => {
-      metrics.disconnects.inc({ namespace: '/client', reason });
-      for (const conversationId of typing.typingIn()) broadcaster.userTyping(conversationId, deviceId, false);
-      typing.close();
-      deps.announcer.disconnected(record, registered, reason);
-    });
+    socket.onAny(onEvent);
+    socket.on('disconnect', onDisconnect);
   });
 }
