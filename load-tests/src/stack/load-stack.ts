@@ -73,6 +73,7 @@ export async function startLoadStack(options: LoadStackOptions = {}): Promise<Lo
     const messages = await startServiceProcess({
       script: MESSAGES_MAIN,
       portVariable: 'MESSAGES_PORT',
+      nodeArgs: options.profileDir ? await profileArgs(`${options.profileDir}/messages`) : [],
       env: {
         DATABASE_URL: database.url,
         NATS_URL: nats.url,
