@@ -1,5 +1,6 @@
 import { startClientFleet, type ClientFleet } from '../clients/client-fleet.js';
 import { createProcessUsageReader, scrapeMetrics, type ProcessUsageReader } from '../measure/process-usage.js';
+import { forceGc, inspectorUrl } from '../measure/force-gc.js';
 import type { FlagReader } from '../options.js';
 import { startLoadStack, type LoadStack, type ServerKind, type ServerUnderTest } from '../stack/load-stack.js';
 
@@ -19,6 +20,8 @@ export interface RunContext {
   readonly servers: readonly ServerKind[];
   readonly usage: ProcessUsageReader;
   sample(server: ServerUnderTest): Promise<ServerSample>;
+  /** Full GCs in the server through its inspector (unless `--gc 0`), before memory is read. */
+  collectGarbage(server: ServerUnderTest): Promise<void>;
   /** CPU seconds used so far by all client processes together. */
   clientCpuSeconds(): Promise<number>;
   log(message: string): void;
@@ -49,6 +52,7 @@ export async function withRunContext<T>(flags: FlagReader, stackExtras: { messag
     helperCpus: helperCpus || undefined,
     messagesCpus: stackExtras.messagesCpus,
     profileDir,
+    inspect: flags.int('gc', 1) > 0,
   });
   await using fleet = await startClientFleet({ workers, cpus: clientCpus || undefined });
   const usage = createProcessUsageReader();
@@ -63,6 +67,10 @@ export async function withRunContext<T>(flags: FlagReader, stackExtras: { messag
     usage,
     log,
     conditions,
+    async collectGarbage(server) {
+      const url = inspectorUrl(server.process.logs());
+      if (url) await forceGc(url);
+    },
     async clientCpuSeconds() {
       const all = await Promise.all(fleet.pids.map((pid) => usage.read(pid).catch(() => ({ cpuSeconds: 0 }))));
       return all.reduce((sum, u) => sum + u.cpuSeconds, 0);

@@ -39,6 +39,8 @@ export interface LoadStackOptions {
   readonly messagesCpus?: string | undefined;
   /** Directory for `--cpu-prof` / heap snapshots of the server under test; unset: no profiling. */
   readonly profileDir?: string | undefined;
+  /** Start the server under test with its inspector on a free loopback port, so the runner can force a GC. */
+  readonly inspect?: boolean;
   /** Extra environment for the gateway. */
   readonly gatewayEnv?: Record<string, string>;
   readonly messagesEnv?: Record<string, string>;
@@ -100,7 +102,7 @@ export async function startLoadStack(options: LoadStackOptions = {}): Promise<Lo
         LOG_LEVEL: 'warn',
       };
       const diagnosticDir = options.profileDir ? `${options.profileDir}/${kind}-${serial}` : undefined;
-      const nodeArgs = diagnosticDir ? await profileArgs(diagnosticDir) : [];
+      const nodeArgs = [...(diagnosticDir ? await profileArgs(diagnosticDir) : []), ...(options.inspect ? ['--inspect=127.0.0.1:0'] : [])];
       const proc =
         kind === 'gateway'
           ? await startServiceProcess({
