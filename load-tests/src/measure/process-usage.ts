@@ -13,6 +13,8 @@ function clockTicks(): number {
 export interface ProcessUsage {
   /** User + system CPU time of the process (all its threads), seconds. */
   readonly cpuSeconds: number;
+  /** Of which in the kernel (system calls: socket reads and writes, mostly). */
+  readonly systemSeconds: number;
   readonly rssBytes: number;
 }
 
@@ -31,7 +33,7 @@ export function createProcessUsageReader(): ProcessUsageReader {
       const utime = Number(fields[11]);
       const stime = Number(fields[12]);
       const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-      return { cpuSeconds: (utime + stime) / ticks, rssBytes: rssKb * 1024 };
+      return { cpuSeconds: (utime + stime) / ticks, systemSeconds: stime / ticks, rssBytes: rssKb * 1024 };
     },
   };
 }

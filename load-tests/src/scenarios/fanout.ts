@@ -16,6 +16,7 @@ interface FanoutResult {
   readonly received: number;
   readonly seconds: number;
   readonly serverCpuSeconds: number;
+  readonly serverSystemSeconds: number;
   readonly clientCpuSeconds: number;
   /** The gateway's own `created_at` → emit histogram (bucket bounds), p50 and p99. */
   readonly emitLagP50: number | undefined;
@@ -79,6 +80,7 @@ export async function runFanout(ctx: RunContext): Promise<{ figures: Figure[]; c
         received,
         seconds: run.seconds,
         serverCpuSeconds: cpu1.cpuSeconds - cpu0.cpuSeconds,
+        serverSystemSeconds: cpu1.systemSeconds - cpu0.systemSeconds,
         clientCpuSeconds: clients1 - clients0,
         emitLagP50: percentileBetween(lag0, lag1, 50),
         emitLagP99: percentileBetween(lag0, lag1, 99),
@@ -108,6 +110,14 @@ export async function runFanout(ctx: RunContext): Promise<{ figures: Figure[]; c
       target: g && b ? { text: '≥ 2.5× baseline', met: perCpu(g)! >= 2.5 * perCpu(b)! } : undefined,
     },
     { name: 'server CPU', unit: '% of a core', gateway: g && (100 * g.serverCpuSeconds) / g.seconds, baseline: b && (100 * b.serverCpuSeconds) / b.seconds, better: 'lower' },
+    { name: 'of which in the kernel (system time)', unit: '%', gateway: g && (100 * g.serverSystemSeconds) / g.serverCpuSeconds, baseline: b && (100 * b.serverSystemSeconds) / b.serverCpuSeconds, better: 'none' },
+    {
+      name: 'deliveries per server user-space CPU-second',
+      unit: '/CPU-s',
+      gateway: g && g.received / (g.serverCpuSeconds - g.serverSystemSeconds),
+      baseline: b && b.received / (b.serverCpuSeconds - b.serverSystemSeconds),
+      better: 'higher',
+    },
     { name: 'client processes CPU (together)', unit: '% of a core', gateway: g && (100 * g.clientCpuSeconds) / g.seconds, baseline: b && (100 * b.clientCpuSeconds) / b.seconds, better: 'none' },
     { name: 'latency p50 (publish → client)', unit: 'ms', gateway: g?.p50, baseline: b?.p50, better: 'lower' },
     { name: 'latency p99 (publish → client)', unit: 'ms', gateway: g?.p99, baseline: b?.p99, better: 'lower', target: g && { text: '≤ 50', met: g.p99 !== undefined && g.p99 <= 50 } },

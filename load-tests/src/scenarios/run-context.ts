@@ -7,6 +7,7 @@ import { startLoadStack, type LoadStack, type ServerKind, type ServerUnderTest }
 export interface ServerSample {
   readonly at: number;
   readonly cpuSeconds: number;
+  readonly systemSeconds: number;
   /** VmRSS of /proc/<pid>/status. */
   readonly rssBytes: number;
   /** nodejs_heap_size_used_bytes of its /metrics. */
@@ -53,6 +54,7 @@ export async function withRunContext<T>(flags: FlagReader, stackExtras: { messag
     messagesCpus: stackExtras.messagesCpus,
     profileDir,
     inspect: flags.int('gc', 1) > 0,
+    gatewayMain: flags.optional('gateway-main'),
   });
   await using fleet = await startClientFleet({ workers, cpus: clientCpus || undefined });
   const usage = createProcessUsageReader();
@@ -77,7 +79,7 @@ export async function withRunContext<T>(flags: FlagReader, stackExtras: { messag
     },
     async sample(server) {
       const [proc, metrics] = await Promise.all([usage.read(server.process.pid), scrapeMetrics(`${server.process.url}/metrics`).catch(() => undefined)]);
-      return { at: Date.now(), cpuSeconds: proc.cpuSeconds, rssBytes: proc.rssBytes, heapUsedBytes: metrics?.heapUsedBytes };
+      return { at: Date.now(), cpuSeconds: proc.cpuSeconds, systemSeconds: proc.systemSeconds, rssBytes: proc.rssBytes, heapUsedBytes: metrics?.heapUsedBytes };
     },
   });
 }

@@ -39,6 +39,8 @@ export interface LoadStackOptions {
   readonly messagesCpus?: string | undefined;
   /** Directory for `--cpu-prof` / heap snapshots of the server under test; unset: no profiling. */
   readonly profileDir?: string | undefined;
+  /** Another build of the gateway to measure (e.g. an older commit's `dist/main.js`), for before/after figures. */
+  readonly gatewayMain?: string | undefined;
   /** Start the server under test with its inspector on a free loopback port, so the runner can force a GC. */
   readonly inspect?: boolean;
   /** Extra environment for the gateway. */
@@ -106,7 +108,7 @@ export async function startLoadStack(options: LoadStackOptions = {}): Promise<Lo
       const proc =
         kind === 'gateway'
           ? await startServiceProcess({
-              script: GATEWAY_MAIN,
+              script: options.gatewayMain ?? GATEWAY_MAIN,
               portVariable: 'GATEWAY_PORT',
               nodeArgs,
               env: { ...common, GATEWAY_HOST: '127.0.0.1', NODE_ID: `load-${serial}`, DRAIN_WINDOW_MS: '2000', ...options.gatewayEnv, ...env },
