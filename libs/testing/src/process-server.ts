@@ -26,6 +26,8 @@ export interface ServerProcess extends AsyncDisposable {
   /** Starts it again on the same port with the same data directory. */
   start(): Promise<void>;
   readonly running: boolean;
+  /** The running server's process id (undefined while stopped). */
+  readonly pid: number | undefined;
 }
 
 export interface ServerProcessSpec {
@@ -85,6 +87,9 @@ export async function startServerProcess(spec: ServerProcessSpec): Promise<Serve
     start,
     get running() {
       return child !== undefined;
+    },
+    get pid() {
+      return child?.pid;
     },
     [Symbol.asyncDispose]: dispose,
   };

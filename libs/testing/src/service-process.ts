@@ -23,6 +23,8 @@ export interface ServiceProcessOptions {
   readonly env: Record<string, string>;
   /** A fixed port (a restart on the same address); by default a free one. */
   readonly port?: number;
+  /** Node options before the script, e.g. `--cpu-prof` (which NODE_OPTIONS does not take). */
+  readonly nodeArgs?: readonly string[];
   /** @default '/readyz' */
   readonly readyPath?: string;
   /** @default 20000 */
@@ -35,7 +37,7 @@ export interface ServiceProcessOptions {
  */
 export async function startServiceProcess(options: ServiceProcessOptions): Promise<ServiceProcess> {
   const port = options.port ?? (await freePort());
-  const child: ChildProcess = spawn(process.execPath, [options.script], {
+  const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), options.script], {
     env: { PATH: process.env.PATH ?? '', ...options.env, [options.portVariable]: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

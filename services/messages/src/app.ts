@@ -19,6 +19,7 @@ import { messagesRoutes } from './http/routes/messages.js';
 import { openApiRoute } from './http/routes/openapi.js';
 import type { MessagesMetrics } from './metrics.js';
 import { buildOpenApiDocument } from './openapi/document.js';
+import { createOutboxNotifier } from './repositories/outbox.js';
 
 export interface MessagesAppDeps {
   readonly db: Kysely<Database>;
@@ -37,13 +38,15 @@ export function createMessagesApp(deps: MessagesAppDeps): Koa<RequestState> {
   const app = new Koa<RequestState>({ proxy: true });
   const router = new Router<RequestState>();
   const authenticator = createAuthenticator({ db: deps.db });
+  const log = deps.logger.child({ component: 'outbox-notify' });
+  const wakeRelay = createOutboxNotifier(deps.db, (error) => log.warn({ err: error }, 'outbox NOTIFY failed; the relay will poll'));
 
   healthRoutes(router, { ready: deps.ready, registry: deps.registry });
   openApiRoute(router, buildOpenApiDocument(deps.version ?? '0.0.0'));
   appsRoutes(router, { db: deps.db, operatorToken: deps.operatorToken });
   conversationsRoutes(router, { db: deps.db, authenticator });
-  messagesRoutes(router, { db: deps.db, authenticator });
-  internalRoutes(router, { db: deps.db, authenticator, internalToken: deps.internalToken });
+  messagesRoutes(router, { db: deps.db, authenticator, wakeRelay });
+  internalRoutes(router, { db: deps.db, authenticator, wakeRelay, internalToken: deps.internalToken });
 
   app.use(requestContext(deps.logger, deps.metrics.http));
   app.use(errorMiddleware());

@@ -3,12 +3,11 @@ import type { Logger } from '@switchboard/logger';
 import type { Broadcaster } from '../fanout/broadcaster.js';
 import type { MessagesApi } from '../messages-api.js';
 import type { GatewayMetrics } from '../metrics.js';
-import { joinConversation, relayTyping } from './conversation-handlers.js';
-import type { EventGuard } from './event-guard.js';
+import { createTypingRelay, joinConversation } from './conversation-handlers.js';
+import { route, type EventGuard } from './event-guard.js';
 import { clientHandshake } from './handshake-auth.js';
-import { createTypingThrottle } from './typing.js';
-import { conversationRoom, type ClientNamespace, type ClientSocket } from './types.js';
 import { connectionRecordOf, type PresenceAnnouncer } from './presence-announcer.js';
+import { conversationRoom, type ClientNamespace, type ClientSocket } from './types.js';
 
 export interface ClientNamespaceDeps {
   readonly api: MessagesApi;
@@ -22,21 +21,50 @@ export interface ClientNamespaceDeps {
   readonly typingIntervalMs?: number;
 }
 
-const KNOWN = new Set(['conversation:join', 'conversation:leave', 'typing:start', 'typing:stop', 'message:send', 'ping']);
-
-/** The `/client` namespace: devices of an app, each in its own conversations only. */
+/**
+ * The `/client` namespace: devices of an app, each in its own conversations only.
+ *
+ * Memory per connection is the budget (docs/performance.md): the listeners are shared by every socket (they
+ * read the socket from `this` or their argument), and per-socket state exists only while it is needed (the
+ * handshake's answer until the connection handler ran, a typing throttle once the socket types, the pending
+ * presence registration until Redis answered). What stays is derived from `socket.id` and `socket.data`.
+ */
 export function registerClientNamespace(nsp: ClientNamespace, deps: ClientNamespaceDeps): void {
-  const { api, guard, metrics, broadcaster } = deps;
+  const { api, guard, metrics, broadcaster, announcer, nodeId } = deps;
+  const typingIntervalMs = deps.typingIntervalMs ?? 1000;
   // The handshake's answer is needed once, right after it; not kept on the socket.
   const latestBySocket = new WeakMap<ClientSocket, InternalAuthClientResponse['latest_conversation']>();
+  // A registration Redis has not answered yet: a disconnect waits for it, so no stale entry is left.
+  const registering = new WeakMap<ClientSocket, Promise<void>>();
+  const principalOf = (socket: ClientSocket) => ({ app_id: socket.data.appId, device_id: socket.data.deviceId ?? '' });
+  const typing = createTypingRelay<ClientSocket>(typingIntervalMs, (socket, conversationId, isTyping) =>
+    broadcaster.userTyping(conversationId, socket.data.deviceId ?? '', isTyping),
+  );
+
+  const onEvent = guard.listener<ClientSocket>({
+    'conversation:join': route(ConversationRef, joinConversation(api, principalOf)),
+    'conversation:leave': route(ConversationRef, (socket: ClientSocket, { conversation_id }) => {
+      socket.leave(conversationRoom(conversation_id));
+    }),
+    'typing:start': route(ConversationRef, typing.event(true)),
+    'typing:stop': route(ConversationRef, typing.event(false)),
+    'message:send': route(SocketSendMessage, async (socket: ClientSocket, input) => {
+      const { message } = await api.sendMessage(principalOf(socket), input);
+      return { message };
+    }),
+  });
+
+  function onDisconnect(this: ClientSocket, reason: string) {
+    const socket = this;
+    metrics.disconnects.inc({ namespace: '/client', reason });
+    typing.disconnected(socket);
+    void announcer.disconnected(connectionRecordOf(socket, nodeId), registering.get(socket) ?? Promise.resolve(), reason);
+  }
+
   nsp.use(clientHandshake(api, metrics, deps.logger, (socket, answer) => latestBySocket.set(socket, answer.latest_conversation)));
 
   nsp.on('connection', (socket) => {
-    const { appId, deviceId = '' } = socket.data;
-    const principal = { app_id: appId, device_id: deviceId };
-    const record = connectionRecordOf(socket, deps.nodeId);
     metrics.connects.inc({ namespace: '/client' });
-
     socket.emit('connected', { connection_id: socket.id, server_time: new Date().toISOString() });
     const latest = latestBySocket.get(socket);
     latestBySocket.delete(socket);
@@ -44,30 +72,11 @@ export function registerClientNamespace(nsp: ClientNamespace, deps: ClientNamesp
       socket.join(conversationRoom(latest.id));
       socket.emit('conversation:joined', { conversation_id: latest.id, last_message_id: latest.last_message_id });
     }
-    const registered = deps.announcer.connected(record);
+    const registered = announcer.connected(connectionRecordOf(socket, nodeId));
+    registering.set(socket, registered);
+    void registered.finally(() => registering.delete(socket));
 
-    const relay = (conversationId: string, isTyping: boolean) => broadcaster.userTyping(conversationId, deviceId, isTyping);
-    const typing = createTypingThrottle(deps.typingIntervalMs ?? 1000, relay);
-    const typingEvent = relayTyping(socket, typing, relay);
-
-    guard.refuseUnknown(socket, KNOWN);
-    guard.ping(socket);
-    guard.on(socket, 'conversation:join', ConversationRef, joinConversation(socket, api, principal));
-    guard.on(socket, 'conversation:leave', ConversationRef, ({ conversation_id }) => {
-      socket.leave(conversationRoom(conversation_id));
-    });
-    guard.on(socket, 'typing:start', ConversationRef, typingEvent(true));
-    guard.on(socket, 'typing:stop', ConversationRef, typingEvent(false));
-    guard.on(socket, 'message:send', SocketSendMessage, async (input) => {
-      const { message } = await api.sendMessage(principal, input);
-      return { message };
-    });
-
-    socket.on('disconnect', (reason) => {
-      metrics.disconnects.inc({ namespace: '/client', reason });
-      for (const conversationId of typing.typingIn()) relay(conversationId, false);
-      typing.close();
-      deps.announcer.disconnected(record, registered, reason);
-    });
+    socket.onAny(onEvent);
+    socket.on('disconnect', onDisconnect);
   });
 }

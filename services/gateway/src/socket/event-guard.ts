@@ -14,50 +14,55 @@ export interface EventGuardOptions {
   readonly ratePerSecond: number;
 }
 
-export interface EventGuard {
-  /**
-   * Registers `handler` for `event`: counts it, applies the connection's rate limit, validates the payload with
-   * `schema` before the handler runs, and answers the ack with `{ success: true, ...result }` or
-   * `{ success: false, error }`. Without an ack, a failure becomes an `error` event. A bad event changes nothing.
-   */
-  on<S extends z.ZodType, R extends object | void>(
-    socket: AnySocket,
-    event: string,
-    schema: S,
-    handler: (payload: z.output<S>) => R | Promise<R>,
-  ): void;
-  /** `ping` → ack `"pong"` (rate-limited like every event). */
-  ping(socket: AnySocket): void;
-  /** Refuses events the namespace does not know, with a clear error. */
-  refuseUnknown(socket: AnySocket, known: ReadonlySet<string>): void;
+/** One inbound event: its payload schema and what to do with a valid payload (the result extends the ack). */
+export interface EventRoute<S extends AnySocket = AnySocket> {
+  readonly schema: z.ZodType;
+  readonly handle: (socket: S, payload: any) => object | void | Promise<object | void>;
 }
 
-/**
- * One token bucket per connection, kept in two numbers on a closure (no timer): refills at `rate`/s up to
- * `2 × rate`.
- */
-function createBucket(rate: number) {
-  const capacity = rate * 2;
-  let tokens = capacity;
-  let last = Date.now();
-  return () => {
-    if (rate <= 0) return true;
-    const now = Date.now();
-    tokens = Math.min(capacity, tokens + ((now - last) / 1000) * rate);
-    last = now;
-    if (tokens < 1) return false;
-    tokens -= 1;
-    return true;
-  };
+/** Every event a namespace accepts, by name; `ping` is built in (ack `"pong"`). */
+export type EventRoutes<S extends AnySocket = AnySocket> = Readonly<Record<string, EventRoute<S>>>;
+
+/** Declares one route with the payload typed by its schema. */
+export const route = <S extends AnySocket, Z extends z.ZodType>(
+  schema: Z,
+  handle: (socket: S, payload: z.output<Z>) => object | void | Promise<object | void>,
+): EventRoute<S> => ({ schema, handle });
+
+export interface EventGuard {
+  /**
+   * Builds the one listener of a namespace. For each event it counts it, applies the connection's rate limit,
+   * validates the payload with the route's schema before the handler runs, and answers the ack with
+   * `{ success: true, ...result }` or `{ success: false, error }`; without an ack, a failure becomes an `error`
+   * event. `ping` is acked `"pong"`; unknown events get `VALIDATION_FAILED`. A bad event changes nothing.
+   *
+   * The listener is shared by every socket of the namespace (it reads the socket from `this`), so a connection
+   * costs one listener slot instead of a closure per event: memory per connection is the gateway's budget.
+   */
+  listener<S extends AnySocket>(routes: EventRoutes<S>): (this: S, event: string, ...args: unknown[]) => void;
+}
+
+/** Token bucket of one connection: refills at `rate`/s up to `2 × rate`. Two numbers, no timer, no closure. */
+interface Bucket {
+  tokens: number;
+  last: number;
 }
 
 export function createEventGuard(options: EventGuardOptions): EventGuard {
   const { metrics } = options;
-  const buckets = new WeakMap<AnySocket, () => boolean>();
+  const rate = options.ratePerSecond;
+  const capacity = rate * 2;
+  const buckets = new WeakMap<AnySocket, Bucket>();
   const allow = (socket: AnySocket) => {
-    let take = buckets.get(socket);
-    if (!take) buckets.set(socket, (take = createBucket(options.ratePerSecond)));
-    return take();
+    if (rate <= 0) return true;
+    const now = Date.now();
+    let bucket = buckets.get(socket);
+    if (!bucket) buckets.set(socket, (bucket = { tokens: capacity, last: now }));
+    bucket.tokens = Math.min(capacity, bucket.tokens + ((now - bucket.last) / 1000) * rate);
+    bucket.last = now;
+    if (bucket.tokens < 1) return false;
+    bucket.tokens -= 1;
+    return true;
   };
   const fail = (socket: AnySocket, event: string, ack: AckFn | undefined, error: AckError) => {
     metrics.eventErrors.inc({ namespace: socket.nsp.name, event, code: error.code });
@@ -70,45 +75,46 @@ export function createEventGuard(options: EventGuardOptions): EventGuard {
   };
   const rateLimited = { code: 'RATE_LIMITED', message: 'too many events, slow down' } as const;
 
+  const run = <S extends AnySocket>(socket: S, event: string, routeOf: EventRoute<S>, payload: unknown, ack: AckFn | undefined) => {
+    const parsed = parseWith(routeOf.schema, payload);
+    if (!parsed.ok) {
+      const detail = parsed.fields.map((f) => (f.path ? `${f.path}: ${f.message}` : f.message)).join('; ');
+      return fail(socket, event, ack, { code: 'VALIDATION_FAILED', message: `${event}: ${detail}` });
+    }
+    Promise.resolve()
+      .then(() => routeOf.handle(socket, parsed.value))
+      .then(
+        (result) => ack?.({ success: true, ...(result ?? {}) }),
+        (error: unknown) => {
+          const ackError = toAckError(error);
+          if (ackError.code === 'INTERNAL') options.logger.error({ err: error, event }, 'event handler failed');
+          fail(socket, event, ack, ackError);
+        },
+      );
+  };
+
   return {
-    on(socket, event, schema, handler) {
-      (socket as unknown as { on(e: string, l: (...a: unknown[]) => void): void }).on(event, (...args) => {
+    listener<S extends AnySocket>(routes: EventRoutes<S>) {
+      const known = new Map(Object.entries(routes));
+      return function onEvent(this: S, event: string, ...args: unknown[]) {
+        const socket = this;
         const [payload, ack] = split(args);
-        metrics.eventsIn.inc({ namespace: socket.nsp.name, event });
-        if (!allow(socket)) return fail(socket, event, ack, rateLimited);
-        const parsed = parseWith(schema, payload);
-        if (!parsed.ok) {
-          const detail = parsed.fields.map((f) => (f.path ? `${f.path}: ${f.message}` : f.message)).join('; ');
-          return fail(socket, event, ack, { code: 'VALIDATION_FAILED', message: `${event}: ${detail}` });
+        const namespace = socket.nsp.name;
+        if (event === 'ping') {
+          metrics.eventsIn.inc({ namespace, event });
+          if (!allow(socket)) return fail(socket, event, ack, rateLimited);
+          return ack?.('pong');
         }
-        Promise.resolve()
-          .then(() => handler(parsed.value))
-          .then(
-            (result) => ack?.({ success: true, ...(result ?? {}) }),
-            (error: unknown) => {
-              const ackError = toAckError(error);
-              if (ackError.code === 'INTERNAL') options.logger.error({ err: error, event }, 'event handler failed');
-              fail(socket, event, ack, ackError);
-            },
-          );
-      });
-    },
-    ping(socket) {
-      (socket as unknown as { on(e: string, l: (...a: unknown[]) => void): void }).on('ping', (...args) => {
-        const [, ack] = split(args);
-        metrics.eventsIn.inc({ namespace: socket.nsp.name, event: 'ping' });
-        if (!allow(socket)) return fail(socket, 'ping', ack, rateLimited);
-        ack?.('pong');
-      });
-    },
-    refuseUnknown(socket, known) {
-      socket.onAny((event: string, ...args: unknown[]) => {
-        if (known.has(event)) return;
-        const [, ack] = split(args);
-        const name = typeof event === 'string' ? event.slice(0, 64) : String(event);
-        metrics.eventsIn.inc({ namespace: socket.nsp.name, event: 'unknown' });
-        fail(socket, 'unknown', ack, { code: 'VALIDATION_FAILED', message: `unknown event "${name}"` });
-      });
+        const routeOf = typeof event === 'string' ? known.get(event) : undefined;
+        if (!routeOf) {
+          const name = typeof event === 'string' ? event.slice(0, 64) : String(event);
+          metrics.eventsIn.inc({ namespace, event: 'unknown' });
+          return fail(socket, 'unknown', ack, { code: 'VALIDATION_FAILED', message: `unknown event "${name}"` });
+        }
+        metrics.eventsIn.inc({ namespace, event });
+        if (!allow(socket)) return fail(socket, event, ack, rateLimited);
+        run(socket, event, routeOf, payload, ack);
+      };
     },
   };
 }

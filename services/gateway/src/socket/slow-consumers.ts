@@ -34,24 +34,27 @@ export function bufferedAmount(socket: AnySocket): number {
  * recovers from (it reconnects and catches up with `after=`), instead of silently missing frames.
  */
 export function startSlowConsumerMonitor(options: SlowConsumerOptions): { stop(): void } {
-  const behindSince = new WeakMap<AnySocket, number>();
+  // Only sockets that are behind are in here (normally none), so the scan of every socket each second costs one
+  // buffer read per socket and nothing else; an entry whose socket caught up or went away is dropped after the scan.
+  const behindSince = new Map<AnySocket, number>();
   const timer = setInterval(() => {
     const now = Date.now();
+    const behindNow = new Set<AnySocket>();
     for (const socket of options.sockets()) {
-      if (bufferedAmount(socket) <= options.thresholdBytes) {
-        behindSince.delete(socket);
-        continue;
-      }
+      if (bufferedAmount(socket) <= options.thresholdBytes) continue;
+      behindNow.add(socket);
       const since = behindSince.get(socket);
       if (since === undefined) behindSince.set(socket, now);
       else if (now - since >= options.graceMs) {
         behindSince.delete(socket);
+        behindNow.delete(socket);
         options.metrics.slowConsumerDisconnects.inc();
         options.logger.debug({ connection_id: socket.id }, 'disconnecting a slow consumer');
         // Close the transport (not the Socket.IO session): the client reconnects by itself and catches up.
         socket.conn.close(true);
       }
     }
+    for (const socket of behindSince.keys()) if (!behindNow.has(socket)) behindSince.delete(socket);
   }, options.intervalMs ?? 1000);
   timer.unref();
   return { stop: () => clearInterval(timer) };

@@ -20,7 +20,7 @@ import {
   listMessages,
   type PageDirection,
 } from '../repositories/messages.js';
-import { enqueueOutboxEvent } from '../repositories/outbox.js';
+import { enqueueOutboxEvent, notifyEach, type OutboxWake } from '../repositories/outbox.js';
 
 export interface SendResult {
   readonly message: Message;
@@ -32,15 +32,16 @@ export interface SendResult {
  * Stores a message once per `(conversation, local_id)`. The order inside the transaction is what makes it safe
  * under races: lock the conversation row, look the `local_id` up (found: return it), allocate `seq = last_seq + 1`,
  * insert, and write the `message.created` outbox event. Nothing in it can hit a unique violation, so no retry can
- * abort the transaction or leave a hole in `seq`.
+ * abort the transaction or leave a hole in `seq`. Once it committed, `wake` tells the outbox relay.
  */
 export async function sendMessage(
   db: Kysely<Database>,
   principal: Principal,
   conversationId: string,
   input: { body: string; local_id: string },
+  wake: OutboxWake = notifyEach(db),
 ): Promise<SendResult> {
-  return db.transaction().execute(async (trx) => {
+  const result = await db.transaction().execute(async (trx): Promise<SendResult> => {
     const conversation = await lockConversation(trx, conversationId, principal);
     if (!conversation) throw notFound('conversation');
     const existing = await findMessageByLocalId(trx, conversationId, input.local_id);
@@ -66,6 +67,8 @@ export async function sendMessage(
     });
     return { message, created: true };
   });
+  if (result.created) wake();
+  return result;
 }
 
 export async function pageMessages(
@@ -90,15 +93,16 @@ export async function pageMessages(
 
 /**
  * Moves the caller's side's read marker forward to `messageId` (never back) and, when it moved, writes a
- * `message.status` event in the same transaction.
+ * `message.status` event in the same transaction; once it committed, `wake` tells the outbox relay.
  */
 export async function markRead(
   db: Kysely<Database>,
   principal: Principal,
   conversationId: string,
   messageId: string,
+  wake: OutboxWake = notifyEach(db),
 ): Promise<void> {
-  await db.transaction().execute(async (trx) => {
+  const moved = await db.transaction().execute(async (trx) => {
     const conversation = await lockConversation(trx, conversationId, principal);
     if (!conversation) throw notFound('conversation');
     const seq = await findMessageSeq(trx, conversationId, messageId);
@@ -106,7 +110,7 @@ export async function markRead(
       throw validationFailed([{ path: 'last_read_message_id', message: 'names no message of this conversation' }]);
     }
     const reader = sideOf(principal);
-    if (!(await advanceReadMarker(trx, conversationId, reader, seq))) return;
+    if (!(await advanceReadMarker(trx, conversationId, reader, seq))) return false;
     const event: MessageStatusEvent = {
       app_id: conversation.app_id,
       conversation_id: conversationId,
@@ -120,5 +124,7 @@ export async function markRead(
       conversationId,
       payload: event,
     });
+    return true;
   });
+  if (moved) wake();
 }

@@ -18,6 +18,7 @@ import { AppError, notFound } from '../../domain/errors.js';
 import type { Principal } from '../../domain/principal.js';
 import { secretsEqual } from '../../domain/secrets.js';
 import { findConversation, latestConversation } from '../../repositories/conversations.js';
+import type { OutboxWake } from '../../repositories/outbox.js';
 import { sendMessage } from '../../use-cases/messages.js';
 import type { Next, RequestState, RouteContext } from '../context.js';
 import { validate } from '../validate.js';
@@ -25,6 +26,7 @@ import { validate } from '../validate.js';
 export interface InternalRoutesDeps {
   readonly db: Kysely<Database>;
   readonly authenticator: Authenticator;
+  readonly wakeRelay: OutboxWake;
   /** When set, every internal request must carry it in `X-Internal-Token`. */
   readonly internalToken: string | undefined;
 }
@@ -78,7 +80,7 @@ export function internalRoutes(router: Router<RequestState>, deps: InternalRoute
 
   router.post(INTERNAL_PATHS.sendMessage, guard, async (ctx) => {
     const input = validate(InternalSendMessageRequest, ctx.state.body, 'body');
-    const { message, created } = await sendMessage(db, toPrincipal(input.principal), input.conversation_id, input);
+    const { message, created } = await sendMessage(db, toPrincipal(input.principal), input.conversation_id, input, deps.wakeRelay);
     ctx.status = created ? 201 : 200;
     ctx.body = { message, created };
   });

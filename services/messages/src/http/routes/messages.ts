@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import { ListMessagesQuery, MarkReadRequest, SendMessageRequest } from '@switchboard/protocol';
 import type { Database } from '../../db/schema.js';
 import type { Authenticator } from '../../domain/authenticator.js';
+import type { OutboxWake } from '../../repositories/outbox.js';
 import { markRead, pageMessages, sendMessage } from '../../use-cases/messages.js';
 import { requireAuth } from '../auth.js';
 import type { RequestState } from '../context.js';
@@ -12,6 +13,7 @@ import { conversationId } from './conversations.js';
 export interface MessagesRoutesDeps {
   readonly db: Kysely<Database>;
   readonly authenticator: Authenticator;
+  readonly wakeRelay: OutboxWake;
 }
 
 export function messagesRoutes(router: Router<RequestState>, deps: MessagesRoutesDeps): void {
@@ -20,7 +22,7 @@ export function messagesRoutes(router: Router<RequestState>, deps: MessagesRoute
 
   router.post('/v1/conversations/:id/messages', auth, async (ctx) => {
     const input = validate(SendMessageRequest, ctx.state.body, 'body');
-    const { message, created } = await sendMessage(db, ctx.state.principal!, conversationId(ctx), input);
+    const { message, created } = await sendMessage(db, ctx.state.principal!, conversationId(ctx), input, deps.wakeRelay);
     ctx.state.log.debug({ message_id: message.id, created }, 'message stored');
     ctx.status = created ? 201 : 200;
     ctx.body = message;
@@ -33,7 +35,7 @@ export function messagesRoutes(router: Router<RequestState>, deps: MessagesRoute
 
   router.post('/v1/conversations/:id/read', auth, async (ctx) => {
     const { last_read_message_id } = validate(MarkReadRequest, ctx.state.body, 'body');
-    await markRead(db, ctx.state.principal!, conversationId(ctx), last_read_message_id);
+    await markRead(db, ctx.state.principal!, conversationId(ctx), last_read_message_id, deps.wakeRelay);
     ctx.status = 204;
   });
 }

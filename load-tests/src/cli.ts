@@ -1,0 +1,61 @@
+/**
+ * `npm run load -- <connections|fanout|e2e> [--flag value …]`: starts a private copy of the stack on this machine,
+ * drives it from several client processes, and prints the figures for the gateway and the plain Socket.IO
+ * baseline side by side. Flags are listed in load-tests/README.md. Everything it starts is removed at the end.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import { formatReport, type Figure } from './measure/report.js';
+import { flagReader, parseArgs } from './options.js';
+import { runConnections } from './scenarios/connections.js';
+import { runE2e } from './scenarios/e2e.js';
+import { runFanout } from './scenarios/fanout.js';
+import { withRunContext, type RunContext } from './scenarios/run-context.js';
+
+const SCENARIOS: Record<string, (ctx: RunContext) => Promise<{ figures: Figure[]; conditions: string[] }>> = {
+  connections: runConnections,
+  fanout: runFanout,
+  e2e: runE2e,
+};
+
+async function main(): Promise<number> {
+  const { scenario, flags } = parseArgs(process.argv.slice(2));
+  const run = scenario ? SCENARIOS[scenario] : undefined;
+  if (!run) {
+    process.stderr.write(`usage: npm run load -- <${Object.keys(SCENARIOS).join('|')}> [--flag value …] (see load-tests/README.md)\n`);
+    return 2;
+  }
+  const reader = flagReader(flags);
+  const started = new Date();
+  const { figures, conditions } = await withRunContext(reader, { messagesCpus: reader.optional('messages-cpus') }, async (ctx) => {
+    const result = await run(ctx);
+    return { figures: result.figures, conditions: [...ctx.conditions, ...result.conditions] };
+  });
+  const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, Linux ${os.release()}, Node ${process.version}; load average at the end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`;
+  const report = formatReport(`${scenario} — ${started.toISOString()}`, [machine, ...conditions, `flags: ${JSON.stringify(reader.used())}`], figures);
+  process.stdout.write(`${report}\n`);
+  const out = reader.optional('out');
+  if (out) {
+    await mkdir(out, { recursive: true });
+    const file = `${out}/${scenario}-${started.toISOString().replaceAll(':', '-')}.json`;
+    await writeFile(file, JSON.stringify({ scenario, started, machine, conditions, flags: reader.used(), figures }, null, 2));
+    process.stderr.write(`figures written to ${file}\n`);
+  }
+  return 0;
+}
+
+/** An error and, for a failure during cleanup (`SuppressedError`), the one it hid. */
+function describe(error: unknown): string {
+  if (error instanceof Error && 'suppressed' in error && 'error' in error) {
+    return `${describe((error as { suppressed: unknown }).suppressed)}\nthen, during cleanup: ${describe((error as { error: unknown }).error)}`;
+  }
+  return error instanceof Error ? (error.stack ?? error.message) : String(error);
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`load: ${describe(error)}\n`);
+    process.exit(1);
+  },
+);

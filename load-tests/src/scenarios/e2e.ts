@@ -1,0 +1,160 @@
+import type { SocketSpec } from '../clients/worker-messages.js';
+import type { WriteTarget } from '../drivers/rest-writer-messages.js';
+import { startRestWriters } from '../drivers/rest-writers.js';
+import { startStreamCounter } from '../drivers/stream-counter.js';
+import { clientAuth, createFixtures, deviceHeaders } from '../fixtures/app-fixtures.js';
+import type { Figure } from '../measure/report.js';
+import { engineIoUrl } from '../protocol/sio-frames.js';
+import { OPERATOR_TOKEN, type ServerKind } from '../stack/load-stack.js';
+import { sleep, type RunContext } from './run-context.js';
+import { settle } from './settle.js';
+
+interface Throughput {
+  readonly accepted: number;
+  readonly failed: number;
+  readonly seconds: number;
+  /** Until the stream held every accepted message. */
+  readonly publishSeconds: number;
+  readonly published: number;
+  readonly postP50: number | undefined;
+  readonly postP99: number | undefined;
+  readonly messagesCpuSeconds: number;
+}
+
+interface Latency {
+  readonly accepted: number;
+  readonly failed: number;
+  readonly seconds: number;
+  readonly expected: number;
+  readonly received: number;
+  readonly p50: number | undefined;
+  readonly p99: number | undefined;
+  readonly max: number | undefined;
+  readonly postP99: number | undefined;
+  readonly serverCpuSeconds: number;
+  readonly errors: number;
+}
+
+/**
+ * `e2e`: the whole write path. Devices with `--tabs` sockets each plus one agent socket; REST writers post to the
+ * devices' conversations. Phase 1 (gateway run only, the messages service is the same for both): as fast as
+ * `--concurrency` allows for `--tp-seconds` → accepted/s and published/s (JetStream stream sequence). Phase 2,
+ * for each server: `--rate` messages/s for `--seconds` → REST POST → `message:new` latency at the clients.
+ */
+export async function runE2e(ctx: RunContext): Promise<{ figures: Figure[]; conditions: string[] }> {
+  const { flags, stack, fleet, log } = ctx;
+  const devices = flags.int('devices', 500);
+  const tabs = flags.int('tabs', 2);
+  const rate = flags.int('rate', 1000);
+  const seconds = flags.int('seconds', 30);
+  const tpSeconds = flags.int('tp-seconds', 20);
+  const concurrency = flags.int('concurrency', 64);
+  const writersCount = flags.int('writers', 2);
+
+  log(`creating ${devices} devices with a conversation each`);
+  const fixtures = await createFixtures(stack.messages.url, OPERATOR_TOKEN, { devices, conversations: true, prefix: 'e2e' });
+  const sockets: SocketSpec[] = [{ nsp: '/admin', auth: { app_id: fixtures.app.id, admin_token: fixtures.app.admin_token } }];
+  for (const d of fixtures.devices) for (let t = 0; t < tabs; t++) sockets.push({ nsp: '/client', auth: clientAuth(fixtures.app, d.deviceId) });
+  const targets: WriteTarget[] = fixtures.devices.map((d) => ({ conversationId: d.conversationId!, headers: deviceHeaders(fixtures.app, d.deviceId) }));
+  await using writers = await startRestWriters(writersCount, flags.str('writer-cpus', '') || undefined);
+  await using stream = await startStreamCounter(stack.nats.url);
+
+  let throughput: Throughput | undefined;
+  const latency = new Map<ServerKind, Latency>();
+  for (const kind of ctx.servers) {
+    log(`${kind}: starting`);
+    const server = await stack.startServer(kind);
+    try {
+      const opened = await fleet.open(engineIoUrl(server.process.url), sockets);
+      log(`${kind}: ${opened.open}/${sockets.length} sockets open`);
+      await writers.run({ url: stack.messages.url, targets, concurrency: 16, rate: 200, seconds: 3, tag: `warm-${kind}` });
+
+      if (!throughput && flags.int('tp', 1) > 0) {
+        log(`throughput: ${concurrency} requests in flight for ${tpSeconds} s`);
+        const seq0 = await stream.lastSeq();
+        const m0 = await ctx.usage.read(stack.messages.pid);
+        const started = Date.now();
+        const run = await writers.run({ url: stack.messages.url, targets, concurrency, rate: undefined, seconds: tpSeconds, tag: 'throughput' });
+        let seq = await stream.lastSeq();
+        const deadline = Date.now() + 60_000;
+        while (seq - seq0 < run.accepted && Date.now() < deadline) {
+          await sleep(100);
+          seq = await stream.lastSeq();
+        }
+        const publishSeconds = (Date.now() - started) / 1000;
+        const m1 = await ctx.usage.read(stack.messages.pid);
+        throughput = {
+          accepted: run.accepted,
+          failed: run.failed,
+          seconds: run.seconds,
+          publishSeconds,
+          published: seq - seq0,
+          postP50: run.latency.percentile(50),
+          postP99: run.latency.percentile(99),
+          messagesCpuSeconds: m1.cpuSeconds - m0.cpuSeconds,
+        };
+        log(`throughput: ${(run.accepted / run.seconds).toFixed(0)} accepted/s, ${seq - seq0} published in ${publishSeconds.toFixed(1)} s; statuses ${JSON.stringify(run.statuses)}`);
+        await settle(fleet, 'throughput', run.accepted * (tabs + 1), 2000, 60_000);
+      }
+
+      const tag = `latency-${kind}`;
+      log(`${kind}: ${rate} messages/s for ${seconds} s`);
+      const cpu0 = await ctx.sample(server);
+      const run = await writers.run({ url: stack.messages.url, targets, concurrency: 256, rate, seconds, tag });
+      const expected = run.accepted * (tabs + 1); // every tab of the device, and the agent's inbox
+      const snapshot = await settle(fleet, tag, expected);
+      const cpu1 = await ctx.sample(server);
+      const stats = snapshot.tags.get(tag);
+      log(`${kind}: ${stats?.received ?? 0}/${expected} delivered; statuses ${JSON.stringify(run.statuses)}`);
+      latency.set(kind, {
+        accepted: run.accepted,
+        failed: run.failed,
+        seconds: run.seconds,
+        expected,
+        received: stats?.received ?? 0,
+        p50: stats?.sendToClient.percentile(50),
+        p99: stats?.sendToClient.percentile(99),
+        max: stats?.sendToClient.max(),
+        postP99: run.latency.percentile(99),
+        serverCpuSeconds: cpu1.cpuSeconds - cpu0.cpuSeconds,
+        errors: run.failed + snapshot.drops + snapshot.protocolErrors,
+      });
+    } finally {
+      await fleet.closeSockets();
+      await server.stop();
+    }
+  }
+
+  const g = latency.get('gateway');
+  const b = latency.get('baseline');
+  const t = throughput;
+  const figures: Figure[] = [];
+  if (t) {
+    figures.push(
+      { name: 'messages accepted per second (max, REST 201)', unit: '/s', gateway: t.accepted / t.seconds, baseline: undefined, better: 'higher', target: { text: '≥ 5,000', met: t.accepted / t.seconds >= 5000 && t.published >= t.accepted } },
+      { name: 'messages published per second (into JetStream)', unit: '/s', gateway: t.published / t.publishSeconds, baseline: undefined, better: 'higher' },
+      { name: 'REST POST answer p50 at max throughput', unit: 'ms', gateway: t.postP50, baseline: undefined, better: 'lower' },
+      { name: 'REST POST answer p99 at max throughput', unit: 'ms', gateway: t.postP99, baseline: undefined, better: 'lower' },
+      { name: 'messages service CPU per 1,000 messages', unit: 'CPU-s', gateway: (1000 * t.messagesCpuSeconds) / Math.max(1, t.accepted), baseline: undefined, better: 'lower' },
+      { name: 'write errors at max throughput', unit: 'count', gateway: t.failed, baseline: undefined, better: 'lower' },
+    );
+  }
+  figures.push(
+    { name: `messages accepted per second (paced at ${rate})`, unit: '/s', gateway: g && g.accepted / g.seconds, baseline: b && b.accepted / b.seconds, better: 'higher' },
+    { name: 'REST POST → message:new p50', unit: 'ms', gateway: g?.p50, baseline: b?.p50, better: 'lower' },
+    { name: 'REST POST → message:new p99', unit: 'ms', gateway: g?.p99, baseline: b?.p99, better: 'lower', target: g && { text: '≤ 100', met: g.p99 !== undefined && g.p99 <= 100 } },
+    { name: 'REST POST → message:new max', unit: 'ms', gateway: g?.max, baseline: b?.max, better: 'lower' },
+    { name: 'REST POST answer p99', unit: 'ms', gateway: g?.postP99, baseline: b?.postP99, better: 'lower' },
+    { name: 'delivery ratio', unit: '%', gateway: g && (100 * g.received) / g.expected, baseline: b && (100 * b.received) / b.expected, better: 'higher' },
+    { name: 'socket server CPU', unit: '% of a core', gateway: g && (100 * g.serverCpuSeconds) / g.seconds, baseline: b && (100 * b.serverCpuSeconds) / b.seconds, better: 'lower' },
+    { name: 'errors (writes, drops, protocol)', unit: 'count', gateway: g?.errors, baseline: b?.errors, better: 'lower' },
+  );
+  return {
+    figures,
+    conditions: [
+      `${devices} devices × ${tabs} tabs + 1 agent socket; ${writersCount} REST writer processes (keep-alive); messages service and Postgres unpinned`,
+      t ? `throughput phase (messages service; same for both servers): ${concurrency} in flight for ${tpSeconds} s` : 'throughput phase skipped',
+      `latency phase: ${rate} messages/s for ${seconds} s; latency = send time in the body → client receives message:new (REST, Postgres, outbox, JetStream, server, socket)`,
+    ],
+  };
+}
