@@ -57,6 +57,8 @@ export interface GatewayStackOptions {
   readonly nodes?: number;
   /** Extra environment for every gateway node. */
   readonly gatewayEnv?: Record<string, string>;
+  /** A Redis of the test's own (one it may stop); by default the shared one. */
+  readonly redisUrl?: string;
 }
 
 /**
@@ -84,7 +86,8 @@ export async function startGatewayStack(options: GatewayStackOptions = {}): Prom
   const database = await createTestDatabase();
   const nats = await startNatsServer();
   const redisPrefix = `sbtest-${randomBytes(4).toString('hex')}`;
-  const redis = new Redis(sharedRedisUrl());
+  const redisUrl = options.redisUrl ?? sharedRedisUrl();
+  const redis = new Redis(redisUrl);
   redis.on('error', () => {});
   const messages = await startServiceProcess({
     script: dist('messages'),
@@ -109,7 +112,7 @@ export async function startGatewayStack(options: GatewayStackOptions = {}): Prom
       script: dist('gateway'),
       portVariable: 'GATEWAY_PORT',
       env: {
-        REDIS_URL: sharedRedisUrl(),
+        REDIS_URL: redisUrl,
         NATS_URL: nats.url,
         MESSAGES_URL: messages.url,
         INTERNAL_TOKEN,
