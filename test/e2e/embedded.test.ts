@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { AgentClient } from '@switchboard/client';
 import type { CreatedApp, Message } from '@switchboard/protocol';
-import { freePort, startServiceProcess, startTcpBalancer, waitFor, type ServiceProcess, type TcpBalancer } from '@switchboard/testing';
+import { freeStablePort, startServiceProcess, startTcpBalancer, waitFor, type ServiceProcess, type TcpBalancer } from '@switchboard/testing';
 import { chatFlow } from './chat-flow.js';
 
 const script = fileURLToPath(new URL('../../services/embedded/dist/main.js', import.meta.url));
@@ -32,8 +32,9 @@ describe('e2e: embedded single process', () => {
 
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'sb-embedded-'));
-    gatewayPort = await freePort();
-    messagesPort = await freePort();
+    // The platform restarts on these ports mid-test: keep them out of the range parallel tests draw from.
+    gatewayPort = await freeStablePort();
+    messagesPort = await freeStablePort();
     platform = await start();
     deviceIngress = await startTcpBalancer([gatewayPort]);
     agentIngress = await startTcpBalancer([gatewayPort]);

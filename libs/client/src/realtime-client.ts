@@ -225,6 +225,8 @@ export abstract class RealtimeClient<ServerEvents extends { [K in keyof ServerEv
       emit('server:shutdown', payload);
     });
     socket.on('conversation:joined', (payload: ConversationJoinedPayload) => {
+      // Auto-joined conversations count as joined: they are joined again after a reconnect that was not recovered.
+      this.#joined.add(payload.conversation_id);
       emit('conversation:joined', payload);
       void this.#streams.joined(payload.conversation_id, payload.last_message_id);
     });

@@ -33,3 +33,21 @@ export async function waitForPort(port: number, host = '127.0.0.1', timeoutMs = 
     await new Promise((r) => setTimeout(r, 25));
   }
 }
+
+/**
+ * A free port below the kernel's ephemeral range (32768+), for a test that restarts a server on the same port:
+ * while it is down, `freePort()` in a parallel test (ephemeral ports) cannot be handed that port.
+ */
+export async function freeStablePort(host = '127.0.0.1'): Promise<number> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 10_000);
+    const free = await new Promise<boolean>((resolve) => {
+      const server = net.createServer();
+      server.unref();
+      server.once('error', () => resolve(false));
+      server.listen(port, host, () => server.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
+  throw new Error('no free port in 20000-29999');
+}
