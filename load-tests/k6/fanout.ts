@@ -11,7 +11,7 @@ import { check } from 'k6';
 import exec from 'k6/execution';
 import { Counter, Trend } from 'k6/metrics';
 import { setTimeout } from 'k6/timers';
-import { API_URL, GATEWAY_URL, appForRun, clientAuth, deviceHeaders, env, envInt, openConversation, type AppCredentials } from './lib/config.ts';
+import { API_URL, GATEWAY_URL, appForRun, clientAuth, deviceHeaders, env, envInt, openConversations, type AppCredentials } from './lib/config.ts';
 import { connectSocketIo } from './lib/socketio-client.ts';
 
 const ROOMS = envInt('ROOMS', 100);
@@ -62,9 +62,7 @@ interface Setup {
 
 export function setup(): Setup {
   const app = appForRun();
-  const conversations: string[] = [];
-  for (let room = 0; room < ROOMS; room++) conversations.push(openConversation(app, `k6-room-${room}`));
-  return { app, conversations };
+  return { app, conversations: openConversations(app, 'k6-room', ROOMS) };
 }
 
 /** One tab of a room's device: auto-joined to the device's conversation, records each message's latency. */

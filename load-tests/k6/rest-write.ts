@@ -7,7 +7,7 @@
 import http from 'k6/http';
 import { check } from 'k6';
 import exec from 'k6/execution';
-import { API_URL, appForRun, deviceHeaders, env, envInt, openConversation, type AppCredentials } from './lib/config.ts';
+import { API_URL, appForRun, deviceHeaders, env, envInt, openConversations, type AppCredentials } from './lib/config.ts';
 
 const MESSAGE_RATE = envInt('MESSAGE_RATE', 5000);
 const CONVERSATIONS = envInt('CONVERSATIONS', 1000);
@@ -40,9 +40,7 @@ interface Setup {
 
 export function setup(): Setup {
   const app = appForRun();
-  const conversations: string[] = [];
-  for (let i = 0; i < CONVERSATIONS; i++) conversations.push(openConversation(app, `k6-writer-${i}`));
-  return { app, conversations };
+  return { app, conversations: openConversations(app, 'k6-writer', CONVERSATIONS) };
 }
 
 export default function ({ app, conversations }: Setup): void {

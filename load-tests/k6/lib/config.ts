@@ -54,3 +54,10 @@ export function openConversation(app: AppCredentials, deviceId: string): string 
 }
 
 export const clientAuth = (app: AppCredentials, deviceId: string) => ({ app_id: app.id, device_id: deviceId, api_key: app.api_key });
+
+/** Opens `count` conversations, one per device `${prefix}-${i}`, for a scenario's setup. */
+export function openConversations(app: AppCredentials, prefix: string, count: number): string[] {
+  const conversations: string[] = [];
+  for (let i = 0; i < count; i++) conversations.push(openConversation(app, `${prefix}-${i}`));
+  return conversations;
+}

@@ -10,6 +10,7 @@ import {
   type InternalPrincipal,
   type Message,
 } from '@switchboard/protocol';
+import { GatewayError } from './gateway-error.js';
 import { createTtlCache } from './ttl-cache.js';
 
 /** What the gateway needs from the messages service. It never reads Postgres itself. */
@@ -22,16 +23,6 @@ export interface MessagesApi {
     principal: InternalPrincipal,
     input: { conversation_id: string; body: string; local_id: string },
   ): Promise<{ message: Message; created: boolean }>;
-}
-
-/** A refusal or failure of the messages service, with one of the contract's codes. */
-export class MessagesApiError extends Error {
-  readonly code: ErrorCode;
-  constructor(code: ErrorCode, message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'MessagesApiError';
-    this.code = code;
-  }
 }
 
 export interface HttpMessagesApiOptions {
@@ -63,7 +54,7 @@ export function createHttpMessagesApi(options: HttpMessagesApiOptions): Messages
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (error) {
-      throw new MessagesApiError('UNAVAILABLE', 'the messages service cannot be reached', { cause: error });
+      throw new GatewayError('UNAVAILABLE', 'the messages service cannot be reached', { cause: error });
     }
     const text = await response.text().catch(() => '');
     if (response.ok) return JSON.parse(text) as T;
@@ -78,7 +69,7 @@ export function createHttpMessagesApi(options: HttpMessagesApiOptions): Messages
     }
     // Our own misconfiguration (wrong internal token) must not read as the caller's bad credentials.
     if (response.status === 401 && path !== INTERNAL_PATHS.authClient && path !== INTERNAL_PATHS.authAdmin) code = 'INTERNAL';
-    throw new MessagesApiError(code, message);
+    throw new GatewayError(code, message);
   }
 
   const key = (...parts: string[]) => createHash('sha256').update(parts.join('\0')).digest('base64url');

@@ -5,7 +5,7 @@ import type { MessagesApi } from '../messages-api.js';
 import type { GatewayMetrics } from '../metrics.js';
 import type { ConnectionRegistry } from '../presence/connection-registry.js';
 import { createTypingRelay, joinConversation } from './conversation-handlers.js';
-import { GatewayError } from './errors.js';
+import { GatewayError } from '../gateway-error.js';
 import { route, type EventGuard } from './event-guard.js';
 import { adminHandshake } from './handshake-auth.js';
 import { appRoom, conversationRoom, type AdminNamespace, type AdminSocket } from './types.js';

@@ -1,19 +1,9 @@
 import { isErrorCode, type AckError, type ErrorCode } from '@switchboard/protocol';
-import { MessagesApiError } from '../messages-api.js';
-
-/** An error the gateway raises itself (bad payload, foreign app, rate limit). */
-export class GatewayError extends Error {
-  readonly code: ErrorCode;
-  constructor(code: ErrorCode, message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'GatewayError';
-    this.code = code;
-  }
-}
+import { GatewayError } from '../gateway-error.js';
 
 /** The one mapping from any error to an ack's or `error` event's `{ code, message }`; 5xx details never leak. */
 export function toAckError(error: unknown): AckError {
-  if (error instanceof GatewayError || error instanceof MessagesApiError) {
+  if (error instanceof GatewayError) {
     if (error.code === 'INTERNAL') return { code: 'INTERNAL', message: 'internal error' };
     return { code: error.code, message: error.message };
   }

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { parseWith, type AckError } from '@switchboard/protocol';
 import type { Logger } from '@switchboard/logger';
 import type { GatewayMetrics } from '../metrics.js';
-import { GatewayError, toAckError } from './errors.js';
+import { toAckError } from './errors.js';
 import type { AnySocket } from './types.js';
 
 type AckFn = (result: unknown) => void;
@@ -119,4 +119,3 @@ export function createEventGuard(options: EventGuardOptions): EventGuard {
   };
 }
 
-export { GatewayError };
