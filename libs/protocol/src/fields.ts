@@ -22,6 +22,8 @@ function codePoints(value: string): number {
 export const BodyField = z
   .string()
   .refine((s) => s.trim().length > 0, 'must not be blank')
+  // Postgres text cannot hold U+0000; refused here rather than failing in the database.
+  .refine((s) => !s.includes('\u0000'), 'must not contain the NUL character (U+0000)')
   .refine((s) => codePoints(s) <= LIMITS.bodyMaxChars, `must be at most ${LIMITS.bodyMaxChars} characters`);
 
 export const AppNameField = z

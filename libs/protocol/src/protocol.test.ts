@@ -30,6 +30,7 @@ describe('protocol', () => {
     expect(BodyField.safeParse(' \n\t').success).toBe(false);
     expect(BodyField.safeParse('').success).toBe(false);
     expect(BodyField.safeParse(' a ').success).toBe(true);
+    expect(BodyField.safeParse('a\u0000b').success).toBe(false); // Postgres text cannot store it
   });
 
   it('local_id - 1-128 of A-Z a-z 0-9 . _ : -', () => {

@@ -55,6 +55,7 @@ export async function withRunContext<T>(flags: FlagReader, stackExtras: { messag
     profileDir,
     inspect: flags.int('gc', 1) > 0,
     gatewayMain: flags.optional('gateway-main'),
+    messagesEnv: envPairs(flags.optional('messages-env')),
   });
   await using fleet = await startClientFleet({ workers, cpus: clientCpus || undefined });
   const usage = createProcessUsageReader();
@@ -82,4 +83,15 @@ export async function withRunContext<T>(flags: FlagReader, stackExtras: { messag
       return { at: Date.now(), cpuSeconds: proc.cpuSeconds, systemSeconds: proc.systemSeconds, rssBytes: proc.rssBytes, heapUsedBytes: metrics?.heapUsedBytes };
     },
   });
+}
+
+/** `--messages-env KEY=value,KEY=value`: extra environment for the messages service (tuning experiments). */
+function envPairs(spec: string | undefined): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const pair of (spec ?? '').split(',').filter(Boolean)) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new Error(`--messages-env takes KEY=value pairs, got "${pair}"`);
+    env[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return env;
 }

@@ -36,6 +36,8 @@ runService(
         allowedOrigins: config.ALLOWED_ORIGINS,
         outboxBatchSize: config.OUTBOX_BATCH_SIZE,
         outboxPollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS,
+        sendBatchSize: config.SEND_BATCH_SIZE,
+        sendConcurrency: config.SEND_CONCURRENCY,
       },
       { db: deps.db, publisher: deps.publisher, coordinator: deps.coordinator, logger: logger.child({ component: 'messages' }) },
     );

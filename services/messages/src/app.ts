@@ -20,6 +20,7 @@ import { openApiRoute } from './http/routes/openapi.js';
 import type { MessagesMetrics } from './metrics.js';
 import { buildOpenApiDocument } from './openapi/document.js';
 import { createOutboxNotifier } from './repositories/outbox.js';
+import { createSendBatcher } from './use-cases/send-batcher.js';
 
 export interface MessagesAppDeps {
   readonly db: Kysely<Database>;
@@ -31,6 +32,10 @@ export interface MessagesAppDeps {
   readonly internalToken?: string | undefined;
   readonly allowedOrigins?: readonly string[] | undefined;
   readonly version?: string;
+  /** Sends per transaction at most. @default 256 */
+  readonly sendBatchSize?: number | undefined;
+  /** Send transactions in flight at once. @default 4 */
+  readonly sendConcurrency?: number | undefined;
 }
 
 /** The Koa application: middleware in order (errors first), then every route. Listening is the caller's. */
@@ -40,13 +45,19 @@ export function createMessagesApp(deps: MessagesAppDeps): Koa<RequestState> {
   const authenticator = createAuthenticator({ db: deps.db });
   const log = deps.logger.child({ component: 'outbox-notify' });
   const wakeRelay = createOutboxNotifier(deps.db, (error) => log.warn({ err: error }, 'outbox NOTIFY failed; the relay will poll'));
+  const send = createSendBatcher({
+    db: deps.db,
+    wake: wakeRelay,
+    ...(deps.sendBatchSize ? { maxBatchSize: deps.sendBatchSize } : {}),
+    ...(deps.sendConcurrency ? { maxInFlight: deps.sendConcurrency } : {}),
+  });
 
   healthRoutes(router, { ready: deps.ready, registry: deps.registry });
   openApiRoute(router, buildOpenApiDocument(deps.version ?? '0.0.0'));
   appsRoutes(router, { db: deps.db, operatorToken: deps.operatorToken });
   conversationsRoutes(router, { db: deps.db, authenticator });
-  messagesRoutes(router, { db: deps.db, authenticator, wakeRelay });
-  internalRoutes(router, { db: deps.db, authenticator, wakeRelay, internalToken: deps.internalToken });
+  messagesRoutes(router, { db: deps.db, authenticator, wakeRelay, send });
+  internalRoutes(router, { db: deps.db, authenticator, send, internalToken: deps.internalToken });
 
   app.use(requestContext(deps.logger, deps.metrics.http));
   app.use(errorMiddleware());

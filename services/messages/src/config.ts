@@ -27,6 +27,10 @@ export const MessagesEnv = z.object({
   DATABASE_POOL_SIZE: positiveInt(20),
   /** Events the outbox relay publishes per batch. @default 500 */
   OUTBOX_BATCH_SIZE: positiveInt(500),
+  /** Sends stored in one transaction at most (group commit, see docs/messages-service.md). @default 256 */
+  SEND_BATCH_SIZE: positiveInt(256),
+  /** Send transactions in flight at once per replica; sends arriving meanwhile join the next one. @default 4 */
+  SEND_CONCURRENCY: positiveInt(4),
   /** How often the relay looks for events when no notification came. @default 1000 */
   OUTBOX_POLL_INTERVAL_MS: positiveInt(1000),
 });

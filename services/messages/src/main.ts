@@ -31,6 +31,8 @@ runService('messages', async () => {
       allowedOrigins: config.ALLOWED_ORIGINS,
       outboxBatchSize: config.OUTBOX_BATCH_SIZE,
       outboxPollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS,
+      sendBatchSize: config.SEND_BATCH_SIZE,
+      sendConcurrency: config.SEND_CONCURRENCY,
     },
     { db: database.db, publisher: createJetStreamPublisher({ connection: nats, logger }), coordinator, logger },
   );

@@ -19,6 +19,10 @@ export interface MessagesServiceOptions {
   readonly allowedOrigins?: readonly string[] | undefined;
   readonly outboxBatchSize?: number;
   readonly outboxPollIntervalMs?: number;
+  /** Sends per transaction at most. @default 256 */
+  readonly sendBatchSize?: number;
+  /** Send transactions in flight at once. @default 4 */
+  readonly sendConcurrency?: number;
   readonly version?: string;
 }
 
@@ -62,6 +66,8 @@ export async function startMessagesService(
     internalToken: options.internalToken,
     allowedOrigins: options.allowedOrigins,
     version: options.version ?? '0.0.0',
+    sendBatchSize: options.sendBatchSize,
+    sendConcurrency: options.sendConcurrency,
   });
   if (!options.operatorToken) log.warn('OPERATOR_TOKEN is not set: the operator API (POST /v1/apps) answers 404');
   if (!options.allowedOrigins) log.warn('ALLOWED_ORIGINS is not set: CORS allows any origin');

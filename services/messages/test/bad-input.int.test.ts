@@ -72,6 +72,7 @@ const cases: Case[] = [
   ['local_id of the wrong type', 'POST', send, dev, '{"body": "hi", "local_id": 7}', 400, 'VALIDATION_FAILED'],
   ['an unknown field', 'POST', send, dev, '{"body": "hi", "local_id": "a", "sender": "agent"}', 400, 'VALIDATION_FAILED'],
   ['a blank body', 'POST', send, dev, '{"body": "  \\n\\t ", "local_id": "a"}', 400, 'VALIDATION_FAILED'],
+  ['a body with a NUL character', 'POST', send, dev, '{"body": "a\\u0000b", "local_id": "a"}', 400, 'VALIDATION_FAILED'],
   ['an empty message body', 'POST', send, dev, '{"body": "", "local_id": "a"}', 400, 'VALIDATION_FAILED'],
   ['a body of 10,001 characters', 'POST', send, dev, JSON.stringify({ body: 'é'.repeat(10_001), local_id: 'a' }), 400, 'VALIDATION_FAILED'],
   ['an empty local_id', 'POST', send, dev, '{"body": "hi", "local_id": ""}', 400, 'VALIDATION_FAILED'],

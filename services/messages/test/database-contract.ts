@@ -6,7 +6,9 @@ import type { Principal } from '../src/domain/principal.js';
 import { deleteOutboxEvents, fetchOutboxBatch } from '../src/repositories/outbox.js';
 import { createApp } from '../src/use-cases/apps.js';
 import { openConversation, pageConversations } from '../src/use-cases/conversations.js';
-import { markRead, pageMessages, sendMessage } from '../src/use-cases/messages.js';
+import { AppError } from '../src/domain/errors.js';
+import { markRead, pageMessages, sendMessage, sendMessages } from '../src/use-cases/messages.js';
+import { createSendBatcher } from '../src/use-cases/send-batcher.js';
 
 /**
  * What the messages service needs from its database, run against real Postgres and against the embedded PGlite
@@ -49,6 +51,86 @@ export function databaseContract(name: string, open: () => Promise<{ db: Kysely<
         })()));
         const page = await pageMessages(db, device, conversation.id, { limit: 200 });
         expect(page.data.map((m) => m.seq)).toEqual(Array.from({ length: 101 }, (_, i) => i + 1));
+      }));
+
+    it(`${name} - a batch of sends: one transaction, and each request its own answer`, () =>
+      withDb(async (db) => {
+        const { app, device, agent, conversation: a } = await setup(db);
+        const device2: Principal = { kind: 'client', appId: app.id, deviceId: 'device-2' };
+        const b = await openConversation(db, device2);
+        const other = await setup(db); // another app
+        const old = (await sendMessage(db, device, a.id, { body: 'old', local_id: 'old' })).message;
+        let wakes = 0;
+        const outcomes = await sendMessages(
+          db,
+          [
+            { principal: device, conversationId: a.id, body: 'a1', local_id: 'n1' },
+            { principal: device2, conversationId: b.id, body: 'b1', local_id: 'n1' },
+            { principal: device, conversationId: a.id, body: 'retry of old', local_id: 'old' },
+            { principal: agent, conversationId: a.id, body: 'a2', local_id: 'n2' },
+            { principal: device, conversationId: a.id, body: 'retry in the batch', local_id: 'n1' },
+            { principal: device, conversationId: b.id, body: 'not my conversation', local_id: 'x' },
+            { principal: device, conversationId: other.conversation.id, body: 'another app', local_id: 'y' },
+          ],
+          () => wakes++,
+        );
+        expect(wakes).toBe(1);
+        const ok = outcomes.map((o) => (o instanceof AppError ? o.code : { seq: o.message.seq, created: o.created, body: o.message.body, sender: o.message.sender }));
+        expect(ok).toEqual([
+          { seq: 2, created: true, body: 'a1', sender: 'user' },
+          { seq: 1, created: true, body: 'b1', sender: 'user' },
+          { seq: 1, created: false, body: 'old', sender: 'user' },
+          { seq: 3, created: true, body: 'a2', sender: 'agent' },
+          { seq: 2, created: false, body: 'a1', sender: 'user' },
+          'NOT_FOUND',
+          'NOT_FOUND',
+        ]);
+        const [a1, , again] = outcomes as Array<{ message: { id: string } }>;
+        expect(again!.message.id).toBe(old.id);
+        expect((outcomes[4] as { message: { id: string } }).message.id).toBe(a1!.message.id);
+        expect((await pageMessages(db, agent, a.id, {})).data.map((m) => m.body)).toEqual(['old', 'a1', 'a2']);
+        expect((await pageMessages(db, agent, b.id, {})).data.map((m) => m.body)).toEqual(['b1']);
+        expect((await pageMessages(db, other.agent, other.conversation.id, {})).data).toEqual([]);
+        const conversations = await db.selectFrom('conversations').select(['id', 'last_seq', 'last_message_id']).where('id', 'in', [a.id, b.id]).orderBy('id').execute();
+        expect(conversations).toEqual(
+          [
+            { id: a.id, last_seq: 3, last_message_id: (outcomes[3] as { message: { id: string } }).message.id },
+            { id: b.id, last_seq: 1, last_message_id: (outcomes[1] as { message: { id: string } }).message.id },
+          ].sort((x, y) => (x.id < y.id ? -1 : 1)),
+        );
+        const events = (await fetchOutboxBatch(db, 1000)).filter((e) => e.conversation_id === a.id || e.conversation_id === b.id);
+        expect(events.map((e) => [e.conversation_id, (e.payload as { seq: number }).seq, e.msg_id])).toEqual([
+          [a.id, 1, old.id],
+          [a.id, 2, a1!.message.id],
+          [b.id, 1, (outcomes[1] as { message: { id: string } }).message.id],
+          [a.id, 3, (outcomes[3] as { message: { id: string } }).message.id],
+        ]);
+      }));
+
+    it(`${name} - the send batcher groups concurrent sends, in order, and one refused request fails alone`, () =>
+      withDb(async (db) => {
+        const { device, conversation } = await setup(db);
+        const batches: number[] = [];
+        const send = createSendBatcher({ db, wake: () => undefined, maxInFlight: 1, onBatch: (n) => batches.push(n) });
+        const results = await Promise.all(
+          Array.from({ length: 40 }, (_, i) => send({ principal: device, conversationId: conversation.id, body: `m${i}`, local_id: `m${i}` })),
+        );
+        expect(results.map((r) => [r.message.body, r.message.seq, r.created])).toEqual(Array.from({ length: 40 }, (_, i) => [`m${i}`, i + 1, true]));
+        expect(batches.reduce((sum, n) => sum + n, 0)).toBe(40);
+        expect(batches.length).toBeLessThan(40); // the first goes alone, the others wait and share transactions
+        expect(batches[0]).toBe(1);
+
+        // The database refuses a NUL character (the HTTP layer refuses it before): that request fails alone.
+        batches.length = 0;
+        const mixed = await Promise.allSettled(
+          ['ok-1', 'bad', 'ok-2', 'ok-3'].map((localId) =>
+            send({ principal: device, conversationId: conversation.id, body: localId === 'bad' ? 'a\u0000b' : localId, local_id: localId }),
+          ),
+        );
+        expect(mixed.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+        expect(batches).toEqual([1, 3]);
+        const page = await pageMessages(db, device, conversation.id, { limit: 200 });
+        expect(page.data.slice(40).map((m) => [m.local_id, m.seq])).toEqual([['ok-1', 41], ['ok-2', 42], ['ok-3', 43]]);
       }));
 
     it(`${name} - a failed transaction leaves nothing behind while others commit`, () =>

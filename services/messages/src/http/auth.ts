@@ -18,7 +18,7 @@ export function requireAuth(authenticator: Authenticator, who: Who) {
       throw new AppError('FORBIDDEN', who === 'client' ? 'this route takes device credentials' : 'this route takes an admin token');
     }
     ctx.state.principal = principal;
-    ctx.state.log = ctx.state.log.child({ app_id: principal.appId });
+    ctx.state.bindLog({ app_id: principal.appId });
     return next();
   };
 }

@@ -37,22 +37,33 @@ export async function lockConversation(
     .executeTakeFirst();
 }
 
-/** Records a new message on its (locked) conversation. */
-export async function recordMessage(
+/**
+ * Locks the rows of several conversations until the transaction ends, in id order, so two writers locking
+ * overlapping sets never deadlock. Visibility is the caller's to check (each send has its own principal).
+ */
+export async function lockConversations(trx: Kysely<Database>, ids: readonly string[]): Promise<ConversationRow[]> {
+  if (ids.length === 0) return [];
+  return trx.selectFrom('conversations').selectAll().where('id', 'in', ids).orderBy('id').forUpdate().execute();
+}
+
+/** Whether the principal may see (and write to) this conversation. */
+export function isVisibleTo(row: Pick<ConversationRow, 'app_id' | 'device_id'>, principal: Principal): boolean {
+  return row.app_id === principal.appId && (principal.kind === 'agent' || row.device_id === principal.deviceId);
+}
+
+/** Records each conversation's newest message (on rows the transaction has locked), in one statement. */
+export async function recordLatestMessages(
   trx: Kysely<Database>,
-  id: string,
-  message: { id: string; seq: number },
+  latest: ReadonlyArray<{ conversationId: string; seq: number; messageId: string }>,
 ): Promise<void> {
-  await trx
-    .updateTable('conversations')
-    .set({
-      last_seq: message.seq,
-      last_message_id: message.id,
-      updated_at: sql<Date>`now()`,
-      activity: sql<string>`nextval('conversation_activity_seq')`,
-    })
-    .where('id', '=', id)
-    .execute();
+  if (latest.length === 0) return;
+  const rows = sql.join(latest.map((l) => sql`(${l.conversationId}::text, ${l.seq}::integer, ${l.messageId}::text)`));
+  await sql`
+    UPDATE conversations AS c
+    SET last_seq = v.seq, last_message_id = v.message_id, updated_at = now(),
+        activity = nextval('conversation_activity_seq')
+    FROM (VALUES ${rows}) AS v(id, seq, message_id)
+    WHERE c.id = v.id`.execute(trx);
 }
 
 /** Moves one side's read marker forward to `seq`; returns whether it moved (never moves back). */

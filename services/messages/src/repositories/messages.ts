@@ -1,17 +1,23 @@
 import type { Kysely } from 'kysely';
 import type { Database, MessageRow } from '../db/schema.js';
 
-export async function findMessageByLocalId(
+/** The messages already stored under these `(conversation, local_id)` pairs. */
+export async function findMessagesByLocalIds(
   db: Kysely<Database>,
-  conversationId: string,
-  localId: string,
-): Promise<MessageRow | undefined> {
+  keys: ReadonlyArray<{ conversationId: string; localId: string }>,
+): Promise<MessageRow[]> {
+  if (keys.length === 0) return [];
   return db
     .selectFrom('messages')
     .selectAll()
-    .where('conversation_id', '=', conversationId)
-    .where('local_id', '=', localId)
-    .executeTakeFirst();
+    .where((eb) =>
+      eb(
+        eb.refTuple('conversation_id', 'local_id'),
+        'in',
+        keys.map((k) => eb.tuple(k.conversationId, k.localId)),
+      ),
+    )
+    .execute();
 }
 
 /** The `seq` of message `id` in this conversation, or `undefined` when it names no message of it. */
@@ -29,8 +35,12 @@ export async function findMessageSeq(
   return row?.seq;
 }
 
-export async function insertMessage(db: Kysely<Database>, message: Omit<MessageRow, 'created_at'>): Promise<MessageRow> {
-  return db.insertInto('messages').values(message).returningAll().executeTakeFirstOrThrow();
+export async function insertMessages(
+  db: Kysely<Database>,
+  messages: ReadonlyArray<Omit<MessageRow, 'created_at'>>,
+): Promise<MessageRow[]> {
+  if (messages.length === 0) return [];
+  return db.insertInto('messages').values([...messages]).returningAll().execute();
 }
 
 export type PageDirection = { after: number } | { before: number } | 'latest';

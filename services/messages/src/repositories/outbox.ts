@@ -13,16 +13,22 @@ export interface OutboxEvent<S extends Subject = Subject> {
   readonly payload: SubjectPayloads[S];
 }
 
-/** Writes the event in the caller's transaction, next to the change it announces. */
-export async function enqueueOutboxEvent(trx: Kysely<Database>, event: OutboxEvent): Promise<void> {
+/**
+ * Writes events in the caller's transaction, next to the change they announce, in the given order (the relay
+ * publishes in insertion order).
+ */
+export async function enqueueOutboxEvents(trx: Kysely<Database>, events: readonly OutboxEvent[]): Promise<void> {
+  if (events.length === 0) return;
   await trx
     .insertInto('outbox')
-    .values({
-      subject: event.subject,
-      msg_id: event.msgId,
-      conversation_id: event.conversationId,
-      payload: JSON.stringify(event.payload),
-    })
+    .values(
+      events.map((event) => ({
+        subject: event.subject,
+        msg_id: event.msgId,
+        conversation_id: event.conversationId,
+        payload: JSON.stringify(event.payload),
+      })),
+    )
     .execute();
 }
 

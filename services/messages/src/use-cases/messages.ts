@@ -7,20 +7,27 @@ import {
   type MessagePage,
   type MessageStatusEvent,
 } from '@switchboard/protocol';
-import type { Database } from '../db/schema.js';
-import { notFound, validationFailed } from '../domain/errors.js';
+import type { Database, MessageRow } from '../db/schema.js';
+import { AppError, notFound, validationFailed } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
 import { toMessage } from '../domain/mappers.js';
 import { sideOf, type Principal } from '../domain/principal.js';
-import { advanceReadMarker, findConversation, lockConversation, recordMessage } from '../repositories/conversations.js';
 import {
-  findMessageByLocalId,
+  advanceReadMarker,
+  findConversation,
+  isVisibleTo,
+  lockConversation,
+  lockConversations,
+  recordLatestMessages,
+} from '../repositories/conversations.js';
+import {
   findMessageSeq,
-  insertMessage,
+  findMessagesByLocalIds,
+  insertMessages,
   listMessages,
   type PageDirection,
 } from '../repositories/messages.js';
-import { enqueueOutboxEvent, notifyEach, type OutboxWake } from '../repositories/outbox.js';
+import { enqueueOutboxEvents, notifyEach, type OutboxEvent, type OutboxWake } from '../repositories/outbox.js';
 
 export interface SendResult {
   readonly message: Message;
@@ -28,12 +35,14 @@ export interface SendResult {
   readonly created: boolean;
 }
 
-/**
- * Stores a message once per `(conversation, local_id)`. The order inside the transaction is what makes it safe
- * under races: lock the conversation row, look the `local_id` up (found: return it), allocate `seq = last_seq + 1`,
- * insert, and write the `message.created` outbox event. Nothing in it can hit a unique violation, so no retry can
- * abort the transaction or leave a hole in `seq`. Once it committed, `wake` tells the outbox relay.
- */
+export interface SendRequest {
+  readonly principal: Principal;
+  readonly conversationId: string;
+  readonly body: string;
+  readonly local_id: string;
+}
+
+/** Stores one message: `sendMessages` with one request (tests, CLIs; the service batches, see send-batcher.ts). */
 export async function sendMessage(
   db: Kysely<Database>,
   principal: Principal,
@@ -41,34 +50,77 @@ export async function sendMessage(
   input: { body: string; local_id: string },
   wake: OutboxWake = notifyEach(db),
 ): Promise<SendResult> {
-  const result = await db.transaction().execute(async (trx): Promise<SendResult> => {
-    const conversation = await lockConversation(trx, conversationId, principal);
-    if (!conversation) throw notFound('conversation');
-    const existing = await findMessageByLocalId(trx, conversationId, input.local_id);
-    if (existing) return { message: toMessage(existing, conversation), created: false };
+  const [outcome] = await sendMessages(db, [{ principal, conversationId, body: input.body, local_id: input.local_id }], wake);
+  if (outcome instanceof AppError) throw outcome;
+  return outcome!;
+}
 
-    const seq = conversation.last_seq + 1;
-    const row = await insertMessage(trx, {
-      id: newId('msg'),
-      conversation_id: conversationId,
-      seq,
-      local_id: input.local_id,
-      body: input.body,
-      sender: sideOf(principal),
+/**
+ * Stores messages once per `(conversation, local_id)`, all in one transaction of five statements whatever their
+ * number, and answers each request in order: its result, or the `AppError` that refuses it alone (a conversation
+ * the caller cannot see). The order is what makes it safe under races: lock the conversations (in id order, so
+ * concurrent batches never deadlock), look the `local_id`s up (found: that message, `created: false`; a second
+ * request with a key the batch already stores gets the same answer), allocate `seq = last_seq + 1, + 2, …` per
+ * conversation in request order, insert, record each conversation's newest message, and write one
+ * `message.created` outbox event per new message in `seq` order. Nothing in it can hit a unique violation, so no
+ * retry can leave a hole in `seq`. Once it committed, `wake` tells the outbox relay.
+ */
+export async function sendMessages(
+  db: Kysely<Database>,
+  requests: readonly SendRequest[],
+  wake: OutboxWake = notifyEach(db),
+): Promise<Array<SendResult | AppError>> {
+  let created = 0;
+  const outcomes = await db.transaction().execute(async (trx) => {
+    const locked = await lockConversations(trx, [...new Set(requests.map((r) => r.conversationId))]);
+    const conversations = new Map(locked.map((row) => [row.id, row]));
+    const visible = requests.map((r) => {
+      const conversation = conversations.get(r.conversationId);
+      return conversation && isVisibleTo(conversation, r.principal) ? conversation : undefined;
     });
-    await recordMessage(trx, conversationId, row);
-    const message = toMessage(row, conversation);
-    const event: MessageCreatedEvent = { ...message, app_id: conversation.app_id };
-    await enqueueOutboxEvent(trx, {
-      subject: SUBJECTS.messageCreated,
-      msgId: message.id,
-      conversationId,
-      payload: event,
+    const keyOf = (conversationId: string, localId: string) => `${conversationId} ${localId}`;
+    const found = await findMessagesByLocalIds(
+      trx,
+      requests.filter((_, i) => visible[i]).map((r) => ({ conversationId: r.conversationId, localId: r.local_id })),
+    );
+    const stored = new Map(found.map((row) => [keyOf(row.conversation_id, row.local_id), row]));
+    const freshKeys = new Set<string>();
+    const fresh: Array<Omit<MessageRow, 'created_at'>> = [];
+    const latest = new Map<string, { seq: number; messageId: string }>();
+    const plan = requests.map((r, i) => {
+      const conversation = visible[i];
+      if (!conversation) return notFound('conversation');
+      const key = keyOf(r.conversationId, r.local_id);
+      if (stored.has(key) || freshKeys.has(key)) return { conversation, key, created: false };
+      const seq = (latest.get(r.conversationId)?.seq ?? conversation.last_seq) + 1;
+      const id = newId('msg');
+      latest.set(r.conversationId, { seq, messageId: id });
+      freshKeys.add(key);
+      fresh.push({ id, conversation_id: r.conversationId, seq, local_id: r.local_id, body: r.body, sender: sideOf(r.principal) });
+      return { conversation, key, created: true };
     });
-    return { message, created: true };
+
+    if (fresh.length > 0) {
+      const inserted = await insertMessages(trx, fresh);
+      for (const row of inserted) stored.set(keyOf(row.conversation_id, row.local_id), row);
+      await recordLatestMessages(trx, [...latest].map(([conversationId, l]) => ({ conversationId, ...l })));
+      await enqueueOutboxEvents(
+        trx,
+        fresh.map((row): OutboxEvent => {
+          const conversation = conversations.get(row.conversation_id)!;
+          const message = toMessage(stored.get(keyOf(row.conversation_id, row.local_id))!, conversation);
+          const event: MessageCreatedEvent = { ...message, app_id: conversation.app_id };
+          return { subject: SUBJECTS.messageCreated, msgId: row.id, conversationId: row.conversation_id, payload: event };
+        }),
+      );
+      created = fresh.length;
+    }
+    return plan.map((p) =>
+      p instanceof AppError ? p : { message: toMessage(stored.get(p.key)!, p.conversation), created: p.created },
+    );
   });
-  if (result.created) wake();
-  return result;
+  if (created > 0) wake();
+  return outcomes;
 }
 
 export async function pageMessages(
@@ -118,12 +170,9 @@ export async function markRead(
       status: 'read',
       reader,
     };
-    await enqueueOutboxEvent(trx, {
-      subject: SUBJECTS.messageStatus,
-      msgId: `read.${conversationId}.${reader}.${seq}`,
-      conversationId,
-      payload: event,
-    });
+    await enqueueOutboxEvents(trx, [
+      { subject: SUBJECTS.messageStatus, msgId: `read.${conversationId}.${reader}.${seq}`, conversationId, payload: event },
+    ]);
     return true;
   });
   if (moved) wake();

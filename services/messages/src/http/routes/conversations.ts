@@ -20,7 +20,7 @@ export function conversationsRoutes(router: Router<RequestState>, deps: Conversa
   router.post('/v1/conversations', requireAuth(deps.authenticator, 'client'), async (ctx) => {
     validate(CreateConversationRequest, ctx.state.body ?? {}, 'body');
     const conversation = await openConversation(db, ctx.state.principal!);
-    ctx.state.log.debug({ conversation_id: conversation.id }, 'conversation opened');
+    if (ctx.state.debug) ctx.state.log.debug({ conversation_id: conversation.id }, 'conversation opened');
     ctx.status = 201;
     ctx.body = conversation;
   });
@@ -39,6 +39,6 @@ export function conversationsRoutes(router: Router<RequestState>, deps: Conversa
 export function conversationId(ctx: RouteContext): string {
   const parsed = ConversationIdParams.safeParse(ctx.params);
   if (!parsed.success) throw notFound('conversation');
-  ctx.state.log = ctx.state.log.child({ conversation_id: parsed.data.id });
+  ctx.state.bindLog({ conversation_id: parsed.data.id });
   return parsed.data.id;
 }

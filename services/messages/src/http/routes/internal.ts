@@ -18,15 +18,14 @@ import { AppError, notFound } from '../../domain/errors.js';
 import type { Principal } from '../../domain/principal.js';
 import { secretsEqual } from '../../domain/secrets.js';
 import { findConversation, latestConversation } from '../../repositories/conversations.js';
-import type { OutboxWake } from '../../repositories/outbox.js';
-import { sendMessage } from '../../use-cases/messages.js';
+import type { MessageSender } from '../../use-cases/send-batcher.js';
 import type { Next, RequestState, RouteContext } from '../context.js';
 import { validate } from '../validate.js';
 
 export interface InternalRoutesDeps {
   readonly db: Kysely<Database>;
   readonly authenticator: Authenticator;
-  readonly wakeRelay: OutboxWake;
+  readonly send: MessageSender;
   /** When set, every internal request must carry it in `X-Internal-Token`. */
   readonly internalToken: string | undefined;
 }
@@ -80,7 +79,12 @@ export function internalRoutes(router: Router<RequestState>, deps: InternalRoute
 
   router.post(INTERNAL_PATHS.sendMessage, guard, async (ctx) => {
     const input = validate(InternalSendMessageRequest, ctx.state.body, 'body');
-    const { message, created } = await sendMessage(db, toPrincipal(input.principal), input.conversation_id, input, deps.wakeRelay);
+    const { message, created } = await deps.send({
+      principal: toPrincipal(input.principal),
+      conversationId: input.conversation_id,
+      body: input.body,
+      local_id: input.local_id,
+    });
     ctx.status = created ? 201 : 200;
     ctx.body = { message, created };
   });

@@ -4,7 +4,8 @@ import { ListMessagesQuery, MarkReadRequest, SendMessageRequest } from '@switchb
 import type { Database } from '../../db/schema.js';
 import type { Authenticator } from '../../domain/authenticator.js';
 import type { OutboxWake } from '../../repositories/outbox.js';
-import { markRead, pageMessages, sendMessage } from '../../use-cases/messages.js';
+import { markRead, pageMessages } from '../../use-cases/messages.js';
+import type { MessageSender } from '../../use-cases/send-batcher.js';
 import { requireAuth } from '../auth.js';
 import type { RequestState } from '../context.js';
 import { validate } from '../validate.js';
@@ -14,6 +15,7 @@ export interface MessagesRoutesDeps {
   readonly db: Kysely<Database>;
   readonly authenticator: Authenticator;
   readonly wakeRelay: OutboxWake;
+  readonly send: MessageSender;
 }
 
 export function messagesRoutes(router: Router<RequestState>, deps: MessagesRoutesDeps): void {
@@ -22,8 +24,8 @@ export function messagesRoutes(router: Router<RequestState>, deps: MessagesRoute
 
   router.post('/v1/conversations/:id/messages', auth, async (ctx) => {
     const input = validate(SendMessageRequest, ctx.state.body, 'body');
-    const { message, created } = await sendMessage(db, ctx.state.principal!, conversationId(ctx), input, deps.wakeRelay);
-    ctx.state.log.debug({ message_id: message.id, created }, 'message stored');
+    const { message, created } = await deps.send({ principal: ctx.state.principal!, conversationId: conversationId(ctx), ...input });
+    if (ctx.state.debug) ctx.state.log.debug({ message_id: message.id, created }, 'message stored');
     ctx.status = created ? 201 : 200;
     ctx.body = message;
   });
