@@ -1,3 +1,5 @@
+import { fileURLToPath } from 'node:url';
+import { startServiceProcess } from '@switchboard/testing';
 import type { SocketSpec } from '../clients/worker-messages.js';
 import type { WriteTarget } from '../drivers/rest-writer-messages.js';
 import { startRestWriters } from '../drivers/rest-writers.js';
@@ -21,6 +23,16 @@ interface Throughput {
   readonly messagesCpuSeconds: number;
 }
 
+/** The same writers against a bare Node HTTP server (src/ceiling/bare-http-main.ts). */
+interface Ceiling {
+  readonly accepted: number;
+  readonly seconds: number;
+  readonly cpuSeconds: number;
+  readonly postP50: number | undefined;
+}
+
+const BARE_HTTP_MAIN = fileURLToPath(new URL('../ceiling/bare-http-main.js', import.meta.url));
+
 interface Latency {
   readonly accepted: number;
   readonly failed: number;
@@ -40,6 +52,8 @@ interface Latency {
  * devices' conversations. Phase 1 (gateway run only, the messages service is the same for both): as fast as
  * `--concurrency` allows for `--tp-seconds` → accepted/s and published/s (JetStream stream sequence). Phase 2,
  * for each server: `--rate` messages/s for `--seconds` → REST POST → `message:new` latency at the clients.
+ * With `--ceiling 1` (default) the throughput phase is repeated against a bare Node HTTP server with no database
+ * or broker: what this machine answers at all with the same writers.
  */
 export async function runE2e(ctx: RunContext): Promise<{ figures: Figure[]; conditions: string[] }> {
   const { flags, stack, fleet, log } = ctx;
@@ -60,6 +74,7 @@ export async function runE2e(ctx: RunContext): Promise<{ figures: Figure[]; cond
   await using stream = await startStreamCounter(stack.nats.url);
 
   let throughput: Throughput | undefined;
+  let ceiling: Ceiling | undefined;
   const latency = new Map<ServerKind, Latency>();
   for (const kind of ctx.servers) {
     log(`${kind}: starting`);
@@ -95,6 +110,15 @@ export async function runE2e(ctx: RunContext): Promise<{ figures: Figure[]; cond
         };
         log(`throughput: ${(run.accepted / run.seconds).toFixed(0)} accepted/s, ${seq - seq0} published in ${publishSeconds.toFixed(1)} s; statuses ${JSON.stringify(run.statuses)}`);
         await settle(fleet, 'throughput', run.accepted * (tabs + 1), 2000, 60_000);
+
+        if (flags.int('ceiling', 1) > 0) {
+          await using bare = await startServiceProcess({ script: BARE_HTTP_MAIN, portVariable: 'BARE_PORT', env: {} });
+          const b0 = await ctx.usage.read(bare.pid);
+          const bareRun = await writers.run({ url: bare.url, targets, concurrency, rate: undefined, seconds: tpSeconds, tag: 'ceiling' });
+          const b1 = await ctx.usage.read(bare.pid);
+          ceiling = { accepted: bareRun.accepted, seconds: bareRun.seconds, cpuSeconds: b1.cpuSeconds - b0.cpuSeconds, postP50: bareRun.latency.percentile(50) };
+          log(`ceiling: a bare Node HTTP server answered ${(bareRun.accepted / bareRun.seconds).toFixed(0)}/s`);
+        }
       }
 
       const tag = `latency-${kind}`;
@@ -139,6 +163,13 @@ export async function runE2e(ctx: RunContext): Promise<{ figures: Figure[]; cond
       { name: 'write errors at max throughput', unit: 'count', gateway: t.failed, baseline: undefined, better: 'lower' },
     );
   }
+  if (t && ceiling) {
+    figures.push(
+      { name: 'ceiling: bare Node HTTP answers per second, same writers', unit: '/s', gateway: ceiling.accepted / ceiling.seconds, baseline: undefined, better: 'higher' },
+      { name: 'ceiling: bare server CPU per 1,000 answers', unit: 'CPU-s', gateway: (1000 * ceiling.cpuSeconds) / Math.max(1, ceiling.accepted), baseline: undefined, better: 'lower' },
+      { name: 'messages service throughput ÷ bare Node HTTP', unit: '%', gateway: (100 * (t.accepted / t.seconds)) / (ceiling.accepted / ceiling.seconds), baseline: undefined, better: 'higher' },
+    );
+  }
   figures.push(
     { name: `messages accepted per second (paced at ${rate})`, unit: '/s', gateway: g && g.accepted / g.seconds, baseline: b && b.accepted / b.seconds, better: 'higher' },
     { name: 'REST POST → message:new p50', unit: 'ms', gateway: g?.p50, baseline: b?.p50, better: 'lower' },
@@ -154,6 +185,7 @@ export async function runE2e(ctx: RunContext): Promise<{ figures: Figure[]; cond
     conditions: [
       `${devices} devices × ${tabs} tabs + 1 agent socket; ${writersCount} REST writer processes (keep-alive); messages service and Postgres unpinned`,
       t ? `throughput phase (messages service; same for both servers): ${concurrency} in flight for ${tpSeconds} s` : 'throughput phase skipped',
+      ...(ceiling ? [`ceiling: the same writers, ${concurrency} in flight for ${tpSeconds} s, against a bare Node HTTP server (no framework, database or broker; unpinned)`] : []),
       `latency phase: ${rate} messages/s for ${seconds} s; latency = send time in the body → client receives message:new (REST, Postgres, outbox, JetStream, server, socket)`,
     ],
   };
