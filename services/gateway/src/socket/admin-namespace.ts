@@ -7,7 +7,8 @@ import type { ConnectionRegistry } from '../presence/connection-registry.js';
 import { createTypingRelay, joinConversation } from './conversation-handlers.js';
 import { GatewayError } from '../gateway-error.js';
 import { route, type EventGuard } from './event-guard.js';
-import { adminHandshake, releaseHandshake } from './handshake-auth.js';
+import { adminHandshake } from './handshake-auth.js';
+import { releaseHandshake } from './socket-footprint.js';
 import { appRoom, conversationRoom, type AdminNamespace, type AdminSocket } from './types.js';
 
 export interface AdminNamespaceDeps {

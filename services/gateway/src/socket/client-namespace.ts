@@ -5,7 +5,8 @@ import type { MessagesApi } from '../messages-api.js';
 import type { GatewayMetrics } from '../metrics.js';
 import { createTypingRelay, joinConversation } from './conversation-handlers.js';
 import { route, type EventGuard } from './event-guard.js';
-import { clientHandshake, releaseHandshake } from './handshake-auth.js';
+import { clientHandshake } from './handshake-auth.js';
+import { releaseHandshake } from './socket-footprint.js';
 import { connectionRecordOf, type PresenceAnnouncer } from './presence-announcer.js';
 import { conversationRoom, type ClientNamespace, type ClientSocket } from './types.js';
 

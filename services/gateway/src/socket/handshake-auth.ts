@@ -3,26 +3,9 @@ import type { Logger } from '@switchboard/logger';
 import type { MessagesApi } from '../messages-api.js';
 import type { GatewayMetrics } from '../metrics.js';
 import { errorCodeOf, handshakeRefusal } from './errors.js';
-import type { AdminSocket, AnySocket, ClientSocket } from './types.js';
+import type { AdminSocket, ClientSocket } from './types.js';
 
 type Next = (error?: Error) => void;
-
-const NOTHING = Object.freeze({});
-
-/**
- * Lets go of what Socket.IO keeps in `socket.handshake` once the handshake middleware has read it: the `auth`
- * object with the credentials (the api key is not kept for the connection's life), and the per-connection `{}`
- * for `headers` and `query` and the `time` string. Nothing reads them after the middleware: the gateway works
- * from `socket.data`, and Socket.IO builds a new handshake for a reconnection. ~0.3 KB per connection
- * (docs/performance.md). `address`, `issued`, `secure` and `xdomain` stay.
- */
-export function releaseHandshake(socket: AnySocket): void {
-  const handshake = socket.handshake;
-  handshake.auth = NOTHING;
-  handshake.headers = NOTHING;
-  handshake.query = NOTHING;
-  handshake.time = '';
-}
 
 const present = (value: unknown) => value !== undefined && value !== null && value !== '';
 
