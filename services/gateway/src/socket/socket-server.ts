@@ -45,7 +45,7 @@ export function createSocketServer(options: SocketServerOptions): SocketServer {
     connectTimeout: 10_000,
     // CORS concerns the polling transport's HTTP requests only (browsers do not apply it to WebSocket upgrades).
     // engine.io runs it as a middleware, and a middleware makes every uWS upgrade keep a response wrapper (with
-    // its emitter and the CORS headers) for the connection's life: ~0.5 KB per connection, for nothing, without polling.
+    // its emitter and the CORS headers) for the connection's life: ~0.6 KB per connection, for nothing, without polling.
     ...(options.allowPolling ? { cors: { origin: allowed ? [...allowed] : true } } : {}),
     // `cors` does not stop a cross-origin WebSocket upgrade; this runs for uWS upgrades too.
     allowRequest: (req: IncomingMessage, callback) => {
