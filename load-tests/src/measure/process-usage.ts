@@ -41,6 +41,8 @@ export function createProcessUsageReader(): ProcessUsageReader {
 export interface ScrapedMetrics {
   readonly rssBytes: number | undefined;
   readonly heapUsedBytes: number | undefined;
+  /** V8 heap committed (nodejs_heap_size_total_bytes): used plus free space in the pages V8 keeps. */
+  readonly heapTotalBytes: number | undefined;
   readonly cpuSeconds: number | undefined;
   /** Every sample, `name{labels}` → value. */
   readonly samples: ReadonlyMap<string, number>;
@@ -63,6 +65,7 @@ export async function scrapeMetrics(url: string): Promise<ScrapedMetrics> {
   return {
     rssBytes: first('process_resident_memory_bytes'),
     heapUsedBytes: first('nodejs_heap_size_used_bytes'),
+    heapTotalBytes: first('nodejs_heap_size_total_bytes'),
     cpuSeconds: first('process_cpu_seconds_total'),
     samples,
   };

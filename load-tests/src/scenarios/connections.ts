@@ -17,6 +17,8 @@ interface ConnectionsResult {
   readonly handshakeP99: number | undefined;
   readonly rssPerConnection: number;
   readonly heapPerConnection: number | undefined;
+  /** RSS minus the V8 heap committed, per connection: native memory (uWS sockets and topics, malloc), code pages. */
+  readonly outsideHeapPerConnection: number | undefined;
   readonly holdCpuPercent: number;
 }
 
@@ -81,6 +83,10 @@ export async function runConnections(ctx: RunContext): Promise<{ figures: Figure
         rssPerConnection: (after.rssBytes - before.rssBytes) / Math.max(1, held),
         heapPerConnection:
           after.heapUsedBytes !== undefined && before.heapUsedBytes !== undefined ? (after.heapUsedBytes - before.heapUsedBytes) / Math.max(1, held) : undefined,
+        outsideHeapPerConnection:
+          after.heapTotalBytes !== undefined && before.heapTotalBytes !== undefined
+            ? (after.rssBytes - after.heapTotalBytes - (before.rssBytes - before.heapTotalBytes)) / Math.max(1, held)
+            : undefined,
         holdCpuPercent: (100 * (cpuAfterHold.cpuSeconds - holdStart.cpuSeconds)) / ((cpuAfterHold.at - holdStart.at) / 1000),
       });
     } finally {
@@ -100,6 +106,7 @@ export async function runConnections(ctx: RunContext): Promise<{ figures: Figure
     { name: 'handshake p99', unit: 'ms', gateway: g?.handshakeP99, baseline: b?.handshakeP99, better: 'lower' },
     { name: 'RSS per connection (after a full GC)', unit: 'bytes', gateway: g?.rssPerConnection, baseline: b?.rssPerConnection, better: 'lower', target: g && { text: '≤ 8,000', met: g.rssPerConnection <= 8000 } },
     { name: 'JS heap used per connection (after a full GC)', unit: 'bytes', gateway: g?.heapPerConnection, baseline: b?.heapPerConnection, better: 'lower' },
+    { name: 'RSS outside the V8 heap per connection', unit: 'bytes', gateway: g?.outsideHeapPerConnection, baseline: b?.outsideHeapPerConnection, better: 'lower' },
     { name: 'server CPU while holding (heartbeats)', unit: '% of a core', gateway: g?.holdCpuPercent, baseline: b?.holdCpuPercent, better: 'lower' },
   ];
   return {

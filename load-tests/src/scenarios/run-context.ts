@@ -12,6 +12,8 @@ export interface ServerSample {
   readonly rssBytes: number;
   /** nodejs_heap_size_used_bytes of its /metrics. */
   readonly heapUsedBytes: number | undefined;
+  /** nodejs_heap_size_total_bytes of its /metrics: the V8 heap committed (RSS minus it is native memory, code, stacks). */
+  readonly heapTotalBytes: number | undefined;
 }
 
 export interface RunContext {
@@ -80,7 +82,7 @@ export async function withRunContext<T>(flags: FlagReader, stackExtras: { messag
     },
     async sample(server) {
       const [proc, metrics] = await Promise.all([usage.read(server.process.pid), scrapeMetrics(`${server.process.url}/metrics`).catch(() => undefined)]);
-      return { at: Date.now(), cpuSeconds: proc.cpuSeconds, systemSeconds: proc.systemSeconds, rssBytes: proc.rssBytes, heapUsedBytes: metrics?.heapUsedBytes };
+      return { at: Date.now(), cpuSeconds: proc.cpuSeconds, systemSeconds: proc.systemSeconds, rssBytes: proc.rssBytes, heapUsedBytes: metrics?.heapUsedBytes, heapTotalBytes: metrics?.heapTotalBytes };
     },
   });
 }

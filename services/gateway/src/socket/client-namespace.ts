@@ -6,6 +6,7 @@ import type { GatewayMetrics } from '../metrics.js';
 import { createTypingRelay, joinConversation } from './conversation-handlers.js';
 import { route, type EventGuard } from './event-guard.js';
 import { clientHandshake } from './handshake-auth.js';
+import { releaseHandshake } from './socket-footprint.js';
 import { connectionRecordOf, type PresenceAnnouncer } from './presence-announcer.js';
 import { conversationRoom, type ClientNamespace, type ClientSocket } from './types.js';
 
@@ -65,6 +66,7 @@ export function registerClientNamespace(nsp: ClientNamespace, deps: ClientNamesp
 
   nsp.on('connection', (socket) => {
     metrics.connects.inc({ namespace: '/client' });
+    releaseHandshake(socket);
     socket.emit('connected', { connection_id: socket.id, server_time: new Date().toISOString() });
     const latest = latestBySocket.get(socket);
     latestBySocket.delete(socket);

@@ -43,7 +43,10 @@ export function createSocketServer(options: SocketServerOptions): SocketServer {
     maxHttpBufferSize: options.maxPayloadBytes,
     // A connection that joins no namespace is dropped after this, not after the 45 s default.
     connectTimeout: 10_000,
-    cors: { origin: allowed ? [...allowed] : true },
+    // CORS concerns the polling transport's HTTP requests only (browsers do not apply it to WebSocket upgrades).
+    // engine.io runs it as a middleware, and a middleware makes every uWS upgrade keep a response wrapper (with
+    // its emitter and the CORS headers) for the connection's life: ~0.6 KB per connection, for nothing, without polling.
+    ...(options.allowPolling ? { cors: { origin: allowed ? [...allowed] : true } } : {}),
     // `cors` does not stop a cross-origin WebSocket upgrade; this runs for uWS upgrades too.
     allowRequest: (req: IncomingMessage, callback) => {
       if (options.refuseNew()) return callback('draining', false);
