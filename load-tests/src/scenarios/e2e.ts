@@ -28,7 +28,6 @@ interface Ceiling {
   readonly accepted: number;
   readonly seconds: number;
   readonly cpuSeconds: number;
-  readonly postP50: number | undefined;
 }
 
 const BARE_HTTP_MAIN = fileURLToPath(new URL('../ceiling/bare-http-main.js', import.meta.url));
@@ -116,7 +115,7 @@ export async function runE2e(ctx: RunContext): Promise<{ figures: Figure[]; cond
           const b0 = await ctx.usage.read(bare.pid);
           const bareRun = await writers.run({ url: bare.url, targets, concurrency, rate: undefined, seconds: tpSeconds, tag: 'ceiling' });
           const b1 = await ctx.usage.read(bare.pid);
-          ceiling = { accepted: bareRun.accepted, seconds: bareRun.seconds, cpuSeconds: b1.cpuSeconds - b0.cpuSeconds, postP50: bareRun.latency.percentile(50) };
+          ceiling = { accepted: bareRun.accepted, seconds: bareRun.seconds, cpuSeconds: b1.cpuSeconds - b0.cpuSeconds };
           log(`ceiling: a bare Node HTTP server answered ${(bareRun.accepted / bareRun.seconds).toFixed(0)}/s`);
         }
       }

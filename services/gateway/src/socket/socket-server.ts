@@ -44,9 +44,9 @@ export function createSocketServer(options: SocketServerOptions): SocketServer {
     // A connection that joins no namespace is dropped after this, not after the 45 s default.
     connectTimeout: 10_000,
     // CORS concerns the polling transport's HTTP requests only, and as an engine.io middleware it makes every uWS
-    // upgrade keep a response wrapper for the connection's life (~0.6 KB). It stays on whatever the transports:
-    // without any middleware, fan-out to WebSocket clients stalled (publish → client p99 2.8-3.1 s against 6 ms
-    // with it, `npm run load -- fanout`; docs/performance.md, change 5).
+    // upgrade keep a response wrapper for the connection's life (~0.6 KB). Turning it off without polling was
+    // measured and reverted: the fan-out stalls seen then came from the JetStream pull, not from it, but its
+    // removal has not been measured again since (docs/performance.md, change 5).
     cors: { origin: allowed ? [...allowed] : true },
     // `cors` does not stop a cross-origin WebSocket upgrade; this runs for uWS upgrades too.
     allowRequest: (req: IncomingMessage, callback) => {

@@ -24,22 +24,10 @@ export async function findConversation(
 }
 
 /**
- * Reads the conversation and locks its row until the transaction ends. Every write that allocates a `seq` or moves
- * a read marker takes this lock first, so they commit one after another in `seq` order.
- */
-export async function lockConversation(
-  trx: Kysely<Database>,
-  id: string,
-  principal: Principal,
-): Promise<ConversationRow | undefined> {
-  return visibleTo(trx.selectFrom('conversations').selectAll().where('id', '=', id), principal)
-    .forUpdate()
-    .executeTakeFirst();
-}
-
-/**
- * Locks the rows of several conversations until the transaction ends, in id order, so two writers locking
- * overlapping sets never deadlock. Visibility is the caller's to check (each send has its own principal).
+ * Reads conversations and locks their rows until the transaction ends, in id order, so two writers locking
+ * overlapping sets never deadlock. Every write that allocates a `seq` or moves a read marker takes this lock
+ * first, so they commit one after another in `seq` order. Visibility is the caller's to check (`isVisibleTo`:
+ * a batch of sends has a principal per send).
  */
 export async function lockConversations(trx: Kysely<Database>, ids: readonly string[]): Promise<ConversationRow[]> {
   if (ids.length === 0) return [];

@@ -16,7 +16,6 @@ import {
   advanceReadMarker,
   findConversation,
   isVisibleTo,
-  lockConversation,
   lockConversations,
   recordLatestMessages,
 } from '../repositories/conversations.js';
@@ -155,8 +154,8 @@ export async function markRead(
   wake: OutboxWake = notifyEach(db),
 ): Promise<void> {
   const moved = await db.transaction().execute(async (trx) => {
-    const conversation = await lockConversation(trx, conversationId, principal);
-    if (!conversation) throw notFound('conversation');
+    const [conversation] = await lockConversations(trx, [conversationId]);
+    if (!conversation || !isVisibleTo(conversation, principal)) throw notFound('conversation');
     const seq = await findMessageSeq(trx, conversationId, messageId);
     if (seq === undefined) {
       throw validationFailed([{ path: 'last_read_message_id', message: 'names no message of this conversation' }]);
