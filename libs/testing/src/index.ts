@@ -6,3 +6,4 @@ export * from './nats.js';
 export * from './redis.js';
 export * from './service-process.js';
 export * from './tcp-balancer.js';
+export * from './nats-status-filter.js';

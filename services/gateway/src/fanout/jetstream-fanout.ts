@@ -1,4 +1,4 @@
-import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JsMsg } from '@nats-io/jetstream';
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type Consumer, type JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { FANOUT_CONSUMER, MESSAGES_STREAM } from '@switchboard/protocol';
 import type { Logger } from '@switchboard/logger';
@@ -14,8 +14,16 @@ export interface JetStreamFanoutOptions {
   readonly canEmit: () => boolean;
   /** @default 2000 */
   readonly retryDelayMs?: number;
-  /** How long one pull request stays open; also the longest `stop()` waits for it. @default 1000 */
+  /** How long one pull request stays open; `stop()` waits at most this plus `pullGraceMs`. @default 1000 */
   readonly pullExpiresMs?: number;
+  /**
+   * A pull the server has not ended this long after it expired is taken as ended and pulled again: NATS 2.9 now and
+   * then expires a pull without the 408 that ends it, and nats.js would wait for two missed heartbeats (≥ 1 s).
+   * @default 250
+   */
+  readonly pullGraceMs?: number;
+  /** Pull requests kept open at once, started `pullExpiresMs / pulls` apart so one is always waiting. @default 2 */
+  readonly pulls?: number;
 }
 
 /**
@@ -24,8 +32,12 @@ export interface JetStreamFanoutOptions {
  * redelivery may emit an event twice; clients de-duplicate by id.
  *
  * It pulls with bounded requests (`fetch`, up to 500 events or 1 s) rather than an endless `consume()`: stopping
- * then means not asking again and finishing the request in hand, so no event the server already sent this node is
+ * then means not asking again and finishing the requests in hand, so no event the server already sent this node is
  * dropped on the floor to wait for its ack timeout (which `consume().close()` does on a drain).
+ *
+ * Two pulls are kept open, staggered by half their lifetime, so there is no gap while one ends and the next is
+ * asked for. A pull gets a deadline of its expiry plus `pullGraceMs`: with a single pull and no deadline, NATS 2.9's
+ * occasional silent expiry (no 408) held events for up to a second (docs/performance.md, fan-out).
  */
 export function createJetStreamFanout(options: JetStreamFanoutOptions): FanoutSource {
   const log = options.logger.child({ component: 'fanout' });
@@ -35,7 +47,6 @@ export function createJetStreamFanout(options: JetStreamFanoutOptions): FanoutSo
   // The consumer delivers only what is published after it exists: a node is not ready before it is attached.
   let attached = false;
   let loop: Promise<void> | undefined;
-  let wake: (() => void) | undefined;
 
   const ensureConsumer = async () => {
     const jsm = await jetstreamManager(options.nc);
@@ -72,6 +83,43 @@ export function createJetStreamFanout(options: JetStreamFanoutOptions): FanoutSo
     else m.ack();
   };
 
+  const grace = options.pullGraceMs ?? 250;
+  const pulls = Math.max(1, options.pulls ?? 2);
+
+  const sleepers = new Set<() => void>();
+  /** A wait that `stop()` cuts short. */
+  const sleepUnlessStopped = (ms: number) =>
+    new Promise<void>((resolve) => {
+      if (!running) return resolve();
+      const wake = () => {
+        clearTimeout(timer);
+        sleepers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      sleepers.add(wake);
+    });
+
+  /** One pull after another until stopped; `shared.failed` ends the loop's siblings after their pull in hand. */
+  const pullLoop = async (consumer: Consumer, delayMs: number, shared: { failed: boolean }) => {
+    if (delayMs > 0) await sleepUnlessStopped(delayMs);
+    while (running && !shared.failed) {
+      const batch = await consumer.fetch({ max_messages: 500, expires });
+      // setImmediate: a deadline that fires after a busy turn first lets the poll phase read what already arrived.
+      const deadline = setTimeout(() => setImmediate(() => batch.stop()), expires + grace);
+      try {
+        for await (const m of batch) handle(m);
+      } catch (error) {
+        // A pull nats.js ended after two missed heartbeats: pull again at once. Waiting `retryDelay` here held every
+        // event for ~3 s (docs/performance.md, fan-out).
+        if (!isMissedHeartbeats(error)) throw error;
+        log.debug({ err: error }, 'fan-out pull stalled; pulling again');
+      } finally {
+        clearTimeout(deadline);
+      }
+    }
+  };
+
   const run = async () => {
     let failures = 0;
     while (running) {
@@ -81,31 +129,22 @@ export function createJetStreamFanout(options: JetStreamFanoutOptions): FanoutSo
         attached = true;
         if (failures > 0) log.info('fan-out consumer running again');
         failures = 0;
-        while (running) {
-          const batch = await consumer.fetch({ max_messages: 500, expires });
-          try {
-            for await (const m of batch) handle(m);
-          } catch (error) {
-            // A pull the server left without an answer (nats.js ends it after two missed heartbeats): pull again at
-            // once. Waiting `retryDelay` here held every event for ~3 s (docs/performance.md, fan-out).
-            if (!isMissedHeartbeats(error)) throw error;
-            log.debug({ err: error }, 'fan-out pull stalled; pulling again');
-          }
-        }
+        const shared = { failed: false };
+        const loops = Array.from({ length: pulls }, (_, i) =>
+          pullLoop(consumer, (i * expires) / pulls, shared).catch((error: unknown) => {
+            shared.failed = true;
+            throw error;
+          }),
+        );
+        // Every loop has finished its pull before a retry starts new ones.
+        const failed = (await Promise.allSettled(loops)).find((r) => r.status === 'rejected');
+        if (failed) throw failed.reason;
       } catch (error) {
         attached = false;
         failures++;
         if (running) log[failures === 1 ? 'warn' : 'debug']({ err: error, failures }, 'fan-out consumer failed; retrying');
       }
-      if (running) {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, retryDelay);
-          wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-      }
+      if (running) await sleepUnlessStopped(retryDelay);
     }
   };
 
@@ -117,8 +156,8 @@ export function createJetStreamFanout(options: JetStreamFanoutOptions): FanoutSo
     },
     async stop() {
       running = false;
-      wake?.();
-      // The pull request in hand finishes (at most `expires`); no new one is made.
+      for (const wake of [...sleepers]) wake();
+      // The pulls in hand finish (at most `expires` + `grace`); no new one is made.
       await loop;
     },
     ready: () => attached && running,
