@@ -43,11 +43,10 @@ export function createSocketServer(options: SocketServerOptions): SocketServer {
     maxHttpBufferSize: options.maxPayloadBytes,
     // A connection that joins no namespace is dropped after this, not after the 45 s default.
     connectTimeout: 10_000,
-    // CORS concerns the polling transport's HTTP requests only, and as an engine.io middleware it makes every uWS
-    // upgrade keep a response wrapper for the connection's life (~0.6 KB). Turning it off without polling was
-    // measured and reverted: the fan-out stalls seen then came from the JetStream pull, not from it, but its
-    // removal has not been measured again since (docs/performance.md, change 5).
-    cors: { origin: allowed ? [...allowed] : true },
+    // CORS concerns the polling transport's HTTP requests only. As an engine.io middleware it also makes every uWS
+    // upgrade keep a response wrapper for the connection's life, so a WebSocket-only node goes without it
+    // (docs/performance.md, change 10).
+    ...(options.allowPolling ? { cors: { origin: allowed ? [...allowed] : true } } : {}),
     // `cors` does not stop a cross-origin WebSocket upgrade; this runs for uWS upgrades too.
     allowRequest: (req: IncomingMessage, callback) => {
       if (options.refuseNew()) return callback('draining', false);
