@@ -90,9 +90,9 @@ describe('JetStream fan-out source', () => {
     await waitForCount(received, 250);
 
     expect(received.map((r) => r.n).sort((a, b) => a - b)).toEqual(Array.from({ length: 250 }, (_, i) => i));
-    // Waiting for nats.js's missed heartbeats instead held events for 0.5–1 s (a pull's lifetime is 1 s).
+    // Waiting for nats.js's missed heartbeats instead held events for up to 1 s (a pull lives 1 s): 996 ms measured with the deadline taken out.
     const worst = Math.max(...received.map((r) => r.latencyMs));
-    expect(worst).toBeLessThan(400);
+    expect(worst).toBeLessThan(700);
     expect(filter.dropped.get(408) ?? 0).toBeGreaterThanOrEqual(6);
   });
 

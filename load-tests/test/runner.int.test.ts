@@ -1,0 +1,70 @@
+/**
+ * The Node load runner end to end, each scenario at a tiny scale: the whole private stack, the client processes,
+ * the gateway and then the baseline, and the table. The figures themselves are benchmarks (docs/performance.md);
+ * here only what must hold at any scale is checked: both servers measured, every socket held, every delivery made.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Figure } from '../src/measure/report.js';
+
+const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+const dirs: string[] = [];
+afterAll(async () => {
+  for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+});
+
+interface Run {
+  readonly table: string;
+  readonly figures: Map<string, Figure>;
+}
+
+async function runScenario(scenario: string, flags: string[]): Promise<Run> {
+  const out = await mkdtemp(path.join(tmpdir(), `load-${scenario}-`));
+  dirs.push(out);
+  const table = await new Promise<string>((resolve, reject) => {
+    execFile(process.execPath, [CLI, scenario, '--workers', '2', '--out', out, ...flags], { timeout: 150_000, maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`${scenario} failed: ${error.message}\n${stderr.slice(-4000)}`));
+      else resolve(stdout);
+    });
+  });
+  const [file] = await readdir(out);
+  const json = JSON.parse(await readFile(path.join(out, file!), 'utf8')) as { figures: Figure[] };
+  return { table, figures: new Map(json.figures.map((f) => [f.name, f])) };
+}
+
+function figure(run: Run, name: string): Figure {
+  const found = run.figures.get(name);
+  if (!found) throw new Error(`no figure "${name}" in:\n${run.table}`);
+  return found;
+}
+
+describe('npm run load', () => {
+  it('connections - every socket is held on both servers, with memory per connection', async () => {
+    const run = await runScenario('connections', ['--connections', '200', '--hold', '2', '--tabs', '10']);
+    expect(run.table).toContain('| figure');
+    expect(run.table).toContain('baseline (ws)');
+    expect(figure(run, 'connections held at the end')).toMatchObject({ gateway: 200, baseline: 200 });
+    expect(figure(run, 'drops during the hold')).toMatchObject({ gateway: 0, baseline: 0 });
+    expect(figure(run, 'RSS per connection (after a full GC)').gateway).toBeGreaterThan(0);
+  }, 180_000);
+
+  it('fanout - every event reaches every socket of its room on both servers', async () => {
+    const run = await runScenario('fanout', ['--rooms', '4', '--room-size', '10', '--rate', '20', '--seconds', '2', '--warmup', '1']);
+    expect(figure(run, 'delivery ratio')).toMatchObject({ gateway: 100, baseline: 100 });
+    expect(figure(run, 'errors (publish, drops, protocol)')).toMatchObject({ gateway: 0, baseline: 0 });
+    expect(figure(run, 'deliveries per server CPU-second').gateway).toBeGreaterThan(0);
+    expect(figure(run, 'deliveries per server CPU-second').baseline).toBeGreaterThan(0);
+  }, 180_000);
+
+  it('e2e - REST writes are accepted, published and delivered through both servers, with the bare HTTP ceiling', async () => {
+    const run = await runScenario('e2e', ['--devices', '20', '--tabs', '1', '--rate', '20', '--seconds', '2', '--tp-seconds', '2', '--concurrency', '8', '--writers', '1']);
+    expect(figure(run, 'messages accepted per second (max, REST 201)').gateway).toBeGreaterThan(0);
+    expect(figure(run, 'ceiling: bare Node HTTP answers per second, same writers').gateway).toBeGreaterThan(0);
+    expect(figure(run, 'delivery ratio')).toMatchObject({ gateway: 100, baseline: 100 });
+    expect(figure(run, 'errors (writes, drops, protocol)')).toMatchObject({ gateway: 0, baseline: 0 });
+  }, 180_000);
+});
