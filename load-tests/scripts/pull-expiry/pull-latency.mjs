@@ -23,7 +23,10 @@ const loops = Number(process.env.LOOPS ?? (mode === 'staggered' ? 2 : 1));
 const grace = mode === 'staggered' ? Number(process.env.GRACE ?? 250) : undefined;
 
 const port = await new Promise((resolve) => {
-  const probe = net.createServer().listen(0, '127.0.0.1', () => probe.close(() => resolve(probe.address().port)));
+  const probe = net.createServer().listen(0, '127.0.0.1', () => {
+    const { port: free } = probe.address();
+    probe.close(() => resolve(free));
+  });
 });
 const dir = mkdtempSync(path.join(tmpdir(), 'pull-expiry-'));
 const server = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dir], { stdio: 'ignore' });
@@ -44,7 +47,7 @@ const consumer = await jetstream(nc).consumers.get('PULLS', 'c');
 
 const started = Date.now();
 const latencies = [];
-const silentEnds = [];
+const pulls = [];
 const handle = (m) => {
   latencies.push(Date.now() - Number(m.string()));
   m.ack();
@@ -55,9 +58,10 @@ const pullLoop = async (delay) => {
   await new Promise((r) => setTimeout(r, delay));
   while (running) {
     const batch = await consumer.fetch({ max_messages: 500, expires, ...heartbeat });
-    let ended408 = false;
+    const pull = { at: (Date.now() - started) / 1000, ended408: false, batch };
+    pulls.push(pull);
     (async () => {
-      for await (const s of batch.status()) if (s.type === 'debug' && s.code === 408) ended408 = true;
+      for await (const s of batch.status()) if (s.type === 'debug' && s.code === 408) pull.ended408 = true;
     })();
     const deadline = grace === undefined ? undefined : setTimeout(() => setImmediate(() => batch.stop()), expires + grace);
     try {
@@ -67,8 +71,6 @@ const pullLoop = async (delay) => {
     } finally {
       clearTimeout(deadline);
     }
-    await Promise.resolve();
-    if (!ended408 && batch.getReceived() < 500) silentEnds.push(((Date.now() - started) / 1000).toFixed(1));
   }
 };
 
@@ -92,10 +94,12 @@ for (let n = 0; Date.now() < started + seconds * 1000; n++) {
 await new Promise((r) => setTimeout(r, 3000));
 running = false;
 
+// A pull ends with its 408, or full (500 events), or (when the server went silent) by the client.
+const silentEnds = pulls.filter((p) => !p.ended408 && p.batch.getReceived() < 500 && p.at < seconds).map((p) => `${(p.at + expires / 1000).toFixed(1)}`);
 latencies.sort((a, b) => a - b);
 const at = (q) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * q))];
 console.log(
-  `${mode} rate ${rate}/s ${seconds} s expires ${expires} ms${heartbeat.idle_heartbeat ? ` hb ${heartbeat.idle_heartbeat} ms` : ''}` +
+  `${mode} rate ${rate}/s ${seconds} s${mode === 'consume' ? '' : ` expires ${expires} ms`}${heartbeat.idle_heartbeat ? ` hb ${heartbeat.idle_heartbeat} ms` : ''}` +
     `${mode === 'consume' ? '' : ` loops ${loops}`}${grace === undefined ? '' : ` grace ${grace} ms`}: ` +
     `received ${latencies.length}, p50 ${at(0.5)} ms, p99 ${at(0.99)} ms, max ${latencies.at(-1)} ms; ` +
     `pulls ended without a 408: ${silentEnds.length}${silentEnds.length ? ` (at ${silentEnds.join(', ')} s)` : ''}`,

@@ -45,7 +45,7 @@ export function createSocketServer(options: SocketServerOptions): SocketServer {
     connectTimeout: 10_000,
     // CORS concerns the polling transport's HTTP requests only. As an engine.io middleware it also makes every uWS
     // upgrade keep a response wrapper for the connection's life, so a WebSocket-only node goes without it
-    // (docs/performance.md, change 10).
+    // (docs/performance.md, changes 5 and 11).
     ...(options.allowPolling ? { cors: { origin: allowed ? [...allowed] : true } } : {}),
     // `cors` does not stop a cross-origin WebSocket upgrade; this runs for uWS upgrades too.
     allowRequest: (req: IncomingMessage, callback) => {
