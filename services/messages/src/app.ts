@@ -20,6 +20,7 @@ import { openApiRoute } from './http/routes/openapi.js';
 import type { MessagesMetrics } from './metrics.js';
 import { buildOpenApiDocument } from './openapi/document.js';
 import { createOutboxNotifier } from './repositories/outbox.js';
+import type { RateLimiter } from './rate-limit/rate-limiter.js';
 import { createSendBatcher } from './use-cases/send-batcher.js';
 
 export interface MessagesAppDeps {
@@ -36,6 +37,8 @@ export interface MessagesAppDeps {
   readonly sendBatchSize?: number | undefined;
   /** Send transactions in flight at once. @default 4 */
   readonly sendConcurrency?: number | undefined;
+  /** Per-caller request rate on the public API; none: no limit. */
+  readonly rateLimiter?: RateLimiter | undefined;
 }
 
 /** The Koa application: middleware in order (errors first), then every route. Listening is the caller's. */
@@ -55,8 +58,8 @@ export function createMessagesApp(deps: MessagesAppDeps): Koa<RequestState> {
   healthRoutes(router, { ready: deps.ready, registry: deps.registry });
   openApiRoute(router, buildOpenApiDocument(deps.version ?? '0.0.0'));
   appsRoutes(router, { db: deps.db, operatorToken: deps.operatorToken });
-  conversationsRoutes(router, { db: deps.db, authenticator });
-  messagesRoutes(router, { db: deps.db, authenticator, wakeRelay, send });
+  conversationsRoutes(router, { db: deps.db, authenticator, rateLimiter: deps.rateLimiter });
+  messagesRoutes(router, { db: deps.db, authenticator, wakeRelay, send, rateLimiter: deps.rateLimiter });
   internalRoutes(router, { db: deps.db, authenticator, send, internalToken: deps.internalToken });
 
   app.use(requestContext(deps.logger, deps.metrics.http));

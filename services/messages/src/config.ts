@@ -20,8 +20,15 @@ export const MessagesEnv = z.object({
   INTERNAL_TOKEN: secret.optional(),
   /** Browser origins allowed by CORS; unset: any origin (with a warning at start). */
   ALLOWED_ORIGINS: csvList.optional(),
-  /** Optional, for cluster-wide rate limits. */
+  /** Optional, for cluster-wide rate limits (per process without it). */
   REDIS_URL: url(['redis', 'rediss']).optional(),
+  /** Prefix of the Redis keys this service uses. @default 'switchboard' */
+  REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/).default('switchboard'),
+  /**
+   * Public API requests a caller (a device; an app's agents together) may make per second, bursts of twice that;
+   * more are refused with 429 `RATE_LIMITED`. 0: no limit. @default 0
+   */
+  API_RATE_PER_SECOND: positiveInt(0),
   LOG_LEVEL: logLevel,
   /** Connections in the Postgres pool. @default 20 */
   DATABASE_POOL_SIZE: positiveInt(20),

@@ -2,6 +2,7 @@
  * Composition root of the messages service: the only place that reads the environment, builds the clients and
  * handles signals. `npm run start:messages`.
  */
+import { Redis } from 'ioredis';
 import { createLogger } from '@switchboard/logger';
 import { runService } from '@switchboard/runtime';
 import { loadMessagesConfig } from './config.js';
@@ -9,6 +10,8 @@ import { createPostgresDatabase } from './db/postgres.js';
 import { connectNats } from './nats-connection.js';
 import { createJetStreamPublisher } from './outbox/jetstream-publisher.js';
 import { createPgRelayCoordinator } from './outbox/pg-relay-coordinator.js';
+import { createMemoryRateLimiter } from './rate-limit/memory-rate-limiter.js';
+import { createRedisRateLimiter } from './rate-limit/redis-rate-limiter.js';
 import { startMessagesService } from './service.js';
 
 runService('messages', async () => {
@@ -22,6 +25,18 @@ runService('messages', async () => {
   // Not awaited: the API serves writes while NATS is still being reached; the outbox holds the events.
   const nats = connectNats(config.NATS_URL, 'switchboard-messages', logger);
   const coordinator = createPgRelayCoordinator({ connectionString: config.DATABASE_URL, logger });
+  // Rate limits: shared by every replica through Redis when REDIS_URL is set, per process otherwise. A command fails
+  // at once while Redis is unreachable, and the limiter then lets requests through.
+  const rate = { ratePerSecond: config.API_RATE_PER_SECOND, burst: 2 * config.API_RATE_PER_SECOND };
+  const redis = config.API_RATE_PER_SECOND > 0 && config.REDIS_URL
+    ? new Redis(config.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 500 })
+    : undefined;
+  redis?.on('error', (error: unknown) => logger.debug({ err: error }, 'Redis connection error'));
+  const rateLimiter = config.API_RATE_PER_SECOND === 0
+    ? undefined
+    : redis
+      ? createRedisRateLimiter({ redis, keyPrefix: config.REDIS_KEY_PREFIX, logger, ...rate })
+      : createMemoryRateLimiter(rate);
   const service = await startMessagesService(
     {
       port: config.MESSAGES_PORT,
@@ -34,7 +49,7 @@ runService('messages', async () => {
       sendBatchSize: config.SEND_BATCH_SIZE,
       sendConcurrency: config.SEND_CONCURRENCY,
     },
-    { db: database.db, publisher: createJetStreamPublisher({ connection: nats, logger }), coordinator, logger },
+    { db: database.db, publisher: createJetStreamPublisher({ connection: nats, logger }), coordinator, logger, rateLimiter },
   );
 
   return async (signal) => {
@@ -44,6 +59,7 @@ runService('messages', async () => {
     const nc = await Promise.race([nats, new Promise<undefined>((r) => setTimeout(r, 100, undefined))]);
     await nc?.drain().catch((error: unknown) => logger.warn({ err: error }, 'NATS drain failed'));
     await database.close();
+    redis?.disconnect();
     logger.info('bye');
   };
 });

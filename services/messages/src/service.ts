@@ -10,6 +10,7 @@ import { createMessagesMetrics } from './metrics.js';
 import { createOutboxRelay } from './outbox/outbox-relay.js';
 import type { Publisher } from './outbox/publisher.js';
 import type { RelayCoordinator } from './outbox/relay-coordinator.js';
+import type { RateLimiter } from './rate-limit/rate-limiter.js';
 
 export interface MessagesServiceOptions {
   readonly port: number;
@@ -31,6 +32,8 @@ export interface MessagesServiceDeps {
   readonly publisher: Publisher;
   readonly coordinator: RelayCoordinator;
   readonly logger: Logger;
+  /** Per-caller request rate on the public API (`API_RATE_PER_SECOND`); none: no limit. */
+  readonly rateLimiter?: RateLimiter | undefined;
 }
 
 export interface MessagesService extends AsyncDisposable {
@@ -68,6 +71,7 @@ export async function startMessagesService(
     version: options.version ?? '0.0.0',
     sendBatchSize: options.sendBatchSize,
     sendConcurrency: options.sendConcurrency,
+    rateLimiter: deps.rateLimiter,
   });
   if (!options.operatorToken) log.warn('OPERATOR_TOKEN is not set: the operator API (POST /v1/apps) answers 404');
   if (!options.allowedOrigins) log.warn('ALLOWED_ORIGINS is not set: CORS allows any origin');

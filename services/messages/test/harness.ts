@@ -12,6 +12,7 @@ import { createJetStreamPublisher } from '../src/outbox/jetstream-publisher.js';
 import { createPgRelayCoordinator } from '../src/outbox/pg-relay-coordinator.js';
 import { startMessagesService, type MessagesService } from '../src/service.js';
 import type { Database } from '../src/db/schema.js';
+import type { RateLimiter } from '../src/rate-limit/rate-limiter.js';
 
 export const OPERATOR_TOKEN = 'test-operator-token-0123456789';
 
@@ -75,6 +76,7 @@ export interface StartOptions {
   readonly allowedOrigins?: readonly string[];
   readonly internalToken?: string;
   readonly outboxPollIntervalMs?: number;
+  readonly rateLimiter?: RateLimiter;
 }
 
 /**
@@ -122,7 +124,7 @@ export async function startMessagesHarness(options: StartOptions = {}): Promise<
         internalToken: replicaOptions.internalToken,
         outboxPollIntervalMs: replicaOptions.outboxPollIntervalMs ?? 200,
       },
-      { db: replicaDb, publisher: createJetStreamPublisher({ connection: nc, logger }), coordinator, logger },
+      { db: replicaDb, publisher: createJetStreamPublisher({ connection: nc, logger }), coordinator, logger, rateLimiter: replicaOptions.rateLimiter },
     );
     let closed = false;
     const close = async () => {

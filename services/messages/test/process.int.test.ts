@@ -137,4 +137,47 @@ describe('messages process', () => {
     expect(logs).not.toContain(app.admin_token);
     expect(logs).not.toContain(token);
   });
+  it('API_RATE_PER_SECOND with REDIS_URL - two replicas share each caller\'s budget; over it, 429 RATE_LIMITED', async () => {
+    const prefix = `test-rl-process-${process.pid}-${Date.now()}`;
+    const start = async () => {
+      const port = await freePort();
+      const child = spawn(process.execPath, [dist('main.js')], {
+        env: {
+          PATH: process.env.PATH ?? '',
+          DATABASE_URL: database.url,
+          NATS_URL: nats.url,
+          REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+          REDIS_KEY_PREFIX: prefix,
+          API_RATE_PER_SECOND: '1',
+          MESSAGES_PORT: String(port),
+          MESSAGES_HOST: '127.0.0.1',
+          OPERATOR_TOKEN: 'operator-token-for-rate-test',
+          LOG_LEVEL: 'warn',
+        },
+      });
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      const url = `http://127.0.0.1:${port}`;
+      await waitFor(async () => (await request(url, 'GET', '/readyz').catch(() => ({ status: 0 }))).status === 200, { timeoutMs: 15_000 });
+      return { url, stop: async () => (child.kill('SIGTERM'), await exited) };
+    };
+    const [one, two] = await Promise.all([start(), start()]);
+    try {
+      const created = await request(one.url, 'POST', '/v1/apps', { headers: { Authorization: 'Bearer operator-token-for-rate-test' }, body: { name: 'rate' } });
+      const app = created.body;
+      const headers = { 'X-App-Id': app.id, 'X-Device-Id': 'd1', 'X-Api-Key': app.api_key };
+      // Bursts of twice the rate: two requests, one on each replica, then the third is refused on either.
+      expect((await request(one.url, 'GET', '/v1/conversations', { headers })).status).toBe(200);
+      expect((await request(two.url, 'GET', '/v1/conversations', { headers })).status).toBe(200);
+      const refused = await request(one.url, 'GET', '/v1/conversations', { headers });
+      expect(refused.status).toBe(429);
+      expect(refused.body.error.code).toBe('RATE_LIMITED');
+      expect(refused.headers.get('retry-after')).toBe('1');
+      expect((await request(two.url, 'GET', '/v1/conversations', { headers })).status).toBe(429);
+      // Another device is not affected.
+      expect((await request(two.url, 'GET', '/v1/conversations', { headers: { ...headers, 'X-Device-Id': 'd2' } })).status).toBe(200);
+    } finally {
+      expect(await one.stop()).toBe(0);
+      expect(await two.stop()).toBe(0);
+    }
+  });
 });

@@ -1,6 +1,7 @@
 import { AppError } from '../domain/errors.js';
 import type { Authenticator } from '../domain/authenticator.js';
 import type { Principal } from '../domain/principal.js';
+import { rateLimitKey, type RateLimiter } from '../rate-limit/rate-limiter.js';
 import { DeviceIdField, IdField } from '@switchboard/protocol';
 import type { RouteContext, Next } from './context.js';
 
@@ -9,13 +10,21 @@ type Who = 'client' | 'agent' | 'both';
 /**
  * Authenticates the caller: `Authorization: Bearer <admin_token>` is an agent, `X-App-Id` + `X-Device-Id` +
  * `X-Api-Key` a device. Missing pieces are `MISSING_PARAMS`, wrong ones `INVALID_CREDENTIALS`; a route meant for
- * the other kind of caller is `FORBIDDEN`.
+ * the other kind of caller is `FORBIDDEN`. With a `rateLimiter`, a caller over its rate is `RATE_LIMITED` (429 with
+ * `Retry-After`), after authentication so that a stranger cannot spend someone else's budget.
  */
-export function requireAuth(authenticator: Authenticator, who: Who) {
+export function requireAuth(authenticator: Authenticator, who: Who, rateLimiter?: RateLimiter) {
   return async (ctx: RouteContext, next: Next) => {
     const principal = await authenticate(ctx, authenticator);
     if (who !== 'both' && principal.kind !== who) {
       throw new AppError('FORBIDDEN', who === 'client' ? 'this route takes device credentials' : 'this route takes an admin token');
+    }
+    if (rateLimiter) {
+      const decision = await rateLimiter.take(rateLimitKey(principal));
+      if (!decision.allowed) {
+        ctx.set('Retry-After', String(Math.max(1, Math.ceil(decision.retryAfterMs / 1000))));
+        throw new AppError('RATE_LIMITED', 'too many requests, retry later');
+      }
     }
     ctx.state.principal = principal;
     ctx.state.bindLog({ app_id: principal.appId });

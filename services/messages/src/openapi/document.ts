@@ -45,6 +45,8 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
     );
   };
   const auth = ['MISSING_PARAMS', 'INVALID_CREDENTIALS'] as const;
+  // The public API's callers: authenticated, then rate limited when API_RATE_PER_SECOND is set.
+  const caller = [...auth, 'RATE_LIMITED'] as const;
   const either = [{ device: [] }, { agent: [] }];
   const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
   const limitParam = {
@@ -103,13 +105,13 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
           operationId: 'openConversation',
           security: [{ device: [] }],
           requestBody: { required: false, ...json('CreateConversationRequest') },
-          responses: { '201': { description: 'Opened', ...json('Conversation') }, ...errors('VALIDATION_FAILED', ...auth, 'FORBIDDEN') },
+          responses: { '201': { description: 'Opened', ...json('Conversation') }, ...errors('VALIDATION_FAILED', ...caller, 'FORBIDDEN') },
         },
         get: {
           operationId: 'listConversations',
           security: either,
           parameters: [limitParam, { name: 'cursor', in: 'query', schema: { type: 'string' } }],
-          responses: { '200': { description: 'Newest activity first', ...json('ConversationPage') }, ...errors('VALIDATION_FAILED', ...auth) },
+          responses: { '200': { description: 'Newest activity first', ...json('ConversationPage') }, ...errors('VALIDATION_FAILED', ...caller) },
         },
       },
       '/v1/conversations/{id}': {
@@ -117,7 +119,7 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
           operationId: 'getConversation',
           security: either,
           parameters: [idParam],
-          responses: { '200': { description: 'The conversation', ...json('Conversation') }, ...errors(...auth, 'NOT_FOUND') },
+          responses: { '200': { description: 'The conversation', ...json('Conversation') }, ...errors(...caller, 'NOT_FOUND') },
         },
       },
       '/v1/conversations/{id}/messages': {
@@ -129,7 +131,7 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
           responses: {
             '201': { description: 'Stored', ...json('Message') },
             '200': { description: 'This local_id was sent before: the first message, unchanged', ...json('Message') },
-            ...errors('VALIDATION_FAILED', ...auth, 'NOT_FOUND', 'PAYLOAD_TOO_LARGE'),
+            ...errors('VALIDATION_FAILED', ...caller, 'NOT_FOUND', 'PAYLOAD_TOO_LARGE'),
           },
         },
         get: {
@@ -141,7 +143,7 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
             { name: 'after', in: 'query', schema: { type: 'string' }, description: 'Messages strictly after this message id.' },
             { name: 'before', in: 'query', schema: { type: 'string' }, description: 'The limit messages just before this message id.' },
           ],
-          responses: { '200': { description: 'Ascending seq', ...json('MessagePage') }, ...errors('VALIDATION_FAILED', ...auth, 'NOT_FOUND') },
+          responses: { '200': { description: 'Ascending seq', ...json('MessagePage') }, ...errors('VALIDATION_FAILED', ...caller, 'NOT_FOUND') },
         },
       },
       '/v1/conversations/{id}/read': {
@@ -150,7 +152,7 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
           security: either,
           parameters: [idParam],
           requestBody: { required: true, ...json('MarkReadRequest') },
-          responses: { '204': { description: 'Read marker moved forward (or already past)' }, ...errors('VALIDATION_FAILED', ...auth, 'NOT_FOUND') },
+          responses: { '204': { description: 'Read marker moved forward (or already past)' }, ...errors('VALIDATION_FAILED', ...caller, 'NOT_FOUND') },
         },
       },
     },

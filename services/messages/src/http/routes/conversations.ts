@@ -5,6 +5,7 @@ import type { Database } from '../../db/schema.js';
 import { notFound } from '../../domain/errors.js';
 import type { Authenticator } from '../../domain/authenticator.js';
 import { getConversation, openConversation, pageConversations } from '../../use-cases/conversations.js';
+import type { RateLimiter } from '../../rate-limit/rate-limiter.js';
 import { requireAuth } from '../auth.js';
 import type { RequestState, RouteContext } from '../context.js';
 import { validate } from '../validate.js';
@@ -12,12 +13,14 @@ import { validate } from '../validate.js';
 export interface ConversationsRoutesDeps {
   readonly db: Kysely<Database>;
   readonly authenticator: Authenticator;
+  /** Per-caller request rate; none: no limit. */
+  readonly rateLimiter?: RateLimiter | undefined;
 }
 
 export function conversationsRoutes(router: Router<RequestState>, deps: ConversationsRoutesDeps): void {
   const { db } = deps;
 
-  router.post('/v1/conversations', requireAuth(deps.authenticator, 'client'), async (ctx) => {
+  router.post('/v1/conversations', requireAuth(deps.authenticator, 'client', deps.rateLimiter), async (ctx) => {
     validate(CreateConversationRequest, ctx.state.body ?? {}, 'body');
     const conversation = await openConversation(db, ctx.state.principal!);
     if (ctx.state.debug) ctx.state.log.debug({ conversation_id: conversation.id }, 'conversation opened');
@@ -25,12 +28,12 @@ export function conversationsRoutes(router: Router<RequestState>, deps: Conversa
     ctx.body = conversation;
   });
 
-  router.get('/v1/conversations', requireAuth(deps.authenticator, 'both'), async (ctx) => {
+  router.get('/v1/conversations', requireAuth(deps.authenticator, 'both', deps.rateLimiter), async (ctx) => {
     const query = validate(ListConversationsQuery, ctx.query, 'query');
     ctx.body = await pageConversations(db, ctx.state.principal!, query);
   });
 
-  router.get('/v1/conversations/:id', requireAuth(deps.authenticator, 'both'), async (ctx) => {
+  router.get('/v1/conversations/:id', requireAuth(deps.authenticator, 'both', deps.rateLimiter), async (ctx) => {
     ctx.body = await getConversation(db, ctx.state.principal!, conversationId(ctx));
   });
 }

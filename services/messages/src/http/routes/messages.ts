@@ -6,6 +6,7 @@ import type { Authenticator } from '../../domain/authenticator.js';
 import type { OutboxWake } from '../../repositories/outbox.js';
 import { markRead, pageMessages } from '../../use-cases/messages.js';
 import type { MessageSender } from '../../use-cases/send-batcher.js';
+import type { RateLimiter } from '../../rate-limit/rate-limiter.js';
 import { requireAuth } from '../auth.js';
 import type { RequestState } from '../context.js';
 import { validate } from '../validate.js';
@@ -14,13 +15,15 @@ import { conversationId } from './conversations.js';
 export interface MessagesRoutesDeps {
   readonly db: Kysely<Database>;
   readonly authenticator: Authenticator;
+  /** Per-caller request rate; none: no limit. */
+  readonly rateLimiter?: RateLimiter | undefined;
   readonly wakeRelay: OutboxWake;
   readonly send: MessageSender;
 }
 
 export function messagesRoutes(router: Router<RequestState>, deps: MessagesRoutesDeps): void {
   const { db } = deps;
-  const auth = requireAuth(deps.authenticator, 'both');
+  const auth = requireAuth(deps.authenticator, 'both', deps.rateLimiter);
 
   router.post('/v1/conversations/:id/messages', auth, async (ctx) => {
     const input = validate(SendMessageRequest, ctx.state.body, 'body');
