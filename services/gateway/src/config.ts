@@ -48,7 +48,7 @@ export const GatewayEnv = z.object({
   SLOW_CONSUMER_GRACE_MS: positiveInt(3_000),
   /** Events a connection may send per second (bursts of twice that); more are refused with RATE_LIMITED. @default 20 */
   EVENT_RATE_PER_SECOND: positiveInt(20),
-  /** How long the gateway reuses an answer of the messages service's auth endpoints. @default 2000 */
+  /** How long the gateway reuses the messages service's answer to an agent's credentials (a device's is not reused). @default 2000 */
   AUTH_CACHE_TTL_MS: positiveInt(2_000),
   /** Time limit of a call to the messages service. @default 5000 */
   MESSAGES_TIMEOUT_MS: positiveInt(5_000),

@@ -35,12 +35,16 @@ export interface HttpMessagesApiOptions {
 }
 
 /**
- * The messages service's internal HTTP API. Answers of the auth endpoints are cached briefly (keyed by a hash of
- * the credentials, never the credentials themselves); a service that cannot be reached is `UNAVAILABLE`.
+ * The messages service's internal HTTP API; a service that cannot be reached is `UNAVAILABLE`. Auth lookups are
+ * keyed by a hash of the credentials, never the credentials themselves. An agent's answer is reused for
+ * `authCacheTtlMs`; a device's is shared only while in flight (tabs connecting together ask once), because it
+ * carries the device's latest conversation, which a REST call may change a moment later (the next handshake
+ * must auto-join the new one).
  */
 export function createHttpMessagesApi(options: HttpMessagesApiOptions): MessagesApi {
   const timeoutMs = options.timeoutMs ?? 5000;
-  const authCache = createTtlCache<unknown>({ ttlMs: options.authCacheTtlMs ?? 2000 });
+  const adminAuthCache = createTtlCache<InternalAuthAdminResponse>({ ttlMs: options.authCacheTtlMs ?? 2000 });
+  const clientAuthInFlight = createTtlCache<InternalAuthClientResponse>({ ttlMs: 0 });
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (options.internalToken) headers[INTERNAL_TOKEN_HEADER] = options.internalToken;
 
@@ -76,13 +80,13 @@ export function createHttpMessagesApi(options: HttpMessagesApiOptions): Messages
 
   return {
     authenticateClient: (app_id, device_id, api_key) =>
-      authCache.get(key('c', app_id, device_id, api_key), () =>
+      clientAuthInFlight.get(key('c', app_id, device_id, api_key), () =>
         post<InternalAuthClientResponse>(INTERNAL_PATHS.authClient, { app_id, device_id, api_key }),
-      ) as Promise<InternalAuthClientResponse>,
+      ),
     authenticateAdmin: (app_id, admin_token) =>
-      authCache.get(key('a', app_id, admin_token), () =>
+      adminAuthCache.get(key('a', app_id, admin_token), () =>
         post<InternalAuthAdminResponse>(INTERNAL_PATHS.authAdmin, { app_id, admin_token }),
-      ) as Promise<InternalAuthAdminResponse>,
+      ),
     conversationAccess: (principal, conversation_id) =>
       post(INTERNAL_PATHS.conversationAccess, { principal, conversation_id }),
     sendMessage: (principal, input) => post(INTERNAL_PATHS.sendMessage, { principal, ...input }),

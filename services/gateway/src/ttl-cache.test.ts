@@ -32,4 +32,20 @@ describe('ttl cache', () => {
     const reload = vi.fn(async () => 'a2');
     expect(await cache.get('a', reload)).toBe('a2');
   });
+
+  it('ttl cache - with ttlMs 0 only lookups in flight are shared; a settled answer is asked again', async () => {
+    const cache = createTtlCache<number>({ ttlMs: 0 });
+    let n = 0;
+    const load = vi.fn(async () => ++n);
+    expect(await Promise.all([cache.get('k', load), cache.get('k', load)])).toEqual([1, 1]);
+    expect(load).toHaveBeenCalledTimes(1);
+    expect(await cache.get('k', load)).toBe(2);
+    expect(cache.size).toBe(0);
+    const failing = vi.fn(async () => {
+      throw new Error('down');
+    });
+    await expect(cache.get('f', failing)).rejects.toThrow('down');
+    await expect(cache.get('f', failing)).rejects.toThrow('down');
+    expect(failing).toHaveBeenCalledTimes(2);
+  });
 });

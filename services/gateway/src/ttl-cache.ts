@@ -1,6 +1,7 @@
 /**
  * A small TTL cache of promises: concurrent lookups of one key share one call (a reconnect storm of one device
- * asks once), failures are not cached, and the oldest entry goes when it is full.
+ * asks once), failures are not cached, and the oldest entry goes when it is full. With `ttlMs` 0 only lookups in
+ * flight are shared: an answer is never reused once it arrived.
  */
 export interface TtlCache<V> {
   get(key: string, load: () => Promise<V>): Promise<V>;
@@ -16,13 +17,15 @@ export function createTtlCache<V>(options: { ttlMs: number; maxSize?: number }):
       const now = Date.now();
       const hit = entries.get(key);
       if (hit && hit.expires > now) return hit.value;
-      if (options.ttlMs <= 0) return load();
       const value = load();
       if (entries.size >= maxSize) entries.delete(entries.keys().next().value!);
-      entries.set(key, { expires: now + options.ttlMs, value });
-      value.catch(() => {
+      const forget = () => {
         if (entries.get(key)?.value === value) entries.delete(key);
-      });
+      };
+      // In flight: shared whatever the TTL (`Infinity` until it settles when the TTL is 0).
+      entries.set(key, { expires: options.ttlMs > 0 ? now + options.ttlMs : Infinity, value });
+      if (options.ttlMs > 0) value.catch(forget);
+      else value.then(forget, forget);
       return value;
     },
     delete: (key) => void entries.delete(key),

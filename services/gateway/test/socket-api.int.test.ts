@@ -74,6 +74,21 @@ describe('handshake', () => {
     const after = await stack.rest('POST', `/v1/conversations/${conversation.id}/messages`, headers, { body: 'after', local_id: 'b2' });
     await waitFor(() => returning.of('message:new').some((m) => m.id === after.body.id));
   });
+
+  it('connect - a reconnect right after opening a conversation auto-joins that one (no stale handshake answer)', async () => {
+    // Connected with no conversation, then one opened over REST, then a second tab a moment later: the gateway must
+    // not reuse the first handshake's answer (it said "no latest conversation").
+    const first = await stack.connected(stack.client(url, app, 'quick'));
+    await sleep(50);
+    expect(first.of('conversation:joined')).toEqual([]);
+    const opened = await stack.openConversation(app, 'quick');
+    const second = await stack.connected(stack.client(url, app, 'quick'));
+    expect(await second.waitFor('conversation:joined')).toEqual([{ conversation_id: opened.id, last_message_id: null }]);
+    // And a newer conversation is the one a third tab gets.
+    const newer = await stack.openConversation(app, 'quick');
+    const third = await stack.connected(stack.client(url, app, 'quick'));
+    expect(await third.waitFor('conversation:joined')).toEqual([{ conversation_id: newer.id, last_message_id: null }]);
+  });
 });
 
 describe('events', () => {
