@@ -8,7 +8,7 @@ import { mkdir } from 'node:fs/promises';
 import uws from 'uWebSockets.js';
 import { createLogger } from '@switchboard/logger';
 import { runService } from '@switchboard/runtime';
-import { createMemoryRateLimiter, startMessagesService } from '@switchboard/messages';
+import { createApiRateLimiter, startMessagesService } from '@switchboard/messages';
 import { createHttpMessagesApi, startGateway } from '@switchboard/gateway';
 import { loadEmbeddedConfig } from './config.js';
 import { ensureDemoApp, ensureOperatorToken } from './demo-app.js';
@@ -45,9 +45,7 @@ runService(
         coordinator: deps.coordinator,
         logger: logger.child({ component: 'messages' }),
         // One process: its own buckets are the whole platform's.
-        rateLimiter: config.API_RATE_PER_SECOND > 0
-          ? createMemoryRateLimiter({ ratePerSecond: config.API_RATE_PER_SECOND, burst: 2 * config.API_RATE_PER_SECOND })
-          : undefined,
+        rateLimiter: createApiRateLimiter({ perSecond: config.API_RATE_PER_SECOND, keyPrefix: config.REDIS_KEY_PREFIX, logger }),
       },
     );
     const demo = await ensureDemoApp(deps.db, config.DATA_DIR);

@@ -13,6 +13,5 @@ export { createPgliteDatabase, type PgliteDatabase } from './db/pglite.js';
 export { connectNats } from './nats-connection.js';
 export { createApp } from './use-cases/apps.js';
 export { findAppById } from './repositories/apps.js';
-export { createMemoryRateLimiter } from './rate-limit/memory-rate-limiter.js';
-export { createRedisRateLimiter } from './rate-limit/redis-rate-limiter.js';
+export { createApiRateLimiter } from './rate-limit/api-rate-limiter.js';
 export type { RateLimiter, RateDecision } from './rate-limit/rate-limiter.js';

@@ -10,8 +10,7 @@ import { createPostgresDatabase } from './db/postgres.js';
 import { connectNats } from './nats-connection.js';
 import { createJetStreamPublisher } from './outbox/jetstream-publisher.js';
 import { createPgRelayCoordinator } from './outbox/pg-relay-coordinator.js';
-import { createMemoryRateLimiter } from './rate-limit/memory-rate-limiter.js';
-import { createRedisRateLimiter } from './rate-limit/redis-rate-limiter.js';
+import { createApiRateLimiter } from './rate-limit/api-rate-limiter.js';
 import { startMessagesService } from './service.js';
 
 runService('messages', async () => {
@@ -27,16 +26,11 @@ runService('messages', async () => {
   const coordinator = createPgRelayCoordinator({ connectionString: config.DATABASE_URL, logger });
   // Rate limits: shared by every replica through Redis when REDIS_URL is set, per process otherwise. A command fails
   // at once while Redis is unreachable, and the limiter then lets requests through.
-  const rate = { ratePerSecond: config.API_RATE_PER_SECOND, burst: 2 * config.API_RATE_PER_SECOND };
   const redis = config.API_RATE_PER_SECOND > 0 && config.REDIS_URL
     ? new Redis(config.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 500 })
     : undefined;
   redis?.on('error', (error: unknown) => logger.debug({ err: error }, 'Redis connection error'));
-  const rateLimiter = config.API_RATE_PER_SECOND === 0
-    ? undefined
-    : redis
-      ? createRedisRateLimiter({ redis, keyPrefix: config.REDIS_KEY_PREFIX, logger, ...rate })
-      : createMemoryRateLimiter(rate);
+  const rateLimiter = createApiRateLimiter({ perSecond: config.API_RATE_PER_SECOND, redis, keyPrefix: config.REDIS_KEY_PREFIX, logger });
   const service = await startMessagesService(
     {
       port: config.MESSAGES_PORT,
