@@ -3,7 +3,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { createLogger } from '@switchboard/logger';
 import { FANOUT_CONSUMER, MESSAGES_STREAM } from '@switchboard/protocol';
-import { startNatsServer, startNatsStatusFilter, type NatsStatusFilter, type ServerProcess } from '@switchboard/testing';
+import { sleep, startNatsServer, startNatsStatusFilter, waitFor, type NatsStatusFilter, type ServerProcess } from '@switchboard/testing';
 import { createJetStreamFanout } from '../src/fanout/jetstream-fanout.js';
 import type { FanoutSource } from '../src/fanout/fanout-handler.js';
 
@@ -55,8 +55,7 @@ async function startNode(name: string, url: string, received: Received[]): Promi
     await fanout.stop();
     await nc.close();
   });
-  const deadline = Date.now() + 10_000;
-  while (!fanout.ready() && Date.now() < deadline) await sleep(20);
+  await waitFor(() => fanout.ready(), { timeoutMs: 10_000, message: 'the fan-out source attached' });
   expect(fanout.ready()).toBe(true);
   return fanout;
 }
@@ -70,12 +69,8 @@ async function publishSteadily(count: number, everyMs: number, first = 0): Promi
   }
 }
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-async function waitForCount(received: Received[], count: number, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (received.length < count && Date.now() < deadline) await sleep(20);
-}
+const waitForCount = (received: Received[], count: number) =>
+  waitFor(() => received.length >= count, { timeoutMs: 15_000, message: `${count} events handled` });
 
 describe('JetStream fan-out source', () => {
   it('fan-out pull - when the server expires pulls without their 408, events still arrive promptly', async () => {

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
-import { createTestDatabase, freePort, startNatsServer, waitFor, type ServerProcess, type TestDatabase } from '@switchboard/testing';
+import { createTestDatabase, freePort, startNatsServer, startServiceProcess, waitFor, type ServerProcess, type TestDatabase } from '@switchboard/testing';
 import { migrateToLatest, MIGRATION_NAMES } from '../src/db/migrate.js';
 import { readStream, request } from './harness.js';
 
@@ -140,25 +140,21 @@ describe('messages process', () => {
   it('API_RATE_PER_SECOND with REDIS_URL - two replicas share each caller\'s budget; over it, 429 RATE_LIMITED', async () => {
     const prefix = `test-rl-process-${process.pid}-${Date.now()}`;
     const start = async () => {
-      const port = await freePort();
-      const child = spawn(process.execPath, [dist('main.js')], {
+      const service = await startServiceProcess({
+        script: dist('main.js'),
+        portVariable: 'MESSAGES_PORT',
         env: {
-          PATH: process.env.PATH ?? '',
           DATABASE_URL: database.url,
           NATS_URL: nats.url,
           REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
           REDIS_KEY_PREFIX: prefix,
           API_RATE_PER_SECOND: '1',
-          MESSAGES_PORT: String(port),
           MESSAGES_HOST: '127.0.0.1',
           OPERATOR_TOKEN: 'operator-token-for-rate-test',
           LOG_LEVEL: 'warn',
         },
       });
-      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-      const url = `http://127.0.0.1:${port}`;
-      await waitFor(async () => (await request(url, 'GET', '/readyz').catch(() => ({ status: 0 }))).status === 200, { timeoutMs: 15_000 });
-      return { url, stop: async () => (child.kill('SIGTERM'), await exited) };
+      return { url: service.url, stop: async () => (service.signal('SIGTERM'), await service.exited) };
     };
     const [one, two] = await Promise.all([start(), start()]);
     try {

@@ -1,14 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { freePort } from '@switchboard/testing';
+import { freePort, sleep } from '@switchboard/testing';
 import { createMemoryRateLimiter } from '../src/rate-limit/memory-rate-limiter.js';
 import type { RateLimit, RateLimiter } from '../src/rate-limit/rate-limiter.js';
 import { createRedisRateLimiter } from '../src/rate-limit/redis-rate-limiter.js';
 import { startMessagesHarness, testLogger, type MessagesHarness } from './harness.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const clients: Redis[] = [];
 afterAll(() => {
   for (const c of clients) c.disconnect();

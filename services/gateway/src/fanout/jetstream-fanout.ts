@@ -6,6 +6,14 @@ import type { FanoutHandler, FanoutSource } from './fanout-handler.js';
 
 const nanos = (ms: number) => ms * 1_000_000;
 
+/**
+ * A pull the server has not ended this long after it expired is taken as ended and pulled again: NATS 2.9 now and
+ * then expires a pull without the 408 that ends it, and nats.js would wait for two missed heartbeats (≥ 1 s).
+ */
+const PULL_GRACE_MS = 250;
+/** Pull requests kept open at once, started `pullExpiresMs / PULLS` apart so one is always waiting. */
+const PULLS = 2;
+
 export interface JetStreamFanoutOptions {
   readonly nc: NatsConnection;
   readonly handle: FanoutHandler;
@@ -14,16 +22,8 @@ export interface JetStreamFanoutOptions {
   readonly canEmit: () => boolean;
   /** @default 2000 */
   readonly retryDelayMs?: number;
-  /** How long one pull request stays open; `stop()` waits at most this plus `pullGraceMs`. @default 1000 */
+  /** How long one pull request stays open; `stop()` waits at most this plus `PULL_GRACE_MS`. @default 1000 */
   readonly pullExpiresMs?: number;
-  /**
-   * A pull the server has not ended this long after it expired is taken as ended and pulled again: NATS 2.9 now and
-   * then expires a pull without the 408 that ends it, and nats.js would wait for two missed heartbeats (≥ 1 s).
-   * @default 250
-   */
-  readonly pullGraceMs?: number;
-  /** Pull requests kept open at once, started `pullExpiresMs / pulls` apart so one is always waiting. @default 2 */
-  readonly pulls?: number;
 }
 
 /**
@@ -36,7 +36,7 @@ export interface JetStreamFanoutOptions {
  * dropped on the floor to wait for its ack timeout (which `consume().close()` does on a drain).
  *
  * Two pulls are kept open, staggered by half their lifetime, so there is no gap while one ends and the next is
- * asked for. A pull gets a deadline of its expiry plus `pullGraceMs`: with a single pull and no deadline, NATS 2.9's
+ * asked for. A pull gets a deadline of its expiry plus `PULL_GRACE_MS`: with a single pull and no deadline, NATS 2.9's
  * occasional silent expiry (no 408) held events for up to a second (docs/performance.md, fan-out).
  */
 export function createJetStreamFanout(options: JetStreamFanoutOptions): FanoutSource {
@@ -83,8 +83,6 @@ export function createJetStreamFanout(options: JetStreamFanoutOptions): FanoutSo
     else m.ack();
   };
 
-  const grace = options.pullGraceMs ?? 250;
-  const pulls = Math.max(1, options.pulls ?? 2);
 
   const sleepers = new Set<() => void>();
   /** A wait that `stop()` cuts short. */
@@ -106,7 +104,7 @@ export function createJetStreamFanout(options: JetStreamFanoutOptions): FanoutSo
     while (running && !shared.failed) {
       const batch = await consumer.fetch({ max_messages: 500, expires });
       // setImmediate: a deadline that fires after a busy turn first lets the poll phase read what already arrived.
-      const deadline = setTimeout(() => setImmediate(() => batch.stop()), expires + grace);
+      const deadline = setTimeout(() => setImmediate(() => batch.stop()), expires + PULL_GRACE_MS);
       try {
         for await (const m of batch) handle(m);
       } catch (error) {
@@ -130,8 +128,8 @@ export function createJetStreamFanout(options: JetStreamFanoutOptions): FanoutSo
         if (failures > 0) log.info('fan-out consumer running again');
         failures = 0;
         const shared = { failed: false };
-        const loops = Array.from({ length: pulls }, (_, i) =>
-          pullLoop(consumer, (i * expires) / pulls, shared).catch((error: unknown) => {
+        const loops = Array.from({ length: PULLS }, (_, i) =>
+          pullLoop(consumer, (i * expires) / PULLS, shared).catch((error: unknown) => {
             shared.failed = true;
             throw error;
           }),
@@ -157,7 +155,7 @@ export function createJetStreamFanout(options: JetStreamFanoutOptions): FanoutSo
     async stop() {
       running = false;
       for (const wake of [...sleepers]) wake();
-      // The pulls in hand finish (at most `expires` + `grace`); no new one is made.
+      // The pulls in hand finish (at most `expires` + `PULL_GRACE_MS`); no new one is made.
       await loop;
     },
     ready: () => attached && running,
