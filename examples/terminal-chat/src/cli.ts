@@ -1,0 +1,62 @@
+import { parseArgs } from 'node:util';
+
+export interface CliOptions {
+  readonly as: 'device' | 'agent';
+  readonly deviceId: string;
+  /** Messages of history shown for a conversation when it is first viewed. */
+  readonly history: number;
+}
+
+export type Cli = { readonly kind: 'help' } | { readonly kind: 'run'; readonly options: CliOptions } | { readonly kind: 'error'; readonly message: string };
+
+export const USAGE = `Usage: npm run demo:chat -- [--as device|agent] [--device-id ID] [--history N]
+
+A terminal chat on the Switchboard SDK, for trying \`npm start\` in two terminals.
+
+Options:
+  --as device|agent   a customer's device (default), or an agent of the app
+  --device-id ID      the device's id, 1-128 characters of A-Z a-z 0-9 . _ : @ - (default: terminal)
+  --history N         messages of history shown when a conversation is opened (default: 20, 0 for none)
+  -h, --help          show this help
+
+As a device: type a message and press enter; the first one opens a conversation (or the device's latest one is
+resumed). As an agent: shows the latest conversation with its history and follows the one that last wrote;
+/list shows recent conversations, /view ID (or the end of an id) switches to one. Both sides show typing and
+tell when the connection drops and when it is back.
+
+Environment:
+  GATEWAY_URL   the gateway (default http://localhost:3000)
+  API_URL       the messages API (default http://localhost:3001)
+  APP_ID, API_KEY (device) or ADMIN_TOKEN (agent)
+                the app's credentials; by default those \`npm start\` wrote to DATA_DIR/demo-app.json
+  DATA_DIR      where \`npm start\` keeps its state (default .data)
+`;
+
+const DEVICE_ID = /^[A-Za-z0-9._:@-]{1,128}$/;
+
+/** Parses the command line; never exits (main decides what to print and with which status). */
+export function parseCli(argv: readonly string[]): Cli {
+  let values: { as?: string; 'device-id'?: string; history?: string; help?: boolean };
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: {
+        as: { type: 'string', default: 'device' },
+        'device-id': { type: 'string', default: 'terminal' },
+        history: { type: 'string', default: '20' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    return { kind: 'error', message: (error as Error).message };
+  }
+  if (values.help) return { kind: 'help' };
+  if (values.as !== 'device' && values.as !== 'agent') return { kind: 'error', message: `--as must be device or agent, not "${values.as}"` };
+  const deviceId = values['device-id'] ?? 'terminal';
+  if (!DEVICE_ID.test(deviceId)) return { kind: 'error', message: `--device-id must be 1-128 characters of A-Z a-z 0-9 . _ : @ -` };
+  const history = Number(values.history);
+  if (!Number.isInteger(history) || history < 0 || history > 200) return { kind: 'error', message: '--history must be a whole number from 0 to 200' };
+  return { kind: 'run', options: { as: values.as, deviceId, history } };
+}

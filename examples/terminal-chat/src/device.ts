@@ -1,0 +1,72 @@
+import { ChatClient } from '@switchboard/client';
+import { announceConnection } from './connection-notices.js';
+import { messageLine } from './format.js';
+import type { Terminal } from './terminal.js';
+import { Transcript } from './transcript.js';
+
+type Message = Awaited<ReturnType<ChatClient['send']>>;
+
+export interface DeviceChatOptions {
+  readonly url: string;
+  readonly apiUrl: string;
+  readonly appId: string;
+  readonly apiKey: string;
+  readonly deviceId: string;
+  readonly history: number;
+  readonly terminal: Terminal;
+  exit(code: number): void;
+}
+
+/**
+ * A customer's device at a terminal: resumes its latest conversation (the gateway joins it on connect) with its
+ * history, or opens one with the first message.
+ */
+export function startDeviceChat(options: DeviceChatOptions): void {
+  const { terminal, deviceId } = options;
+  const say = terminal.say;
+  const chat = new ChatClient({ url: options.url, apiUrl: options.apiUrl, appId: options.appId, deviceId, apiKey: options.apiKey });
+  const transcript = new Transcript<Message>((m) => say(messageLine(m, 'user')));
+  let conversationId: string | undefined;
+
+  chat.on('conversation:joined', (joined) => {
+    if (conversationId === joined.conversation_id) return;
+    conversationId = joined.conversation_id;
+    if (options.history === 0 || joined.last_message_id === null) return;
+    transcript
+      .history(joined.conversation_id, async () => (await chat.messages(joined.conversation_id, { limit: options.history })).data)
+      .catch((error: Error) => say(`* could not load the history: ${error.message}`));
+  });
+  chat.on('message:new', (m) => transcript.live(m));
+  chat.on('agent:typing', (t) => t.conversation_id === conversationId && say(`* the agent ${t.is_typing ? 'is typing…' : 'stopped typing'}`));
+  chat.on('server:shutdown', (s) => say(`* the gateway is shutting down; reconnecting in about ${Math.round(s.reconnect_delay_ms / 1000)} s`));
+  announceConnection(chat, options.url, say, {
+    connected: `* connected as device "${deviceId}"; type a message and press enter`,
+    refused(code) {
+      say(`* refused: ${code} (check APP_ID and API_KEY)`);
+      options.exit(1);
+    },
+  });
+  chat.connect();
+
+  terminal.onInput(() => {
+    if (conversationId) chat.typing(conversationId);
+  });
+  terminal.onLine(async (text) => {
+    if (!text.trim()) return terminal.prompt();
+    try {
+      if (!conversationId) {
+        const opened = (await chat.openConversation()).id;
+        await chat.join(opened);
+        conversationId = opened;
+      }
+      await chat.send(conversationId, text);
+    } catch (error) {
+      say(`* not sent: ${(error as Error).message}`);
+    }
+    terminal.prompt();
+  });
+  terminal.onClose(() => {
+    chat.close();
+    options.exit(0);
+  });
+}

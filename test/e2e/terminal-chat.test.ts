@@ -1,0 +1,194 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AgentClient, ChatClient } from '@switchboard/client';
+import type { CreatedApp, Message } from '@switchboard/protocol';
+import { startTcpBalancer, waitFor, type TcpBalancer } from '@switchboard/testing';
+import { startGatewayStack, type GatewayStack } from '../../services/gateway/test/harness.js';
+
+const demoChat = fileURLToPath(new URL('../../examples/terminal-chat/dist/main.js', import.meta.url));
+
+interface Demo {
+  readonly process: ChildProcessWithoutNullStreams;
+  output(): string;
+  /** Waits until the output holds `text`; returns where. */
+  shows(text: string, timeoutMs?: number): Promise<number>;
+  type(text: string): void;
+  /** Ends its input (as Ctrl-D does) and resolves with its exit code. */
+  quit(): Promise<number | null>;
+}
+
+function startDemo(args: string[], env: Record<string, string>): Demo {
+  const child = spawn(process.execPath, [demoChat, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
+  const exited = once(child, 'exit').then(([code]) => code as number | null);
+  return {
+    process: child,
+    output: () => output,
+    shows: (text, timeoutMs = 15_000) =>
+      waitFor(() => (output.includes(text) ? output.indexOf(text) : undefined), { timeoutMs, message: `"${text}" in the demo's output:\n${output}` }),
+    type: (text) => void child.stdin.write(text),
+    async quit() {
+      child.stdin.end();
+      return exited;
+    },
+  };
+}
+
+const short = (id: string) => id.slice(-6);
+
+describe('e2e: the terminal chat example', () => {
+  let stack: GatewayStack;
+  let ingress: TcpBalancer;
+  let app: CreatedApp;
+  const clients: (ChatClient | AgentClient)[] = [];
+  const demos: Demo[] = [];
+
+  beforeAll(async () => {
+    stack = await startGatewayStack();
+    ingress = await startTcpBalancer([stack.nodes[0]!.port]);
+    app = await stack.createApp('terminal-chat');
+  });
+  afterAll(async () => {
+    for (const demo of demos) demo.process.kill();
+    for (const client of clients) client.close();
+    await ingress?.close();
+    await stack?.[Symbol.asyncDispose]();
+  });
+
+  const demo = (args: string[], env: Record<string, string> = {}) => {
+    const started = startDemo(args, {
+      GATEWAY_URL: ingress.url,
+      API_URL: stack.messages.url,
+      APP_ID: app.id,
+      API_KEY: app.api_key,
+      ADMIN_TOKEN: app.admin_token,
+      ...env,
+    });
+    demos.push(started);
+    return started;
+  };
+  const device = (deviceId: string) => {
+    const client = new ChatClient({ url: stack.nodes[0]!.url, apiUrl: stack.messages.url, appId: app.id, deviceId, apiKey: app.api_key });
+    clients.push(client);
+    return client.connect();
+  };
+  const agent = () => {
+    const client = new AgentClient({ url: stack.nodes[0]!.url, apiUrl: stack.messages.url, appId: app.id, adminToken: app.admin_token });
+    clients.push(client);
+    return client.connect();
+  };
+
+  it('terminal chat - answers --help, and refuses a bad option pointing to it', async () => {
+    const help = demo(['--help']);
+    expect(await help.quit()).toBe(0);
+    expect(help.output()).toMatch(/^Usage: npm run demo:chat -- \[--as device\|agent\]/);
+    for (const word of ['--device-id', '--history', 'GATEWAY_URL', 'API_URL', 'ADMIN_TOKEN', 'demo-app.json']) expect(help.output()).toContain(word);
+
+    const wrong = demo(['--as', 'robot']);
+    expect(await wrong.quit()).toBe(2);
+    expect(wrong.output()).toBe('demo:chat: --as must be device or agent, not "robot"\nTry --help.\n');
+    const unknown = demo(['--colour']);
+    expect(await unknown.quit()).toBe(2);
+    expect(unknown.output()).toContain('Try --help.');
+  });
+
+  it('terminal chat - the agent shows the latest conversation with its history, joins it, shows and sends typing, and says when the connection drops and is back', async () => {
+    const deviceId = `customer-${Date.now()}`;
+    const customer = device(deviceId);
+    const conversation = await customer.openConversation();
+    await customer.join(conversation.id);
+    await customer.send(conversation.id, 'first question');
+    await customer.send(conversation.id, 'second question');
+    const toCustomer: Message[] = [];
+    const agentTyping: boolean[] = [];
+    customer.on('message:new', (m) => toCustomer.push(m));
+    customer.on('agent:typing', (t) => agentTyping.push(t.is_typing));
+
+    const inbox = demo(['--as', 'agent']);
+    await inbox.shows('* connected as an agent');
+    await inbox.shows(`* viewing conversation ${short(conversation.id)} (the latest)`);
+    const first = await inbox.shows('user: first question');
+    expect(await inbox.shows('user: second question')).toBeGreaterThan(first);
+
+    // The agent joined the conversation it views: the user's typing reaches it (only joined agents get it).
+    customer.typing(conversation.id);
+    await inbox.shows(`* ${deviceId} is typing…`);
+
+    // Keystrokes before enter are typing; enter sends.
+    inbox.type('Hello the');
+    await waitFor(() => agentTyping.includes(true), { timeoutMs: 10_000, message: 'agent:typing reached the device' });
+    inbox.type('re\n');
+    const answer = await waitFor(() => toCustomer.find((m) => m.body === 'Hello there'), { timeoutMs: 10_000, message: 'the answer reached the device' });
+    expect(answer.sender).toBe('agent');
+    await inbox.shows('you: Hello there');
+
+    ingress.block();
+    await inbox.shows('* connection lost');
+    ingress.unblock();
+    await inbox.shows('* connection is back', 30_000);
+    await customer.send(conversation.id, 'after the drop');
+    await inbox.shows('user: after the drop');
+    // Every message shown once: history, live and the catch-up after the drop do not repeat one.
+    for (const body of ['first question', 'second question', 'Hello there', 'after the drop']) {
+      expect(inbox.output().split(`: ${body}\n`).length - 1, body).toBe(1);
+    }
+    expect(await inbox.quit()).toBe(0);
+  }, 90_000);
+
+  it('terminal chat - the agent follows the conversation that last wrote, and /list and /view switch', async () => {
+    const one = device(`one-${Date.now()}`);
+    const first = await one.openConversation();
+    await one.join(first.id);
+    await one.send(first.id, 'from the first device');
+
+    const inbox = demo(['--as', 'agent', '--history', '5']);
+    await inbox.shows(`* viewing conversation ${short(first.id)} (the latest)`);
+
+    const twoId = `two-${Date.now()}`;
+    const two = device(twoId);
+    const second = await two.openConversation();
+    await two.join(second.id);
+    await two.send(second.id, 'from the second device');
+    await inbox.shows(`* viewing conversation ${short(second.id)} (it just wrote)`);
+
+    inbox.type('/list\n');
+    await inbox.shows(`${short(second.id)}  open    device ${twoId}  (viewing)`);
+    inbox.type(`/view ${short(first.id)}\n`);
+    await inbox.shows(`* viewing conversation ${short(first.id)} (chosen)`);
+    one.typing(first.id);
+    await inbox.shows('is typing…');
+    expect(await inbox.quit()).toBe(0);
+  }, 60_000);
+
+  it('terminal chat - the device resumes its latest conversation with its history and shows the agent typing', async () => {
+    const deviceId = `returning-${Date.now()}`;
+    const earlier = device(deviceId);
+    const conversation = await earlier.openConversation();
+    await earlier.join(conversation.id);
+    await earlier.send(conversation.id, 'my earlier question');
+    const staff = agent();
+    await waitFor(() => staff.connected);
+    await staff.join(conversation.id);
+    await staff.send(conversation.id, 'the earlier answer');
+    earlier.close();
+    const userTyping: boolean[] = [];
+    staff.on('user:typing', (t) => t.conversation_id === conversation.id && userTyping.push(t.is_typing));
+
+    const phone = demo(['--as', 'device', '--device-id', deviceId]);
+    await phone.shows(`* connected as device "${deviceId}"`);
+    const question = await phone.shows('you: my earlier question');
+    expect(await phone.shows('agent: the earlier answer')).toBeGreaterThan(question);
+
+    staff.typing(conversation.id);
+    await phone.shows('* the agent is typing…');
+    phone.type('and one');
+    await waitFor(() => userTyping.includes(true), { timeoutMs: 10_000, message: 'user:typing reached the agent' });
+    phone.type(' more thing\n');
+    await phone.shows('you: and one more thing');
+    expect(await phone.quit()).toBe(0);
+  }, 60_000);
+});
