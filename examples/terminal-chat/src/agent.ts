@@ -79,7 +79,7 @@ export function startAgentChat(options: AgentChatOptions): void {
   });
   agent.connect();
 
-  terminal.onInput(() => {
+  terminal.onTyping(() => {
     if (viewing) agent.typing(viewing);
   });
   terminal.onLine((text) => {

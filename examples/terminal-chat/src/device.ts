@@ -48,7 +48,7 @@ export function startDeviceChat(options: DeviceChatOptions): void {
   });
   chat.connect();
 
-  terminal.onInput(() => {
+  terminal.onTyping(() => {
     if (conversationId) chat.typing(conversationId);
   });
   terminal.onLine(async (text) => {

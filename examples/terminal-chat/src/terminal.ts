@@ -5,8 +5,11 @@ export interface Terminal {
   say(text: string): void;
   /** Each line typed (enter pressed). */
   onLine(listener: (text: string) => void): void;
-  /** Any input activity: a keystroke on a terminal, a chunk of a pipe. Drives the typing indicator. */
-  onInput(listener: () => void): void;
+  /**
+   * Typing in progress: a keystroke on a terminal, a chunk of a pipe, but not the enter that ends a line (the line
+   * is sent and the SDK stops the typing indicator; a keystroke after it would start it again).
+   */
+  onTyping(listener: () => void): void;
   onClose(listener: () => void): void;
   prompt(): void;
 }
@@ -25,7 +28,10 @@ export function createTerminal(input: NodeJS.ReadStream, output: NodeJS.WriteStr
     },
     onLine: (listener) => void rl.on('line', listener),
     // On a terminal readline puts the input in raw mode: every key arrives as its own chunk.
-    onInput: (listener) => void input.on('data', listener),
+    onTyping: (listener) =>
+      void input.on('data', (chunk: Buffer | string) => {
+        if (!/[\r\n]$/.test(String(chunk))) listener();
+      }),
     onClose: (listener) => void rl.on('close', listener),
     prompt: () => rl.prompt(),
   };
