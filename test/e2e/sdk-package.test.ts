@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGatewayStack, type GatewayStack } from '../../services/gateway/test/harness.js';
-import { consumerProject, exportSubpaths, exportTargets, packWithWorkspaceDependencies, type PackedPackage } from './sdk-package/pack-workspace.js';
+import { consumerProject, exportSubpaths, exportTargets, packWithWorkspaceDependencies, toolEnvironment, type PackedPackage } from './sdk-package/pack-workspace.js';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -25,12 +25,7 @@ describe('e2e: the packed SDK in a project of its own', () => {
   let work: string;
   let project: string;
   let packed: PackedPackage[];
-  // Only what npm and node need: no NODE_PATH, no npm_config_* of the workspace's own `npm test`.
-  const childEnv = {
-    PATH: process.env.PATH ?? '',
-    HOME: process.env.HOME ?? '',
-    ...(process.env.npm_config_cache ? { npm_config_cache: process.env.npm_config_cache } : {}),
-  };
+  const childEnv = toolEnvironment();
 
   beforeAll(async () => {
     work = await realpath(await mkdtemp(path.join(tmpdir(), 'sb-sdk-package-')));

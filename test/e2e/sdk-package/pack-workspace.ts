@@ -32,6 +32,18 @@ export interface PackedPackage {
   readonly manifest: Manifest;
 }
 
+/**
+ * The environment for npm, tsc and node run as a user would: no NODE_PATH, none of the npm_config_* and
+ * npm_lifecycle_* variables of an enclosing `npm test` (only its cache, if it names one).
+ */
+export function toolEnvironment(): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '',
+    ...(process.env.npm_config_cache ? { npm_config_cache: process.env.npm_config_cache } : {}),
+  };
+}
+
 async function workspaces(root: string): Promise<Map<string, Workspace>> {
   const rootManifest = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8')) as { workspaces: string[] };
   const found = new Map<string, Workspace>();
@@ -69,7 +81,7 @@ export async function packWithWorkspaceDependencies(root: string, name: string, 
   if (wanted.length === 0) throw new Error(`${name} is not a workspace package`);
 
   const args = ['pack', '--json', '--pack-destination', destination, ...wanted.flatMap((w) => ['-w', w.location])];
-  const { stdout } = await run('npm', args, { cwd: root, maxBuffer: 16 * 1024 * 1024 });
+  const { stdout } = await run('npm', args, { cwd: root, env: toolEnvironment(), maxBuffer: 16 * 1024 * 1024 });
   const reports = JSON.parse(stdout) as { name: string; version: string; filename: string; files: { path: string }[] }[];
   return reports.map((report) => {
     const workspace = all.get(report.name)!;
