@@ -113,6 +113,7 @@ export function exportSubpaths(exportsField: unknown): string[] {
 
 interface LockEntry {
   readonly version?: string;
+  readonly resolved?: string;
   readonly dependencies?: Record<string, string>;
   readonly optionalDependencies?: Record<string, string>;
   readonly peerDependencies?: Record<string, string>;
@@ -128,11 +129,12 @@ export interface ConsumerProject {
 /**
  * A project that installs the packed packages, as its `package.json` and `package-lock.json`: their registry
  * dependencies (and `devDependencies` of the project's own, e.g. `@types/node`) at the versions and integrity this
- * workspace's lockfile holds, so that `npm install --offline` takes them from the npm cache that `npm ci` filled,
- * with no registry access and the very versions the workspace tests with.
+ * workspace's lockfile holds, with their tarballs' addresses, so that `npm install --offline` takes them from the npm
+ * cache that `npm ci` filled: no registry access, and the very versions the workspace tests with.
  */
 export async function consumerProject(root: string, packed: readonly PackedPackage[], devDependencies: readonly string[] = []): Promise<ConsumerProject> {
   const lock = JSON.parse(await readFile(path.join(root, 'package-lock.json'), 'utf8')) as { packages: Record<string, LockEntry> };
+  const registry = (await run('npm', ['config', 'get', 'registry'], { cwd: root, env: toolEnvironment() })).stdout.trim().replace(/\/?$/, '/');
   const packedNames = new Set(packed.map((p) => p.name));
   // A workspace's own nested node_modules lands under its installed name in the consumer.
   const toConsumer = (key: string) => {
@@ -161,7 +163,10 @@ export async function consumerProject(root: string, packed: readonly PackedPacka
       const target = toConsumer(key);
       if (packages[target]) continue;
       const { dev: _dev, optional: _optional, devOptional: _devOptional, peer: _peer, ...entry } = lock.packages[key]!;
-      packages[target] = entry;
+      // With the tarball's address npm needs no packument: only the tarball, which `npm ci` cached.
+      const name = key.slice(key.lastIndexOf('node_modules/') + 'node_modules/'.length);
+      const resolved = entry.resolved ?? `${registry}${name}/-/${name.split('/').pop()}-${entry.version}.tgz`;
+      packages[target] = { ...entry, resolved };
       const peers = entry.peerDependencies ?? {};
       visit(key, { ...entry.dependencies, ...entry.optionalDependencies, ...peers }, (name) =>
         name in (entry.optionalDependencies ?? {}) || (name in peers && entry.peerDependenciesMeta?.[name]?.optional === true),
