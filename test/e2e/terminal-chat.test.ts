@@ -12,8 +12,8 @@ const demoChat = fileURLToPath(new URL('../../examples/terminal-chat/dist/main.j
 interface Demo {
   readonly process: ChildProcessWithoutNullStreams;
   output(): string;
-  /** Waits until the output holds `text`; returns where. */
-  shows(text: string, timeoutMs?: number): Promise<number>;
+  /** Waits until the output holds `text` (after position `after`, if given); returns where. */
+  shows(text: string, options?: { timeoutMs?: number; after?: number }): Promise<number>;
   type(text: string): void;
   /** Ends its input (as Ctrl-D does) and resolves with its exit code. */
   quit(): Promise<number | null>;
@@ -28,8 +28,11 @@ function startDemo(args: string[], env: Record<string, string>): Demo {
   return {
     process: child,
     output: () => output,
-    shows: (text, timeoutMs = 15_000) =>
-      waitFor(() => (output.includes(text) ? output.indexOf(text) : undefined), { timeoutMs, message: `"${text}" in the demo's output:\n${output}` }),
+    shows: (text, { timeoutMs = 15_000, after = -1 } = {}) =>
+      waitFor(() => (output.indexOf(text, after + 1) >= 0 ? output.indexOf(text, after + 1) : undefined), {
+        timeoutMs,
+        message: `"${text}" in the demo's output:\n${output}`,
+      }),
     type: (text) => void child.stdin.write(text),
     async quit() {
       child.stdin.end();
@@ -129,7 +132,7 @@ describe('e2e: the terminal chat example', () => {
     ingress.block();
     await inbox.shows('* connection lost');
     ingress.unblock();
-    await inbox.shows('* connection is back', 30_000);
+    await inbox.shows('* connection is back', { timeoutMs: 30_000 });
     await customer.send(conversation.id, 'after the drop');
     await inbox.shows('user: after the drop');
     // Every message shown once: history, live and the catch-up after the drop do not repeat one.
@@ -153,7 +156,9 @@ describe('e2e: the terminal chat example', () => {
     const second = await two.openConversation();
     await two.join(second.id);
     await two.send(second.id, 'from the second device');
-    await inbox.shows(`* viewing conversation ${short(second.id)} (it just wrote)`);
+    const switched = await inbox.shows(`* viewing conversation ${short(second.id)} (it just wrote)`);
+    // Switching shows the conversation's history below, the message that made it switch included.
+    await inbox.shows('user: from the second device', { after: switched });
 
     inbox.type('/list\n');
     await inbox.shows(`${short(second.id)}  open    device ${twoId}  (viewing)`);
@@ -164,7 +169,7 @@ describe('e2e: the terminal chat example', () => {
     expect(await inbox.quit()).toBe(0);
   }, 60_000);
 
-  it('terminal chat - the device resumes its latest conversation with its history and shows the agent typing', async () => {
+  it('terminal chat - the device resumes its latest conversation with its history, shows and sends typing, and says when the connection drops and is back', async () => {
     const deviceId = `returning-${Date.now()}`;
     const earlier = device(deviceId);
     const conversation = await earlier.openConversation();
@@ -189,6 +194,15 @@ describe('e2e: the terminal chat example', () => {
     await waitFor(() => userTyping.includes(true), { timeoutMs: 10_000, message: 'user:typing reached the agent' });
     phone.type(' more thing\n');
     await phone.shows('you: and one more thing');
+
+    ingress.block();
+    await phone.shows('* connection lost');
+    ingress.unblock();
+    await phone.shows('* connection is back', { timeoutMs: 30_000 });
+    await staff.send(conversation.id, 'welcome back');
+    await phone.shows('agent: welcome back');
+    // The history is not shown again on the way back.
+    expect(phone.output().split('you: my earlier question\n').length - 1).toBe(1);
     expect(await phone.quit()).toBe(0);
   }, 60_000);
 });

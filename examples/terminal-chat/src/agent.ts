@@ -37,11 +37,13 @@ export function startAgentChat(options: AgentChatOptions): void {
     if (previous) agent.leave(previous);
     try {
       await agent.join(conversationId);
+      // Another conversation was chosen while this one was being joined.
+      if (viewing !== conversationId) return agent.leave(conversationId);
       say(`* viewing conversation ${short(conversationId)} (${why}); type to answer`);
       const shown = await transcript.history(conversationId, async () =>
         options.history > 0 ? (await agent.messages(conversationId, { limit: options.history })).data : [],
       );
-      if (shown === 0 && options.history > 0) say('* (no earlier messages shown)');
+      if (shown === 0 && options.history > 0) say('* (no messages yet)');
     } catch (error) {
       say(`* could not open ${short(conversationId)}: ${(error as Error).message}`);
     }

@@ -8,8 +8,9 @@ export interface TranscriptMessage {
 }
 
 /**
- * What the terminal has shown: each message once, a conversation's history before the live messages that arrive
- * while it loads (the SDK may also deliver, as `message:new`, messages the history already holds).
+ * What the terminal shows: live messages once each (the SDK may deliver, as `message:new`, messages a history
+ * already showed), and a conversation's history, in full and in `seq` order, before the live messages that arrive
+ * while it loads.
  */
 export class Transcript<M extends TranscriptMessage> {
   readonly #shown = new Set<string>();
@@ -27,17 +28,24 @@ export class Transcript<M extends TranscriptMessage> {
     else this.#show(message);
   }
 
-  /** Shows the history `load` fetches (in `seq` order), then the live messages that arrived meanwhile. */
+  /**
+   * Shows the history `load` fetches (messages already shown live included: it is the conversation's context), then
+   * the live messages that arrived meanwhile and are not in it. Resolves with the number of history messages.
+   */
   async history(conversationId: string, load: () => Promise<readonly M[]>): Promise<number> {
     if (this.#loading.has(conversationId)) return 0;
     this.#loading.set(conversationId, []);
     let loaded: readonly M[] = [];
     try {
-      loaded = await load();
+      loaded = [...(await load())].sort((a, b) => a.seq - b.seq);
     } finally {
       const waiting = this.#loading.get(conversationId) ?? [];
       this.#loading.delete(conversationId);
-      for (const message of [...loaded, ...waiting].sort((a, b) => a.seq - b.seq)) this.#show(message);
+      for (const message of loaded) {
+        this.#shown.add(message.id);
+        this.#print(message);
+      }
+      for (const message of waiting.sort((a, b) => a.seq - b.seq)) this.#show(message);
     }
     return loaded.length;
   }
