@@ -30,7 +30,7 @@ describe('e2e: the packed SDK in a project of its own', () => {
   beforeAll(async () => {
     work = await realpath(await mkdtemp(path.join(tmpdir(), 'sb-sdk-package-')));
     project = path.join(work, 'app');
-    const [started] = await Promise.all([
+    const [started, installed] = await Promise.allSettled([
       startGatewayStack(),
       (async () => {
         await mkdir(path.join(work, 'tarballs'));
@@ -43,7 +43,9 @@ describe('e2e: the packed SDK in a project of its own', () => {
         await run('npm', ['install', '--offline', '--no-audit', '--no-fund', ...packed.map((p) => p.tarball)], { cwd: project, env: childEnv });
       })(),
     ]);
-    stack = started;
+    // Keep what started, so that afterAll stops it whatever failed.
+    if (started.status === 'fulfilled') stack = started.value;
+    for (const result of [started, installed]) if (result.status === 'rejected') throw result.reason;
   }, 90_000);
   afterAll(async () => {
     await stack?.[Symbol.asyncDispose]();
