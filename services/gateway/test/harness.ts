@@ -59,6 +59,10 @@ export interface GatewayStackOptions {
   readonly gatewayEnv?: Record<string, string>;
   /** A Redis of the test's own (one it may stop); by default the shared one. */
   readonly redisUrl?: string;
+  /** A nats-server shared with other stacks (not stopped with this one); by default a private one. */
+  readonly nats?: ServerProcess;
+  /** Extra environment for the messages service. */
+  readonly messagesEnv?: Record<string, string>;
 }
 
 /**
@@ -84,7 +88,7 @@ export interface GatewayStack extends AsyncDisposable {
 
 export async function startGatewayStack(options: GatewayStackOptions = {}): Promise<GatewayStack> {
   const database = await createTestDatabase();
-  const nats = await startNatsServer();
+  const nats = options.nats ?? (await startNatsServer());
   const redisPrefix = `sbtest-${randomBytes(4).toString('hex')}`;
   const redisUrl = options.redisUrl ?? sharedRedisUrl();
   const redis = new Redis(redisUrl);
@@ -100,6 +104,7 @@ export async function startGatewayStack(options: GatewayStackOptions = {}): Prom
       INTERNAL_TOKEN,
       LOG_LEVEL: 'warn',
       OUTBOX_POLL_INTERVAL_MS: '200',
+      ...options.messagesEnv,
     },
   });
   const nodes: ServiceProcess[] = [];
@@ -184,7 +189,7 @@ export async function startGatewayStack(options: GatewayStackOptions = {}): Prom
       for (const socket of sockets) socket.close();
       for (const node of nodes) await node[Symbol.asyncDispose]();
       await messages[Symbol.asyncDispose]();
-      await nats[Symbol.asyncDispose]();
+      if (!options.nats) await nats[Symbol.asyncDispose]();
       await database.drop();
       await deleteKeysWithPrefix(redis, redisPrefix);
       await redis.quit();
