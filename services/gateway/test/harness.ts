@@ -61,6 +61,8 @@ export interface GatewayStackOptions {
   readonly redisUrl?: string;
   /** A nats-server shared with other stacks (not stopped with this one); by default a private one. */
   readonly nats?: ServerProcess;
+  /** The `NATS_URL` the services get (e.g. with credentials in it). @default nats.url */
+  readonly natsUrl?: string;
   /** Extra environment for the messages service. */
   readonly messagesEnv?: Record<string, string>;
 }
@@ -89,6 +91,7 @@ export interface GatewayStack extends AsyncDisposable {
 export async function startGatewayStack(options: GatewayStackOptions = {}): Promise<GatewayStack> {
   const database = await createTestDatabase();
   const nats = options.nats ?? (await startNatsServer());
+  const natsUrl = options.natsUrl ?? nats.url;
   const redisPrefix = `sbtest-${randomBytes(4).toString('hex')}`;
   const redisUrl = options.redisUrl ?? sharedRedisUrl();
   const redis = new Redis(redisUrl);
@@ -98,7 +101,7 @@ export async function startGatewayStack(options: GatewayStackOptions = {}): Prom
     portVariable: 'MESSAGES_PORT',
     env: {
       DATABASE_URL: database.url,
-      NATS_URL: nats.url,
+      NATS_URL: natsUrl,
       MESSAGES_HOST: '127.0.0.1',
       OPERATOR_TOKEN,
       INTERNAL_TOKEN,
@@ -118,7 +121,7 @@ export async function startGatewayStack(options: GatewayStackOptions = {}): Prom
       portVariable: 'GATEWAY_PORT',
       env: {
         REDIS_URL: redisUrl,
-        NATS_URL: nats.url,
+        NATS_URL: natsUrl,
         MESSAGES_URL: messages.url,
         INTERNAL_TOKEN,
         GATEWAY_HOST: '127.0.0.1',
