@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { createTestDatabase, sharedRedisUrl, startNatsServer, type ServerProcess } from '@switchboard/testing';
+import { readFile } from 'node:fs/promises';
+import { createNatsOperatorSetup, createTestDatabase, sharedRedisUrl, startNatsServer, type ServerProcess } from '@switchboard/testing';
 import { startGatewayStack } from '../../services/gateway/test/harness.js';
 
 const dist = (service: string) => fileURLToPath(new URL(`../../services/${service}/dist/main.js`, import.meta.url));
@@ -9,8 +10,8 @@ const PASSWORD = 'p@ss:1234 w0rd'; // characters a URL must percent-encode, and 
 const TOKEN = 'nats-test-token-0123456789';
 
 /** The whole flow over a NATS that needs credentials: REST write → outbox → JetStream → gateway fan-out → socket. */
-async function deliversOver(nats: ServerProcess, natsUrl: string, secret: string) {
-  await using stack = await startGatewayStack({ nats, natsUrl });
+async function deliversOver(nats: ServerProcess, natsUrl: string, secret: string, env: Record<string, string> = {}) {
+  await using stack = await startGatewayStack({ nats, natsUrl, messagesEnv: env, gatewayEnv: env });
   const app = await stack.createApp('auth');
   const conversation = await stack.openConversation(app, 'device-1');
   const device = await stack.connected(stack.client(stack.nodes[0]!.url, app, 'device-1'));
@@ -45,6 +46,36 @@ function runToExit(script: string, env: Record<string, string>, timeoutMs = 20_0
   });
 }
 
+/** Both services, started with credentials NATS refuses, exit 1 with `expected` in one report and no `secret`. */
+async function expectRefused(natsUrl: string, env: Record<string, string>, expected: string, secret: string) {
+  const database = await createTestDatabase();
+  try {
+    const messages = await runToExit(dist('messages'), {
+      DATABASE_URL: database.url,
+      NATS_URL: natsUrl,
+      MESSAGES_PORT: '0',
+      MESSAGES_HOST: '127.0.0.1',
+      ...env,
+    });
+    const gateway = await runToExit(dist('gateway'), {
+      REDIS_URL: sharedRedisUrl(),
+      NATS_URL: natsUrl,
+      MESSAGES_URL: 'http://127.0.0.1:9',
+      GATEWAY_PORT: '0',
+      GATEWAY_HOST: '127.0.0.1',
+      ...env,
+    });
+    for (const [service, run] of [['messages', messages], ['gateway', gateway]] as const) {
+      expect(run.code, run.output).toBe(1);
+      expect(run.output).toContain(`${service}: invalid configuration`);
+      expect(run.output).toContain(expected);
+      expect(run.output).not.toContain(secret);
+    }
+  } finally {
+    await database.drop();
+  }
+}
+
 describe('e2e: NATS credentials (CONTRACT.md, second release: NATS_URL credentials)', () => {
   it('nats credentials - user and password in NATS_URL are used by the messages service and the gateway', async () => {
     await using nats = await startNatsServer({ auth: { user: 'alice', pass: PASSWORD } });
@@ -58,30 +89,25 @@ describe('e2e: NATS credentials (CONTRACT.md, second release: NATS_URL credentia
 
   it('nats credentials - refused credentials end both services with one line naming NATS, without the secret', async () => {
     await using nats = await startNatsServer({ auth: { user: 'alice', pass: PASSWORD } });
-    const database = await createTestDatabase();
-    try {
-      const wrongUrl = `nats://alice:not-the-password@127.0.0.1:${nats.port}`;
-      const messages = await runToExit(dist('messages'), {
-        DATABASE_URL: database.url,
-        NATS_URL: wrongUrl,
-        MESSAGES_PORT: '0',
-        MESSAGES_HOST: '127.0.0.1',
-      });
-      const gateway = await runToExit(dist('gateway'), {
-        REDIS_URL: sharedRedisUrl(),
-        NATS_URL: wrongUrl,
-        MESSAGES_URL: 'http://127.0.0.1:9',
-        GATEWAY_PORT: '0',
-        GATEWAY_HOST: '127.0.0.1',
-      });
-      for (const [service, run] of [['messages', messages], ['gateway', gateway]] as const) {
-        expect(run.code, run.output).toBe(1);
-        expect(run.output).toContain(`${service}: invalid configuration`);
-        expect(run.output).toContain(`NATS at nats://127.0.0.1:${nats.port} refused the credentials of NATS_URL: Authorization Violation`);
-        expect(run.output).not.toContain('not-the-password');
-      }
-    } finally {
-      await database.drop();
-    }
+    await expectRefused(`nats://alice:not-the-password@127.0.0.1:${nats.port}`, {}, `NATS at nats://127.0.0.1:${nats.port} refused the credentials of NATS_URL: Authorization Violation`, 'not-the-password');
+  }, 60_000);
+
+  it('nats credentials - a creds file in NATS_CREDS (user JWT and seed) is used by the messages service and the gateway', async () => {
+    await using operator = await createNatsOperatorSetup();
+    await using nats = await startNatsServer({ configFile: operator.configFile });
+    const seed = /SU[A-Z2-7]{56}/.exec(await readFile(operator.credsFile, 'utf8'))![0];
+    await deliversOver(nats, nats.url, seed, { NATS_CREDS: operator.credsFile });
+  }, 60_000);
+
+  it('nats credentials - a creds file the server refuses ends both services with one line naming it', async () => {
+    await using operator = await createNatsOperatorSetup();
+    await using nats = await startNatsServer({ configFile: operator.configFile });
+    const seed = /SU[A-Z2-7]{56}/.exec(await readFile(operator.unknownCredsFile, 'utf8'))![0];
+    await expectRefused(
+      nats.url,
+      { NATS_CREDS: operator.unknownCredsFile },
+      `NATS at nats://127.0.0.1:${nats.port} refused the credentials of NATS_CREDS (${operator.unknownCredsFile}): Authorization Violation`,
+      seed,
+    );
   }, 60_000);
 });
