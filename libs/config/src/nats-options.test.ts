@@ -53,7 +53,8 @@ describe('nats options', () => {
     const settings = { url: 'nats://alice:secret@127.0.0.1:4222' };
     const refused = natsAuthFailure(new AuthorizationError('Authorization Violation'), settings);
     expect(refused).toBeInstanceOf(ConfigError);
-    expect((refused as Error).message).toMatch(/NATS at nats:\/\/127\.0\.0\.1:4222 refused the credentials of NATS_URL: Authorization Violation/);
+    expect((refused as Error).message).not.toContain('\n');
+    expect((refused as Error).message).toMatch(/^NATS at nats:\/\/127\.0\.0\.1:4222 refused the credentials of NATS_URL: Authorization Violation/);
     expect((refused as Error).message).not.toMatch(/secret/);
     const other = new Error('connection refused');
     expect(natsAuthFailure(other, settings)).toBe(other);

@@ -2,6 +2,18 @@ import { readFileSync } from 'node:fs';
 import { AuthorizationError, credsAuthenticator, UserAuthenticationExpiredError, type ConnectionOptions } from '@nats-io/transport-node';
 import { ConfigError } from './env.js';
 
+/**
+ * A configuration error about NATS credentials, reported on one line (`<service>: <problem>`): refused credentials
+ * and an unreadable creds file (CONTRACT.md, second release: "refused credentials are configuration errors").
+ */
+export class NatsCredentialsError extends ConfigError {
+  constructor(problem: string) {
+    super([problem]);
+    this.name = 'NatsCredentialsError';
+    this.message = problem;
+  }
+}
+
 /** What `natsConnectionOptions` gives `connect()`: the server and how to authenticate, nothing else. */
 export type NatsAuthOptions = Pick<ConnectionOptions, 'servers' | 'user' | 'pass' | 'token' | 'authenticator'>;
 
@@ -30,10 +42,10 @@ export function natsConnectionOptions(settings: NatsAuthSettings): NatsAuthOptio
     try {
       creds = readFileSync(settings.credsFile);
     } catch (error) {
-      throw new ConfigError([`NATS_CREDS: cannot read ${settings.credsFile} (${(error as NodeJS.ErrnoException).code ?? String(error)})`]);
+      throw new NatsCredentialsError(`NATS_CREDS: cannot read ${settings.credsFile} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
     }
     if (!/-----BEGIN NATS USER JWT-----/.test(new TextDecoder().decode(creds))) {
-      throw new ConfigError([`NATS_CREDS: ${settings.credsFile} is not a NATS credentials file (no user JWT in it)`]);
+      throw new NatsCredentialsError(`NATS_CREDS: ${settings.credsFile} is not a NATS credentials file (no user JWT in it)`);
     }
     options.authenticator = credsAuthenticator(creds);
   }
@@ -56,5 +68,5 @@ export function redactNatsUrl(value: string): string {
 export function natsAuthFailure(error: unknown, settings: NatsAuthSettings): unknown {
   if (!(error instanceof AuthorizationError || error instanceof UserAuthenticationExpiredError)) return error;
   const given = settings.credsFile ? `NATS_CREDS (${settings.credsFile})` : 'NATS_URL';
-  return new ConfigError([`NATS at ${redactNatsUrl(settings.url)} refused the credentials of ${given}: ${error.message}`]);
+  return new NatsCredentialsError(`NATS at ${redactNatsUrl(settings.url)} refused the credentials of ${given}: ${error.message}`);
 }
