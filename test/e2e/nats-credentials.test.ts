@@ -1,8 +1,10 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { readFile } from 'node:fs/promises';
-import { createNatsOperatorSetup, createTestDatabase, sharedRedisUrl, startNatsServer, type ServerProcess } from '@switchboard/testing';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createNatsOperatorSetup, createTestDatabase, sharedRedisUrl, sleep, startNatsServer, type ServerProcess } from '@switchboard/testing';
 import { startGatewayStack } from '../../services/gateway/test/harness.js';
 
 const dist = (service: string) => fileURLToPath(new URL(`../../services/${service}/dist/main.js`, import.meta.url));
@@ -89,6 +91,28 @@ describe('e2e: NATS credentials (CONTRACT.md, second release: NATS_URL credentia
   it('nats credentials - refused credentials end both services with one line naming NATS, without the secret', async () => {
     await using nats = await startNatsServer({ auth: { user: 'alice', pass: PASSWORD } });
     await expectRefused(`nats://alice:not-the-password@127.0.0.1:${nats.port}`, {}, `NATS at nats://127.0.0.1:${nats.port} refused the credentials of NATS_URL: Authorization Violation`, 'not-the-password');
+  }, 60_000);
+
+  it('nats credentials - credentials revoked at run time end both services with one line (no silent outage)', async () => {
+    const configFile = path.join(tmpdir(), `sb-nats-auth-${process.pid}-${Date.now()}.conf`);
+    const authorize = (password: string) => writeFile(configFile, `authorization { user: alice, password: "${password}" }\n`);
+    await authorize('first-password');
+    try {
+      await using nats = await startNatsServer({ configFile });
+      await using stack = await startGatewayStack({ nats, natsUrl: `nats://alice:first-password@127.0.0.1:${nats.port}` });
+      // The operator rotates the password on the server and reloads it: our connections are closed and refused.
+      await authorize('second-password');
+      process.kill(nats.pid!, 'SIGHUP');
+      for (const [service, process_] of [['messages', stack.messages], ['gateway', stack.nodes[0]!]] as const) {
+        expect(await Promise.race([process_.exited, sleep(20_000).then(() => 'still running')]), process_.logs()).toBe(1);
+        expect(process_.logs().split('\n')).toContain(
+          `${service}: NATS at nats://127.0.0.1:${nats.port} refused the credentials of NATS_URL: Authorization Violation`,
+        );
+        expect(process_.logs()).not.toContain('first-password');
+      }
+    } finally {
+      await rm(configFile, { force: true });
+    }
   }, 60_000);
 
   it('nats credentials - a creds file in NATS_CREDS (user JWT and seed) is used by the messages service and the gateway', async () => {

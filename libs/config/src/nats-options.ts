@@ -70,3 +70,19 @@ export function natsAuthFailure(error: unknown, settings: NatsAuthSettings): unk
   const given = settings.credsFile ? `NATS_CREDS (${settings.credsFile})` : 'NATS_URL';
   return new NatsCredentialsError(`NATS at ${redactNatsUrl(settings.url)} refused the credentials of ${given}: ${error.message}`);
 }
+
+/**
+ * Calls `handle` if NATS closes the connection for good because it refused our credentials at run time (they were
+ * revoked or rotated on the server: nats.js stops reconnecting after the second refusal). Composition roots end the
+ * process with it, as for credentials refused at start; a drain or close of our own calls nothing.
+ */
+export function onNatsCredentialsRefused(
+  nc: { closed(): Promise<void | Error> },
+  settings: NatsAuthSettings,
+  handle: (error: NatsCredentialsError) => void,
+): void {
+  void nc.closed().then((error) => {
+    const refused = error ? natsAuthFailure(error, settings) : undefined;
+    if (refused instanceof NatsCredentialsError) handle(refused);
+  });
+}

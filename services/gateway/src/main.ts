@@ -5,7 +5,7 @@
 import uws from 'uWebSockets.js';
 import { Redis } from 'ioredis';
 import { connect } from '@nats-io/transport-node';
-import { natsAuthFailure, natsConnectionOptions } from '@switchboard/config';
+import { natsAuthFailure, natsConnectionOptions, onNatsCredentialsRefused } from '@switchboard/config';
 import { createLogger } from '@switchboard/logger';
 import { natsNames } from '@switchboard/protocol';
 import { runService } from '@switchboard/runtime';
@@ -20,14 +20,14 @@ import { createRedisStreamsAdapter } from './socket/redis-adapter.js';
 // answers HTTP but never accepts Socket.IO clients. See docs/gateway.md, "Node versions".
 runService(
   'gateway',
-  async () => {
+  async ({ fail }) => {
     const config = loadGatewayConfig(process.env);
     const logger = createLogger({ service: 'gateway', level: config.LOG_LEVEL }).child({ node_id: config.NODE_ID });
     if (!config.ALLOWED_ORIGINS) logger.warn('ALLOWED_ORIGINS is not set: sockets are accepted from any origin');
 
     const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3, connectionName: `gateway-${config.NODE_ID}` });
     redis.on('error', (error) => logger.debug({ err: error }, 'redis error'));
-    // Credentials from NATS_URL or NATS_CREDS; refused ones end the start with a configuration error.
+    // Credentials from NATS_URL or NATS_CREDS; refused ones (at start or later) end the process with one line.
     const natsAuth = { url: config.NATS_URL, credsFile: config.NATS_CREDS };
     const nc = await connect({
       ...natsConnectionOptions(natsAuth),
@@ -37,6 +37,7 @@ runService(
     }).catch((error: unknown) => {
       throw natsAuthFailure(error, natsAuth);
     });
+    onNatsCredentialsRefused(nc, natsAuth, fail);
     const names = natsNames(config.NATS_PREFIX);
     const api = createHttpMessagesApi({
       baseUrl: config.MESSAGES_URL,

@@ -3,6 +3,7 @@
  * handles signals. `npm run start:messages`.
  */
 import { Redis } from 'ioredis';
+import { onNatsCredentialsRefused } from '@switchboard/config';
 import { createLogger } from '@switchboard/logger';
 import { natsNames } from '@switchboard/protocol';
 import { runService } from '@switchboard/runtime';
@@ -23,9 +24,11 @@ runService('messages', async ({ fail }) => {
     logger,
   });
   // Not awaited: the API serves writes while NATS is still being reached; the outbox holds the events. Refused
-  // credentials are a configuration error, found whenever NATS answers: the service ends with one line.
-  const nats = connectNats({ url: config.NATS_URL, credsFile: config.NATS_CREDS }, 'switchboard-messages', logger);
-  nats.catch(fail);
+  // credentials are a configuration error, found whenever NATS answers (at start or later): the service ends with
+  // one line.
+  const natsAuth = { url: config.NATS_URL, credsFile: config.NATS_CREDS };
+  const nats = connectNats(natsAuth, 'switchboard-messages', logger);
+  nats.then((nc) => onNatsCredentialsRefused(nc, natsAuth, fail), fail);
   const coordinator = createPgRelayCoordinator({ connectionString: config.DATABASE_URL, logger });
   // Rate limits: shared by every replica through Redis when REDIS_URL is set, per process otherwise. A command fails
   // at once while Redis is unreachable, and the limiter then lets requests through.
