@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AuthorizationError } from '@nats-io/transport-node';
+import { createNatsOperatorSetup } from '@switchboard/testing';
 import { ConfigError } from './env.js';
 import { natsAuthFailure, natsConnectionOptions, redactNatsUrl } from './nats-options.js';
 
@@ -36,6 +37,14 @@ describe('nats options', () => {
   it('nats options - redacts credentials for logs', () => {
     expect(redactNatsUrl('nats://alice:secret@host:4222')).toBe('nats://host:4222');
     expect(redactNatsUrl('nats://token@host:4222')).toBe('nats://host:4222');
+  });
+
+  it('nats options - NATS_CREDS (user JWT and seed) becomes an authenticator, beside a plain URL', async () => {
+    await using operator = await createNatsOperatorSetup();
+    const options = natsConnectionOptions({ url: 'nats://h:4222', credsFile: operator.credsFile });
+    expect(options.servers).toBe('nats://h:4222');
+    expect(typeof options.authenticator).toBe('function');
+    expect(options).not.toHaveProperty('user');
   });
 
   it('nats options - NATS_CREDS that cannot be read, or is no creds file, is a configuration error', async () => {
