@@ -4,6 +4,7 @@ export * from './fields.js';
 export * from './models.js';
 export * from './rest.js';
 export * from './nats.js';
+export * from './nats-names.js';
 export * from './socket-payloads.js';
 export * from './socket-events.js';
 export * from './validation.js';

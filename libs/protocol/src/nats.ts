@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { Message, MessageStatus, ReaderSide } from './models.js';
 
-/** The JetStream stream of CONTRACT.md: subjects `message.>`, file storage, 7 days, 2-minute duplicate window. */
+/**
+ * The JetStream stream of CONTRACT.md: subjects `message.>`, file storage, 7 days, 2-minute duplicate window. `name`
+ * and `subjects` are the unprefixed names: services take theirs from `natsNames(NATS_PREFIX)` (nats-names.ts).
+ */
 export const MESSAGES_STREAM = Object.freeze({
   name: 'MESSAGES',
   subjects: ['message.>'] as const,
@@ -9,13 +12,14 @@ export const MESSAGES_STREAM = Object.freeze({
   duplicateWindowMs: 2 * 60 * 1000,
 });
 
+/** The contract's subjects, as stored in the outbox and handled by the fan-out; on the wire: `natsNames().subject()`. */
 export const SUBJECTS = Object.freeze({
   messageCreated: 'message.created',
   messageStatus: 'message.status',
 } as const);
 export type Subject = (typeof SUBJECTS)[keyof typeof SUBJECTS];
 
-/** The durable consumer every gateway shares for fan-out. */
+/** The durable consumer every gateway shares for fan-out (unprefixed: see `natsNames`). */
 export const FANOUT_CONSUMER = 'gateway-fanout';
 
 export const MessageCreatedEvent = Message.extend({ app_id: z.string() }).meta({ id: 'MessageCreatedEvent' });

@@ -3,6 +3,15 @@ import { ConfigError } from '@switchboard/config';
 /** Stops what `start` started, in order; resolves when the process may exit. */
 export type Shutdown = (signal: NodeJS.Signals) => Promise<void>;
 
+/** What `start` may use once running. */
+export interface ServiceContext {
+  /**
+   * Ends the process like a failed start (one report, exit 1), for a failure found after `start` resolved or in
+   * something it did not await: e.g. NATS refusing the credentials once it is reachable.
+   */
+  fail(error: unknown): void;
+}
+
 export interface RunServiceOptions {
   /** Refuse to start on any other Node major (the uWS build we depend on ships Node 20 binaries only). */
   readonly nodeMajor?: number;
@@ -17,7 +26,7 @@ export interface RunServiceOptions {
  * and exits 1; any other start failure prints its stack and exits 1; SIGTERM/SIGINT run the returned shutdown once
  * and exit 0 (1 if it fails).
  */
-export function runService(name: string, start: () => Promise<Shutdown>, options: RunServiceOptions = {}): void {
+export function runService(name: string, start: (context: ServiceContext) => Promise<Shutdown>, options: RunServiceOptions = {}): void {
   const stderr = options.stderr ?? process.stderr;
   const fail = (message: string) => {
     stderr.write(`${name}: ${message}\n`);
@@ -27,7 +36,12 @@ export function runService(name: string, start: () => Promise<Shutdown>, options
     fail(`Node ${process.versions.node} is not supported: run it on Node ${options.nodeMajor} (see docs/gateway.md, "Node versions")`);
     return;
   }
-  start().then(
+  const failStart = (error: unknown) => {
+    if (error instanceof ConfigError) fail(error.message);
+    else fail(`failed to start: ${describe(error)}`);
+    process.exit(1);
+  };
+  start({ fail: failStart }).then(
     (shutdown) => {
       let stopping = false;
       for (const signal of ['SIGTERM', 'SIGINT'] as const) {
@@ -45,11 +59,7 @@ export function runService(name: string, start: () => Promise<Shutdown>, options
         });
       }
     },
-    (error: unknown) => {
-      if (error instanceof ConfigError) fail(error.message);
-      else fail(`failed to start: ${describe(error)}`);
-      process.exit(1);
-    },
+    failStart,
   );
 }
 

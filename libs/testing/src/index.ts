@@ -7,3 +7,4 @@ export * from './redis.js';
 export * from './service-process.js';
 export * from './tcp-balancer.js';
 export * from './nats-status-filter.js';
+export * from './nats-operator.js';

@@ -1,11 +1,25 @@
 import { findBinary, startServerProcess, type ServerProcess } from './process-server.js';
 
-/** A private `nats-server -js` on a free port with its own store directory (kept across stop/start). */
-export function startNatsServer(): Promise<ServerProcess> {
+export interface NatsServerOptions {
+  /** Clients must authenticate: with this user and password (`--user`/`--pass`), or this token (`--auth`). */
+  readonly auth?: { readonly user: string; readonly pass: string } | { readonly token: string };
+  /** A server configuration file (`-c`), e.g. accounts or operator mode. */
+  readonly configFile?: string;
+}
+
+/**
+ * A private `nats-server -js` on a free port with its own store directory (kept across stop/start). Its `url` never
+ * carries the credentials of `auth`: tests add them where they mean to.
+ */
+export function startNatsServer(options: NatsServerOptions = {}): Promise<ServerProcess> {
+  const auth = !options.auth ? [] : 'token' in options.auth ? ['--auth', options.auth.token] : ['--user', options.auth.user, '--pass', options.auth.pass];
   return startServerProcess({
     binary: findBinary('nats-server', process.env.NATS_SERVER_BIN),
     scheme: 'nats',
-    args: (port, dir) => ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dir],
+    args: (port, dir) => [
+      ...(options.configFile ? ['-c', options.configFile] : []),
+      '-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dir, ...auth,
+    ],
   });
 }
 

@@ -1,15 +1,14 @@
 /**
  * Process entry of the baseline server (see baseline-server.ts), started by the load runner like a service:
- * `BASELINE_PORT`, `REDIS_URL`, `NATS_URL`, `MESSAGES_URL`, `INTERNAL_TOKEN`, `REDIS_KEY_PREFIX`.
+ * `BASELINE_PORT`, `REDIS_URL`, `NATS_URL`, `NATS_PREFIX` (optional), `MESSAGES_URL`, `INTERNAL_TOKEN`, `REDIS_KEY_PREFIX`.
  */
 import { Redis } from 'ioredis';
 import { connect } from '@nats-io/transport-node';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { MESSAGES_STREAM, MessageCreatedEvent, SUBJECTS } from '@switchboard/protocol';
+import { MessageCreatedEvent, natsNames } from '@switchboard/protocol';
 import { createMetricsRegistry } from '@switchboard/metrics';
 import { startBaselineServer } from './baseline-server.js';
 
-const CONSUMER = 'baseline-fanout';
 
 async function main(): Promise<void> {
   const env = process.env;
@@ -21,6 +20,9 @@ async function main(): Promise<void> {
   const redis = new Redis(required('REDIS_URL'));
   redis.on('error', () => undefined);
   const nc = await connect({ servers: required('NATS_URL'), name: 'baseline' });
+  const names = natsNames(env.NATS_PREFIX ?? '');
+  const stream = names.streams.messages;
+  const consumer = names.prefix ? `${names.prefix}_baseline-fanout` : 'baseline-fanout';
   const server = await startBaselineServer({
     port: Number(required('BASELINE_PORT')),
     host: env.BASELINE_HOST ?? '127.0.0.1',
@@ -35,18 +37,18 @@ async function main(): Promise<void> {
 
   // The same delivery path as the gateway: a durable JetStream consumer, events validated, emitted, acked.
   const jsm = await jetstreamManager(nc);
-  await jsm.consumers.delete(MESSAGES_STREAM.name, CONSUMER).catch(() => undefined);
-  await jsm.consumers.add(MESSAGES_STREAM.name, {
-    durable_name: CONSUMER,
+  await jsm.consumers.delete(stream, consumer).catch(() => undefined);
+  await jsm.consumers.add(stream, {
+    durable_name: consumer,
     ack_policy: AckPolicy.Explicit,
     deliver_policy: DeliverPolicy.New,
-    filter_subject: 'message.>',
+    filter_subject: names.streamSubjects.messages[0],
     max_ack_pending: 20_000,
   });
-  const messages = await (await jetstream(nc).consumers.get(MESSAGES_STREAM.name, CONSUMER)).consume({ max_messages: 1000 });
+  const messages = await (await jetstream(nc).consumers.get(stream, consumer)).consume({ max_messages: 1000 });
   void (async () => {
     for await (const m of messages) {
-      if (m.subject === SUBJECTS.messageCreated) {
+      if (m.subject === names.subjects.messageCreated) {
         const parsed = MessageCreatedEvent.safeParse(m.json());
         if (parsed.success) server.messageCreated(parsed.data);
       }
@@ -56,7 +58,7 @@ async function main(): Promise<void> {
 
   const stop = async () => {
     await messages.close().catch(() => undefined);
-    await jsm.consumers.delete(MESSAGES_STREAM.name, CONSUMER).catch(() => undefined);
+    await jsm.consumers.delete(stream, consumer).catch(() => undefined);
     await server.close();
     await nc.drain().catch(() => undefined);
     await redis.quit().catch(() => redis.disconnect());

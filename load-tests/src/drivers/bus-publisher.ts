@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { connect } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
-import { SUBJECTS, type MessageCreatedEvent } from '@switchboard/protocol';
+import { natsNames, type MessageCreatedEvent, type NatsNames } from '@switchboard/protocol';
 
 export interface PacedRun {
   readonly published: number;
@@ -22,7 +22,7 @@ export interface BusPublisher extends AsyncDisposable {
 
 const fakeId = (prefix: string) => `${prefix}_${randomBytes(16).toString('hex')}`;
 
-export async function startBusPublisher(natsUrl: string): Promise<BusPublisher> {
+export async function startBusPublisher(natsUrl: string, names: NatsNames = natsNames()): Promise<BusPublisher> {
   const nc = await connect({ servers: natsUrl, name: 'load-bus-publisher' });
   const js = jetstream(nc);
   let seq = 0;
@@ -55,7 +55,7 @@ export async function startBusPublisher(natsUrl: string): Promise<BusPublisher> 
             status: 'sent',
             app_id: target.appId,
           };
-          const p = js.publish(SUBJECTS.messageCreated, JSON.stringify(event), { msgID: id }).then(
+          const p = js.publish(names.subjects.messageCreated, JSON.stringify(event), { msgID: id }).then(
             () => {
               published++;
               perTarget[index]!++;

@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
 import type { ServerOptions } from 'socket.io';
 import type { Logger } from '@switchboard/logger';
+import { natsNames } from '@switchboard/protocol';
 import {
   connectNats,
   createJetStreamPublisher,
@@ -84,10 +85,11 @@ export async function createDependencies(config: EmbeddedConfig, logger: Logger)
     presence = 'in-memory adapter, presence and sessions';
   }
   if (config.NATS_URL) {
-    const nc = await connectNats(config.NATS_URL, 'switchboard-embedded', logger);
+    const nc = await connectNats({ url: config.NATS_URL, credsFile: config.NATS_CREDS }, 'switchboard-embedded', logger);
     closers.push(() => nc.drain().catch(() => nc.close()));
-    publisher = createJetStreamPublisher({ connection: nc, logger });
-    fanout = (handle) => createJetStreamFanout({ nc, handle, logger, canEmit: redisReady });
+    const names = natsNames(config.NATS_PREFIX);
+    publisher = createJetStreamPublisher({ connection: nc, logger, names });
+    fanout = (handle) => createJetStreamFanout({ nc, names, handle, logger, canEmit: redisReady });
     readiness.push(() => !nc.isClosed());
     bus = 'nats jetstream (NATS_URL)';
   } else {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { createLogger } from '@switchboard/logger';
+import { natsNames } from '@switchboard/protocol';
 import { startNatsServer, waitFor, type ServerProcess } from '@switchboard/testing';
 import { connectNats, createJetStreamPublisher, type Publisher } from '@switchboard/messages';
 import { createJetStreamFanout, type FanoutSourceFactory } from '@switchboard/gateway';
@@ -64,20 +65,26 @@ function busContract(name: string, open: () => Promise<Bus>) {
 
 busContract('memory', async () => createMemoryBus());
 
-let nats: ServerProcess;
+const servers: ServerProcess[] = [];
 let connections: NatsConnection[] = [];
-busContract('jetstream', async () => {
-  nats = await startNatsServer();
+const jetStreamBus = (prefix: string) => async (): Promise<Bus> => {
+  const nats = await startNatsServer();
+  servers.push(nats);
   const nc = await connectNats(nats.url, 'bus-contract', logger);
   connections.push(nc);
-  const publisher = createJetStreamPublisher({ connection: nc, logger });
+  const names = natsNames(prefix);
+  const publisher = createJetStreamPublisher({ connection: nc, logger, names });
   // The stream exists once the publisher has ensured it.
   await publisher.publish('message.created', encode({ warmup: true }), 'warmup');
-  return { publisher, fanout: (handle) => createJetStreamFanout({ nc, handle, logger, canEmit: () => true, retryDelayMs: 100 }) };
-});
+  return { publisher, fanout: (handle) => createJetStreamFanout({ nc, names, handle, logger, canEmit: () => true, retryDelayMs: 100 }) };
+};
+busContract('jetstream', jetStreamBus(''));
+// With a NATS_PREFIX the wire names change (`env-a.message.created` on `env-a_MESSAGES`); both sides still speak the
+// contract's subjects.
+busContract('jetstream with NATS_PREFIX', jetStreamBus('env-a'));
 
 afterAll(async () => {
   for (const nc of connections) await nc.close();
   connections = [];
-  await nats?.[Symbol.asyncDispose]();
+  for (const nats of servers) await nats[Symbol.asyncDispose]();
 });

@@ -1,5 +1,6 @@
 import os from 'node:os';
 import { z } from 'zod';
+import { NATS_PREFIX_PATTERN, NATS_PREFIX_RULE } from '@switchboard/protocol';
 import { csvList, loadConfig, logLevel, port, positiveInt, secret, url, type Env } from '@switchboard/config';
 
 const bool = (fallback: boolean) =>
@@ -15,6 +16,14 @@ const bool = (fallback: boolean) =>
 export const GatewayEnv = z.object({
   REDIS_URL: url(['redis', 'rediss']),
   NATS_URL: url(['nats', 'tls', 'ws', 'wss']),
+  /** A NATS credentials file (user JWT and seed); user/password or a token may also be given in `NATS_URL`. @default unset */
+  NATS_CREDS: z.string().optional(),
+  /**
+   * Prefixes every NATS subject (`<prefix>.message.created`), stream (`<prefix>_MESSAGES`) and durable consumer
+   * (`<prefix>_gateway-fanout`), for environments sharing one NATS server without an account each.
+   * @default '' (the contract's names)
+   */
+  NATS_PREFIX: z.string().regex(NATS_PREFIX_PATTERN, `must be ${NATS_PREFIX_RULE}`).default(''),
   MESSAGES_URL: url(['http', 'https']),
   /** @default 3000 */
   GATEWAY_PORT: port(3000),

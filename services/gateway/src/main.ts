@@ -5,7 +5,9 @@
 import uws from 'uWebSockets.js';
 import { Redis } from 'ioredis';
 import { connect } from '@nats-io/transport-node';
+import { natsAuthFailure, natsConnectionOptions, onNatsCredentialsRefused } from '@switchboard/config';
 import { createLogger } from '@switchboard/logger';
+import { natsNames } from '@switchboard/protocol';
 import { runService } from '@switchboard/runtime';
 import { startGateway } from './app.js';
 import { loadGatewayConfig } from './config.js';
@@ -18,14 +20,25 @@ import { createRedisStreamsAdapter } from './socket/redis-adapter.js';
 // answers HTTP but never accepts Socket.IO clients. See docs/gateway.md, "Node versions".
 runService(
   'gateway',
-  async () => {
+  async ({ fail }) => {
     const config = loadGatewayConfig(process.env);
     const logger = createLogger({ service: 'gateway', level: config.LOG_LEVEL }).child({ node_id: config.NODE_ID });
     if (!config.ALLOWED_ORIGINS) logger.warn('ALLOWED_ORIGINS is not set: sockets are accepted from any origin');
 
     const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3, connectionName: `gateway-${config.NODE_ID}` });
     redis.on('error', (error) => logger.debug({ err: error }, 'redis error'));
-    const nc = await connect({ servers: config.NATS_URL, name: `gateway-${config.NODE_ID}`, maxReconnectAttempts: -1, waitOnFirstConnect: true });
+    // Credentials from NATS_URL or NATS_CREDS; refused ones (at start or later) end the process with one line.
+    const natsAuth = { url: config.NATS_URL, credsFile: config.NATS_CREDS };
+    const nc = await connect({
+      ...natsConnectionOptions(natsAuth),
+      name: `gateway-${config.NODE_ID}`,
+      maxReconnectAttempts: -1,
+      waitOnFirstConnect: true,
+    }).catch((error: unknown) => {
+      throw natsAuthFailure(error, natsAuth);
+    });
+    onNatsCredentialsRefused(nc, natsAuth, fail);
+    const names = natsNames(config.NATS_PREFIX);
     const api = createHttpMessagesApi({
       baseUrl: config.MESSAGES_URL,
       internalToken: config.INTERNAL_TOKEN,
@@ -43,7 +56,7 @@ runService(
       app: uws.App(),
       adapter: createRedisStreamsAdapter(redis, config.REDIS_KEY_PREFIX),
       // An event is not taken off the stream while the adapter could not publish it.
-      fanout: (handle) => createJetStreamFanout({ nc, handle, logger, canEmit: redisReady }),
+      fanout: (handle) => createJetStreamFanout({ nc, names, handle, logger, canEmit: redisReady }),
       dependenciesReady: () => redisReady() && !nc.isClosed(),
       api,
       registry,

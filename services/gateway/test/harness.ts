@@ -59,6 +59,12 @@ export interface GatewayStackOptions {
   readonly gatewayEnv?: Record<string, string>;
   /** A Redis of the test's own (one it may stop); by default the shared one. */
   readonly redisUrl?: string;
+  /** A nats-server shared with other stacks (not stopped with this one); by default a private one. */
+  readonly nats?: ServerProcess;
+  /** The `NATS_URL` the services get (e.g. with credentials in it). @default nats.url */
+  readonly natsUrl?: string;
+  /** Extra environment for the messages service. */
+  readonly messagesEnv?: Record<string, string>;
 }
 
 /**
@@ -84,7 +90,8 @@ export interface GatewayStack extends AsyncDisposable {
 
 export async function startGatewayStack(options: GatewayStackOptions = {}): Promise<GatewayStack> {
   const database = await createTestDatabase();
-  const nats = await startNatsServer();
+  const nats = options.nats ?? (await startNatsServer());
+  const natsUrl = options.natsUrl ?? nats.url;
   const redisPrefix = `sbtest-${randomBytes(4).toString('hex')}`;
   const redisUrl = options.redisUrl ?? sharedRedisUrl();
   const redis = new Redis(redisUrl);
@@ -94,12 +101,13 @@ export async function startGatewayStack(options: GatewayStackOptions = {}): Prom
     portVariable: 'MESSAGES_PORT',
     env: {
       DATABASE_URL: database.url,
-      NATS_URL: nats.url,
+      NATS_URL: natsUrl,
       MESSAGES_HOST: '127.0.0.1',
       OPERATOR_TOKEN,
       INTERNAL_TOKEN,
       LOG_LEVEL: 'warn',
       OUTBOX_POLL_INTERVAL_MS: '200',
+      ...options.messagesEnv,
     },
   });
   const nodes: ServiceProcess[] = [];
@@ -113,7 +121,7 @@ export async function startGatewayStack(options: GatewayStackOptions = {}): Prom
       portVariable: 'GATEWAY_PORT',
       env: {
         REDIS_URL: redisUrl,
-        NATS_URL: nats.url,
+        NATS_URL: natsUrl,
         MESSAGES_URL: messages.url,
         INTERNAL_TOKEN,
         GATEWAY_HOST: '127.0.0.1',
@@ -184,7 +192,7 @@ export async function startGatewayStack(options: GatewayStackOptions = {}): Prom
       for (const socket of sockets) socket.close();
       for (const node of nodes) await node[Symbol.asyncDispose]();
       await messages[Symbol.asyncDispose]();
-      await nats[Symbol.asyncDispose]();
+      if (!options.nats) await nats[Symbol.asyncDispose]();
       await database.drop();
       await deleteKeysWithPrefix(redis, redisPrefix);
       await redis.quit();

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { NATS_PREFIX_PATTERN, NATS_PREFIX_RULE } from '@switchboard/protocol';
 import { csvList, loadConfig, logLevel, port, positiveInt, secret, url, type Env } from '@switchboard/config';
 
 /**
@@ -10,6 +11,14 @@ export const MessagesEnv = z.object({
   DATABASE_URL: url(['postgres', 'postgresql']),
   /** NATS with JetStream. Required. */
   NATS_URL: url(['nats', 'tls', 'ws', 'wss']),
+  /** A NATS credentials file (user JWT and seed); user/password or a token may also be given in `NATS_URL`. @default unset */
+  NATS_CREDS: z.string().optional(),
+  /**
+   * Prefixes every NATS subject (`<prefix>.message.created`), stream (`<prefix>_MESSAGES`) and durable consumer
+   * (`<prefix>_gateway-fanout`), for environments sharing one NATS server without an account each.
+   * @default '' (the contract's names)
+   */
+  NATS_PREFIX: z.string().regex(NATS_PREFIX_PATTERN, `must be ${NATS_PREFIX_RULE}`).default(''),
   /** @default 3001 */
   MESSAGES_PORT: port(3001),
   /** @default '0.0.0.0' */

@@ -3,7 +3,9 @@
  * handles signals. `npm run start:messages`.
  */
 import { Redis } from 'ioredis';
+import { onNatsCredentialsRefused } from '@switchboard/config';
 import { createLogger } from '@switchboard/logger';
+import { natsNames } from '@switchboard/protocol';
 import { runService } from '@switchboard/runtime';
 import { loadMessagesConfig } from './config.js';
 import { createPostgresDatabase } from './db/postgres.js';
@@ -13,7 +15,7 @@ import { createPgRelayCoordinator } from './outbox/pg-relay-coordinator.js';
 import { createApiRateLimiter } from './rate-limit/api-rate-limiter.js';
 import { startMessagesService } from './service.js';
 
-runService('messages', async () => {
+runService('messages', async ({ fail }) => {
   const config = loadMessagesConfig(process.env);
   const logger = createLogger({ service: 'messages', level: config.LOG_LEVEL });
   const database = createPostgresDatabase({
@@ -21,8 +23,12 @@ runService('messages', async () => {
     poolSize: config.DATABASE_POOL_SIZE,
     logger,
   });
-  // Not awaited: the API serves writes while NATS is still being reached; the outbox holds the events.
-  const nats = connectNats(config.NATS_URL, 'switchboard-messages', logger);
+  // Not awaited: the API serves writes while NATS is still being reached; the outbox holds the events. Refused
+  // credentials are a configuration error, found whenever NATS answers (at start or later): the service ends with
+  // one line.
+  const natsAuth = { url: config.NATS_URL, credsFile: config.NATS_CREDS };
+  const nats = connectNats(natsAuth, 'switchboard-messages', logger);
+  nats.then((nc) => onNatsCredentialsRefused(nc, natsAuth, fail), fail);
   const coordinator = createPgRelayCoordinator({ connectionString: config.DATABASE_URL, logger });
   // Rate limits: shared by every replica through Redis when REDIS_URL is set, per process otherwise. A command fails
   // at once while Redis is unreachable, and the limiter then lets requests through.
@@ -43,7 +49,7 @@ runService('messages', async () => {
       sendBatchSize: config.SEND_BATCH_SIZE,
       sendConcurrency: config.SEND_CONCURRENCY,
     },
-    { db: database.db, publisher: createJetStreamPublisher({ connection: nats, logger }), coordinator, logger, rateLimiter },
+    { db: database.db, publisher: createJetStreamPublisher({ connection: nats, logger, names: natsNames(config.NATS_PREFIX) }), coordinator, logger, rateLimiter },
   );
 
   return async (signal) => {

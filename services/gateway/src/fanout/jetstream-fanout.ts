@@ -1,6 +1,6 @@
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type Consumer, type JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { FANOUT_CONSUMER, MESSAGES_STREAM } from '@switchboard/protocol';
+import { natsNames, type NatsNames } from '@switchboard/protocol';
 import type { Logger } from '@switchboard/logger';
 import type { FanoutHandler, FanoutSource } from './fanout-handler.js';
 
@@ -18,6 +18,8 @@ export interface JetStreamFanoutOptions {
   readonly nc: NatsConnection;
   readonly handle: FanoutHandler;
   readonly logger: Logger;
+  /** This environment's stream, subjects and consumer (`NATS_PREFIX`). @default natsNames(): the contract's names */
+  readonly names?: NatsNames;
   /** False while the adapter cannot publish: events are put back for later (or another node) instead. */
   readonly canEmit: () => boolean;
   /** @default 2000 */
@@ -27,7 +29,8 @@ export interface JetStreamFanoutOptions {
 }
 
 /**
- * Every gateway pulls from one durable JetStream consumer (`gateway-fanout`), so each event is handled by one node,
+ * Every gateway pulls from one durable JetStream consumer (`gateway-fanout`, `<prefix>_gateway-fanout` with a
+ * `NATS_PREFIX`, on that environment's stream), so each event is handled by one node,
  * which emits it to the rooms through the adapter (reaching sockets on every node) and acks it afterwards. A
  * redelivery may emit an event twice; clients de-duplicate by id.
  *
@@ -41,6 +44,9 @@ export interface JetStreamFanoutOptions {
  */
 export function createJetStreamFanout(options: JetStreamFanoutOptions): FanoutSource {
   const log = options.logger.child({ component: 'fanout' });
+  const names = options.names ?? natsNames();
+  const stream = names.streams.messages;
+  const durable = names.consumers.gatewayFanout;
   const retryDelay = options.retryDelayMs ?? 2000;
   let running = false;
   const expires = options.pullExpiresMs ?? 1000;
@@ -51,14 +57,14 @@ export function createJetStreamFanout(options: JetStreamFanoutOptions): FanoutSo
   const ensureConsumer = async () => {
     const jsm = await jetstreamManager(options.nc);
     try {
-      await jsm.consumers.info(MESSAGES_STREAM.name, FANOUT_CONSUMER);
+      await jsm.consumers.info(stream, durable);
     } catch {
-      await jsm.consumers.add(MESSAGES_STREAM.name, {
-        durable_name: FANOUT_CONSUMER,
+      await jsm.consumers.add(stream, {
+        durable_name: durable,
         ack_policy: AckPolicy.Explicit,
         deliver_policy: DeliverPolicy.New,
         // One filter subject (NATS 2.9 has no filter_subjects): every message event.
-        filter_subject: 'message.>',
+        filter_subject: names.streamSubjects.messages[0],
         // A node that dies holding events: they go to another node after this.
         ack_wait: nanos(10_000),
         max_ack_pending: 20_000,
@@ -79,7 +85,9 @@ export function createJetStreamFanout(options: JetStreamFanoutOptions): FanoutSo
     } catch {
       data = undefined;
     }
-    if (options.handle(m.subject, data) === 'malformed') m.term();
+    // The handler knows the contract's subjects; a subject outside this environment's prefix is none of ours.
+    const subject = names.contractSubject(m.subject) ?? m.subject;
+    if (options.handle(subject, data) === 'malformed') m.term();
     else m.ack();
   };
 
@@ -123,7 +131,7 @@ export function createJetStreamFanout(options: JetStreamFanoutOptions): FanoutSo
     while (running) {
       try {
         await ensureConsumer();
-        const consumer = await jetstream(options.nc).consumers.get(MESSAGES_STREAM.name, FANOUT_CONSUMER);
+        const consumer = await jetstream(options.nc).consumers.get(stream, durable);
         attached = true;
         if (failures > 0) log.info('fan-out consumer running again');
         failures = 0;
@@ -161,7 +169,7 @@ export function createJetStreamFanout(options: JetStreamFanoutOptions): FanoutSo
     ready: () => attached && running,
     async pending() {
       const jsm = await jetstreamManager(options.nc);
-      const info = await jsm.consumers.info(MESSAGES_STREAM.name, FANOUT_CONSUMER);
+      const info = await jsm.consumers.info(stream, durable);
       return info.num_pending + info.num_ack_pending;
     },
   };

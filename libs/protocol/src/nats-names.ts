@@ -1,0 +1,67 @@
+import { FANOUT_CONSUMER, MESSAGES_STREAM, SUBJECTS } from './nats.js';
+
+/** `NATS_PREFIX`: 1–32 characters of `A–Z a–z 0–9 _ -` (valid in a subject token, a stream and a consumer name). */
+export const NATS_PREFIX_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
+export const NATS_PREFIX_RULE = '1-32 characters of A-Z a-z 0-9 _ -';
+
+/**
+ * Every stream, subject and durable consumer name of the contract, including the second release's (`EVENTS`, the
+ * webhooks' consumers), as the contract's unprefixed names. `natsNames()` derives an environment's names from them.
+ */
+const BASE = Object.freeze({
+  streams: { messages: MESSAGES_STREAM.name, events: 'EVENTS' },
+  /** What each stream captures. */
+  streamSubjects: { messages: ['message.>'], events: ['conversation.>', 'app.>'] },
+  subjects: {
+    ...SUBJECTS,
+    conversationUpdated: 'conversation.updated',
+    appCredentialsRevoked: 'app.credentials_revoked',
+  },
+  consumers: { gatewayFanout: FANOUT_CONSUMER, webhooksMessages: 'webhooks-messages', webhooksEvents: 'webhooks-events' },
+});
+
+type Names<T> = { readonly [K in keyof T]: T[K] extends readonly string[] ? readonly string[] : string };
+
+/** The NATS names of one environment (one `NATS_PREFIX`). */
+export interface NatsNames {
+  /** The prefix, `''` when none. */
+  readonly prefix: string;
+  readonly streams: Names<typeof BASE.streams>;
+  readonly streamSubjects: { readonly [K in keyof typeof BASE.streamSubjects]: readonly string[] };
+  /** Wire subjects (what is published and what a consumer sees in `msg.subject`). */
+  readonly subjects: Names<typeof BASE.subjects>;
+  readonly consumers: Names<typeof BASE.consumers>;
+  /** The wire subject of a contract subject: `message.created` → `<prefix>.message.created`. */
+  subject(subject: string): string;
+  /** The contract subject of a wire subject of this environment, or `undefined` when it is not one of ours. */
+  contractSubject(wireSubject: string): string | undefined;
+}
+
+/**
+ * The one place NATS names are built (CONTRACT.md, second release, `NATS_PREFIX`): with a prefix `p`, every subject
+ * becomes `p.<subject>`, every stream `p_<STREAM>` and every durable consumer `p_<consumer>`, so that environments
+ * sharing one NATS server (without one account each) never share a stream or a consumer. An empty prefix keeps
+ * the contract's names.
+ */
+export function natsNames(prefix = ''): NatsNames {
+  if (prefix !== '' && !NATS_PREFIX_PATTERN.test(prefix)) {
+    throw new Error(`NATS prefix must be ${NATS_PREFIX_RULE}, got ${JSON.stringify(prefix)}`);
+  }
+  const subject = (s: string) => (prefix ? `${prefix}.${s}` : s);
+  const named = (n: string) => (prefix ? `${prefix}_${n}` : n);
+  const map = <T extends Record<string, string>>(o: T, f: (v: string) => string) =>
+    Object.freeze(Object.fromEntries(Object.entries(o).map(([k, v]) => [k, f(v)]))) as Names<T>;
+  const wirePrefix = prefix ? `${prefix}.` : '';
+  return Object.freeze({
+    prefix,
+    streams: map(BASE.streams, named),
+    streamSubjects: Object.freeze({
+      messages: Object.freeze(BASE.streamSubjects.messages.map(subject)),
+      events: Object.freeze(BASE.streamSubjects.events.map(subject)),
+    }),
+    subjects: map(BASE.subjects, subject),
+    consumers: map(BASE.consumers, named),
+    subject,
+    contractSubject: (wire: string) => (wire.startsWith(wirePrefix) ? wire.slice(wirePrefix.length) : undefined),
+  });
+}
