@@ -20,8 +20,8 @@ import { printWelcome } from './welcome.js';
 runService(
   'switchboard',
   async () => {
-    const config = loadEmbeddedConfig(process.env);
-    const logger = createLogger({ service: 'switchboard', level: config.LOG_LEVEL });
+    const config = loadEmbeddedConfig(process.env, { terminal: process.stdout.isTTY === true });
+    const logger = createLogger({ service: 'switchboard', level: config.LOG_LEVEL, format: config.LOG_FORMAT });
     await mkdir(config.DATA_DIR, { recursive: true });
     // Before anything opens the data: one process per data folder, and both ports free (see docs/embedded.md).
     const lock = acquireDataDirLock(config.DATA_DIR);
