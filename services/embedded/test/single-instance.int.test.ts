@@ -45,6 +45,10 @@ describe('embedded: one process per data folder and port', () => {
       startTimeoutMs: 60_000,
     });
     await waitFor(() => first.logs().includes('Switchboard is running.'), { message: 'welcome printed' });
+    // stdout is a pipe here, not a terminal: log lines are JSON (LOG_FORMAT's default outside a terminal).
+    expect(first.logs().split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line))).toContainEqual(
+      expect.objectContaining({ level: 'warn', service: 'switchboard', component: 'messages' }),
+    );
     app = JSON.parse(await readFile(path.join(dataDir, 'demo-app.json'), 'utf8')) as CreatedApp;
   }, 90_000);
   afterAll(async () => {
@@ -91,17 +95,19 @@ describe('embedded: one process per data folder and port', () => {
     expect(first.running).toBe(true);
   }, 60_000);
 
-  it('embedded - a lock left by a killed process is taken over on the next start', async () => {
+  it('embedded - a lock left by a killed process is taken over on the next start (here with LOG_FORMAT=pretty lines)', async () => {
     first.signal('SIGKILL');
     await first.exited;
     await expect(readFile(path.join(dataDir, 'switchboard.lock'), 'utf8')).resolves.toContain(String(first.pid));
     first = await startServiceProcess({
       script,
       portVariable: 'GATEWAY_PORT',
-      env: { DATA_DIR: dataDir, MESSAGES_PORT: String(messagesPort), LOG_LEVEL: 'warn', DRAIN_WINDOW_MS: '500' },
+      env: { DATA_DIR: dataDir, MESSAGES_PORT: String(messagesPort), LOG_LEVEL: 'info', LOG_FORMAT: 'pretty', DRAIN_WINDOW_MS: '500' },
       startTimeoutMs: 60_000,
     });
     expect(await readFile(path.join(dataDir, 'switchboard.lock'), 'utf8')).toBe(`${first.pid}\n`);
+    // LOG_FORMAT=pretty: readable lines, even on a pipe.
+    expect(first.logs()).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: gateway: gateway listening \{/m);
     first.signal('SIGTERM');
     expect(await first.exited).toBe(0);
     await expect(readFile(path.join(dataDir, 'switchboard.lock'), 'utf8')).rejects.toThrow();
