@@ -2,6 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { dashboardFiles, dashboardQueries, loadDashboard } from './dashboards.js';
+import { metricNames } from './promql.js';
 import { repoPath } from './tools.js';
 
 describe('grafana dashboards', () => {
@@ -22,6 +23,44 @@ describe('grafana dashboards', () => {
       }
       for (const variable of dashboard.templating.list.filter((v: any) => v.type === 'query')) {
         expect(variable.datasource?.uid, `${name} variable ${variable.name}`).toBe('${datasource}');
+      }
+    }
+  });
+
+  it('grafana - every dashboard has namespace and release variables (All by default) and every query is scoped by them', () => {
+    for (const { name, path } of dashboardFiles()) {
+      const dashboard = loadDashboard(path);
+      const variables = dashboard.templating.list;
+      for (const [variable, label] of [['namespace', 'kubernetes_namespace'], ['release', 'release']] as const) {
+        const found = variables.find((v: any) => v.name === variable);
+        expect(found, `${name}: no ${variable} variable`).toMatchObject({ type: 'query', includeAll: true, allValue: '.*', multi: true });
+        const query = typeof found.query === 'string' ? found.query : found.query.query;
+        expect(query, `${name} / ${variable}`).toMatch(new RegExp(`^label_values\\(.*, ${label}\\)$`));
+      }
+      // Each selector of a metric (panels and the other variables) carries both matchers, so a dashboard shows one
+      // release of one namespace when they are chosen; with All (.*) it also matches series without the labels.
+      const queries = dashboardQueries().filter((q) => q.where.startsWith(`${name} /`) && !/variable (namespace|release)$/.test(q.where));
+      expect(queries.length).toBeGreaterThan(5);
+      for (const { where, expr } of queries) {
+        const selectors = [...expr.matchAll(/\b([a-z_:][\w:]*)(\{[^}]*\})?(?=\s*[[),]|\s*$|\s*\[)/g)].filter(([, metric]) => metricNames(expr).includes(metric!));
+        expect(selectors.length, `${where}: ${expr}`).toBeGreaterThan(0);
+        for (const [selector] of selectors) {
+          expect(selector, `${where}: ${expr}`).toContain('kubernetes_namespace=~"$namespace"');
+          expect(selector, `${where}: ${expr}`).toContain('release=~"$release"');
+        }
+      }
+    }
+  });
+
+  it('grafana - dashboards and their runbook links: one to the runbooks, and one on each panel an alert watches', () => {
+    for (const { name, path } of dashboardFiles()) {
+      const dashboard = loadDashboard(path);
+      expect(dashboard.links.map((l: any) => l.url), name).toContain('https://github.com/switchboard/switchboard/blob/main/docs/runbooks/README.md');
+      for (const panel of dashboard.panels) {
+        for (const link of panel.links ?? []) {
+          const file = link.url.replace('https://github.com/switchboard/switchboard/blob/main/docs/runbooks/', '');
+          expect(readdirSync(repoPath('docs', 'runbooks')), `${name} / ${panel.title}: ${link.url}`).toContain(file);
+        }
       }
     }
   });

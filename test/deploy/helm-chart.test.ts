@@ -10,6 +10,10 @@ import { componentProblems, ingressProblems, migrationJobProblems, podSpec } fro
 
 const CHART = repoPath('deploy', 'helm', 'switchboard');
 const HEARTBEAT_MS = 25_000 + 20_000;
+/** The runbook base the files under deploy/ link to; rendered, every link uses the values' base instead. */
+const REPO_RUNBOOKS = 'https://github.com/switchboard/switchboard/blob/main/docs/runbooks';
+/** What every install must set: the registry holding the images (they are not on Docker Hub). */
+const REQUIRED = { image: { registry: 'registry.example.com' } };
 
 /** Value overrides rendered by the tests, each a way a platform team installs the chart. */
 const CASES: Record<string, object> = {
@@ -22,7 +26,8 @@ const CASES: Record<string, object> = {
     networkPolicy: { allowExternal: false },
     metrics: {
       serviceMonitor: { enabled: true, labels: { release: 'kube-prometheus-stack' } },
-      prometheusRule: { enabled: true, runbookBaseUrl: 'https://runbooks.example.com/switchboard/' },
+      runbookBaseUrl: 'https://runbooks.example.com/switchboard/',
+      prometheusRule: { enabled: true },
       dashboards: { enabled: true, namespace: 'monitoring' },
     },
   },
@@ -64,10 +69,20 @@ async function helm(args: string[]) {
   return run(tools.helm, args);
 }
 
-function valuesFile(name: string, values: object): string {
+/** A values file of REQUIRED overlaid with `values` (`raw`: `values` alone). */
+function valuesFile(name: string, values: object, options: { raw?: boolean } = {}): string {
   const file = path.join(work, `${name.replace(/\W+/g, '-')}.yaml`);
-  writeFileSync(file, stringify(values));
+  writeFileSync(file, stringify(options.raw ? values : merge(REQUIRED, values)));
   return file;
+}
+
+function merge(base: object, over: object): object {
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    const below = out[key];
+    out[key] = value && below && typeof value === 'object' && typeof below === 'object' && !Array.isArray(value) ? merge(below, value) : value;
+  }
+  return out;
 }
 
 beforeAll(async () => {
@@ -133,6 +148,10 @@ describe('helm chart', () => {
   it('helm chart - Ingress routes /v1/socket.io to the gateway with cookie affinity and long timeouts, /v1 to messages', () => {
     expect(ingressProblems(objectsOf('everything'), { heartbeatMs: HEARTBEAT_MS, sticky: true })).toEqual([]);
     expect(ingressProblems(objectsOf('long drain'), { heartbeatMs: 30_000 + 20_000, sticky: true })).toEqual([]);
+    // 'long drain' sets nothing about stickiness: cookie affinity is the default, and the guide says so and why.
+    const guide = readFileSync(repoPath('docs', 'deploy.md'), 'utf8');
+    expect(guide).toContain('Sticky cookies are **on by default**');
+    expect(guide).toMatch(/on by default[^]*Why\s+on when WebSocket needs none/);
     expect(objectsOf('defaults').filter((o) => o.kind === 'Ingress' || o.kind === 'HTTPRoute')).toEqual([]);
   });
 
@@ -169,6 +188,11 @@ describe('helm chart', () => {
     const endpoint = monitor.spec.endpoints[0];
     expect(endpoint).toMatchObject({ port: 'http', path: '/metrics', honorLabels: true });
     const jobRelabel = endpoint.relabelings.find((r: any) => r.targetLabel === 'job');
+    // The dashboards' namespace and release variables read these two target labels.
+    expect(endpoint.relabelings).toEqual(expect.arrayContaining([
+      { sourceLabels: ['__meta_kubernetes_namespace'], targetLabel: 'kubernetes_namespace' },
+      { sourceLabels: ['__meta_kubernetes_service_label_app_kubernetes_io_instance'], targetLabel: 'release' },
+    ]));
     const jobs = selected.map((s) => jobRelabel.replacement.replace('$1', s.metadata.labels!['app.kubernetes.io/component']));
     const alerts = readFileSync(repoPath('deploy', 'prometheus', 'alerts.yml'), 'utf8');
     for (const job of jobs) expect(alerts).toContain(`job="${job}"`);
@@ -198,7 +222,8 @@ describe('helm chart', () => {
       expect(map.metadata.namespace).toBe('monitoring');
       const [key, json] = Object.entries(map.data as Record<string, string>)[0]!;
       const file = key.replace(/^switchboard-/, '');
-      expect(JSON.parse(json)).toEqual(JSON.parse(readFileSync(repoPath('deploy', 'grafana', 'dashboards', file), 'utf8')));
+      const source = readFileSync(repoPath('deploy', 'grafana', 'dashboards', file), 'utf8').replaceAll(REPO_RUNBOOKS, 'https://runbooks.example.com/switchboard');
+      expect(JSON.parse(json)).toEqual(JSON.parse(source));
     }
   });
 
@@ -216,6 +241,46 @@ describe('helm chart', () => {
     const script = pod.spec.containers[0].args.join('\n');
     expect(script).toContain('http://chat-switchboard-gateway:3000/readyz');
     expect(script).toContain('http://chat-switchboard-messages:3001/readyz');
+  });
+
+  it('helm chart - every runbook link, in the alerts and the dashboards, comes from metrics.runbookBaseUrl (or the deprecated prometheusRule key)', async () => {
+    const links = (objects: K8sObject[]) => {
+      const rules = single(objects, 'PrometheusRule').spec.groups.flatMap((g: any) => g.rules.map((r: any) => r.annotations.runbook_url as string));
+      const dashboards = objects
+        .filter((o) => o.kind === 'ConfigMap' && o.metadata.labels?.grafana_dashboard)
+        .map((map) => JSON.parse(Object.values(map.data as Record<string, string>)[0]!))
+        .flatMap((d: any) => [...d.links, ...d.panels.flatMap((p: any) => p.links ?? [])].map((l: any) => l.url as string));
+      return { rules, dashboards };
+    };
+    const everything = links(objectsOf('everything'));
+    expect(everything.rules.length).toBeGreaterThan(10);
+    expect(everything.dashboards.length).toBeGreaterThan(10);
+    for (const url of [...everything.rules, ...everything.dashboards]) expect(url).toMatch(/^https:\/\/runbooks\.example\.com\/switchboard\/[A-Za-z0-9-]+\.md$/);
+    expect(JSON.stringify(objectsOf('everything'))).not.toContain(REPO_RUNBOOKS);
+
+    const monitoring = { metrics: { prometheusRule: { enabled: true }, dashboards: { enabled: true } } };
+    const deprecated = await helm(['template', 'chat', CHART, '-f', valuesFile('deprecated runbooks', merge(monitoring, { metrics: { prometheusRule: { runbookBaseUrl: 'https://old.example.com/rb' } } }))]);
+    expect(deprecated.code, deprecated.stderr).toBe(0);
+    const old = links(parseManifests(deprecated.stdout));
+    for (const url of [...old.rules, ...old.dashboards]) expect(url).toMatch(/^https:\/\/old\.example\.com\/rb\/[A-Za-z0-9-]+\.md$/);
+
+    const defaults = await helm(['template', 'chat', CHART, '-f', valuesFile('default runbooks', monitoring)]);
+    for (const url of Object.values(links(parseManifests(defaults.stdout))).flat()) expect(url.startsWith(`${REPO_RUNBOOKS}/`), url).toBe(true);
+  });
+
+  it('helm chart - without image.registry nothing renders, and the schema error says the images are not on Docker Hub', async () => {
+    for (const [name, values] of [['no registry', {}], ['empty registry', { image: { registry: '' } }]] as const) {
+      const result = await helm(['template', 'chat', CHART, '-f', valuesFile(name, values, { raw: true })]);
+      expect(result.code, `${name} was accepted`).not.toBe(0);
+      expect(result.stderr).toContain('/image/registry');
+      expect(result.stderr).toContain('image.registry is required: the Switchboard images are not on Docker Hub');
+    }
+    const lint = await helm(['lint', '--strict', CHART]);
+    expect(lint.code, 'helm lint of the bare chart passes without a registry').not.toBe(0);
+    const withRegistry = await helm(['template', 'chat', CHART, '--set', 'image.registry=ghcr.io/acme']);
+    expect(withRegistry.code, withRegistry.stderr).toBe(0);
+    expect(withRegistry.stdout).toContain('image: ghcr.io/acme/switchboard/gateway:');
+    expect(withRegistry.stdout).not.toMatch(/image: "?switchboard\//);
   });
 
   it('helm chart - bad values are refused by the schema or the templates', async () => {

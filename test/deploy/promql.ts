@@ -49,3 +49,36 @@ export function exposedSeriesNames(text: string): Set<string> {
   }
   return names;
 }
+
+/** One sample line of a Prometheus text exposition: its series name and labels. */
+export interface Sample {
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+/** Every sample line of a scrape (comments skipped). A family with only `# HELP`/`# TYPE` lines has none. */
+export function samples(text: string): Sample[] {
+  const out: Sample[] = [];
+  for (const [, name, body] of text.matchAll(/^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? \S+$/gm)) {
+    const labels: Record<string, string> = {};
+    for (const [, label, value] of (body ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) labels[label!] = value!;
+    out.push({ name: name!, labels });
+  }
+  return out;
+}
+
+/**
+ * The label values an expression asks for by name: `metric{label="value"}` and `metric{label=~"a|b"}` (a plain
+ * alternation). Labels set by the scrape or by variables are the caller's to skip.
+ */
+export function requiredLabelValues(expr: string): { metric: string; label: string; value: string }[] {
+  const out: { metric: string; label: string; value: string }[] = [];
+  for (const [, metric, matchers] of expr.matchAll(/([a-zA-Z_:][\w:]*)\{([^}]*)\}/g)) {
+    for (const [, label, op, value] of matchers!.matchAll(/(\w+)\s*(=~|=)\s*"([^"]*)"/g)) {
+      if (value!.includes('$')) continue;
+      if (op === '=') out.push({ metric: metric!, label: label!, value: value! });
+      else if (/^[\w:]+(\|[\w:]+)*$/.test(value!)) for (const v of value!.split('|')) out.push({ metric: metric!, label: label!, value: v });
+    }
+  }
+  return out;
+}

@@ -84,6 +84,11 @@ export const url = (protocols: readonly string[]) =>
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export const logLevel = z.enum(LOG_LEVELS).default('info');
 
+/** `LOG_FORMAT`: `json` lines for collectors, `pretty` lines for a terminal (`@switchboard/logger`'s formats). */
+export const LOG_FORMATS = ['json', 'pretty'] as const;
+/** @default 'json' */
+export const logFormat = z.enum(LOG_FORMATS).default('json');
+
 /** Comma-separated list; blank entries dropped. Unset stays `undefined`. */
 export const csvList = z
   .string()

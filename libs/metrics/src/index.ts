@@ -54,3 +54,22 @@ export function createGauge<L extends string>(
 ): Gauge<L> {
   return new Gauge({ name, help, labelNames, registers: [registry], ...(collect ? { collect } : {}) });
 }
+
+/** For each label, the values it is known to take. */
+export type KnownLabelValues<L extends string> = { readonly [K in L]: readonly string[] };
+
+/**
+ * Exports a labelled counter or histogram at 0 for every combination of its known label values, from the start.
+ * prom-client prints a labelled metric only once it is observed, so a dashboard panel shows "No data" and the
+ * first `rate()`/`increase()` after an event is lost (there is no earlier sample to compare with).
+ */
+export function zeroKnownSeries<L extends string>(metric: Counter<L> | Histogram<L>, known: KnownLabelValues<L>): void {
+  let combinations: Record<string, string>[] = [{}];
+  for (const [label, values] of Object.entries(known) as [string, readonly string[]][]) {
+    combinations = combinations.flatMap((partial) => values.map((value) => ({ ...partial, [label]: value })));
+  }
+  for (const labels of combinations) {
+    if (metric instanceof Histogram) metric.zero(labels as Partial<Record<L, string>>);
+    else metric.inc(labels as Partial<Record<L, string>>, 0);
+  }
+}

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { loadConfig, url, type Env } from '@switchboard/config';
+import { LOG_FORMATS, loadConfig, url, type Env } from '@switchboard/config';
 import { GatewayTuningEnv } from '@switchboard/gateway';
 import { MessagesTuningEnv } from '@switchboard/messages';
 
@@ -13,10 +13,18 @@ export const EmbeddedEnv = GatewayTuningEnv.extend(MessagesTuningEnv.shape).exte
   NATS_URL: url(['nats', 'tls', 'ws', 'wss']).optional(),
   /** Where PGlite, the demo app's credentials and the generated operator token live. @default '.data' */
   DATA_DIR: z.string().default('.data'),
+  /** @default 'pretty' when stdout is a terminal, else 'json' (see `loadEmbeddedConfig`) */
+  LOG_FORMAT: z.enum(LOG_FORMATS).optional(),
 });
+
+export interface EmbeddedConfigOptions {
+  /** Whether stdout is a terminal: someone is reading the lines. @default false */
+  readonly terminal?: boolean;
+}
 
 export type EmbeddedConfig = ReturnType<typeof loadEmbeddedConfig>;
 
-export function loadEmbeddedConfig(env: Env) {
-  return loadConfig(EmbeddedEnv, env);
+export function loadEmbeddedConfig(env: Env, options: EmbeddedConfigOptions = {}) {
+  const { LOG_FORMAT, ...config } = loadConfig(EmbeddedEnv, env);
+  return Object.freeze({ ...config, LOG_FORMAT: LOG_FORMAT ?? (options.terminal ? 'pretty' : 'json') });
 }

@@ -12,15 +12,23 @@ import { createApiRateLimiter, startMessagesService } from '@switchboard/message
 import { createHttpMessagesApi, startGateway } from '@switchboard/gateway';
 import { loadEmbeddedConfig } from './config.js';
 import { ensureDemoApp, ensureOperatorToken } from './demo-app.js';
+import { acquireDataDirLock } from './data-dir-lock.js';
 import { createDependencies } from './dependencies.js';
+import { assertPortsFree } from './port-check.js';
 import { printWelcome } from './welcome.js';
 
 runService(
   'switchboard',
   async () => {
-    const config = loadEmbeddedConfig(process.env);
-    const logger = createLogger({ service: 'switchboard', level: config.LOG_LEVEL });
+    const config = loadEmbeddedConfig(process.env, { terminal: process.stdout.isTTY === true });
+    const logger = createLogger({ service: 'switchboard', level: config.LOG_LEVEL, format: config.LOG_FORMAT });
     await mkdir(config.DATA_DIR, { recursive: true });
+    // Before anything opens the data: one process per data folder, and both ports free (see docs/embedded.md).
+    const lock = acquireDataDirLock(config.DATA_DIR);
+    await assertPortsFree([
+      { variable: 'GATEWAY_PORT', host: config.GATEWAY_HOST, port: config.GATEWAY_PORT },
+      { variable: 'MESSAGES_PORT', host: config.MESSAGES_HOST, port: config.MESSAGES_PORT },
+    ]);
     const deps = await createDependencies(config, logger);
     logger.info(deps.chosen, 'dependencies');
 
@@ -78,6 +86,7 @@ runService(
       await gateway.drain();
       await messages.close();
       await deps.close();
+      lock.release();
       logger.info('bye');
     };
   },

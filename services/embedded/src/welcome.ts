@@ -30,6 +30,9 @@ export function printWelcome(out: NodeJS.WritableStream, w: Welcome): void {
     '  npm run demo:chat -- --as device     # a customer',
     '  npm run demo:chat -- --as agent      # an agent answering',
     '',
+    'Another app (prints its JSON; --help for the options):',
+    '  npm run -s apps:create -- --name my-app',
+    '',
   ];
   out.write(`${lines.join('\n')}\n`);
 }

@@ -1,7 +1,7 @@
 import os from 'node:os';
 import { z } from 'zod';
 import { NATS_PREFIX_PATTERN, NATS_PREFIX_RULE } from '@switchboard/protocol';
-import { csvList, loadConfig, logLevel, port, positiveInt, secret, url, type Env } from '@switchboard/config';
+import { csvList, loadConfig, logFormat, logLevel, port, positiveInt, secret, url, type Env } from '@switchboard/config';
 
 const bool = (fallback: boolean) =>
   z
@@ -37,6 +37,7 @@ export const GatewayEnv = z.object({
   INTERNAL_TOKEN: secret.optional(),
   ALLOWED_ORIGINS: csvList.optional(),
   LOG_LEVEL: logLevel,
+  LOG_FORMAT: logFormat,
   PING_INTERVAL_MS: positiveInt(25_000),
   PING_TIMEOUT_MS: positiveInt(20_000),
   MAX_PAYLOAD_BYTES: positiveInt(65_536),

@@ -22,7 +22,7 @@ runService(
   'gateway',
   async ({ fail }) => {
     const config = loadGatewayConfig(process.env);
-    const logger = createLogger({ service: 'gateway', level: config.LOG_LEVEL }).child({ node_id: config.NODE_ID });
+    const logger = createLogger({ service: 'gateway', level: config.LOG_LEVEL, format: config.LOG_FORMAT }).child({ node_id: config.NODE_ID });
     if (!config.ALLOWED_ORIGINS) logger.warn('ALLOWED_ORIGINS is not set: sockets are accepted from any origin');
 
     const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3, connectionName: `gateway-${config.NODE_ID}` });

@@ -1,7 +1,10 @@
+import type { DisconnectReason } from 'socket.io';
+import { ERROR_CODES, SUBJECTS } from '@switchboard/protocol';
 import {
   createCounter,
   createGauge,
   Histogram,
+  zeroKnownSeries,
   type Counter,
   type Gauge,
   type Registry,
@@ -32,10 +35,16 @@ export interface GatewayMetricsSources {
   readonly natsPending: () => Promise<number | undefined>;
 }
 
+const NAMESPACES = ['/client', '/admin'] as const;
+const DISCONNECT_REASONS = [
+  'transport error', 'transport close', 'forced close', 'ping timeout', 'parse error', 'server shutting down',
+  'forced server close', 'client namespace disconnect', 'server namespace disconnect',
+] as const satisfies readonly DisconnectReason[];
+
 export function createGatewayMetrics(registry: Registry, sources: GatewayMetricsSources): GatewayMetrics {
   const counter = <L extends string>(name: string, help: string, labels: readonly L[] = []) =>
     createCounter(registry, `switchboard_gateway_${name}`, help, labels);
-  return {
+  const metrics = {
     connections: createGauge(registry, 'switchboard_gateway_connections', 'Open Socket.IO connections on this node, by namespace.', ['namespace'], function () {
       for (const namespace of ['/client', '/admin'] as const) this.set({ namespace }, sources.connectionCount(namespace));
     }),
@@ -62,4 +71,16 @@ export function createGatewayMetrics(registry: Registry, sources: GatewayMetrics
     slowConsumerDisconnects: counter('slow_consumer_disconnects_total', 'Sockets disconnected because their send buffer stayed above the threshold.'),
     draining: createGauge(registry, 'switchboard_gateway_draining', '1 while this node drains after SIGTERM.'),
   };
+  // Every series a dashboard or an alert reads exists at 0 from the start (the events' per-route series are
+  // zeroed where the routes are known, in event-guard.ts). test/deploy/metric-names.test.ts checks it.
+  zeroKnownSeries(metrics.connects, { namespace: NAMESPACES });
+  zeroKnownSeries(metrics.disconnects, { namespace: NAMESPACES, reason: DISCONNECT_REASONS });
+  zeroKnownSeries(metrics.refusals, { namespace: NAMESPACES, code: ERROR_CODES });
+  zeroKnownSeries(metrics.presenceChanges, { state: ['online', 'offline'] });
+  zeroKnownSeries(metrics.fanoutProcessed, { subject: Object.values(SUBJECTS), result: ['emitted', 'malformed'] });
+  zeroKnownSeries(metrics.fanoutProcessed, { subject: ['other'], result: ['ignored'] });
+  zeroKnownSeries(metrics.fanoutLag, { event: ['message:new'] });
+  zeroKnownSeries(metrics.redisErrors, { client: ['main', 'presence'] });
+  zeroKnownSeries(metrics.eventsOut, { event: ['message:new', 'message:status', 'presence:change', 'session:connect', 'session:disconnect', 'user:typing'] });
+  return metrics;
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { NATS_PREFIX_PATTERN, NATS_PREFIX_RULE } from '@switchboard/protocol';
-import { csvList, loadConfig, logLevel, port, positiveInt, secret, url, type Env } from '@switchboard/config';
+import { csvList, loadConfig, logFormat, logLevel, port, positiveInt, secret, url, type Env } from '@switchboard/config';
 
 /**
  * Environment of the messages service (CONTRACT.md, "Processes, ports, environment").
@@ -39,6 +39,7 @@ export const MessagesEnv = z.object({
    */
   API_RATE_PER_SECOND: positiveInt(0),
   LOG_LEVEL: logLevel,
+  LOG_FORMAT: logFormat,
   /** Connections in the Postgres pool. @default 20 */
   DATABASE_POOL_SIZE: positiveInt(20),
   /** Events the outbox relay publishes per batch. @default 500 */

@@ -17,7 +17,7 @@ import { startMessagesService } from './service.js';
 
 runService('messages', async ({ fail }) => {
   const config = loadMessagesConfig(process.env);
-  const logger = createLogger({ service: 'messages', level: config.LOG_LEVEL });
+  const logger = createLogger({ service: 'messages', level: config.LOG_LEVEL, format: config.LOG_FORMAT });
   const database = createPostgresDatabase({
     connectionString: config.DATABASE_URL,
     poolSize: config.DATABASE_POOL_SIZE,

@@ -3,11 +3,13 @@ import {
   createCounter,
   createGauge,
   createHttpDurationHistogram,
+  zeroKnownSeries,
   type Counter,
   type Gauge,
   type HttpDurationHistogram,
   type Registry,
 } from '@switchboard/metrics';
+import { SUBJECTS } from '@switchboard/protocol';
 import type { Database } from './db/schema.js';
 import { outboxBacklog } from './repositories/outbox.js';
 
@@ -30,7 +32,7 @@ export function createMessagesMetrics(registry: Registry, db: Kysely<Database>):
     pending ??= outboxBacklog(db).finally(() => queueMicrotask(() => (pending = undefined)));
     return pending;
   };
-  return {
+  const metrics = {
     http: createHttpDurationHistogram(registry),
     outboxPublished: createCounter(
       registry,
@@ -57,4 +59,8 @@ export function createMessagesMetrics(registry: Registry, db: Kysely<Database>):
       },
     ),
   };
+  // Exported at 0 from the start, so the dashboards and alerts see a series before the first event.
+  zeroKnownSeries(metrics.outboxPublished, { subject: Object.values(SUBJECTS) });
+  zeroKnownSeries(metrics.outboxFailed, { subject: Object.values(SUBJECTS) });
+  return metrics;
 }

@@ -116,3 +116,13 @@ app.kubernetes.io/component: {{ index . 1 }}
       {{- include "switchboard.selectorLabels" (list $root (index . 1)) | nindent 6 }}
 {{- end }}
 {{- end }}
+
+{{/*
+Runbook links: the alert rules and dashboards under files/ link to this repository's docs/runbooks; rendered, they
+link to metrics.runbookBaseUrl (or the deprecated metrics.prometheusRule.runbookBaseUrl). Call with (list $ text).
+*/}}
+{{- define "switchboard.withRunbooks" -}}
+{{- $root := index . 0 }}
+{{- $base := trimSuffix "/" (coalesce $root.Values.metrics.prometheusRule.runbookBaseUrl $root.Values.metrics.runbookBaseUrl) }}
+{{- index . 1 | replace "https://github.com/switchboard/switchboard/blob/main/docs/runbooks" $base }}
+{{- end }}

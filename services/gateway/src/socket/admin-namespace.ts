@@ -36,7 +36,7 @@ export function registerAdminNamespace(nsp: AdminNamespace, deps: AdminNamespace
     broadcaster.agentTyping(conversationId, isTyping),
   );
 
-  const onEvent = guard.listener<AdminSocket>({
+  const onEvent = guard.listener<AdminSocket>('/admin', {
     'app:subscribe': route(AppRef, (socket: AdminSocket, { app_id }) => {
       if (app_id !== socket.data.appId) throw foreignApp();
       socket.join(appRoom(app_id));

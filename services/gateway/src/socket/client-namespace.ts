@@ -42,7 +42,7 @@ export function registerClientNamespace(nsp: ClientNamespace, deps: ClientNamesp
     broadcaster.userTyping(conversationId, socket.data.deviceId ?? '', isTyping),
   );
 
-  const onEvent = guard.listener<ClientSocket>({
+  const onEvent = guard.listener<ClientSocket>('/client', {
     'conversation:join': route(ConversationRef, joinConversation(api, principalOf)),
     'conversation:leave': route(ConversationRef, (socket: ClientSocket, { conversation_id }) => {
       socket.leave(conversationRoom(conversation_id));

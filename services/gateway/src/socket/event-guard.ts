@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { parseWith, type AckError } from '@switchboard/protocol';
 import type { Logger } from '@switchboard/logger';
+import { zeroKnownSeries } from '@switchboard/metrics';
 import type { GatewayMetrics } from '../metrics.js';
 import { toAckError } from './errors.js';
 import type { AnySocket } from './types.js';
@@ -39,7 +40,7 @@ export interface EventGuard {
    * The listener is shared by every socket of the namespace (it reads the socket from `this`), so a connection
    * costs one listener slot instead of a closure per event: memory per connection is the gateway's budget.
    */
-  listener<S extends AnySocket>(routes: EventRoutes<S>): (this: S, event: string, ...args: unknown[]) => void;
+  listener<S extends AnySocket>(namespace: string, routes: EventRoutes<S>): (this: S, event: string, ...args: unknown[]) => void;
 }
 
 /** Token bucket of one connection: refills at `rate`/s up to `2 × rate`. Two numbers, no timer, no closure. */
@@ -94,8 +95,12 @@ export function createEventGuard(options: EventGuardOptions): EventGuard {
   };
 
   return {
-    listener<S extends AnySocket>(routes: EventRoutes<S>) {
+    listener<S extends AnySocket>(namespaceName: string, routes: EventRoutes<S>) {
       const known = new Map(Object.entries(routes));
+      // The namespace's event series exist at 0 from the start (dashboards, the event-errors alert's codes).
+      const events = ['ping', 'unknown', ...known.keys()];
+      zeroKnownSeries(metrics.eventsIn, { namespace: [namespaceName], event: events });
+      zeroKnownSeries(metrics.eventErrors, { namespace: [namespaceName], event: events, code: ['INTERNAL', 'UNAVAILABLE'] });
       return function onEvent(this: S, event: string, ...args: unknown[]) {
         const socket = this;
         const [payload, ack] = split(args);

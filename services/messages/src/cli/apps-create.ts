@@ -12,11 +12,34 @@ import { migrateToLatest } from '../db/migrate.js';
 import { createPostgresDatabase } from '../db/postgres.js';
 import { createApp } from '../use-cases/apps.js';
 
+const USAGE = `usage: npm run -s apps:create -- --name NAME
+
+Creates an app and prints its JSON (id, name, api_key, admin_token) on stdout.
+
+options:
+  --name NAME   the app's name, 1-100 characters (required)
+  -h, --help    print this help
+
+With DATABASE_URL set, the app is written to that database (migrated first). Otherwise it is created through the
+operator API of a running service: MESSAGES_URL (default http://127.0.0.1:3001) with OPERATOR_TOKEN (default: the
+token \`npm start\` generated in DATA_DIR/operator-token, DATA_DIR default .data).
+`;
+
 async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { name: { type: 'string' } }, strict: true });
+  let values;
+  try {
+    ({ values } = parseArgs({ args: argv, options: { name: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true }));
+  } catch (error) {
+    process.stderr.write(`apps:create: ${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
   const parsed = parseWith(CreateAppRequest, { name: values.name });
   if (!parsed.ok) {
-    process.stderr.write('usage: npm run apps:create -- --name NAME   (1-100 characters)\n');
+    process.stderr.write(`apps:create: --name is required, 1-100 characters\n\n${USAGE}`);
     return 2;
   }
   const { name } = parsed.value;

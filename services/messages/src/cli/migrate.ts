@@ -1,11 +1,36 @@
 /** `npm run db:migrate`: applies pending migrations to `DATABASE_URL` (under Kysely's advisory lock). */
+import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { ConfigError, loadConfig, logLevel, url } from '@switchboard/config';
 import { createLogger } from '@switchboard/logger';
 import { migrateToLatest } from '../db/migrate.js';
 import { createPostgresDatabase } from '../db/postgres.js';
 
-async function main(): Promise<number> {
+const USAGE = `usage: npm run -s db:migrate
+
+Applies the pending migrations to the database of DATABASE_URL, under an advisory lock (safe to run from several
+places at once; the messages service also applies them at start).
+
+environment:
+  DATABASE_URL  postgres://user:password@host:5432/database (required)
+  LOG_LEVEL     fatal|error|warn|info|debug|trace|silent (default info)
+
+options:
+  -h, --help    print this help
+`;
+
+async function main(argv: string[]): Promise<number> {
+  let args;
+  try {
+    args = parseArgs({ args: argv, options: { help: { type: 'boolean', short: 'h' } }, strict: true });
+  } catch (error) {
+    process.stderr.write(`db:migrate: ${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (args.values.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
   let config;
   try {
     config = loadConfig(z.object({ DATABASE_URL: url(['postgres', 'postgresql']), LOG_LEVEL: logLevel }), process.env);
@@ -24,7 +49,7 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
+main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
     process.stderr.write(`db:migrate failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
