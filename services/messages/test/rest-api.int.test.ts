@@ -254,6 +254,30 @@ describe('messages', () => {
       expect(response.body.error.code).toBe('VALIDATION_FAILED');
     }
   });
+  it('cursors - a cursor whose number is beyond bigint is 400 VALIDATION_FAILED, never 500 (conversations and messages)', async () => {
+    const device = h.device(app, 'cursor-range');
+    const c: Conversation = (await device.post('/v1/conversations')).body;
+    const cursor = (n: string) => Buffer.from(`a1:${n}`, 'utf8').toString('base64url');
+    const queries = [
+      `/v1/conversations?cursor=${cursor('9999999999999999999')}`,
+      `/v1/conversations?cursor=${cursor('9223372036854775808')}`,
+      `/v1/conversations?cursor=${cursor('99999999999999999999999')}`,
+      `/v1/conversations/${c.id}/messages?after=99999999999999999999999`,
+      `/v1/conversations/${c.id}/messages?before=9223372036854775808`,
+      `/v1/conversations/${c.id}/messages?limit=99999999999999999999`,
+    ];
+    for (const path of queries) {
+      for (const who of [device, h.agent(app)]) {
+        const response = await who.get(path);
+        expect(response.status, path).toBe(400);
+        expect(response.body.error.code, path).toBe('VALIDATION_FAILED');
+      }
+    }
+    // The largest bigint is a cursor like any other: a page (empty here), not an error.
+    const edge = await device.get(`/v1/conversations?cursor=${cursor('9223372036854775807')}`);
+    expect(edge.status).toBe(200);
+    expect(edge.body.data.map((x: Conversation) => x.id)).toEqual([c.id]);
+  });
 });
 
 describe('read receipts', () => {
