@@ -67,6 +67,8 @@ export function createMessagesApp(deps: MessagesAppDeps): Koa<RequestState> {
   app.use(corsMiddleware(deps.allowedOrigins));
   app.use(jsonBody({ limitBytes: LIMITS.requestBodyMaxBytes }));
   app.use(router.routes());
+  // A known path asked with another method: 405 with `Allow` (rendered by errorMiddleware); OPTIONS lists them.
+  app.use(router.allowedMethods());
   // Errors are rendered by errorMiddleware; Koa's own handler would only print them again.
   app.silent = true;
   return app;

@@ -32,7 +32,7 @@ export function decodeConversationCursor(cursor: string): string {
   const text = Buffer.from(cursor, 'base64url').toString('utf8');
   const activity = text.startsWith(CURSOR_PREFIX) ? text.slice(CURSOR_PREFIX.length) : '';
   if (!/^[0-9]{1,19}$/.test(activity) || BigInt(activity) > ACTIVITY_MAX || encodeConversationCursor(activity) !== cursor) {
-    throw validationFailed([{ path: 'cursor', message: 'is not a cursor from a previous page' }]);
+    throw validationFailed([{ path: 'cursor', message: 'is not a cursor from a previous page' }], 'query');
   }
   return activity;
 }
