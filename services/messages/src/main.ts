@@ -6,7 +6,10 @@ import { Redis } from 'ioredis';
 import { createLogger } from '@switchboard/logger';
 import { runService } from '@switchboard/runtime';
 import { loadMessagesConfig } from './config.js';
+import { databaseTarget } from './db/errors.js';
 import { createPostgresDatabase } from './db/postgres.js';
+import { createDependencyStatus } from './health/dependency-status.js';
+import { redisTarget, watchRedis } from './health/watch-redis.js';
 import { connectNats } from './nats-connection.js';
 import { createJetStreamPublisher } from './outbox/jetstream-publisher.js';
 import { createPgRelayCoordinator } from './outbox/pg-relay-coordinator.js';
@@ -16,20 +19,24 @@ import { startMessagesService } from './service.js';
 runService('messages', async () => {
   const config = loadMessagesConfig(process.env);
   const logger = createLogger({ service: 'messages', level: config.LOG_LEVEL });
+  // Each dependency unreachable at start is waited for (one log line each), never a reason to exit; /readyz says
+  // which one is missing. Only a database that does not exist or refused credentials stop the service.
+  const dependencies = createDependencyStatus(logger);
   const database = createPostgresDatabase({
     connectionString: config.DATABASE_URL,
     poolSize: config.DATABASE_POOL_SIZE,
     logger,
   });
+  const stopping = new AbortController();
   // Not awaited: the API serves writes while NATS is still being reached; the outbox holds the events.
-  const nats = connectNats(config.NATS_URL, 'switchboard-messages', logger);
+  const nats = connectNats(config.NATS_URL, 'switchboard-messages', logger, { status: dependencies, signal: stopping.signal });
   const coordinator = createPgRelayCoordinator({ connectionString: config.DATABASE_URL, logger });
   // Rate limits: shared by every replica through Redis when REDIS_URL is set, per process otherwise. A command fails
   // at once while Redis is unreachable, and the limiter then lets requests through.
   const redis = config.API_RATE_PER_SECOND > 0 && config.REDIS_URL
     ? new Redis(config.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 500 })
     : undefined;
-  redis?.on('error', (error: unknown) => logger.debug({ err: error }, 'Redis connection error'));
+  if (redis && config.REDIS_URL) watchRedis(redis, dependencies, redisTarget(config.REDIS_URL));
   const rateLimiter = createApiRateLimiter({ perSecond: config.API_RATE_PER_SECOND, redis, keyPrefix: config.REDIS_KEY_PREFIX, logger });
   const service = await startMessagesService(
     {
@@ -43,11 +50,20 @@ runService('messages', async () => {
       sendBatchSize: config.SEND_BATCH_SIZE,
       sendConcurrency: config.SEND_CONCURRENCY,
     },
-    { db: database.db, publisher: createJetStreamPublisher({ connection: nats, logger }), coordinator, logger, rateLimiter },
+    {
+      db: database.db,
+      publisher: createJetStreamPublisher({ connection: nats, logger }),
+      coordinator,
+      logger,
+      rateLimiter,
+      dependencies,
+      databaseTarget: databaseTarget(config.DATABASE_URL),
+    },
   );
 
   return async (signal) => {
     logger.info({ signal }, 'shutting down');
+    stopping.abort();
     await service.close();
     await coordinator.close();
     const nc = await Promise.race([nats, new Promise<undefined>((r) => setTimeout(r, 100, undefined))]);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Conversation, CreatedApp, Message } from '@switchboard/protocol';
+import { waitFor } from '@switchboard/testing';
 import { deviceHeaders, request, startMessagesHarness, type MessagesHarness, OPERATOR_TOKEN } from './harness.js';
 
 let h: MessagesHarness;
@@ -364,10 +365,22 @@ describe('read receipts', () => {
 
 describe('service endpoints', () => {
   it('health - healthz and readyz answer 200, also over a reused keep-alive connection', async () => {
+    await waitFor(async () => (await request(h.url, 'GET', '/readyz')).body.checks.nats === 'ok');
     for (let i = 0; i < 3; i++) {
       expect((await request(h.url, 'GET', '/healthz')).status).toBe(200);
-      expect((await request(h.url, 'GET', '/readyz')).body).toEqual({ status: 'ready' });
+      const ready = await request(h.url, 'GET', '/readyz');
+      expect(ready.status).toBe(200);
+      expect(ready.body).toEqual({ status: 'ready', checks: { postgres: 'ok', nats: 'ok', self: 'ok' } });
     }
+  });
+
+  it('health - readyz names each dependency: NATS may be down while ready', async () => {
+    await using replica = await h.startReplica();
+    await waitFor(async () => (await request(replica.url, 'GET', '/readyz')).body.checks.nats === 'ok');
+    await replica.crash(); // closes its NATS connection (and its relay session)
+    const withoutNats = await request(replica.url, 'GET', '/readyz');
+    expect(withoutNats.status).toBe(200);
+    expect(withoutNats.body).toEqual({ status: 'ready', checks: { postgres: 'ok', nats: 'down', self: 'ok' } });
   });
 
   it('metrics - exposes the HTTP histogram by route template, never by id, and the outbox series', async () => {

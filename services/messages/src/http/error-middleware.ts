@@ -22,7 +22,8 @@ export function errorMiddleware() {
       const appError = toAppError(error);
       if (appError.code === 'UNAVAILABLE') {
         ctx.set('Retry-After', '1');
-        ctx.state.log?.warn({ err: error }, 'dependency unavailable');
+        // Debug: the outage itself is logged once by the dependency status, not once per refused request.
+        if (ctx.state.debug) ctx.state.log.debug({ err: error }, 'dependency unavailable');
       } else if (appError.status >= 500) {
         ctx.state.log?.error({ err: error }, 'request failed');
       }
