@@ -4,9 +4,16 @@ import { DEVICE_ID_PATTERN, ID_PATTERN, LIMITS, LOCAL_ID_PATTERN } from './limit
 /** Field schemas reused by REST bodies, socket payloads and handshakes. */
 export const IdField = z.string().regex(ID_PATTERN, 'must be an id');
 
+/**
+ * A device id: in the `/client` handshake, and in the `X-Device-Id` header of REST (a malformed one is a 400
+ * `VALIDATION_FAILED` naming the header there, not a 401). The gateway and the SDK check it with this rule too.
+ */
 export const DeviceIdField = z
   .string()
   .regex(DEVICE_ID_PATTERN, 'must be 1-128 characters of A-Z a-z 0-9 . _ : @ -');
+
+/** The REST headers that carry a device's credentials; with `Authorization` on the same request: 400. */
+export const CLIENT_CREDENTIAL_HEADERS = Object.freeze(['X-App-Id', 'X-Device-Id', 'X-Api-Key'] as const);
 
 export const LocalIdField = z
   .string()

@@ -40,7 +40,7 @@ describe('protocol', () => {
 
   it('requests - strict: unknown fields are reported by name', () => {
     const result = parseWith(SendMessageRequest, { body: 'hi', local_id: 'a', extra: 1 });
-    expect(result).toEqual({ ok: false, fields: [{ path: 'extra', message: 'unknown field' }] });
+    expect(result).toEqual({ ok: false, fields: [{ path: 'extra', message: 'is not a known field' }] });
   });
 
   it('message query - limit is an integer 1-200 given as a string; after and before exclude each other', () => {

@@ -32,7 +32,7 @@ export const ListMessagesQuery = z
     before: IdField.optional(),
   })
   .refine((q) => q.after === undefined || q.before === undefined, {
-    message: 'give at most one of after and before',
+    message: 'must not be given together with before',
     path: ['after'],
   });
 export type ListMessagesQuery = z.infer<typeof ListMessagesQuery>;

@@ -14,8 +14,9 @@ export interface TcpBalancer extends AsyncDisposable {
 /**
  * A tiny round-robin TCP load balancer on a free port, standing in for an ingress: a connection goes to the next
  * backend that accepts it, so a client whose node drains or dies reconnects "elsewhere" through one URL.
+ * `options.port`: listen there (a port a service was told about before anything listened on it); default a free one.
  */
-export async function startTcpBalancer(backendPorts: readonly number[]): Promise<TcpBalancer> {
+export async function startTcpBalancer(backendPorts: readonly number[], options: { port?: number } = {}): Promise<TcpBalancer> {
   let next = 0;
   const accepted = new Map<number, number>();
   const sockets = new Set<net.Socket>();
@@ -49,7 +50,13 @@ export async function startTcpBalancer(backendPorts: readonly number[]): Promise
     client.on('error', () => client.destroy());
     connectTo(client, 0);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
   const port = (server.address() as net.AddressInfo).port;
   const close = async () => {
     for (const socket of sockets) socket.destroy();

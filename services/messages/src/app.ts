@@ -6,6 +6,7 @@ import type { Logger } from '@switchboard/logger';
 import type { Registry } from '@switchboard/metrics';
 import type { Database } from './db/schema.js';
 import { createAuthenticator } from './domain/authenticator.js';
+import { AppError } from './domain/errors.js';
 import type { RequestState } from './http/context.js';
 import { corsMiddleware } from './http/cors.js';
 import { errorMiddleware } from './http/error-middleware.js';
@@ -13,7 +14,7 @@ import { jsonBody } from './http/json-body.js';
 import { requestContext } from './http/request-context.js';
 import { appsRoutes } from './http/routes/apps.js';
 import { conversationsRoutes } from './http/routes/conversations.js';
-import { healthRoutes } from './http/routes/health.js';
+import { healthRoutes, PROBE_PATHS, type Readiness } from './http/routes/health.js';
 import { internalRoutes } from './http/routes/internal.js';
 import { messagesRoutes } from './http/routes/messages.js';
 import { openApiRoute } from './http/routes/openapi.js';
@@ -28,7 +29,9 @@ export interface MessagesAppDeps {
   readonly logger: Logger;
   readonly registry: Registry;
   readonly metrics: MessagesMetrics;
-  readonly ready: () => Promise<boolean>;
+  readonly readiness: () => Promise<Readiness>;
+  /** False while the database is not migrated yet: every route but the probes answers 503 `UNAVAILABLE`. */
+  readonly accepting?: () => boolean;
   readonly operatorToken?: string | undefined;
   readonly internalToken?: string | undefined;
   readonly allowedOrigins?: readonly string[] | undefined;
@@ -55,7 +58,7 @@ export function createMessagesApp(deps: MessagesAppDeps): Koa<RequestState> {
     ...(deps.sendConcurrency ? { maxInFlight: deps.sendConcurrency } : {}),
   });
 
-  healthRoutes(router, { ready: deps.ready, registry: deps.registry });
+  healthRoutes(router, { readiness: deps.readiness, registry: deps.registry });
   openApiRoute(router, buildOpenApiDocument(deps.version ?? '0.0.0'));
   appsRoutes(router, { db: deps.db, operatorToken: deps.operatorToken });
   conversationsRoutes(router, { db: deps.db, authenticator, rateLimiter: deps.rateLimiter });
@@ -64,9 +67,18 @@ export function createMessagesApp(deps: MessagesAppDeps): Koa<RequestState> {
 
   app.use(requestContext(deps.logger, deps.metrics.http));
   app.use(errorMiddleware());
+  const accepting = deps.accepting;
+  if (accepting) {
+    app.use((ctx, next) => {
+      if (!accepting() && !PROBE_PATHS.has(ctx.path)) throw new AppError('UNAVAILABLE', 'the service is starting, retry later');
+      return next();
+    });
+  }
   app.use(corsMiddleware(deps.allowedOrigins));
   app.use(jsonBody({ limitBytes: LIMITS.requestBodyMaxBytes }));
   app.use(router.routes());
+  // A known path asked with another method: 405 with `Allow` (rendered by errorMiddleware); OPTIONS lists them.
+  app.use(router.allowedMethods());
   // Errors are rendered by errorMiddleware; Koa's own handler would only print them again.
   app.silent = true;
   return app;

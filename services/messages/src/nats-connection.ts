@@ -1,33 +1,88 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { natsAuthFailure, natsConnectionOptions, type NatsAuthSettings } from '@switchboard/config';
 import type { Logger } from '@switchboard/logger';
+import { retryDelayMs, sleep } from './health/backoff.js';
+import { createDependencyStatus, type DependencyStatus } from './health/dependency-status.js';
+
+export interface ConnectNatsOptions {
+  /** Where NATS's state is reported (`/readyz`'s `nats` check); a private one (for its logs) when absent. */
+  readonly status?: DependencyStatus;
+  /** Stops trying to connect (the service is closing); the promise then never resolves. */
+  readonly signal?: AbortSignal;
+}
 
 /**
  * Connects to NATS and keeps reconnecting forever, also when the first attempt fails: the service serves writes
- * through an outage, and the outbox publishes once NATS is back. Status changes are logged. Credentials come from
- * the URL or a creds file (`natsConnectionOptions`); refused ones reject with a `ConfigError` (never retried).
+ * through an outage, and the outbox publishes once NATS is back. The first attempts are ours (with backoff), so
+ * that an unreachable server is logged once, naming it and the error, instead of waiting in silence; after that
+ * the client reconnects by itself. NATS is never required for readiness (CONTRACT.md: the outbox holds events).
+ * Credentials come from the URL or a creds file (`natsConnectionOptions`); refused ones reject with a
+ * `ConfigError` (never retried).
  */
-export async function connectNats(server: NatsAuthSettings | string, name: string, logger: Logger): Promise<NatsConnection> {
-  const log = logger.child({ component: 'nats' });
+export async function connectNats(
+  server: NatsAuthSettings | string,
+  name: string,
+  logger: Logger,
+  options: ConnectNatsOptions = {},
+): Promise<NatsConnection> {
   const settings = typeof server === 'string' ? { url: server } : server;
-  const nc = await connect({
-    ...natsConnectionOptions(settings),
-    name,
-    waitOnFirstConnect: true,
-    maxReconnectAttempts: -1,
-    reconnectTimeWait: 1000,
-    // Each request (every JetStream publish) would otherwise capture two stack traces up front, ~6 % of the
-    // service's CPU at full load (docs/performance.md); errors still carry their message and cause.
-    noAsyncTraces: true,
-  }).catch((error: unknown) => {
-    throw natsAuthFailure(error, settings);
-  });
-  log.info({ server: nc.getServer() }, 'connected to NATS');
-  void (async () => {
-    for await (const status of nc.status()) {
-      if (status.type === 'disconnect' || status.type === 'reconnect') log.warn({ status: status.type }, 'NATS connection');
-      else log.debug({ status: status.type }, 'NATS status');
+  const status = options.status ?? createDependencyStatus(logger);
+  status.register('nats', { target: natsTarget(settings.url), required: false });
+  let nc: NatsConnection | undefined;
+  for (let attempt = 0; !nc; attempt++) {
+    try {
+      nc = await connect({
+        ...natsConnectionOptions(settings),
+        name,
+        maxReconnectAttempts: -1,
+        reconnectTimeWait: 1000,
+        // Each request (every JetStream publish) would otherwise capture two stack traces up front, ~6 % of the
+        // service's CPU at full load (docs/performance.md); errors still carry their message and cause.
+        noAsyncTraces: true,
+      });
+    } catch (error) {
+      const refused = natsAuthFailure(error, settings);
+      if (refused !== error) throw refused;
+      status.down('nats', describeNatsError(error));
+      if (options.signal?.aborted) return new Promise<never>(() => {});
+      await sleep(retryDelayMs(attempt), options.signal);
+      if (options.signal?.aborted) return new Promise<never>(() => {});
     }
-  })().catch(() => {});
-  return nc;
+  }
+  status.up('nats');
+  const connection = nc;
+  const log = logger.child({ component: 'nats' });
+  void (async () => {
+    for await (const event of connection.status()) {
+      if (event.type === 'disconnect') status.down('nats', 'disconnected');
+      else if (event.type === 'reconnect') status.up('nats');
+      else log.debug({ status: event.type }, 'NATS status');
+    }
+  })()
+    .catch(() => {})
+    // Closed for good (by us at shutdown, or the client gave up): no NATS from here on.
+    .finally(() => status.down('nats', 'connection closed'));
+  return connection;
+}
+
+/** The server list without any user, password or token a URL may carry. */
+export function natsTarget(servers: string): string {
+  return servers
+    .split(',')
+    .map((server) => {
+      try {
+        const url = new URL(server.trim());
+        return `${url.protocol}//${url.host}`;
+      } catch {
+        return '(unparsable NATS_URL)';
+      }
+    })
+    .join(',');
+}
+
+function describeNatsError(error: unknown): string {
+  const e = error as { code?: unknown; message?: unknown; cause?: { code?: unknown; message?: unknown } } | null;
+  const code = typeof e?.cause?.code === 'string' ? e.cause.code : typeof e?.code === 'string' ? e.code : '';
+  const message = typeof e?.message === 'string' ? e.message : String(error);
+  return [code, message].filter(Boolean).join(' ');
 }

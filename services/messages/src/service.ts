@@ -5,7 +5,10 @@ import type { Logger } from '@switchboard/logger';
 import { createMetricsRegistry } from '@switchboard/metrics';
 import { createMessagesApp } from './app.js';
 import type { Database } from './db/schema.js';
-import { migrateToLatest } from './db/migrate.js';
+import { describeDatabaseError } from './db/errors.js';
+import { prepareDatabase } from './db/prepare-database.js';
+import { createDependencyStatus, type DependencyStatus } from './health/dependency-status.js';
+import type { Readiness } from './http/routes/health.js';
 import { createMessagesMetrics } from './metrics.js';
 import { createOutboxRelay } from './outbox/outbox-relay.js';
 import type { Publisher } from './outbox/publisher.js';
@@ -25,6 +28,8 @@ export interface MessagesServiceOptions {
   /** Send transactions in flight at once. @default 4 */
   readonly sendConcurrency?: number;
   readonly version?: string;
+  /** How often the database is probed (`SELECT 1`); `/readyz` reports the last answer. @default 1000 */
+  readonly healthCheckIntervalMs?: number;
 }
 
 export interface MessagesServiceDeps {
@@ -34,6 +39,13 @@ export interface MessagesServiceDeps {
   readonly logger: Logger;
   /** Per-caller request rate on the public API (`API_RATE_PER_SECOND`); none: no limit. */
   readonly rateLimiter?: RateLimiter | undefined;
+  /**
+   * What the service knows of its dependencies, shared with whoever watches NATS and Redis (main.ts); `/readyz`
+   * reports every one registered there. Made here (with the database alone) when absent.
+   */
+  readonly dependencies?: DependencyStatus | undefined;
+  /** Where the database is, for logs and errors (`databaseTarget(DATABASE_URL)`). @default 'the database' */
+  readonly databaseTarget?: string | undefined;
 }
 
 export interface MessagesService extends AsyncDisposable {
@@ -44,27 +56,50 @@ export interface MessagesService extends AsyncDisposable {
 }
 
 /**
- * Migrates, then serves the API and runs the outbox relay. Owns neither the database nor the broker connection:
- * the caller (main.ts, a test) closes those after this.
+ * Listens at once (`/healthz` 200, `/readyz` 503 and the API 503 `UNAVAILABLE` until the database is ready), waits
+ * for the database and migrates it, then serves the API and runs the outbox relay; resolves then. A database that
+ * does not exist or refused credentials reject it with a `ConfigError` naming them (the server is closed first).
+ * Owns neither the database nor the broker connection: the caller (main.ts, a test) closes those after this.
  */
 export async function startMessagesService(
   options: MessagesServiceOptions,
   deps: MessagesServiceDeps,
 ): Promise<MessagesService> {
   const log = deps.logger;
-  await migrateToLatest(deps.db);
+  const target = deps.databaseTarget ?? 'the database';
+  const status = deps.dependencies ?? createDependencyStatus(log);
+  status.register('postgres', { target, required: true });
 
   const registry = createMetricsRegistry({ defaultLabels: { service: 'messages' } });
   const metrics = createMessagesMetrics(registry, deps.db);
   let draining = false;
-  const ready = async () => !draining && (await databaseAnswers(deps.db));
+  /** The database was reached and migrated: the API may use it. */
+  let prepared = false;
+  let probing = false;
+  const probeDatabase = async () => {
+    if (probing) return; // a slow answer is still awaited: no pile-up
+    probing = true;
+    try {
+      const failure = await databaseFailure(deps.db);
+      if (failure === undefined) status.up('postgres');
+      else status.down('postgres', failure);
+    } finally {
+      probing = false;
+    }
+  };
+  // From the last probe, so that /readyz answers at once (a Kubernetes probe times out after 1 s by default).
+  const readiness = async (): Promise<Readiness> => {
+    const ready = prepared && !draining && status.requiredUp();
+    return { status: ready ? 'ready' : 'unready', checks: { ...status.checks(), self: draining ? 'draining' : 'ok' } };
+  };
 
   const app = createMessagesApp({
     db: deps.db,
     logger: log,
     registry,
     metrics,
-    ready,
+    readiness,
+    accepting: () => prepared,
     operatorToken: options.operatorToken,
     internalToken: options.internalToken,
     allowedOrigins: options.allowedOrigins,
@@ -98,14 +133,17 @@ export async function startMessagesService(
       resolve();
     });
   });
-  relay.start();
   const port = (server.address() as AddressInfo).port;
   log.info({ port }, 'messages service listening');
 
+  const stopping = new AbortController();
+  let monitor: NodeJS.Timeout | undefined;
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
       draining = true;
+      stopping.abort();
+      clearInterval(monitor);
       await Promise.all([
         new Promise<void>((resolve) => {
           server.close(() => resolve());
@@ -116,18 +154,34 @@ export async function startMessagesService(
       log.info('messages service stopped');
     })());
 
+  try {
+    await prepareDatabase({ db: deps.db, status, target, signal: stopping.signal });
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  prepared = true;
+  relay.start();
+  // Probed in the background, so that a loss and a return are logged when they happen, and /readyz stays cheap.
+  monitor = setInterval(() => void probeDatabase(), options.healthCheckIntervalMs ?? 1000);
+  monitor.unref();
+
   return { port, url: `http://127.0.0.1:${port}`, close, [Symbol.asyncDispose]: close };
 }
 
-async function databaseAnswers(db: Kysely<Database>): Promise<boolean> {
+/**
+ * Why the database does not answer `SELECT 1` within 3 s; `undefined` when it does. Generous: a loaded database
+ * that answers slowly is not lost (each "lost" is a log line and takes the replica out of the load balancer).
+ */
+async function databaseFailure(db: Kysely<Database>): Promise<string | undefined> {
   let timer: NodeJS.Timeout | undefined;
   try {
     return await Promise.race([
-      sql`SELECT 1`.execute(db).then(() => true),
-      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), 1000))),
+      sql`SELECT 1`.execute(db).then(() => undefined),
+      new Promise<string>((resolve) => (timer = setTimeout(() => resolve('no answer within 3 s'), 3000))),
     ]);
-  } catch {
-    return false;
+  } catch (error) {
+    return describeDatabaseError(error);
   } finally {
     clearTimeout(timer);
   }

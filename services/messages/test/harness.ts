@@ -6,7 +6,9 @@ import type { CreatedApp } from '@switchboard/protocol';
 import { MESSAGES_STREAM } from '@switchboard/protocol';
 import { createLogger, type Logger } from '@switchboard/logger';
 import { createTestDatabase, startNatsServer, type ServerProcess, type TestDatabase } from '@switchboard/testing';
+import { databaseTarget } from '../src/db/errors.js';
 import { createPostgresDatabase } from '../src/db/postgres.js';
+import { createDependencyStatus } from '../src/health/dependency-status.js';
 import { connectNats } from '../src/nats-connection.js';
 import { createJetStreamPublisher } from '../src/outbox/jetstream-publisher.js';
 import { createPgRelayCoordinator } from '../src/outbox/pg-relay-coordinator.js';
@@ -113,7 +115,8 @@ export async function startMessagesHarness(options: StartOptions = {}): Promise<
   const startReplica = async (replicaOptions: StartOptions = options): Promise<Replica> => {
     const logger = testLogger();
     const { db: replicaDb } = createPostgresDatabase({ connectionString: database.url, poolSize: 20, logger });
-    const nc = connectNats(nats.url, 'test-messages', logger);
+    const dependencies = createDependencyStatus(logger);
+    const nc = connectNats(nats.url, 'test-messages', logger, { status: dependencies });
     const coordinator = createPgRelayCoordinator({ connectionString: database.url, logger });
     const service = await startMessagesService(
       {
@@ -124,7 +127,15 @@ export async function startMessagesHarness(options: StartOptions = {}): Promise<
         internalToken: replicaOptions.internalToken,
         outboxPollIntervalMs: replicaOptions.outboxPollIntervalMs ?? 200,
       },
-      { db: replicaDb, publisher: createJetStreamPublisher({ connection: nc, logger }), coordinator, logger, rateLimiter: replicaOptions.rateLimiter },
+      {
+        db: replicaDb,
+        publisher: createJetStreamPublisher({ connection: nc, logger }),
+        coordinator,
+        logger,
+        rateLimiter: replicaOptions.rateLimiter,
+        dependencies,
+        databaseTarget: databaseTarget(database.url),
+      },
     );
     let closed = false;
     const close = async () => {

@@ -70,6 +70,22 @@ describe('messages process', () => {
     }
   });
 
+  it('db:migrate - a database that does not exist or a closed port: exit 1 with one line naming host, database and cause', async () => {
+    const url = new URL(database.url);
+    url.pathname = `/${database.name}_absent`;
+    const missing = await run('cli/migrate.js', [], { DATABASE_URL: url.toString() });
+    expect(missing.code).toBe(1);
+    expect(missing.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(new RegExp(`^db:migrate: cannot use ${url.hostname}:${url.port || 5432}/${database.name}_absent: 3D000 `)),
+    ]);
+    const closed = new URL(database.url);
+    closed.port = String(await freePort());
+    const refused = await run('cli/migrate.js', [], { DATABASE_URL: closed.toString() });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr.trim().split('\n')).toEqual([expect.stringContaining(`cannot use ${closed.hostname}:${closed.port}/${database.name}: ECONNREFUSED`)]);
+    expect(refused.stderr).not.toContain('(unknown)');
+  });
+
   it('migrations - five replicas migrating at once apply each migration exactly once', async () => {
     const fresh = await createTestDatabase();
     const dbs = Array.from({ length: 5 }, () => {

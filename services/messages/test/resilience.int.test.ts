@@ -35,6 +35,7 @@ describe('postgres outage', () => {
     await admin(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${h.database.name}'`);
 
     await waitFor(async () => (await request(h.url, 'GET', '/readyz')).status === 503);
+    expect((await request(h.url, 'GET', '/readyz')).body).toMatchObject({ status: 'unready', checks: { postgres: 'down', self: 'ok' } });
     expect((await request(h.url, 'GET', '/healthz')).status).toBe(200);
     const refused = await device.post(`/v1/conversations/${c.id}/messages`, { body: 'during outage', local_id: 'o1' });
     expect(refused.status).toBe(503);

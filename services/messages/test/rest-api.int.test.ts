@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Conversation, CreatedApp, Message } from '@switchboard/protocol';
-import { request, startMessagesHarness, type MessagesHarness, OPERATOR_TOKEN } from './harness.js';
+import { waitFor } from '@switchboard/testing';
+import { deviceHeaders, request, startMessagesHarness, type MessagesHarness, OPERATOR_TOKEN } from './harness.js';
 
 let h: MessagesHarness;
 let app: CreatedApp;
@@ -72,7 +73,7 @@ describe('authentication', () => {
     ['wrong api key', () => ({ 'X-App-Id': app.id, 'X-Device-Id': 'd', 'X-Api-Key': 'sbk_wrong' })],
     ["another app's key", () => ({ 'X-App-Id': app.id, 'X-Device-Id': 'd', 'X-Api-Key': otherApp.api_key })],
     ['unknown app', () => ({ 'X-App-Id': 'app_nope', 'X-Device-Id': 'd', 'X-Api-Key': app.api_key })],
-    ['malformed device id', () => ({ 'X-App-Id': app.id, 'X-Device-Id': 'a b', 'X-Api-Key': app.api_key })],
+    ['malformed app id', () => ({ 'X-App-Id': 'app id?', 'X-Device-Id': 'd', 'X-Api-Key': app.api_key })],
     ['wrong admin token', () => ({ Authorization: `Bearer ${app.admin_token}x` })],
     ["admin token naming another app", () => ({ Authorization: `Bearer ${otherApp.admin_token.replace(otherApp.id, app.id)}` })],
     ['not a bearer', () => ({ Authorization: `Basic ${app.admin_token}` })],
@@ -80,6 +81,44 @@ describe('authentication', () => {
     const response = await request(h.url, 'GET', '/v1/conversations', { headers: headers() });
     expect(response.status).toBe(401);
     expect(response.body.error.code).toBe('INVALID_CREDENTIALS');
+  });
+
+  it.each([
+    ['a space', 'a b'],
+    ['a slash', 'a/b'],
+    ['129 characters', 'd'.repeat(129)],
+    ['a non-ASCII letter', 'appareil-é'],
+  ])('auth - an X-Device-Id with %s is 400 VALIDATION_FAILED naming the header, not 401', async (_name, deviceId) => {
+    const headers = { 'X-App-Id': app.id, 'X-Device-Id': deviceId, 'X-Api-Key': app.api_key };
+    const response = await request(h.url, 'GET', '/v1/conversations', { headers });
+    expect(response.status).toBe(400);
+    expect(response.body.error.code).toBe('VALIDATION_FAILED');
+    expect(response.body.error.fields).toEqual([{ path: 'X-Device-Id', message: 'must be 1-128 characters of A-Z a-z 0-9 . _ : @ -' }]);
+    expect(response.body.error.message).toBe('the request is not valid: X-Device-Id must be 1-128 characters of A-Z a-z 0-9 . _ : @ -');
+  });
+
+  it('auth - every character the rule allows works in X-Device-Id, up to 128 of them', async () => {
+    for (const deviceId of ['user@example.com:ios.1_a-b', 'D'.repeat(128)]) {
+      const response = await h.device(app, deviceId).post('/v1/conversations');
+      expect(response.status, deviceId).toBe(201);
+      expect(response.body.device_id).toBe(deviceId);
+    }
+  });
+
+  it('auth - device and agent credentials on one request are 400 VALIDATION_FAILED, not silently the agent', async () => {
+    const device = { 'X-App-Id': app.id, 'X-Device-Id': 'both', 'X-Api-Key': app.api_key };
+    for (const headers of <Array<Record<string, string>>>[
+      { ...device, Authorization: `Bearer ${app.admin_token}` },
+      { 'X-Device-Id': 'both', Authorization: `Bearer ${app.admin_token}` },
+      { 'X-Api-Key': app.api_key, Authorization: `Bearer ${app.admin_token}` },
+    ]) {
+      const response = await request(h.url, 'GET', '/v1/conversations', { headers });
+      expect(response.status, JSON.stringify(Object.keys(headers))).toBe(400);
+      expect(response.body.error.code).toBe('VALIDATION_FAILED');
+      expect(response.body.error.fields[0].path).toContain('Authorization');
+    }
+    const sent = await request(h.url, 'POST', '/v1/conversations', { headers: { ...device, Authorization: `Bearer ${app.admin_token}` } });
+    expect(sent.status).toBe(400);
   });
 
   it('auth - an agent cannot open a conversation (403 FORBIDDEN)', async () => {
@@ -254,6 +293,30 @@ describe('messages', () => {
       expect(response.body.error.code).toBe('VALIDATION_FAILED');
     }
   });
+  it('cursors - a cursor whose number is beyond bigint is 400 VALIDATION_FAILED, never 500 (conversations and messages)', async () => {
+    const device = h.device(app, 'cursor-range');
+    const c: Conversation = (await device.post('/v1/conversations')).body;
+    const cursor = (n: string) => Buffer.from(`a1:${n}`, 'utf8').toString('base64url');
+    const queries = [
+      `/v1/conversations?cursor=${cursor('9999999999999999999')}`,
+      `/v1/conversations?cursor=${cursor('9223372036854775808')}`,
+      `/v1/conversations?cursor=${cursor('99999999999999999999999')}`,
+      `/v1/conversations/${c.id}/messages?after=99999999999999999999999`,
+      `/v1/conversations/${c.id}/messages?before=9223372036854775808`,
+      `/v1/conversations/${c.id}/messages?limit=99999999999999999999`,
+    ];
+    for (const path of queries) {
+      for (const who of [device, h.agent(app)]) {
+        const response = await who.get(path);
+        expect(response.status, path).toBe(400);
+        expect(response.body.error.code, path).toBe('VALIDATION_FAILED');
+      }
+    }
+    // The largest bigint is a cursor like any other: a page (empty here), not an error.
+    const edge = await device.get(`/v1/conversations?cursor=${cursor('9223372036854775807')}`);
+    expect(edge.status).toBe(200);
+    expect(edge.body.data.map((x: Conversation) => x.id)).toEqual([c.id]);
+  });
 });
 
 describe('read receipts', () => {
@@ -302,10 +365,22 @@ describe('read receipts', () => {
 
 describe('service endpoints', () => {
   it('health - healthz and readyz answer 200, also over a reused keep-alive connection', async () => {
+    await waitFor(async () => (await request(h.url, 'GET', '/readyz')).body.checks.nats === 'ok');
     for (let i = 0; i < 3; i++) {
       expect((await request(h.url, 'GET', '/healthz')).status).toBe(200);
-      expect((await request(h.url, 'GET', '/readyz')).body).toEqual({ status: 'ready' });
+      const ready = await request(h.url, 'GET', '/readyz');
+      expect(ready.status).toBe(200);
+      expect(ready.body).toEqual({ status: 'ready', checks: { postgres: 'ok', nats: 'ok', self: 'ok' } });
     }
+  });
+
+  it('health - readyz names each dependency: NATS may be down while ready', async () => {
+    await using replica = await h.startReplica();
+    await waitFor(async () => (await request(replica.url, 'GET', '/readyz')).body.checks.nats === 'ok');
+    await replica.crash(); // closes its NATS connection (and its relay session)
+    const withoutNats = await request(replica.url, 'GET', '/readyz');
+    expect(withoutNats.status).toBe(200);
+    expect(withoutNats.body).toEqual({ status: 'ready', checks: { postgres: 'ok', nats: 'down', self: 'ok' } });
   });
 
   it('metrics - exposes the HTTP histogram by route template, never by id, and the outbox series', async () => {
@@ -338,6 +413,74 @@ describe('service endpoints', () => {
     expect(send.properties.local_id.pattern).toBeDefined();
     expect(body.components.schemas.Message.properties.sender.enum).toEqual(['user', 'agent', 'system']);
     expect(body.paths['/v1/conversations/{id}/messages'].post.responses['201'].content['application/json'].schema.$ref).toBe('#/components/schemas/Message');
+    // All three device headers and the bearer are security schemes; a device request needs all three at once.
+    const schemes = body.components.securitySchemes;
+    expect([schemes.appId, schemes.deviceId, schemes.apiKey].map((x: any) => [x.type, x.in, x.name])).toEqual([
+      ['apiKey', 'header', 'X-App-Id'],
+      ['apiKey', 'header', 'X-Device-Id'],
+      ['apiKey', 'header', 'X-Api-Key'],
+    ]);
+    expect(schemes.agent).toMatchObject({ type: 'http', scheme: 'bearer' });
+    expect(body.paths['/v1/conversations'].post.security).toEqual([{ appId: [], deviceId: [], apiKey: [] }]);
+    expect(body.paths['/v1/conversations'].get.security).toEqual([{ appId: [], deviceId: [], apiKey: [] }, { agent: [] }]);
+  });
+
+  it('methods - a method a known path does not take is 405 with Allow and the error body; OPTIONS lists them', async () => {
+    const conversation: Conversation = (await h.device(app, 'methods').post('/v1/conversations')).body;
+    const cases: Array<[string, string, string]> = [
+      ['DELETE', `/v1/conversations/${conversation.id}`, 'HEAD, GET'],
+      ['PUT', '/v1/conversations', 'HEAD, GET, POST'],
+      ['GET', '/v1/apps', 'POST'],
+      ['GET', `/v1/conversations/${conversation.id}/read`, 'POST'],
+      ['PATCH', `/v1/conversations/${conversation.id}/messages`, 'HEAD, GET, POST'],
+    ];
+    for (const [method, path, allow] of cases) {
+      const response = await request(h.url, method, path, { headers: deviceHeaders(app, 'methods') });
+      expect(response.status, `${method} ${path}`).toBe(405);
+      expect(response.headers.get('allow')?.split(', ').sort()).toEqual(allow.split(', ').sort());
+      expect(response.body.error.code).toBe('NOT_FOUND');
+      expect(response.body.error.message).toContain(`${method} is not allowed`);
+    }
+    // Still nothing was deleted, and an unknown path stays a 404.
+    expect((await h.device(app, 'methods').get(`/v1/conversations/${conversation.id}`)).status).toBe(200);
+    expect((await request(h.url, 'DELETE', '/v1/nothing-here')).status).toBe(404);
+    const options = await request(h.url, 'OPTIONS', '/v1/conversations');
+    expect(options.status).toBe(200);
+    expect(options.headers.get('allow')?.split(', ').sort()).toEqual(['GET', 'HEAD', 'POST']);
+  });
+
+  it('validation messages - one style: each field message reads after the field name, joined in the error message', async () => {
+    const device = h.device(app, 'style');
+    const c: Conversation = (await device.post('/v1/conversations')).body;
+    const wrongType = await device.post(`/v1/conversations/${c.id}/messages`, { body: 42, local_id: 'a', extra: 1 });
+    expect(wrongType.body.error.fields).toEqual([
+      { path: 'body', message: 'must be a string' },
+      { path: 'extra', message: 'is not a known field' },
+    ]);
+    expect(wrongType.body.error.message).toBe('the body is not valid: body must be a string; extra is not a known field');
+    const missing = await device.post(`/v1/conversations/${c.id}/messages`, {});
+    expect(missing.body.error.fields).toEqual([
+      { path: 'body', message: 'is required' },
+      { path: 'local_id', message: 'is required' },
+    ]);
+    const notObject = await device.post(`/v1/conversations/${c.id}/messages`, [1]);
+    expect(notObject.body.error.message).toBe('the body is not valid: the body must be an object');
+    const broken = await device.post(`/v1/conversations/${c.id}/messages`, '{');
+    expect(broken.body.error.message).toBe('the body is not valid: the body must be valid JSON');
+    const both = await device.get(`/v1/conversations/${c.id}/messages?after=msg_a&before=msg_b`);
+    expect(both.body.error.message).toBe('the query is not valid: after must not be given together with before');
+    const cursor = await device.get('/v1/conversations?cursor=');
+    expect(cursor.body.error.message).toBe('the query is not valid: cursor must not be empty');
+    const plain = await request(h.url, 'POST', `/v1/conversations/${c.id}/messages`, {
+      headers: { ...deviceHeaders(app, 'style'), 'Content-Type': 'text/plain' },
+      body: '{"body":"hi","local_id":"a"}',
+    });
+    expect(plain.body.error.fields).toEqual([{ path: 'Content-Type', message: 'must be application/json' }]);
+    // No zod wording reaches a caller.
+    for (const r of [wrongType, missing, notObject, broken, both, cursor, plain]) {
+      expect(r.status).toBe(400);
+      expect(JSON.stringify(r.body)).not.toMatch(/Invalid input|expected|received|Too small/);
+    }
   });
 
   it('request ids - echoed when sane, generated otherwise', async () => {

@@ -8,7 +8,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { CreateAppRequest, parseWith } from '@switchboard/protocol';
 import { createLogger } from '@switchboard/logger';
-import { migrateToLatest } from '../db/migrate.js';
+import { databaseTarget, describeDatabaseError } from '../db/errors.js';
+import { migrateToLatest, MigrationError } from '../db/migrate.js';
 import { createPostgresDatabase } from '../db/postgres.js';
 import { createApp } from '../use-cases/apps.js';
 
@@ -47,7 +48,13 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   if (env.DATABASE_URL) {
     const logger = createLogger({ service: 'apps-create', level: env.LOG_LEVEL ?? 'warn' });
     await using database = createPostgresDatabase({ connectionString: env.DATABASE_URL, poolSize: 2, logger });
-    await migrateToLatest(database.db);
+    try {
+      await migrateToLatest(database.db);
+    } catch (error) {
+      const line = error instanceof MigrationError ? error.message : `cannot use ${databaseTarget(env.DATABASE_URL)}: ${describeDatabaseError(error)}`;
+      process.stderr.write(`apps:create: ${line}\n`);
+      return 1;
+    }
     const app = await createApp(database.db, name);
     process.stdout.write(`${JSON.stringify(app, null, 2)}\n`);
     return 0;

@@ -3,7 +3,8 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { ConfigError, loadConfig, logLevel, url } from '@switchboard/config';
 import { createLogger } from '@switchboard/logger';
-import { migrateToLatest } from '../db/migrate.js';
+import { databaseTarget, describeDatabaseError } from '../db/errors.js';
+import { migrateToLatest, MigrationError } from '../db/migrate.js';
 import { createPostgresDatabase } from '../db/postgres.js';
 
 const USAGE = `usage: npm run -s db:migrate
@@ -43,7 +44,15 @@ async function main(argv: string[]): Promise<number> {
   }
   const logger = createLogger({ service: 'db-migrate', level: config.LOG_LEVEL });
   await using database = createPostgresDatabase({ connectionString: config.DATABASE_URL, poolSize: 2, logger });
-  const result = await migrateToLatest(database.db);
+  let result;
+  try {
+    result = await migrateToLatest(database.db);
+  } catch (error) {
+    // One line naming what failed: a migration (it names itself), or the database (host, name, cause).
+    const line = error instanceof MigrationError ? error.message : `cannot use ${databaseTarget(config.DATABASE_URL)}: ${describeDatabaseError(error)}`;
+    process.stderr.write(`db:migrate: ${line}\n`);
+    return 1;
+  }
   const applied = result.results?.filter((r) => r.status === 'Success').map((r) => r.migrationName) ?? [];
   logger.info({ applied }, applied.length ? 'migrations applied' : 'database is up to date');
   return 0;

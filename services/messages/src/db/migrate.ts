@@ -24,7 +24,10 @@ export async function migrateToLatest(db: Kysely<any>): Promise<MigrationResultS
   const result = await migrator.migrateToLatest();
   if (result.error) {
     const failed = result.results?.find((r) => r.status === 'Error');
-    throw new MigrationError(`migration ${failed?.migrationName ?? '(unknown)'} failed`, { cause: result.error });
+    // No migration ran: reaching the database (or its lock) failed. That error says more than any wrapper.
+    if (!failed) throw result.error;
+    const cause = result.error instanceof Error ? result.error.message : String(result.error);
+    throw new MigrationError(`migration ${failed.migrationName} failed: ${cause}`, { cause: result.error });
   }
   return result;
 }

@@ -26,11 +26,26 @@ export function createPostgresDatabase(options: PostgresOptions): PostgresDataba
     idleTimeoutMillis: 30_000,
     connectionTimeoutMillis: 5_000,
   });
-  // An idle client killed by the server (restart, failover, 57P01) must not crash the process.
-  pool.on('error', (error) => options.logger.warn({ err: error }, 'idle postgres client error'));
+  // An idle client killed by the server (restart, failover, 57P01) must not crash the process. The loss itself is
+  // logged once by the service's dependency status, not once per pooled client.
+  pool.on('error', (error) => options.logger.debug({ err: error }, 'idle postgres client error'));
+  // A checked-out client has no pool listener: its connection dying between two queries (a transaction waiting
+  // on a lock, say) emits an `error` that would otherwise end the process. The query in flight fails by itself.
+  const guarded = new WeakSet<pg.PoolClient>();
+  const onCheckedOutError = (error: Error) => options.logger.debug({ err: error }, 'postgres client error while checked out');
   // Failing to get a connection at all is an outage, whatever the driver's error says.
   const guardedPool = {
-    connect: () => pool.connect().catch((error: unknown) => Promise.reject(new DatabaseUnavailableError(error))),
+    connect: () =>
+      pool.connect().then(
+        (client) => {
+          if (!guarded.has(client)) {
+            guarded.add(client);
+            client.on('error', onCheckedOutError);
+          }
+          return client;
+        },
+        (error: unknown) => Promise.reject(new DatabaseUnavailableError(error)),
+      ),
     end: () => pool.end(),
   };
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: guardedPool }) });

@@ -2,15 +2,17 @@ import { AppError } from '../domain/errors.js';
 import type { Authenticator } from '../domain/authenticator.js';
 import type { Principal } from '../domain/principal.js';
 import { rateLimitKey, type RateLimiter } from '../rate-limit/rate-limiter.js';
-import { DeviceIdField, IdField } from '@switchboard/protocol';
+import { CLIENT_CREDENTIAL_HEADERS, DeviceIdField, IdField, parseWith } from '@switchboard/protocol';
+import { validationFailed } from '../domain/errors.js';
 import type { RouteContext, Next } from './context.js';
 
 type Who = 'client' | 'agent' | 'both';
 
 /**
  * Authenticates the caller: `Authorization: Bearer <admin_token>` is an agent, `X-App-Id` + `X-Device-Id` +
- * `X-Api-Key` a device. Missing pieces are `MISSING_PARAMS`, wrong ones `INVALID_CREDENTIALS`; a route meant for
- * the other kind of caller is `FORBIDDEN`. With a `rateLimiter`, a caller over its rate is `RATE_LIMITED` (429 with
+ * `X-Api-Key` a device. Both kinds on one request are a 400 `VALIDATION_FAILED` (never silently the agent), a
+ * malformed `X-Device-Id` too (the contract's rule, naming the header); missing pieces are `MISSING_PARAMS`, wrong
+ * ones `INVALID_CREDENTIALS`; a route meant for the other kind of caller is `FORBIDDEN`. With a `rateLimiter`, a caller over its rate is `RATE_LIMITED` (429 with
  * `Retry-After`), after authentication so that a stranger cannot spend someone else's budget.
  */
 export function requireAuth(authenticator: Authenticator, who: Who, rateLimiter?: RateLimiter) {
@@ -34,6 +36,13 @@ export function requireAuth(authenticator: Authenticator, who: Who, rateLimiter?
 
 async function authenticate(ctx: RouteContext, authenticator: Authenticator): Promise<Principal> {
   const authorization = ctx.get('Authorization');
+  const clientHeaders = CLIENT_CREDENTIAL_HEADERS.filter((name) => ctx.get(name) !== '');
+  if (authorization && clientHeaders.length > 0) {
+    throw validationFailed(
+      [{ path: ['Authorization', ...clientHeaders].join(','), message: 'must not be sent together: send device credentials or an agent token, not both' }],
+      'request',
+    );
+  }
   if (authorization) {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
     if (!match?.[1]) throw new AppError('INVALID_CREDENTIALS', 'the Authorization header must be "Bearer <admin_token>"');
@@ -48,9 +57,10 @@ async function authenticate(ctx: RouteContext, authenticator: Authenticator): Pr
     ['X-Api-Key', apiKey],
   ].filter(([, value]) => !value).map(([name]) => name);
   if (missing.length > 0) throw new AppError('MISSING_PARAMS', `missing credentials: ${missing.join(', ')}`);
-  if (!IdField.safeParse(appId).success || !DeviceIdField.safeParse(deviceId).success) {
-    throw new AppError('INVALID_CREDENTIALS', 'the credentials are not valid');
-  }
+  const device = parseWith(DeviceIdField, deviceId);
+  if (!device.ok) throw validationFailed(device.fields.map((f) => ({ path: 'X-Device-Id', message: f.message })), 'request');
+  // An app id that cannot be one names no app: wrong credentials, like an unknown one.
+  if (!IdField.safeParse(appId).success) throw new AppError('INVALID_CREDENTIALS', 'the credentials are not valid');
   return authenticator.authenticateClient({ appId, deviceId, apiKey });
 }
 

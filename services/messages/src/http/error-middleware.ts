@@ -1,6 +1,6 @@
 import type { ErrorBody } from '@switchboard/protocol';
 import { isDatabaseUnavailable } from '../db/errors.js';
-import { AppError } from '../domain/errors.js';
+import { AppError, methodNotAllowed } from '../domain/errors.js';
 import type { AppContext, Next } from './context.js';
 
 /**
@@ -14,11 +14,16 @@ export function errorMiddleware() {
       if (ctx.status === 404 && ctx.body === undefined) {
         throw new AppError('NOT_FOUND', `no route for ${ctx.method} ${ctx.path}`);
       }
+      // The router's allowedMethods(): 405, or 501 for a method it does not know at all; both set `Allow`.
+      if ((ctx.status === 405 || ctx.status === 501) && ctx.body === undefined) {
+        throw methodNotAllowed(ctx.method, ctx.path, ctx.response.get('Allow'));
+      }
     } catch (error) {
       const appError = toAppError(error);
       if (appError.code === 'UNAVAILABLE') {
         ctx.set('Retry-After', '1');
-        ctx.state.log?.warn({ err: error }, 'dependency unavailable');
+        // Debug: the outage itself is logged once by the dependency status, not once per refused request.
+        if (ctx.state.debug) ctx.state.log.debug({ err: error }, 'dependency unavailable');
       } else if (appError.status >= 500) {
         ctx.state.log?.error({ err: error }, 'request failed');
       }

@@ -28,12 +28,12 @@ export function jsonBody(options: JsonBodyOptions) {
     }
     const type = ctx.get('Content-Type');
     if (type && !ctx.is('json')) {
-      throw validationFailed([{ path: '', message: 'Content-Type must be application/json' }]);
+      throw validationFailed([{ path: 'Content-Type', message: 'must be application/json' }]);
     }
     try {
       ctx.state.body = JSON.parse(raw.toString('utf8'));
     } catch {
-      throw validationFailed([{ path: '', message: 'the body is not valid JSON' }], 'the body is not valid JSON');
+      throw validationFailed([{ path: '', message: 'must be valid JSON' }], 'body');
     }
     return next();
   };

@@ -5,6 +5,6 @@ import { validationFailed } from '../domain/errors.js';
 /** Validates `input` against `schema` at the edge; the handler after it trusts the typed value. */
 export function validate<S extends z.ZodType>(schema: S, input: unknown, what = 'request'): z.output<S> {
   const result = parseWith(schema, input);
-  if (!result.ok) throw validationFailed(result.fields, `the ${what} is not valid`);
+  if (!result.ok) throw validationFailed(result.fields, what);
   return result.value;
 }

@@ -5,6 +5,7 @@ import {
   CreateAppRequest,
   CreateConversationRequest,
   CreatedApp,
+  DEVICE_ID_PATTERN,
   ERROR_STATUS,
   LIMITS,
   MarkReadRequest,
@@ -47,7 +48,9 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
   const auth = ['MISSING_PARAMS', 'INVALID_CREDENTIALS'] as const;
   // The public API's callers: authenticated, then rate limited when API_RATE_PER_SECOND is set.
   const caller = [...auth, 'RATE_LIMITED'] as const;
-  const either = [{ device: [] }, { agent: [] }];
+  // Device credentials are three headers sent together (all three schemes in one requirement); agents a bearer token.
+  const device = { appId: [], deviceId: [], apiKey: [] };
+  const either = [device, { agent: [] }];
   const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
   const limitParam = {
     name: 'limit',
@@ -65,8 +68,19 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
     servers: [{ url: '/' }],
     components: {
       securitySchemes: {
-        device: { type: 'apiKey', in: 'header', name: 'X-Api-Key', description: 'With X-App-Id and X-Device-Id.' },
-        agent: { type: 'http', scheme: 'bearer', description: "The app's admin token." },
+        appId: { type: 'apiKey', in: 'header', name: 'X-App-Id', description: "A device's credentials, 1 of 3: the app's id." },
+        deviceId: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'X-Device-Id',
+          description: `A device's credentials, 2 of 3: the device's id, ${DEVICE_ID_PATTERN.source} (malformed: 400 VALIDATION_FAILED).`,
+        },
+        apiKey: { type: 'apiKey', in: 'header', name: 'X-Api-Key', description: "A device's credentials, 3 of 3: the app's API key." },
+        agent: {
+          type: 'http',
+          scheme: 'bearer',
+          description: "The app's admin token. Never together with the device headers (400 VALIDATION_FAILED).",
+        },
         operator: { type: 'http', scheme: 'bearer', description: 'OPERATOR_TOKEN.' },
       },
       schemas: {
@@ -103,7 +117,7 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
       '/v1/conversations': {
         post: {
           operationId: 'openConversation',
-          security: [{ device: [] }],
+          security: [device],
           requestBody: { required: false, ...json('CreateConversationRequest') },
           responses: { '201': { description: 'Opened', ...json('Conversation') }, ...errors('VALIDATION_FAILED', ...caller, 'FORBIDDEN') },
         },

@@ -21,6 +21,8 @@ export async function getConversation(db: Kysely<Database>, principal: Principal
 
 // The conversation cursor is the `activity` position of the last row shown, so it never depends on clocks.
 const CURSOR_PREFIX = 'a1:';
+/** `activity` is a Postgres bigint taken from a sequence: 1 … 2^63 − 1. A number outside it names no page. */
+const ACTIVITY_MAX = 2n ** 63n - 1n;
 
 export function encodeConversationCursor(activity: string): string {
   return Buffer.from(CURSOR_PREFIX + activity, 'utf8').toString('base64url');
@@ -29,8 +31,8 @@ export function encodeConversationCursor(activity: string): string {
 export function decodeConversationCursor(cursor: string): string {
   const text = Buffer.from(cursor, 'base64url').toString('utf8');
   const activity = text.startsWith(CURSOR_PREFIX) ? text.slice(CURSOR_PREFIX.length) : '';
-  if (!/^[0-9]{1,19}$/.test(activity) || encodeConversationCursor(activity) !== cursor) {
-    throw validationFailed([{ path: 'cursor', message: 'is not a cursor from a previous page' }]);
+  if (!/^[0-9]{1,19}$/.test(activity) || BigInt(activity) > ACTIVITY_MAX || encodeConversationCursor(activity) !== cursor) {
+    throw validationFailed([{ path: 'cursor', message: 'is not a cursor from a previous page' }], 'query');
   }
   return activity;
 }

@@ -132,7 +132,7 @@ export async function pageMessages(
   if (!conversation) throw notFound('conversation');
   const cursorSeq = async (field: 'after' | 'before', id: string) => {
     const seq = await findMessageSeq(db, conversationId, id);
-    if (seq === undefined) throw validationFailed([{ path: field, message: 'names no message of this conversation' }]);
+    if (seq === undefined) throw validationFailed([{ path: field, message: 'names no message of this conversation' }], 'query');
     return seq;
   };
   let direction: PageDirection = 'latest';
@@ -158,7 +158,7 @@ export async function markRead(
     if (!conversation || !isVisibleTo(conversation, principal)) throw notFound('conversation');
     const seq = await findMessageSeq(trx, conversationId, messageId);
     if (seq === undefined) {
-      throw validationFailed([{ path: 'last_read_message_id', message: 'names no message of this conversation' }]);
+      throw validationFailed([{ path: 'last_read_message_id', message: 'names no message of this conversation' }], 'body');
     }
     const reader = sideOf(principal);
     if (!(await advanceReadMarker(trx, conversationId, reader, seq))) return false;

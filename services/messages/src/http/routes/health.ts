@@ -2,9 +2,16 @@ import type Router from '@koa/router';
 import type { Registry } from '@switchboard/metrics';
 import type { RequestState } from '../context.js';
 
+/** `/readyz`'s answer (CONTRACT.md, second release, "Operations"). */
+export interface Readiness {
+  readonly status: 'ready' | 'unready';
+  /** `postgres`, `nats`, `redis` (when configured): `ok` | `down`; `self`: `ok` | `draining`. */
+  readonly checks: Readonly<Record<string, 'ok' | 'down' | 'draining'>>;
+}
+
 export interface HealthDeps {
-  /** Resolves true while the dependencies the service cannot serve without answer. */
-  readonly ready: () => Promise<boolean>;
+  /** Ready while the dependencies the service cannot serve without answer and it is not draining. */
+  readonly readiness: () => Promise<Readiness>;
   readonly registry: Registry;
 }
 
@@ -16,10 +23,10 @@ export function healthRoutes(router: Router<RequestState>, deps: HealthDeps): vo
   });
 
   router.get('/readyz', async (ctx) => {
-    const ready = await deps.ready();
+    const readiness = await deps.readiness();
     ctx.set('Cache-Control', 'no-store');
-    ctx.status = ready ? 200 : 503;
-    ctx.body = { status: ready ? 'ready' : 'unavailable' };
+    ctx.status = readiness.status === 'ready' ? 200 : 503;
+    ctx.body = readiness;
   });
 
   router.get('/metrics', async (ctx) => {
@@ -27,3 +34,6 @@ export function healthRoutes(router: Router<RequestState>, deps: HealthDeps): vo
     ctx.body = await deps.registry.metrics();
   });
 }
+
+/** The paths served before the database is ready (everything else answers 503 `UNAVAILABLE` until then). */
+export const PROBE_PATHS: ReadonlySet<string> = new Set(['/healthz', '/readyz', '/metrics', '/openapi.json']);
