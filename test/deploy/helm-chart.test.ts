@@ -55,6 +55,11 @@ const CASES: Record<string, object> = {
     migrations: { enabled: false },
     networkPolicy: { enabled: false },
   },
+  'shared nats': {
+    natsPrefix: 'staging',
+    natsCreds: { secretName: 'nats-staging', key: 'staging.creds' },
+    gateway: { config: { presenceGraceMs: 5000 } },
+  },
   'long drain': {
     gateway: { config: { drainWindowMs: 60_500, pingIntervalMs: 30_000 }, preStopSleepSeconds: 10 },
     ingress: { enabled: true, websocketTimeoutSeconds: 120 },
@@ -125,6 +130,7 @@ describe('helm chart', () => {
       everything: { secretName: 'switchboard', expectHpa: true, expectPdb: true },
       'fixed size': { secretName: 'chat-secrets', expectHpa: false, expectPdb: false },
       'long drain': { secretName: 'switchboard', expectHpa: true, expectPdb: true },
+      'shared nats': { secretName: 'switchboard', expectHpa: true, expectPdb: true },
     };
     for (const [name, options] of Object.entries(expectations)) {
       const objects = objectsOf(name);
@@ -135,6 +141,25 @@ describe('helm chart', () => {
     expect(podSpec(gateway).terminationGracePeriodSeconds).toBe(10 + 61 + 10);
     expect(single(objectsOf('fixed size'), 'Deployment', '-gateway').spec.replicas).toBe(4);
     expect(podSpec(single(objectsOf('fixed size'), 'Deployment', '-gateway')).containers[0].image).toBe('registry.example.com/switchboard/gateway:1.2.3');
+  });
+
+  it('helm chart - NATS_PREFIX, a NATS creds file, PRESENCE_GRACE_MS and LOG_FORMAT reach both services', () => {
+    for (const component of ['gateway', 'messages']) {
+      const defaults = single(objectsOf('defaults'), 'ConfigMap', `-${component}`);
+      expect(defaults.data?.NATS_PREFIX, component).toBeUndefined();
+      expect(defaults.data?.LOG_FORMAT, component).toBe('json');
+      const shared = single(objectsOf('shared nats'), 'ConfigMap', `-${component}`);
+      expect(shared.data?.NATS_PREFIX, component).toBe('staging');
+      const pod = podSpec(single(objectsOf('shared nats'), 'Deployment', `-${component}`));
+      const container = pod.containers[0];
+      expect(container.env.find((e: { name: string }) => e.name === 'NATS_CREDS')?.value).toBe('/etc/switchboard/nats/staging.creds');
+      expect(container.volumeMounts.find((m: { name: string }) => m.name === 'nats-creds')).toMatchObject({ mountPath: '/etc/switchboard/nats', readOnly: true });
+      expect(pod.volumes.find((v: { name: string }) => v.name === 'nats-creds')?.secret).toMatchObject({ secretName: 'nats-staging' });
+      const plain = podSpec(single(objectsOf('defaults'), 'Deployment', `-${component}`)).containers[0];
+      expect(plain.env.find((e: { name: string }) => e.name === 'NATS_CREDS'), component).toBeUndefined();
+    }
+    expect(single(objectsOf('defaults'), 'ConfigMap', '-gateway').data?.PRESENCE_GRACE_MS).toBe('3000');
+    expect(single(objectsOf('shared nats'), 'ConfigMap', '-gateway').data?.PRESENCE_GRACE_MS).toBe('5000');
   });
 
   it('helm chart - migrations run in a pre-install/pre-upgrade hook Job with their own environment', () => {

@@ -126,3 +126,28 @@ link to metrics.runbookBaseUrl (or the deprecated metrics.prometheusRule.runbook
 {{- $base := trimSuffix "/" (coalesce $root.Values.metrics.prometheusRule.runbookBaseUrl $root.Values.metrics.runbookBaseUrl) }}
 {{- index . 1 | replace "https://github.com/switchboard/switchboard/blob/main/docs/runbooks" $base }}
 {{- end }}
+
+{{/* NATS_CREDS and its read-only mount, when natsCreds.secretName is set. Call with $ (env, volumeMounts, volumes). */}}
+{{- define "switchboard.natsCreds.env" -}}
+{{- if .Values.natsCreds.secretName }}
+- name: NATS_CREDS
+  value: /etc/switchboard/nats/{{ .Values.natsCreds.key }}
+{{- end }}
+{{- end }}
+{{- define "switchboard.natsCreds.volumeMount" -}}
+{{- if .Values.natsCreds.secretName }}
+- name: nats-creds
+  mountPath: /etc/switchboard/nats
+  readOnly: true
+{{- end }}
+{{- end }}
+{{- define "switchboard.natsCreds.volume" -}}
+{{- if .Values.natsCreds.secretName }}
+- name: nats-creds
+  secret:
+    secretName: {{ .Values.natsCreds.secretName }}
+    items:
+      - key: {{ .Values.natsCreds.key }}
+        path: {{ .Values.natsCreds.key }}
+{{- end }}
+{{- end }}
