@@ -10,6 +10,9 @@ export interface AgentClientOptions extends RealtimeClientOptions {
   readonly fetch?: typeof fetch;
 }
 
+/** At most this many pages of 200 conversations are read to catch up after a reconnect. */
+const CATCH_UP_MAX_PAGES = 10;
+
 /**
  * An agent's client: connects to `/admin`, receives every conversation of its app (`message:new` in `seq` order per
  * conversation, exactly once), presence and session events, and answers as `agent`.
@@ -19,8 +22,13 @@ export class AgentClient extends RealtimeClient<ServerToAdminEvents> {
 
   constructor(options: AgentClientOptions) {
     super(
-      '/admin',
-      { app_id: options.appId, admin_token: options.adminToken },
+      {
+        namespace: '/admin',
+        auth: { app_id: options.appId, admin_token: options.adminToken },
+        scope: `admin:${options.appId}`,
+        // An agent hears every conversation through its app room; it catches up from the conversation list instead.
+        rejoinKnown: false,
+      },
       new RestApi({
         baseUrl: options.apiUrl ?? options.url,
         headers: { Authorization: `Bearer ${options.adminToken}` },
@@ -29,6 +37,30 @@ export class AgentClient extends RealtimeClient<ServerToAdminEvents> {
       options,
     );
     this.#appId = options.appId;
+  }
+
+  /**
+   * After a connection that did not recover the session, the app room delivers only what comes next: walk the
+   * conversation list (newest activity first) and fill every tracked conversation whose newest message is not the
+   * last one delivered. Stops once every tracked conversation was seen, or after `CATCH_UP_MAX_PAGES` pages.
+   */
+  protected override async catchUp(
+    tracked: ReadonlyMap<string, string | undefined>,
+    arrived: (conversationId: string, lastMessageId: string) => void,
+  ): Promise<void> {
+    let unseen = tracked.size;
+    let cursor: string | null = null;
+    for (let page = 0; unseen > 0 && page < CATCH_UP_MAX_PAGES; page++) {
+      const result: ConversationPage = await this.conversations({ limit: 200, ...(cursor ? { cursor } : {}) });
+      for (const conversation of result.data) {
+        if (!tracked.has(conversation.id)) continue;
+        unseen--;
+        const last = conversation.last_message_id;
+        if (last !== null && last !== tracked.get(conversation.id)) arrived(conversation.id, last);
+      }
+      cursor = result.next_cursor;
+      if (!cursor) break;
+    }
   }
 
   /** The app's sessions on every gateway node. */

@@ -113,4 +113,44 @@ describe('conversation streams', () => {
     expect(delivered).toEqual([1, 2, 3, 4]);
     streams.close();
   });
+
+  it('streams - a message that arrives during a fill past a still-missing seq starts another fill at once', async () => {
+    // The server holds 1..3 when the first fill reads; 4 and 5 commit while it runs, and only 5 reaches the socket.
+    let serverAt = 3;
+    const all = (n: number) => Array.from({ length: n }, (_, i) => msg(i + 1));
+    let release!: () => void;
+    const fetchMissing: FetchMissing = vi.fn(async (_c, afterId) => {
+      const snapshot = all(serverAt).filter((m) => m.seq > Number(afterId.slice(1)));
+      if (!release) await new Promise<void>((r) => (release = r));
+      return snapshot;
+    });
+    const delivered: number[] = [];
+    const streams = new ConversationStreams(fetchMissing, (m) => delivered.push(m.seq), () => {}, { retryDelay: () => 60_000 });
+    await streams.joined('c1', null);
+    streams.received(msg(1));
+    streams.received(msg(3)); // 2 missed: a fill starts, reading 1..3
+    await settle();
+    serverAt = 5;
+    streams.received(msg(5)); // 4 missed too, while the fill runs
+    release();
+    await vi.waitFor(() => expect(delivered).toEqual([1, 2, 3, 4, 5]), { timeout: 1000 });
+    expect(fetchMissing).toHaveBeenCalledTimes(2);
+    streams.close();
+  });
+
+  it('streams - restored from a cursor, a new instance fills exactly what came after it', async () => {
+    const fetchMissing = server(6);
+    const delivered: number[] = [];
+    const cursors: [string, number][] = [];
+    const streams = new ConversationStreams(fetchMissing, (m) => delivered.push(m.seq), () => {}, { onCursor: (c, cursor) => cursors.push([c, cursor.seq]) });
+    streams.restore('c1', { seq: 4, id: 'm4' });
+    await streams.joined('c1', 'm6');
+    expect(fetchMissing).toHaveBeenCalledWith('c1', 'm4');
+    expect(delivered).toEqual([5, 6]);
+    expect(cursors).toEqual([
+      ['c1', 5],
+      ['c1', 6],
+    ]);
+    expect(streams.tracked()).toEqual(new Map([['c1', 'm6']]));
+  });
 });

@@ -1,4 +1,5 @@
 import type { Message } from '@switchboard/protocol';
+import type { Cursor } from './client-state.js';
 
 /** Fetches every message strictly after `afterId` (all pages), ascending `seq`. */
 export type FetchMissing = (conversationId: string, afterId: string) => Promise<Message[]>;
@@ -17,6 +18,8 @@ interface State {
 export interface ConversationStreamsOptions {
   /** Delay before retrying failed fill number `attempt` (from 0). @default 1 s doubling to 30 s */
   readonly retryDelay?: (attempt: number) => number;
+  /** Called after each message delivered in order (to keep the cursor in a store). */
+  readonly onCursor?: (conversationId: string, cursor: Cursor) => void;
 }
 
 /**
@@ -30,6 +33,8 @@ export class ConversationStreams {
   readonly #deliver: (message: Message) => void;
   readonly #onError: (error: unknown) => void;
   readonly #retryDelay: (attempt: number) => number;
+  readonly #options: ConversationStreamsOptions;
+  #closed = false;
 
   constructor(
     fetchMissing: FetchMissing,
@@ -40,12 +45,24 @@ export class ConversationStreams {
     this.#fetchMissing = fetchMissing;
     this.#deliver = deliver;
     this.#onError = onError;
+    this.#options = options;
     this.#retryDelay = options.retryDelay ?? ((attempt) => Math.min(30_000, 1000 * 2 ** attempt));
   }
 
   /** Stops pending retries (the client is closing). */
   close(): void {
+    this.#closed = true;
     for (const state of this.#states.values()) clearTimeout(state.retry);
+  }
+
+  /** Starts a conversation at a message delivered earlier (by a previous client instance, from the store). */
+  restore(conversationId: string, cursor: Cursor): void {
+    if (!this.#states.has(conversationId)) this.#states.set(conversationId, { ...fresh(), lastSeq: cursor.seq, lastId: cursor.id });
+  }
+
+  /** The conversations it tracks, with their last delivered message. */
+  tracked(): Map<string, string | undefined> {
+    return new Map([...this.#states].map(([id, state]) => [id, state.lastId]));
   }
 
   /** The last message delivered in a conversation, if any. */
@@ -98,6 +115,8 @@ export class ConversationStreams {
     state.filling ??= (async () => {
       clearTimeout(state.retry);
       state.retry = undefined;
+      const before = state.lastSeq;
+      let failed = false;
       try {
         // A state always knows its last message once anything was delivered or joined.
         const missing = state.lastId ? await this.#fetchMissing(conversationId, state.lastId) : [];
@@ -107,13 +126,17 @@ export class ConversationStreams {
         }
         state.failures = 0;
       } catch (error) {
+        failed = true;
         this.#onError(error);
-        // The hole stays until a fetch succeeds: try again on a timer, not only at the next message.
-        state.retry = setTimeout(() => void this.fill(conversationId), this.#retryDelay(state.failures++));
       } finally {
         state.filling = undefined;
       }
       this.#drain(state);
+      if (this.#closed || (!failed && state.ahead.size === 0)) return;
+      // A failed fetch, or a message that arrived during the fill still past a hole: fill again, at once when this
+      // fill made progress, else on a timer. The hole stays until a fetch succeeds, with no later message needed.
+      if (!failed && !Object.is(state.lastSeq, before)) void this.fill(conversationId);
+      else state.retry = setTimeout(() => void this.fill(conversationId), this.#retryDelay(state.failures++));
     })();
     return state.filling;
   }
@@ -123,6 +146,7 @@ export class ConversationStreams {
     state.lastId = message.id;
     state.ahead.delete(message.seq);
     this.#deliver(message);
+    this.#options.onCursor?.(message.conversation_id, { seq: message.seq, id: message.id });
   }
 
   #drain(state: State): void {

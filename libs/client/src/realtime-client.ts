@@ -1,37 +1,65 @@
 import { io, type Socket } from 'socket.io-client';
 // Values from the zod-free entry, so a browser bundle does not pull zod in.
 import { SOCKET_PATH } from '@switchboard/protocol/socket-events';
-import type { Ack, AckResult, ConversationJoinedPayload, Message, ServerShutdownPayload } from '@switchboard/protocol';
+import type { AckError, AckResult, ConversationJoinedPayload, Message, ServerShutdownPayload } from '@switchboard/protocol';
 import { fullJitterDelay, type BackoffOptions } from './backoff.js';
+import { ClientState } from './client-state.js';
+import { connectErrorCause, CREDENTIAL_CODES, isFatal } from './connection-cause.js';
 import { ConversationStreams } from './conversation-stream.js';
 import { Emitter } from './emitter.js';
+import { SendError, type ConnectionCause } from './errors.js';
+import { checkSend, SEND_LIMITS } from './limits.js';
 import type { RestApi } from './rest.js';
-import { createMemorySendStore, SendQueue, type SendStore } from './send-queue.js';
+import { SendQueue } from './send-queue.js';
+import { createMemoryStore, type ClientStore } from './store.js';
 import { TypingDebouncer, type TypingDebouncerOptions } from './typing-debouncer.js';
 
-export type ConnectionState = 'idle' | 'connecting' | 'connected' | 'waiting' | 'closed';
+/**
+ * - `idle`: made, `connect()` not called yet; `connecting`: a connection attempt is under way;
+ * - `connected`; `waiting`: the next attempt is scheduled (`reconnecting` said when and why);
+ * - `disconnected`: `disconnect()` was called (sends queue up; `connect()` goes on);
+ * - `closed`: for good: `close()`, refused credentials (`unauthorized`), or a connection that cannot work (`failed`).
+ */
+export type ConnectionState = 'idle' | 'connecting' | 'connected' | 'waiting' | 'disconnected' | 'closed';
 
 /** Events the SDK adds to the server's. */
 export interface ClientLifecycleEvents {
   /** The socket is connected (again). `recovered`: the server restored the session (rooms, missed events). */
   connect: (info: { recovered: boolean }) => void;
   disconnect: (reason: string) => void;
-  /** The next connection attempt is in `delayMs` (backoff, or the server's `reconnect_delay_ms` hint). */
-  reconnecting: (info: { delayMs: number; attempt: number }) => void;
-  /** The server refused the credentials: the client stops (`MISSING_PARAMS`, `INVALID_CREDENTIALS`). */
+  /** The next connection attempt is in `delayMs` (backoff, or the server's `reconnect_delay_ms` hint); `cause`: why the last one ended. */
+  reconnecting: (info: { delayMs: number; attempt: number; cause: ConnectionCause }) => void;
+  /** The server refused the credentials (`MISSING_PARAMS`, `INVALID_CREDENTIALS`, `TOKEN_EXPIRED`): the client is closed. */
   unauthorized: (error: { code: string; message: string }) => void;
-  /** Catching up over REST failed; it is tried again at the next message or reconnect. */
+  /** The connection cannot work (the handshake is refused with a 4xx: wrong URL, path or transport): the client is closed. */
+  failed: (cause: ConnectionCause) => void;
+  /** A queued send failed for good (refused by the server, or it kept killing the connection) and left the queue. */
+  'send:failed': (error: SendError) => void;
+  /** Catching up over REST failed; it is tried again on a timer, at the next message or reconnect. */
   'sync:error': (error: unknown) => void;
 }
 
 export interface RealtimeClientOptions {
   /** The gateway's base URL, e.g. `https://chat.example.com` (the socket path `/v1/socket.io` is added). */
   readonly url: string;
-  /** Unacknowledged sends survive here. @default in memory */
-  readonly store?: SendStore;
+  /**
+   * Keeps unacknowledged sends and each conversation's last delivered message. A durable one (localStorage, a
+   * folder) lets the next client instance send what this one could not and catch up on what it missed.
+   * @default createMemoryStore()
+   */
+  readonly store?: ClientStore;
+  /** Reconnect backoff (full jitter). @default { baseMs: 500, maxMs: 30000 } */
   readonly backoff?: BackoffOptions;
+  /** The reconnect backoff starts over only once a connection stayed up this long. @default 10000 */
+  readonly stableAfterMs?: number;
   /** How long a send waits for its ack before it is retried. @default 10000 */
   readonly ackTimeoutMs?: number;
+  /** Largest delay before retrying a send the server answered `UNAVAILABLE` or `RATE_LIMITED` (unless it hints longer). @default 1000 */
+  readonly unavailableRetryMaxMs?: number;
+  /** A send in flight when the connection dropped this many times in a row fails with `CONNECTION_LOST`. @default 3 */
+  readonly maxDropsPerSend?: number;
+  /** The server's `MAX_PAYLOAD_BYTES`, until its handshake says otherwise. @default 65536 */
+  readonly maxPayloadBytes?: number;
   /** Extra delay added to the server's `reconnect_delay_ms` hint, at most. @default 1000 */
   readonly shutdownJitterMs?: number;
   readonly typing?: TypingDebouncerOptions;
@@ -39,41 +67,76 @@ export interface RealtimeClientOptions {
   readonly transports?: ('websocket' | 'polling')[];
 }
 
+/** What a subclass says about its identity. */
+export interface RealtimeIdentity {
+  readonly namespace: '/client' | '/admin';
+  readonly auth: Record<string, string>;
+  /** Where its state lives in the store, e.g. `client:<app>:<device>`. */
+  readonly scope: string;
+  /** Join the conversations known from the store on connect (a device's own), rather than catch up another way. */
+  readonly rejoinKnown: boolean;
+}
+
 /**
- * What devices and agents share: one socket with reconnects under our control (exponential backoff with full
- * jitter, the server's shutdown hint first), an offline send queue with retries, per-conversation ordering with
- * gap fill, and typing debounce. Subclasses name the namespace, the credentials and the REST calls.
+ * What devices and agents share: their own socket with reconnects under our control (exponential backoff with
+ * full jitter, the server's shutdown hint first), a send queue with retries, per-conversation ordering with gap
+ * fill, catch-up across instances through the store, and typing debounce. Subclasses name the namespace, the
+ * credentials and the REST calls.
  */
 export abstract class RealtimeClient<ServerEvents extends { [K in keyof ServerEvents]: (...args: any[]) => void }> extends Emitter<ServerEvents & ClientLifecycleEvents> {
   protected readonly socket: Socket;
   protected readonly rest: RestApi;
   readonly #options: RealtimeClientOptions;
+  readonly #identity: RealtimeIdentity;
   readonly #queue: SendQueue;
   readonly #streams: ConversationStreams;
   readonly #typing: TypingDebouncer;
   readonly #joined = new Set<string>();
+  /** The store's cursors are loaded (before the first connection, so catch-up starts where the last instance was). */
+  readonly #ready: Promise<void>;
   #state: ConnectionState = 'idle';
   #connectionId: string | undefined;
   #attempt = 0;
   #hintMs: number | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
+  #stableTimer: ReturnType<typeof setTimeout> | undefined;
+  /** An `error` event the server sent just before it disconnected us (revoked credentials, expired token). */
+  #lastServerError: AckError | undefined;
 
-  protected constructor(namespace: '/client' | '/admin', auth: Record<string, string>, rest: RestApi, options: RealtimeClientOptions) {
+  protected constructor(identity: RealtimeIdentity, rest: RestApi, options: RealtimeClientOptions) {
     super();
     this.#options = options;
+    this.#identity = identity;
     this.rest = rest;
-    this.socket = io(new URL(namespace, options.url).toString(), {
+    this.socket = io(new URL(identity.namespace, options.url).toString(), {
       path: SOCKET_PATH,
-      auth,
+      auth: identity.auth,
       transports: options.transports ?? ['websocket'],
       autoConnect: false,
       // Reconnection is ours: full jitter, and the server's shutdown hint.
       reconnection: false,
+      // A ChatClient and an AgentClient for the same URL in one process must not share one connection.
+      forceNew: true,
     });
+    const state = new ClientState(options.store ?? createMemoryStore(), identity.scope);
     const ackTimeout = options.ackTimeoutMs ?? 10_000;
+    const unavailableMax = options.unavailableRetryMaxMs ?? 1000;
+    this.#streams = new ConversationStreams(
+      (conversationId, afterId) => this.rest.messagesAfter(conversationId, afterId),
+      (message) => this.#emitAny('message:new', message),
+      (error) => this.#emitAny('sync:error', error),
+      { onCursor: (conversationId, cursor) => void state.saveCursor(conversationId, cursor).catch((error) => this.#emitAny('sync:error', error)) },
+    );
     this.#queue = new SendQueue({
-      store: options.store ?? createMemorySendStore(),
+      state,
       retryDelay: (attempt) => fullJitterDelay(attempt, options.backoff),
+      unavailableDelay: (attempt, hintMs) =>
+        hintMs !== undefined && hintMs > 0 ? hintMs : fullJitterDelay(attempt, { baseMs: 250, maxMs: unavailableMax }),
+      ...(options.maxDropsPerSend !== undefined ? { maxDrops: options.maxDropsPerSend } : {}),
+      onFailed: (error) => this.#emitAny('send:failed', error),
+      // The stored message goes through the conversation's stream like any other: once, in order (also the sends
+      // a previous instance left in the store).
+      onSent: (message) => this.#streams.received(message),
       transmit: (pending) =>
         this.socket.timeout(ackTimeout).emitWithAck('message:send', {
           conversation_id: pending.conversationId,
@@ -81,9 +144,13 @@ export abstract class RealtimeClient<ServerEvents extends { [K in keyof ServerEv
           local_id: pending.localId,
         }),
     });
-    this.#streams = new ConversationStreams(
-      (conversationId, afterId) => this.rest.messagesAfter(conversationId, afterId),
-      (message) => this.#emitAny('message:new', message),
+    this.#ready = state.loadCursors().then(
+      (cursors) => {
+        for (const [conversationId, cursor] of cursors) {
+          this.#streams.restore(conversationId, cursor);
+          if (identity.rejoinKnown) this.#joined.add(conversationId);
+        }
+      },
       (error) => this.#emitAny('sync:error', error),
     );
     this.#typing = new TypingDebouncer((conversationId, isTyping) => {
@@ -110,28 +177,61 @@ export abstract class RealtimeClient<ServerEvents extends { [K in keyof ServerEv
     return this.#queue.pending;
   }
 
+  /**
+   * Connects, and keeps reconnecting until `disconnect()` or `close()`. Call it again after `disconnect()` (the app
+   * comes back to the foreground). Throws once the client is closed.
+   */
   connect(): this {
-    if (this.#state === 'idle' || this.#state === 'waiting') this.#open();
+    if (this.#state === 'closed') throw new SendError({ code: 'CLIENT_CLOSED', message: 'the client is closed; make a new one' });
+    if (this.#state === 'idle' || this.#state === 'waiting' || this.#state === 'disconnected') {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+      this.#open();
+    }
     return this;
   }
 
-  /** Closes for good: no reconnect; unacknowledged sends stay in the store. */
-  close(): void {
-    this.#state = 'closed';
+  /**
+   * Goes offline until `connect()` (the app goes to the background): no reconnects; sends wait in the queue, and
+   * their promises stay pending. The server ends this session, so the next `connect()` catches up over REST.
+   */
+  disconnect(): this {
+    if (this.#state === 'closed') return this;
+    this.#state = 'disconnected';
     clearTimeout(this.#timer);
+    this.#timer = undefined;
     this.#typing.close();
-    this.#queue.close();
-    this.#streams.close();
+    this.#queue.pause();
     this.socket.disconnect();
+    return this;
   }
 
   /**
-   * Sends a message and resolves with the stored one. It is queued while offline and retried until the server
-   * acknowledges it, always with the same `local_id`, so it is stored once.
+   * Closes for good: no reconnect, and every pending promise settles: unacknowledged sends reject with a
+   * `SendError` `CLIENT_CLOSED` (`kept: true` when a durable store keeps them for the next instance).
+   */
+  close(): void {
+    this.#shutdown();
+  }
+
+  /**
+   * Sends a message and resolves with the stored one. It is checked against the contract's limits first
+   * (`VALIDATION_FAILED`), queued while offline and retried until the server acknowledges it, always with the same
+   * `local_id`, so it is stored once. Rejects with a `SendError` when the server refuses it, when it keeps killing
+   * the connection (`CONNECTION_LOST`) or when the client closes (`CLIENT_CLOSED`).
    */
   send(conversationId: string, body: string, options: { localId?: string } = {}): Promise<Message> {
+    const localId = options.localId ?? globalThis.crypto.randomUUID();
+    if (this.#state === 'closed') {
+      return Promise.reject(new SendError({ code: 'CLIENT_CLOSED', message: 'the client is closed' }, { conversationId, localId }));
+    }
+    const problems = checkSend({ conversationId, body, localId }, this.#maxPayloadBytes());
+    if (problems.length > 0) {
+      const message = problems.map((p) => `${p.path}: ${p.message}`).join('; ');
+      return Promise.reject(new SendError({ code: 'VALIDATION_FAILED', message, fields: problems }, { conversationId, localId }));
+    }
     this.#typing.stop(conversationId);
-    return this.#queue.send(conversationId, body, options.localId);
+    return this.#queue.send(conversationId, body, localId);
   }
 
   /** Joins a conversation's room; the client re-joins it after a reconnect that did not recover the session. */
@@ -168,18 +268,48 @@ export abstract class RealtimeClient<ServerEvents extends { [K in keyof ServerEv
     });
   }
 
+  /**
+   * After a connection that did not recover the session, for a client that does not re-join its conversations:
+   * `lastMessageIds` are the conversations it tracks and the last message it delivered in each; call `arrived`
+   * with the server's newest message of each one that moved, and the client fills the gap.
+   */
+  protected catchUp(_tracked: ReadonlyMap<string, string | undefined>, _arrived: (conversationId: string, lastMessageId: string) => void): Promise<void> {
+    return Promise.resolve();
+  }
+
   /** Server events pass through by name; the map types them for listeners, not for this relay. */
   #emitAny(event: string, ...args: unknown[]): void {
     (this.emit as (e: string, ...a: unknown[]) => void)(event, ...args);
   }
 
-  #open(): void {
-    this.#state = 'connecting';
-    this.socket.connect();
+  #maxPayloadBytes(): number {
+    // engine.io-client keeps the handshake's `maxPayload` on the engine (a private field: read defensively).
+    const fromHandshake = (this.socket.io.engine as unknown as { _maxPayload?: unknown } | undefined)?._maxPayload;
+    if (typeof fromHandshake === 'number' && fromHandshake > 0) return fromHandshake;
+    return this.#options.maxPayloadBytes ?? SEND_LIMITS.maxPayloadBytes;
   }
 
-  #scheduleReconnect(): void {
+  #open(): void {
+    this.#state = 'connecting';
+    void this.#ready.then(() => {
+      if (this.#state === 'connecting') this.socket.connect();
+    });
+  }
+
+  /** Ends the client for good; every pending promise settles. */
+  #shutdown(): void {
     if (this.#state === 'closed') return;
+    this.#state = 'closed';
+    clearTimeout(this.#timer);
+    clearTimeout(this.#stableTimer);
+    this.#typing.close();
+    this.#queue.close();
+    this.#streams.close();
+    this.socket.disconnect();
+  }
+
+  #scheduleReconnect(cause: ConnectionCause): void {
+    if (this.#state === 'closed' || this.#state === 'disconnected') return;
     const attempt = this.#attempt++;
     const delayMs =
       this.#hintMs !== undefined
@@ -187,7 +317,7 @@ export abstract class RealtimeClient<ServerEvents extends { [K in keyof ServerEv
         : fullJitterDelay(attempt, this.#options.backoff);
     this.#hintMs = undefined;
     this.#state = 'waiting';
-    this.#emitAny('reconnecting', { delayMs, attempt });
+    this.#emitAny('reconnecting', { delayMs, attempt, cause });
     clearTimeout(this.#timer);
     this.#timer = setTimeout(() => this.#open(), delayMs);
   }
@@ -197,32 +327,64 @@ export abstract class RealtimeClient<ServerEvents extends { [K in keyof ServerEv
     const emit = (event: string, ...args: unknown[]) => this.#emitAny(event, ...args);
     socket.on('connect', () => {
       this.#state = 'connected';
-      this.#attempt = 0;
-      if (!socket.recovered) for (const id of this.#joined) socket.emit('conversation:join', { conversation_id: id });
+      this.#lastServerError = undefined;
+      // The backoff starts over only once this connection proved stable: a connection that drops right away
+      // (a send that kills it, a server that closes it) keeps backing off.
+      clearTimeout(this.#stableTimer);
+      this.#stableTimer = setTimeout(() => (this.#attempt = 0), this.#options.stableAfterMs ?? 10_000);
+      if (!socket.recovered) {
+        for (const id of this.#joined) socket.emit('conversation:join', { conversation_id: id });
+        if (!this.#identity.rejoinKnown) {
+          void this.catchUp(this.#streams.tracked(), (id, lastMessageId) => void this.#streams.joined(id, lastMessageId)).catch((error) =>
+            emit('sync:error', error),
+          );
+        }
+      }
       this.#queue.resume();
       emit('connect', { recovered: socket.recovered });
     });
     socket.on('disconnect', (reason) => {
+      clearTimeout(this.#stableTimer);
       this.#queue.pause();
       emit('disconnect', reason);
-      // Our own close() or the server's explicit disconnect: stay down.
-      if (reason === 'io client disconnect' || reason === 'io server disconnect') {
-        if (this.#state !== 'closed') this.#state = 'closed';
+      if (reason === 'io client disconnect') return; // disconnect() or close()
+      if (reason === 'io server disconnect') {
+        // The server ended this session on purpose: after an `error` with a credential code (revoked key, expired
+        // token), the credentials are refused; otherwise it does not want this client back either.
+        const error = this.#lastServerError;
+        if (error && CREDENTIAL_CODES.has(error.code)) {
+          this.#shutdown();
+          emit('unauthorized', { code: error.code, message: error.message });
+        } else {
+          this.#shutdown();
+          emit('failed', { code: error?.code ?? 'SERVER_DISCONNECT', message: error?.message ?? 'the server closed the connection' });
+        }
         return;
       }
-      this.#scheduleReconnect();
+      this.#scheduleReconnect({ code: 'TRANSPORT_ERROR', message: reason });
     });
-    socket.on('connect_error', (error: Error & { data?: { code?: string; message?: string } }) => {
-      if (error.message === 'INVALID_CREDENTIALS' || error.message === 'MISSING_PARAMS') {
-        this.#state = 'closed';
-        emit('unauthorized', { code: error.message, message: error.data?.message ?? error.message });
+    socket.on('connect_error', (error: Error & { data?: { code?: unknown; message?: unknown }; description?: unknown }) => {
+      if (this.#state === 'closed' || this.#state === 'disconnected') return;
+      const cause = connectErrorCause(error);
+      if (CREDENTIAL_CODES.has(cause.code)) {
+        this.#shutdown();
+        emit('unauthorized', { code: cause.code, message: cause.message });
         return;
       }
-      this.#scheduleReconnect();
+      if (isFatal(cause)) {
+        this.#shutdown();
+        emit('failed', cause);
+        return;
+      }
+      this.#scheduleReconnect(cause);
     });
     socket.on('server:shutdown', (payload: ServerShutdownPayload) => {
       this.#hintMs = Math.max(0, payload.reconnect_delay_ms);
       emit('server:shutdown', payload);
+    });
+    socket.on('error', (payload: AckError) => {
+      this.#lastServerError = payload;
+      emit('error', payload);
     });
     socket.on('conversation:joined', (payload: ConversationJoinedPayload) => {
       // Auto-joined conversations count as joined: they are joined again after a reconnect that was not recovered.
@@ -242,6 +404,4 @@ export abstract class RealtimeClient<ServerEvents extends { [K in keyof ServerEv
   }
 }
 
-const HANDLED = new Set(['server:shutdown', 'conversation:joined', 'message:new', 'connected']);
-
-export type { Ack };
+const HANDLED = new Set(['server:shutdown', 'conversation:joined', 'message:new', 'connected', 'error']);
