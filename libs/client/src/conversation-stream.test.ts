@@ -14,7 +14,7 @@ const msg = (seq: number, conversation = 'c1'): Message => ({
 });
 /** A server holding messages 1..n. */
 const server = (n: number): FetchMissing =>
-  vi.fn(async (_c, afterId) => Array.from({ length: n }, (_, i) => msg(i + 1)).filter((m) => m.seq > Number(afterId.slice(1))));
+  vi.fn(async (_c, afterId) => Array.from({ length: n }, (_, i) => msg(i + 1)).filter((m) => m.seq > Number((afterId ?? 'm0').slice(1))));
 const settle = () => new Promise((r) => setTimeout(r, 0));
 
 describe('conversation streams', () => {
@@ -120,7 +120,7 @@ describe('conversation streams', () => {
     const all = (n: number) => Array.from({ length: n }, (_, i) => msg(i + 1));
     let release!: () => void;
     const fetchMissing: FetchMissing = vi.fn(async (_c, afterId) => {
-      const snapshot = all(serverAt).filter((m) => m.seq > Number(afterId.slice(1)));
+      const snapshot = all(serverAt).filter((m) => m.seq > Number((afterId ?? 'm0').slice(1)));
       if (!release) await new Promise<void>((r) => (release = r));
       return snapshot;
     });
@@ -152,5 +152,15 @@ describe('conversation streams', () => {
       ['c1', 6],
     ]);
     expect(streams.tracked()).toEqual(new Map([['c1', 'm6']]));
+  });
+
+  it('streams - a conversation joined while empty whose first messages were missed is filled from its start', async () => {
+    const fetchMissing = server(3);
+    const delivered: number[] = [];
+    const streams = new ConversationStreams(fetchMissing, (m) => delivered.push(m.seq));
+    await streams.joined('c1', null); // empty when joined
+    streams.received(msg(3)); // 1 and 2 were missed (e.g. while disconnected)
+    await vi.waitFor(() => expect(delivered).toEqual([1, 2, 3]));
+    expect(fetchMissing).toHaveBeenCalledWith('c1', null);
   });
 });

@@ -1,8 +1,8 @@
 import type { Message } from '@switchboard/protocol';
 import type { Cursor } from './client-state.js';
 
-/** Fetches every message strictly after `afterId` (all pages), ascending `seq`. */
-export type FetchMissing = (conversationId: string, afterId: string) => Promise<Message[]>;
+/** Fetches every message strictly after `afterId` (all pages; `null`: from the first), ascending `seq`. */
+export type FetchMissing = (conversationId: string, afterId: string | null) => Promise<Message[]>;
 
 interface State {
   lastSeq: number;
@@ -118,8 +118,9 @@ export class ConversationStreams {
       const before = state.lastSeq;
       let failed = false;
       try {
-        // A state always knows its last message once anything was delivered or joined.
-        const missing = state.lastId ? await this.#fetchMissing(conversationId, state.lastId) : [];
+        // Without a last message, the conversation was empty when it was joined (seq 0): fetch from its start.
+        const after = state.lastId ?? (state.lastSeq === 0 ? null : undefined);
+        const missing = after !== undefined ? await this.#fetchMissing(conversationId, after) : [];
         for (const message of missing) {
           if (Number.isNaN(state.lastSeq)) state.lastSeq = message.seq - 1;
           if (message.seq === state.lastSeq + 1) this.#accept(state, message);
