@@ -169,17 +169,26 @@ describe('sdk: lifecycle', () => {
   });
 
   it('sdk - a ChatClient and an AgentClient for one URL each get their own connection', async () => {
-    const device = chat('own-connection');
-    const desk = agent();
-    const socketOf = (client: object) => (client as { socket: Socket }).socket;
-    expect(socketOf(device).io).not.toBe(socketOf(desk).io);
-    device.connect();
-    desk.connect();
-    await waitFor(() => device.connected && desk.connected, { message: 'both connected' });
-    // Closing one leaves the other connected.
-    device.close();
-    await new Promise((r) => setTimeout(r, 200));
-    expect(desk.connected).toBe(true);
+    // A URL no other client of this process used (socket.io-client caches one connection per host and port).
+    const ingress = await startTcpBalancer([stack.gateway.port]);
+    try {
+      const options = { url: ingress.url, apiUrl: stack.apiUrl, appId: app.id, backoff: { baseMs: 50, maxMs: 500 } };
+      const device = new ChatClient({ ...options, deviceId: 'own-connection', apiKey: app.api_key });
+      const desk = new AgentClient({ ...options, adminToken: app.admin_token });
+      clients.push(device, desk);
+      device.connect();
+      desk.connect();
+      await waitFor(() => device.connected && desk.connected, { message: 'both connected' });
+      expect(ingress.accepted.get(stack.gateway.port)).toBe(2);
+      const socketOf = (client: object) => (client as { socket: Socket }).socket;
+      expect(socketOf(device).io).not.toBe(socketOf(desk).io);
+      // Closing one leaves the other connected.
+      device.close();
+      await new Promise((r) => setTimeout(r, 200));
+      expect(desk.connected).toBe(true);
+    } finally {
+      await ingress.close();
+    }
   });
 
   it('sdk - latestConversation() is null for a new device, then its latest open conversation', async () => {
