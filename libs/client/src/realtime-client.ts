@@ -201,7 +201,7 @@ export abstract class RealtimeClient<ServerEvents extends { [K in keyof ServerEv
     clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#typing.close();
-    this.#queue.pause();
+    this.#queue.pause({ dropped: false }); // not the sends' fault
     this.socket.disconnect();
     return this;
   }

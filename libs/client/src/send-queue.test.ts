@@ -259,4 +259,26 @@ describe('send queue', () => {
     queue.resume();
     await vi.waitFor(() => expect(sent.map((m) => m.local_id)).toEqual(['old-1']));
   });
+
+  it('send queue - going offline on purpose does not count against the sends in flight', async () => {
+    let queue!: SendQueue;
+    let round = 0;
+    const transmit: Transmit = (p) =>
+      new Promise((resolve, reject) => {
+        if (++round <= 3) {
+          // The app goes to the background while the send is in flight, three times.
+          setTimeout(() => {
+            queue.pause({ dropped: false });
+            queue.pause(); // the socket's own disconnect follows
+            reject(new Error('socket has been disconnected'));
+            setTimeout(() => queue.resume(), 1);
+          }, 1);
+          return;
+        }
+        resolve({ success: true, message: stored(p) });
+      });
+    queue = new SendQueue({ state: memoryState(), transmit, retryDelay: () => 0, maxDrops: 3 });
+    queue.resume();
+    expect((await queue.send('c1', 'patient')).body).toBe('patient');
+  });
 });

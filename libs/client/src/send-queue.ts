@@ -113,8 +113,11 @@ export class SendQueue {
     void this.#loaded.then(() => this.#pumpAll());
   }
 
-  /** The connection is down: stop sending. Sends that were in flight count a drop; too many and they fail. */
-  pause(): void {
+  /**
+   * The connection is down: stop sending. Sends that were in flight count a drop (too many in a row and they fail),
+   * unless the client went offline on purpose (`dropped: false`).
+   */
+  pause(options: { dropped?: boolean } = {}): void {
     this.#online = false;
     this.#epoch++;
     for (const lane of this.#lanes.values()) {
@@ -123,6 +126,7 @@ export class SendQueue {
       lane.running = false;
     }
     const maxDrops = this.#options.maxDrops ?? 3;
+    if (options.dropped === false) this.#inFlight.clear();
     for (const localId of this.#inFlight) {
       const drops = (this.#drops.get(localId) ?? 0) + 1;
       this.#drops.set(localId, drops);
@@ -141,7 +145,7 @@ export class SendQueue {
    * the next instance; any other store drops them.
    */
   close(): void {
-    this.pause();
+    this.pause({ dropped: false });
     this.#closed = true;
     const kept = this.#options.state.durable;
     for (const lane of this.#lanes.values()) {
