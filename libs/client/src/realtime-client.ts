@@ -10,6 +10,7 @@ import { Emitter } from './emitter.js';
 import { SendError, type ConnectionCause } from './errors.js';
 import { checkSend, SEND_LIMITS } from './limits.js';
 import type { RestApi } from './rest.js';
+import { ReconnectPolicy } from './reconnect-policy.js';
 import { SendQueue } from './send-queue.js';
 import { createMemoryStore, type ClientStore } from './store.js';
 import { TypingDebouncer, type TypingDebouncerOptions } from './typing-debouncer.js';
@@ -94,12 +95,10 @@ export abstract class RealtimeClient<ServerEvents extends { [K in keyof ServerEv
   readonly #joined = new Set<string>();
   /** The store's cursors are loaded (before the first connection, so catch-up starts where the last instance was). */
   readonly #ready: Promise<void>;
+  readonly #reconnect: ReconnectPolicy;
   #state: ConnectionState = 'idle';
   #connectionId: string | undefined;
-  #attempt = 0;
-  #hintMs: number | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
-  #stableTimer: ReturnType<typeof setTimeout> | undefined;
   /** An `error` event the server sent just before it disconnected us (revoked credentials, expired token). */
   #lastServerError: AckError | undefined;
 
@@ -117,6 +116,11 @@ export abstract class RealtimeClient<ServerEvents extends { [K in keyof ServerEv
       reconnection: false,
       // A ChatClient and an AgentClient for the same URL in one process must not share one connection.
       forceNew: true,
+    });
+    this.#reconnect = new ReconnectPolicy({
+      ...(options.backoff ? { backoff: options.backoff } : {}),
+      ...(options.stableAfterMs !== undefined ? { stableAfterMs: options.stableAfterMs } : {}),
+      ...(options.shutdownJitterMs !== undefined ? { shutdownJitterMs: options.shutdownJitterMs } : {}),
     });
     const state = new ClientState(options.store ?? createMemoryStore(), identity.scope);
     const ackTimeout = options.ackTimeoutMs ?? 10_000;
@@ -301,7 +305,7 @@ export abstract class RealtimeClient<ServerEvents extends { [K in keyof ServerEv
     if (this.#state === 'closed') return;
     this.#state = 'closed';
     clearTimeout(this.#timer);
-    clearTimeout(this.#stableTimer);
+    this.#reconnect.close();
     this.#typing.close();
     this.#queue.close();
     this.#streams.close();
@@ -310,12 +314,7 @@ export abstract class RealtimeClient<ServerEvents extends { [K in keyof ServerEv
 
   #scheduleReconnect(cause: ConnectionCause): void {
     if (this.#state === 'closed' || this.#state === 'disconnected') return;
-    const attempt = this.#attempt++;
-    const delayMs =
-      this.#hintMs !== undefined
-        ? this.#hintMs + Math.floor(Math.random() * (this.#options.shutdownJitterMs ?? 1000))
-        : fullJitterDelay(attempt, this.#options.backoff);
-    this.#hintMs = undefined;
+    const { delayMs, attempt } = this.#reconnect.next();
     this.#state = 'waiting';
     this.#emitAny('reconnecting', { delayMs, attempt, cause });
     clearTimeout(this.#timer);
@@ -328,10 +327,7 @@ export abstract class RealtimeClient<ServerEvents extends { [K in keyof ServerEv
     socket.on('connect', () => {
       this.#state = 'connected';
       this.#lastServerError = undefined;
-      // The backoff starts over only once this connection proved stable: a connection that drops right away
-      // (a send that kills it, a server that closes it) keeps backing off.
-      clearTimeout(this.#stableTimer);
-      this.#stableTimer = setTimeout(() => (this.#attempt = 0), this.#options.stableAfterMs ?? 10_000);
+      this.#reconnect.connected();
       if (!socket.recovered) {
         for (const id of this.#joined) socket.emit('conversation:join', { conversation_id: id });
         if (!this.#identity.rejoinKnown) {
@@ -344,7 +340,7 @@ export abstract class RealtimeClient<ServerEvents extends { [K in keyof ServerEv
       emit('connect', { recovered: socket.recovered });
     });
     socket.on('disconnect', (reason) => {
-      clearTimeout(this.#stableTimer);
+      this.#reconnect.dropped();
       this.#queue.pause();
       emit('disconnect', reason);
       if (reason === 'io client disconnect') return; // disconnect() or close()
@@ -379,7 +375,7 @@ export abstract class RealtimeClient<ServerEvents extends { [K in keyof ServerEv
       this.#scheduleReconnect(cause);
     });
     socket.on('server:shutdown', (payload: ServerShutdownPayload) => {
-      this.#hintMs = Math.max(0, payload.reconnect_delay_ms);
+      this.#reconnect.hint(payload.reconnect_delay_ms);
       emit('server:shutdown', payload);
     });
     socket.on('error', (payload: AckError) => {
