@@ -124,6 +124,21 @@ describe('sdk: catch-up', () => {
     expect(seen.items.map((m) => m.seq)).toEqual([1, 2, 3]);
   });
 
+  it('sdk - an agent gets a conversation that was opened and written to while it was away, from its first message', async () => {
+    const desk = agent();
+    const seen = collect<Message>();
+    desk.on('message:new', seen.push);
+    desk.connect();
+    await waitFor(() => desk.connected, { message: 'agent connected' });
+    desk.disconnect();
+    const conversation = await stack.openConversation(app, 'new-while-away');
+    await stack.agentSend(app, conversation.id, 'first');
+    await stack.agentSend(app, conversation.id, 'second, the last');
+    desk.connect();
+    await seen.until((items) => items.filter((m) => m.conversation_id === conversation.id).length === 2, 'both messages');
+    expect(seen.items.filter((m) => m.conversation_id === conversation.id).map((m) => m.seq)).toEqual([1, 2]);
+  });
+
   it('sdk - a device fills the gap after a reconnect that lost the session, with no later message', async () => {
     const conversation = await stack.openConversation(app, 'device-gap');
     const device = chat('device-gap');

@@ -163,4 +163,22 @@ describe('conversation streams', () => {
     await vi.waitFor(() => expect(delivered).toEqual([1, 2, 3]));
     expect(fetchMissing).toHaveBeenCalledWith('c1', null);
   });
+
+  it('streams - during a catch-up, a conversation first heard of waits: from its start if it appeared, else from what was heard', async () => {
+    const fetchMissing = server(3);
+    const delivered: string[] = [];
+    const streams = new ConversationStreams(fetchMissing, (m) => delivered.push(`${m.conversation_id}:${m.seq}`));
+    streams.hold();
+    streams.received(msg(3)); // c1: 1 and 2 were sent while away, 3 is heard before the catch-up answers
+    streams.received(msg(7, 'c2')); // c2: heard, but the catch-up does not report it
+    await settle();
+    expect(delivered).toEqual([]);
+    await streams.fromStart('c1');
+    expect(delivered).toEqual(['c1:1', 'c1:2', 'c1:3']);
+    expect(fetchMissing).toHaveBeenCalledWith('c1', null);
+    streams.release();
+    expect(delivered).toEqual(['c1:1', 'c1:2', 'c1:3', 'c2:7']);
+    streams.received(msg(8, 'c2'));
+    expect(delivered.at(-1)).toBe('c2:8');
+  });
 });

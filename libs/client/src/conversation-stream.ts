@@ -13,6 +13,11 @@ interface State {
   /** Failed fills in a row, and the timer of the next attempt. */
   failures: number;
   retry: ReturnType<typeof setTimeout> | undefined;
+  /**
+   * False for a conversation first heard of while catching up (`hold()`): its messages wait in `ahead` until the
+   * catch-up says where it starts (`fromStart()`) or ends (`release()`: at its first message heard).
+   */
+  anchored: boolean;
 }
 
 export interface ConversationStreamsOptions {
@@ -35,6 +40,7 @@ export class ConversationStreams {
   readonly #retryDelay: (attempt: number) => number;
   readonly #options: ConversationStreamsOptions;
   #closed = false;
+  #holding = false;
 
   constructor(
     fetchMissing: FetchMissing,
@@ -58,6 +64,43 @@ export class ConversationStreams {
   /** Starts a conversation at a message delivered earlier (by a previous client instance, from the store). */
   restore(conversationId: string, cursor: Cursor): void {
     if (!this.#states.has(conversationId)) this.#states.set(conversationId, { ...fresh(), lastSeq: cursor.seq, lastId: cursor.id });
+  }
+
+  /**
+   * A conversation it has not seen yet turned out to have messages it missed (an agent's inbox after a drop):
+   * deliver them from its first one.
+   */
+  async fromStart(conversationId: string): Promise<void> {
+    const state = this.#states.get(conversationId);
+    if (state?.anchored) return;
+    if (state) {
+      // Heard during the catch-up: what it heard waits in `ahead`, delivered after what the fill brings.
+      state.anchored = true;
+      state.lastSeq = 0;
+      state.lastId = undefined;
+    } else {
+      this.#states.set(conversationId, fresh());
+    }
+    await this.fill(conversationId);
+  }
+
+  /**
+   * A catch-up starts (a connection that lost its session): a conversation first heard of from now on may have
+   * missed messages before the one heard, so nothing of it is delivered until `fromStart()` or `release()`.
+   */
+  hold(): void {
+    this.#holding = true;
+  }
+
+  /** The catch-up is over: conversations it did not start from their first message start at the first one heard. */
+  release(): void {
+    this.#holding = false;
+    for (const state of this.#states.values()) {
+      if (state.anchored) continue;
+      state.anchored = true;
+      state.lastSeq = Math.min(...state.ahead.keys()) - 1;
+      this.#drain(state);
+    }
   }
 
   /** The conversations it tracks, with their last delivered message. */
@@ -88,8 +131,12 @@ export class ConversationStreams {
   received(message: Message): void {
     let state = this.#states.get(message.conversation_id);
     if (!state) {
-      state = { ...fresh(), lastSeq: message.seq - 1 };
+      state = { ...fresh(), lastSeq: message.seq - 1, anchored: !this.#holding };
       this.#states.set(message.conversation_id, state);
+    }
+    if (!state.anchored) {
+      state.ahead.set(message.seq, message);
+      return;
     }
     // Joined at a message whose seq we do not know yet: fetch what came after it, which sets the baseline.
     if (Number.isNaN(state.lastSeq)) {
@@ -160,5 +207,5 @@ export class ConversationStreams {
 }
 
 function fresh(): State {
-  return { lastSeq: 0, lastId: undefined, ahead: new Map(), filling: undefined, failures: 0, retry: undefined };
+  return { lastSeq: 0, lastId: undefined, ahead: new Map(), filling: undefined, failures: 0, retry: undefined, anchored: true };
 }

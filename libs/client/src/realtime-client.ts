@@ -68,6 +68,16 @@ export interface RealtimeClientOptions {
   readonly transports?: ('websocket' | 'polling')[];
 }
 
+/** What a client that does not re-join its conversations catches up on after a connection lost its session. */
+export interface CatchUpGap {
+  readonly tracked: ReadonlyMap<string, string | undefined>;
+  readonly since: number | undefined;
+  /** When this instance first connected (client clock): conversations quiet since before then are not its news. */
+  readonly firstConnectedAt: number | undefined;
+  moved(conversationId: string, lastMessageId: string): void;
+  appeared(conversationId: string): void;
+}
+
 /** What a subclass says about its identity. */
 export interface RealtimeIdentity {
   readonly namespace: '/client' | '/admin';
@@ -99,6 +109,10 @@ export abstract class RealtimeClient<ServerEvents extends { [K in keyof ServerEv
   #state: ConnectionState = 'idle';
   #connectionId: string | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
+  /** When the first connection opened and the last one ended (for catch-up). */
+  #firstConnectedAt: number | undefined;
+  #catchUpTimer: ReturnType<typeof setTimeout> | undefined;
+  #droppedAt: number | undefined;
   /** An `error` event the server sent just before it disconnected us (revoked credentials, expired token). */
   #lastServerError: AckError | undefined;
 
@@ -273,11 +287,13 @@ export abstract class RealtimeClient<ServerEvents extends { [K in keyof ServerEv
   }
 
   /**
-   * After a connection that did not recover the session, for a client that does not re-join its conversations:
-   * `lastMessageIds` are the conversations it tracks and the last message it delivered in each; call `arrived`
-   * with the server's newest message of each one that moved, and the client fills the gap.
+   * After a connection that did not recover the session, for a client that does not re-join its conversations.
+   * `gap.tracked`: the conversations it tracks and the last message it delivered in each; `gap.since`: when the
+   * previous connection ended (client clock), unknown for a new instance. Report each tracked conversation whose
+   * newest message moved with `moved`, and each untracked one with messages since the drop with `appeared`: the
+   * client fills them.
    */
-  protected catchUp(_tracked: ReadonlyMap<string, string | undefined>, _arrived: (conversationId: string, lastMessageId: string) => void): Promise<void> {
+  protected catchUp(_gap: CatchUpGap): Promise<void> {
     return Promise.resolve();
   }
 
@@ -305,11 +321,37 @@ export abstract class RealtimeClient<ServerEvents extends { [K in keyof ServerEv
     if (this.#state === 'closed') return;
     this.#state = 'closed';
     clearTimeout(this.#timer);
+    clearTimeout(this.#catchUpTimer);
     this.#reconnect.close();
     this.#typing.close();
     this.#queue.close();
     this.#streams.close();
     this.socket.disconnect();
+  }
+
+  /** Runs the subclass's catch-up for this connection; a failure is reported and retried while it lasts. */
+  #catchUp(connection: string | undefined, attempt: number): void {
+    if (this.#droppedAt === undefined && this.#streams.tracked().size === 0) return; // a new instance: nothing missed
+    const gap: CatchUpGap = {
+      tracked: this.#streams.tracked(),
+      since: this.#droppedAt,
+      firstConnectedAt: this.#firstConnectedAt,
+      moved: (id, lastMessageId) => void this.#streams.joined(id, lastMessageId),
+      appeared: (id) => void this.#streams.fromStart(id),
+    };
+    this.#streams.hold();
+    this.catchUp(gap).then(
+      () => this.#streams.release(),
+      (error) => {
+        // Conversations first heard of meanwhile start where they were heard; the tracked ones are tried again.
+        this.#streams.release();
+        this.#emitAny('sync:error', error);
+        clearTimeout(this.#catchUpTimer);
+        this.#catchUpTimer = setTimeout(() => {
+          if (this.socket.connected && this.socket.id === connection) this.#catchUp(connection, attempt + 1);
+        }, Math.min(30_000, 1000 * 2 ** attempt));
+      },
+    );
   }
 
   #scheduleReconnect(cause: ConnectionCause): void {
@@ -326,20 +368,18 @@ export abstract class RealtimeClient<ServerEvents extends { [K in keyof ServerEv
     const emit = (event: string, ...args: unknown[]) => this.#emitAny(event, ...args);
     socket.on('connect', () => {
       this.#state = 'connected';
+      this.#firstConnectedAt ??= Date.now();
       this.#lastServerError = undefined;
       this.#reconnect.connected();
       if (!socket.recovered) {
         for (const id of this.#joined) socket.emit('conversation:join', { conversation_id: id });
-        if (!this.#identity.rejoinKnown) {
-          void this.catchUp(this.#streams.tracked(), (id, lastMessageId) => void this.#streams.joined(id, lastMessageId)).catch((error) =>
-            emit('sync:error', error),
-          );
-        }
+        if (!this.#identity.rejoinKnown) this.#catchUp(socket.id, 0);
       }
       this.#queue.resume();
       emit('connect', { recovered: socket.recovered });
     });
     socket.on('disconnect', (reason) => {
+      this.#droppedAt = Date.now();
       this.#reconnect.dropped();
       this.#queue.pause();
       emit('disconnect', reason);
