@@ -73,6 +73,21 @@ describe('sdk: lifecycle', () => {
     expect(offline.state).toBe('closed');
   });
 
+  it('sdk - join() and sessions() waiting offline settle on close(), and reject after it', async () => {
+    const conversation = await stack.openConversation(app, 'joiner');
+    const device = chat('joiner'); // never connected: the join waits
+    const desk = agent();
+    const joining = device.join(conversation.id);
+    const listing = desk.sessions();
+    joining.catch(() => {}); // checked below
+    listing.catch(() => {});
+    device.close();
+    desk.close();
+    await expect(settlesWithin(joining, 2000, 'join')).rejects.toMatchObject({ code: 'CLIENT_CLOSED' });
+    await expect(settlesWithin(listing, 2000, 'sessions')).rejects.toMatchObject({ code: 'CLIENT_CLOSED' });
+    await expect(settlesWithin(device.join(conversation.id), 2000, 'join after close')).rejects.toMatchObject({ code: 'CLIENT_CLOSED' });
+  });
+
   it('sdk - refused credentials stop retrying, emit unauthorized with the code, and sends reject', async () => {
     const device = chat('wrong-key', { apiKey: 'sbk_wrong' });
     const unauthorized = collect<{ code: string }>();

@@ -103,6 +103,8 @@ export abstract class RealtimeClient<ServerEvents extends { [K in keyof ServerEv
   readonly #streams: ConversationStreams;
   readonly #typing: TypingDebouncer;
   readonly #joined = new Set<string>();
+  /** Rejecters of requests waiting for their ack, settled by `close()`. */
+  readonly #requests = new Set<(error: Error) => void>();
   /** The store's cursors are loaded (before the first connection, so catch-up starts where the last instance was). */
   readonly #ready: Promise<void>;
   readonly #reconnect: ReconnectPolicy;
@@ -113,8 +115,8 @@ export abstract class RealtimeClient<ServerEvents extends { [K in keyof ServerEv
   #firstConnectedAt: number | undefined;
   #catchUpTimer: ReturnType<typeof setTimeout> | undefined;
   #droppedAt: number | undefined;
-  /** An `error` event the server sent just before it disconnected us (revoked credentials, expired token). */
-  #lastServerError: AckError | undefined;
+  /** A credential `error` the server sent before it disconnected us (revoked credentials, expired token). */
+  #credentialError: AckError | undefined;
 
   protected constructor(identity: RealtimeIdentity, rest: RestApi, options: RealtimeClientOptions) {
     super();
@@ -149,7 +151,7 @@ export abstract class RealtimeClient<ServerEvents extends { [K in keyof ServerEv
       state,
       retryDelay: (attempt) => fullJitterDelay(attempt, options.backoff),
       unavailableDelay: (attempt, hintMs) =>
-        hintMs !== undefined && hintMs > 0 ? hintMs : fullJitterDelay(attempt, { baseMs: 250, maxMs: unavailableMax }),
+        hintMs !== undefined && hintMs > 0 ? Math.min(hintMs, MAX_HINT_MS) : fullJitterDelay(attempt, { baseMs: 250, maxMs: unavailableMax }),
       ...(options.maxDropsPerSend !== undefined ? { maxDrops: options.maxDropsPerSend } : {}),
       onFailed: (error) => this.#emitAny('send:failed', error),
       // The stored message goes through the conversation's stream like any other: once, in order (also the sends
@@ -200,7 +202,7 @@ export abstract class RealtimeClient<ServerEvents extends { [K in keyof ServerEv
    * comes back to the foreground). Throws once the client is closed.
    */
   connect(): this {
-    if (this.#state === 'closed') throw new SendError({ code: 'CLIENT_CLOSED', message: 'the client is closed; make a new one' });
+    if (this.#state === 'closed') throw closedError();
     if (this.#state === 'idle' || this.#state === 'waiting' || this.#state === 'disconnected') {
       clearTimeout(this.#timer);
       this.#timer = undefined;
@@ -254,8 +256,7 @@ export abstract class RealtimeClient<ServerEvents extends { [K in keyof ServerEv
 
   /** Joins a conversation's room; the client re-joins it after a reconnect that did not recover the session. */
   async join(conversationId: string): Promise<{ last_message_id: string | null }> {
-    const ack: AckResult<{ last_message_id: string | null }> = await this.socket.emitWithAck('conversation:join', { conversation_id: conversationId });
-    if (!ack.success) throw Object.assign(new Error(ack.error.message), { code: ack.error.code });
+    const ack = await this.request<{ last_message_id: string | null }>('conversation:join', { conversation_id: conversationId });
     this.#joined.add(conversationId);
     return { last_message_id: ack.last_message_id };
   }
@@ -279,10 +280,21 @@ export abstract class RealtimeClient<ServerEvents extends { [K in keyof ServerEv
     return this.#streams.last(conversationId);
   }
 
+  /**
+   * Emits an event with an ack and resolves with the successful ack; rejects with an `Error` carrying the ack's
+   * `code`. Sent when connected (it waits while offline); `CLIENT_CLOSED` when the client is or gets closed.
+   */
   protected request<T extends object>(event: string, payload: unknown): Promise<T> {
-    return (this.socket.emitWithAck as (e: string, p: unknown) => Promise<AckResult<T>>)(event, payload).then((ack) => {
-      if (!ack.success) throw Object.assign(new Error(ack.error.message), { code: ack.error.code });
-      return ack as T;
+    if (this.#state === 'closed') return Promise.reject(closedError());
+    return new Promise<T>((resolve, reject) => {
+      this.#requests.add(reject);
+      (this.socket.emitWithAck as (e: string, p: unknown) => Promise<AckResult<T>>)(event, payload)
+        .then((ack) => {
+          if (!ack.success) throw Object.assign(new Error(ack.error.message), { code: ack.error.code });
+          resolve(ack as T);
+        })
+        .catch(reject)
+        .finally(() => this.#requests.delete(reject));
     });
   }
 
@@ -326,6 +338,8 @@ export abstract class RealtimeClient<ServerEvents extends { [K in keyof ServerEv
     this.#typing.close();
     this.#queue.close();
     this.#streams.close();
+    for (const reject of this.#requests) reject(closedError());
+    this.#requests.clear();
     this.socket.disconnect();
   }
 
@@ -369,7 +383,7 @@ export abstract class RealtimeClient<ServerEvents extends { [K in keyof ServerEv
     socket.on('connect', () => {
       this.#state = 'connected';
       this.#firstConnectedAt ??= Date.now();
-      this.#lastServerError = undefined;
+      this.#credentialError = undefined;
       this.#reconnect.connected();
       if (!socket.recovered) {
         for (const id of this.#joined) socket.emit('conversation:join', { conversation_id: id });
@@ -387,14 +401,10 @@ export abstract class RealtimeClient<ServerEvents extends { [K in keyof ServerEv
       if (reason === 'io server disconnect') {
         // The server ended this session on purpose: after an `error` with a credential code (revoked key, expired
         // token), the credentials are refused; otherwise it does not want this client back either.
-        const error = this.#lastServerError;
-        if (error && CREDENTIAL_CODES.has(error.code)) {
-          this.#shutdown();
-          emit('unauthorized', { code: error.code, message: error.message });
-        } else {
-          this.#shutdown();
-          emit('failed', { code: error?.code ?? 'SERVER_DISCONNECT', message: error?.message ?? 'the server closed the connection' });
-        }
+        const error = this.#credentialError;
+        this.#shutdown();
+        if (error) emit('unauthorized', { code: error.code, message: error.message });
+        else emit('failed', { code: 'SERVER_DISCONNECT', message: 'the server closed the connection' });
         return;
       }
       this.#scheduleReconnect({ code: 'TRANSPORT_ERROR', message: reason });
@@ -419,7 +429,7 @@ export abstract class RealtimeClient<ServerEvents extends { [K in keyof ServerEv
       emit('server:shutdown', payload);
     });
     socket.on('error', (payload: AckError) => {
-      this.#lastServerError = payload;
+      if (CREDENTIAL_CODES.has(payload.code)) this.#credentialError = payload;
       emit('error', payload);
     });
     socket.on('conversation:joined', (payload: ConversationJoinedPayload) => {
@@ -439,5 +449,12 @@ export abstract class RealtimeClient<ServerEvents extends { [K in keyof ServerEv
     });
   }
 }
+
+function closedError(): Error & { code: 'CLIENT_CLOSED' } {
+  return Object.assign(new Error('the client is closed; make a new one'), { code: 'CLIENT_CLOSED' as const });
+}
+
+/** A server's retry hint longer than this is not believed. */
+const MAX_HINT_MS = 60_000;
 
 const HANDLED = new Set(['server:shutdown', 'conversation:joined', 'message:new', 'connected', 'error']);
