@@ -79,6 +79,31 @@ describe('sdk: catch-up', () => {
     expect(seenBySecond.items.map((m) => m.seq)).toEqual([4, 5, 6]);
   });
 
+  it('sdk - a new agent instance on the store of the previous one receives exactly what that one missed', async () => {
+    const dir = await folder();
+    const conversation = await stack.openConversation(app, 'agent-restart');
+    const options = { url: stack.gatewayUrl, apiUrl: stack.apiUrl, appId: app.id, adminToken: app.admin_token };
+    const first = new AgentClient({ ...options, store: createFileStore(dir) });
+    clients.push(first);
+    const seenByFirst = collect<Message>();
+    first.on('message:new', (m) => m.conversation_id === conversation.id && seenByFirst.push(m));
+    first.connect();
+    await waitFor(() => first.connected, { message: 'first agent connected' });
+    await stack.agentSend(app, conversation.id, 'seen 1');
+    await seenByFirst.until((items) => items.length === 1, 'first message');
+    first.close();
+    await stack.agentSend(app, conversation.id, 'missed 2');
+
+    const second = new AgentClient({ ...options, store: createFileStore(dir) });
+    clients.push(second);
+    const seen = collect<Message>();
+    second.on('message:new', (m) => m.conversation_id === conversation.id && seen.push(m));
+    second.connect();
+    await seen.until((items) => items.length === 1, 'the missed message');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(seen.items.map((m) => [m.seq, m.body])).toEqual([[2, 'missed 2']]);
+  });
+
   it('sdk - a queued send survives a restart with a durable store: the next instance sends it and emits it', async () => {
     const dir = await folder();
     const conversation = await stack.openConversation(app, 'offline-sender');
