@@ -62,7 +62,7 @@ describe('sdk: catch-up', () => {
     await waitFor(() => first.lastDelivered(conversation.id), { message: 'auto-joined' });
     await stack.agentSend(app, conversation.id, 'live 3');
     await seenByFirst.until((items) => items.length === 1, 'live message');
-    first.close();
+    await first.close();
 
     await stack.agentSend(app, conversation.id, 'missed 4');
     await stack.agentSend(app, conversation.id, 'missed 5');
@@ -91,7 +91,7 @@ describe('sdk: catch-up', () => {
     await waitFor(() => first.connected, { message: 'first agent connected' });
     await stack.agentSend(app, conversation.id, 'seen 1');
     await seenByFirst.until((items) => items.length === 1, 'first message');
-    first.close();
+    await first.close();
     await stack.agentSend(app, conversation.id, 'missed 2');
 
     const second = new AgentClient({ ...options, store: createFileStore(dir) });
@@ -111,7 +111,7 @@ describe('sdk: catch-up', () => {
     const queued = first.send(conversation.id, 'written offline', { localId: 'offline-1' });
     queued.catch(() => {}); // checked below
     await waitFor(() => first.pendingSends.length === 1, { message: 'queued' });
-    first.close();
+    await first.close();
     await expect(settlesWithin(queued, 2000, 'queued send')).rejects.toMatchObject({ code: 'CLIENT_CLOSED', kept: true });
 
     const desk = agent();

@@ -43,4 +43,18 @@ describe('client state', () => {
     expect(await state.loadCursors()).toEqual(new Map());
     expect(await state.loadSends()).toEqual([]);
   });
+
+  it('client state - flush() resolves once every write so far reached the store', async () => {
+    const values = new Map<string, string>();
+    const slow: ClientStore = {
+      ...createMemoryStore(),
+      durable: true,
+      set: (key, value) => new Promise<void>((resolve) => setTimeout(() => (values.set(key, value), resolve()), 20)),
+    };
+    const state = new ClientState(slow, 's');
+    void state.saveCursor('c1', { seq: 1, id: 'm1' });
+    void state.saveCursor('c2', { seq: 5, id: 'm5' });
+    await state.flush();
+    expect([...values.keys()].sort()).toEqual(['s/cursor/c1', 's/cursor/c2']);
+  });
 });

@@ -34,6 +34,11 @@ export class ClientState {
     return this.#store.durable;
   }
 
+  /** Resolves once every write made so far reached the store (failed ones included). */
+  async flush(): Promise<void> {
+    await Promise.all([...this.#tails.values()]);
+  }
+
   async loadSends(): Promise<PendingSend[]> {
     const sends = await this.#loadAll<PendingSend>('send/');
     return sends.sort((a, b) => a.createdAt - b.createdAt);

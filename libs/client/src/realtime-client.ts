@@ -108,6 +108,7 @@ export abstract class RealtimeClient<ServerEvents extends { [K in keyof ServerEv
   /** The store's cursors are loaded (before the first connection, so catch-up starts where the last instance was). */
   readonly #ready: Promise<void>;
   readonly #reconnect: ReconnectPolicy;
+  readonly #store: ClientState;
   #state: ConnectionState = 'idle';
   #connectionId: string | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
@@ -139,6 +140,7 @@ export abstract class RealtimeClient<ServerEvents extends { [K in keyof ServerEv
       ...(options.shutdownJitterMs !== undefined ? { shutdownJitterMs: options.shutdownJitterMs } : {}),
     });
     const state = new ClientState(options.store ?? createMemoryStore(), identity.scope);
+    this.#store = state;
     const ackTimeout = options.ackTimeoutMs ?? 10_000;
     const unavailableMax = options.unavailableRetryMaxMs ?? 1000;
     this.#streams = new ConversationStreams(
@@ -227,11 +229,13 @@ export abstract class RealtimeClient<ServerEvents extends { [K in keyof ServerEv
   }
 
   /**
-   * Closes for good: no reconnect, and every pending promise settles: unacknowledged sends reject with a
-   * `SendError` `CLIENT_CLOSED` (`kept: true` when a durable store keeps them for the next instance).
+   * Closes for good: no reconnect, and every pending promise settles at once: unacknowledged sends reject with a
+   * `SendError` `CLIENT_CLOSED` (`kept: true` when a durable store keeps them for the next instance). Resolves once
+   * what it wrote to the store is there (await it before another instance opens the same store).
    */
-  close(): void {
+  close(): Promise<void> {
     this.#shutdown();
+    return this.#store.flush();
   }
 
   /**
