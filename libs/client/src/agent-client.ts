@@ -1,5 +1,5 @@
 import type { ConversationPage, MessagePage, ServerToAdminEvents, SessionInfo } from '@switchboard/protocol';
-import { RealtimeClient, type RealtimeClientOptions } from './realtime-client.js';
+import { RealtimeClient, type CatchUpGap, type RealtimeClientOptions } from './realtime-client.js';
 import { RestApi } from './rest.js';
 
 export interface AgentClientOptions extends RealtimeClientOptions {
@@ -10,6 +10,11 @@ export interface AgentClientOptions extends RealtimeClientOptions {
   readonly fetch?: typeof fetch;
 }
 
+/** At most this many pages of 200 conversations are read to catch up after a reconnect. */
+const CATCH_UP_MAX_PAGES = 10;
+/** Conversations updated this long before the drop (by the client's clock) are read too, for clock skew. */
+const CATCH_UP_CLOCK_MARGIN_MS = 60_000;
+
 /**
  * An agent's client: connects to `/admin`, receives every conversation of its app (`message:new` in `seq` order per
  * conversation, exactly once), presence and session events, and answers as `agent`.
@@ -19,8 +24,13 @@ export class AgentClient extends RealtimeClient<ServerToAdminEvents> {
 
   constructor(options: AgentClientOptions) {
     super(
-      '/admin',
-      { app_id: options.appId, admin_token: options.adminToken },
+      {
+        namespace: '/admin',
+        auth: { app_id: options.appId, admin_token: options.adminToken },
+        scope: `admin:${options.appId}`,
+        // An agent hears every conversation through its app room; it catches up from the conversation list instead.
+        rejoinKnown: false,
+      },
       new RestApi({
         baseUrl: options.apiUrl ?? options.url,
         headers: { Authorization: `Bearer ${options.adminToken}` },
@@ -29,6 +39,37 @@ export class AgentClient extends RealtimeClient<ServerToAdminEvents> {
       options,
     );
     this.#appId = options.appId;
+  }
+
+  /**
+   * After a connection that did not recover the session, the app room delivers only what comes next: walk the
+   * conversation list (newest activity first) and fill every tracked conversation whose newest message is not the
+   * last one delivered, and every conversation it did not track with messages since the drop (a new one, or one
+   * quiet while it was connected; not one quiet since before this instance first connected). A
+   * conversation's activity moves with each message, so the walk stops at the first one untouched since the drop
+   * (less a margin for clock skew), or, for a new instance that does not know when it dropped, once every tracked
+   * conversation was seen; at most `CATCH_UP_MAX_PAGES` pages either way.
+   */
+  protected override async catchUp(gap: CatchUpGap): Promise<void> {
+    const horizon = gap.since === undefined ? undefined : gap.since - CATCH_UP_CLOCK_MARGIN_MS;
+    let unseen = gap.tracked.size;
+    let cursor: string | null = null;
+    for (let page = 0; page < CATCH_UP_MAX_PAGES; page++) {
+      const result: ConversationPage = await this.conversations({ limit: 200, ...(cursor ? { cursor } : {}) });
+      for (const conversation of result.data) {
+        const quiet = horizon !== undefined && Date.parse(conversation.updated_at) < horizon;
+        if (quiet || (horizon === undefined && unseen === 0)) return;
+        const last = conversation.last_message_id;
+        if (gap.tracked.has(conversation.id)) {
+          unseen--;
+          if (last !== null && last !== gap.tracked.get(conversation.id)) gap.moved(conversation.id, last);
+        } else if (last !== null && horizon !== undefined && Date.parse(conversation.updated_at) >= (gap.firstConnectedAt ?? 0)) {
+          gap.appeared(conversation.id);
+        }
+      }
+      cursor = result.next_cursor;
+      if (!cursor) return;
+    }
   }
 
   /** The app's sessions on every gateway node. */

@@ -14,6 +14,9 @@ describe('browser bundle', () => {
     const code = result.output.map((chunk) => ('code' in chunk ? chunk.code : '')).join('\n');
     expect(code).toMatch(/ChatClient/);
     expect(code).toMatch(/AgentClient/);
+    expect(code).toMatch(/createLocalStorageStore/);
+    // The file store lives in the `./node` entry only.
+    expect(code).not.toMatch(/createFileStore|node:fs/);
     expect(code).not.toMatch(/from ["']node:|require\(["'](node:)?(fs|net|tls|http|https|crypto|stream|events)["']\)/);
     // The SDK takes only types and the zod-free constants from the protocol package.
     expect(code).not.toContain('ZodError');

@@ -1,4 +1,4 @@
-import type { Conversation, Message, MessagePage, ServerToClientEvents } from '@switchboard/protocol';
+import type { Conversation, ConversationPage, Message, MessagePage, ServerToClientEvents } from '@switchboard/protocol';
 import { RealtimeClient, type RealtimeClientOptions } from './realtime-client.js';
 import { RestApi } from './rest.js';
 
@@ -16,9 +16,9 @@ export interface ChatClientOptions extends RealtimeClientOptions {
  * conversation's `message:new` in `seq` order, exactly once, filling gaps over REST.
  *
  * ```ts
- * const chat = new ChatClient({ url, appId, deviceId, apiKey }).connect();
+ * const chat = new ChatClient({ url, apiUrl, appId, deviceId, apiKey }).connect();
  * chat.on('message:new', (m) => render(m));
- * const conversation = await chat.openConversation();
+ * const conversation = (await chat.latestConversation()) ?? (await chat.openConversation());
  * await chat.join(conversation.id);
  * await chat.send(conversation.id, 'Hello!');
  * ```
@@ -27,11 +27,32 @@ export class ChatClient extends RealtimeClient<ServerToClientEvents> {
   constructor(options: ChatClientOptions) {
     const headers = { 'X-App-Id': options.appId, 'X-Device-Id': options.deviceId, 'X-Api-Key': options.apiKey };
     super(
-      '/client',
-      { app_id: options.appId, device_id: options.deviceId, api_key: options.apiKey },
+      {
+        namespace: '/client',
+        auth: { app_id: options.appId, device_id: options.deviceId, api_key: options.apiKey },
+        scope: `client:${options.appId}:${options.deviceId}`,
+        // A device's conversations are few: it joins again those it had joined (its previous instance too).
+        rejoinKnown: true,
+      },
       new RestApi({ baseUrl: options.apiUrl ?? options.url, headers, ...(options.fetch ? { fetch: options.fetch } : {}) }),
       options,
     );
+  }
+
+  /**
+   * The device's latest open conversation (newest activity first), or `null` when it has none: resume it rather
+   * than open a new conversation on every start.
+   */
+  async latestConversation(): Promise<Conversation | null> {
+    let cursor: string | null = null;
+    do {
+      const query: string = cursor ? `?limit=50&cursor=${encodeURIComponent(cursor)}` : '?limit=50';
+      const page: ConversationPage = await this.rest.request('GET', `/v1/conversations${query}`);
+      const open = page.data.find((conversation) => conversation.status === 'open');
+      if (open) return open;
+      cursor = page.next_cursor;
+    } while (cursor);
+    return null;
   }
 
   /** Opens a new conversation for this device (REST). */

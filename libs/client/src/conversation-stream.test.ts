@@ -14,7 +14,7 @@ const msg = (seq: number, conversation = 'c1'): Message => ({
 });
 /** A server holding messages 1..n. */
 const server = (n: number): FetchMissing =>
-  vi.fn(async (_c, afterId) => Array.from({ length: n }, (_, i) => msg(i + 1)).filter((m) => m.seq > Number(afterId.slice(1))));
+  vi.fn(async (_c, afterId) => Array.from({ length: n }, (_, i) => msg(i + 1)).filter((m) => m.seq > Number((afterId ?? 'm0').slice(1))));
 const settle = () => new Promise((r) => setTimeout(r, 0));
 
 describe('conversation streams', () => {
@@ -112,5 +112,73 @@ describe('conversation streams', () => {
     await settle();
     expect(delivered).toEqual([1, 2, 3, 4]);
     streams.close();
+  });
+
+  it('streams - a message that arrives during a fill past a still-missing seq starts another fill at once', async () => {
+    // The server holds 1..3 when the first fill reads; 4 and 5 commit while it runs, and only 5 reaches the socket.
+    let serverAt = 3;
+    const all = (n: number) => Array.from({ length: n }, (_, i) => msg(i + 1));
+    let release!: () => void;
+    const fetchMissing: FetchMissing = vi.fn(async (_c, afterId) => {
+      const snapshot = all(serverAt).filter((m) => m.seq > Number((afterId ?? 'm0').slice(1)));
+      if (!release) await new Promise<void>((r) => (release = r));
+      return snapshot;
+    });
+    const delivered: number[] = [];
+    const streams = new ConversationStreams(fetchMissing, (m) => delivered.push(m.seq), () => {}, { retryDelay: () => 60_000 });
+    await streams.joined('c1', null);
+    streams.received(msg(1));
+    streams.received(msg(3)); // 2 missed: a fill starts, reading 1..3
+    await settle();
+    serverAt = 5;
+    streams.received(msg(5)); // 4 missed too, while the fill runs
+    release();
+    await vi.waitFor(() => expect(delivered).toEqual([1, 2, 3, 4, 5]), { timeout: 1000 });
+    expect(fetchMissing).toHaveBeenCalledTimes(2);
+    streams.close();
+  });
+
+  it('streams - restored from a cursor, a new instance fills exactly what came after it', async () => {
+    const fetchMissing = server(6);
+    const delivered: number[] = [];
+    const cursors: [string, number][] = [];
+    const streams = new ConversationStreams(fetchMissing, (m) => delivered.push(m.seq), () => {}, { onCursor: (c, cursor) => cursors.push([c, cursor.seq]) });
+    streams.restore('c1', { seq: 4, id: 'm4' });
+    await streams.joined('c1', 'm6');
+    expect(fetchMissing).toHaveBeenCalledWith('c1', 'm4');
+    expect(delivered).toEqual([5, 6]);
+    expect(cursors).toEqual([
+      ['c1', 5],
+      ['c1', 6],
+    ]);
+    expect(streams.tracked()).toEqual(new Map([['c1', 'm6']]));
+  });
+
+  it('streams - a conversation joined while empty whose first messages were missed is filled from its start', async () => {
+    const fetchMissing = server(3);
+    const delivered: number[] = [];
+    const streams = new ConversationStreams(fetchMissing, (m) => delivered.push(m.seq));
+    await streams.joined('c1', null); // empty when joined
+    streams.received(msg(3)); // 1 and 2 were missed (e.g. while disconnected)
+    await vi.waitFor(() => expect(delivered).toEqual([1, 2, 3]));
+    expect(fetchMissing).toHaveBeenCalledWith('c1', null);
+  });
+
+  it('streams - during a catch-up, a conversation first heard of waits: from its start if it appeared, else from what was heard', async () => {
+    const fetchMissing = server(3);
+    const delivered: string[] = [];
+    const streams = new ConversationStreams(fetchMissing, (m) => delivered.push(`${m.conversation_id}:${m.seq}`));
+    streams.hold();
+    streams.received(msg(3)); // c1: 1 and 2 were sent while away, 3 is heard before the catch-up answers
+    streams.received(msg(7, 'c2')); // c2: heard, but the catch-up does not report it
+    await settle();
+    expect(delivered).toEqual([]);
+    await streams.fromStart('c1');
+    expect(delivered).toEqual(['c1:1', 'c1:2', 'c1:3']);
+    expect(fetchMissing).toHaveBeenCalledWith('c1', null);
+    streams.release();
+    expect(delivered).toEqual(['c1:1', 'c1:2', 'c1:3', 'c2:7']);
+    streams.received(msg(8, 'c2'));
+    expect(delivered.at(-1)).toBe('c2:8');
   });
 });

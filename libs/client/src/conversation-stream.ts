@@ -1,7 +1,8 @@
 import type { Message } from '@switchboard/protocol';
+import type { Cursor } from './client-state.js';
 
-/** Fetches every message strictly after `afterId` (all pages), ascending `seq`. */
-export type FetchMissing = (conversationId: string, afterId: string) => Promise<Message[]>;
+/** Fetches every message strictly after `afterId` (all pages; `null`: from the first), ascending `seq`. */
+export type FetchMissing = (conversationId: string, afterId: string | null) => Promise<Message[]>;
 
 interface State {
   lastSeq: number;
@@ -12,11 +13,18 @@ interface State {
   /** Failed fills in a row, and the timer of the next attempt. */
   failures: number;
   retry: ReturnType<typeof setTimeout> | undefined;
+  /**
+   * False for a conversation first heard of while catching up (`hold()`): its messages wait in `ahead` until the
+   * catch-up says where it starts (`fromStart()`) or ends (`release()`: at its first message heard).
+   */
+  anchored: boolean;
 }
 
 export interface ConversationStreamsOptions {
   /** Delay before retrying failed fill number `attempt` (from 0). @default 1 s doubling to 30 s */
   readonly retryDelay?: (attempt: number) => number;
+  /** Called after each message delivered in order (to keep the cursor in a store). */
+  readonly onCursor?: (conversationId: string, cursor: Cursor) => void;
 }
 
 /**
@@ -30,6 +38,9 @@ export class ConversationStreams {
   readonly #deliver: (message: Message) => void;
   readonly #onError: (error: unknown) => void;
   readonly #retryDelay: (attempt: number) => number;
+  readonly #options: ConversationStreamsOptions;
+  #closed = false;
+  #holding = false;
 
   constructor(
     fetchMissing: FetchMissing,
@@ -40,12 +51,61 @@ export class ConversationStreams {
     this.#fetchMissing = fetchMissing;
     this.#deliver = deliver;
     this.#onError = onError;
+    this.#options = options;
     this.#retryDelay = options.retryDelay ?? ((attempt) => Math.min(30_000, 1000 * 2 ** attempt));
   }
 
   /** Stops pending retries (the client is closing). */
   close(): void {
+    this.#closed = true;
     for (const state of this.#states.values()) clearTimeout(state.retry);
+  }
+
+  /** Starts a conversation at a message delivered earlier (by a previous client instance, from the store). */
+  restore(conversationId: string, cursor: Cursor): void {
+    if (!this.#states.has(conversationId)) this.#states.set(conversationId, { ...fresh(), lastSeq: cursor.seq, lastId: cursor.id });
+  }
+
+  /**
+   * A conversation it has not seen yet turned out to have messages it missed (an agent's inbox after a drop):
+   * deliver them from its first one.
+   */
+  async fromStart(conversationId: string): Promise<void> {
+    const state = this.#states.get(conversationId);
+    if (state?.anchored) return;
+    if (state) {
+      // Heard during the catch-up: what it heard waits in `ahead`, delivered after what the fill brings.
+      state.anchored = true;
+      state.lastSeq = 0;
+      state.lastId = undefined;
+    } else {
+      this.#states.set(conversationId, fresh());
+    }
+    await this.fill(conversationId);
+  }
+
+  /**
+   * A catch-up starts (a connection that lost its session): a conversation first heard of from now on may have
+   * missed messages before the one heard, so nothing of it is delivered until `fromStart()` or `release()`.
+   */
+  hold(): void {
+    this.#holding = true;
+  }
+
+  /** The catch-up is over: conversations it did not start from their first message start at the first one heard. */
+  release(): void {
+    this.#holding = false;
+    for (const state of this.#states.values()) {
+      if (state.anchored) continue;
+      state.anchored = true;
+      state.lastSeq = Math.min(...state.ahead.keys()) - 1;
+      this.#drain(state);
+    }
+  }
+
+  /** The conversations it tracks, with their last delivered message. */
+  tracked(): Map<string, string | undefined> {
+    return new Map([...this.#states].map(([id, state]) => [id, state.lastId]));
   }
 
   /** The last message delivered in a conversation, if any. */
@@ -71,8 +131,12 @@ export class ConversationStreams {
   received(message: Message): void {
     let state = this.#states.get(message.conversation_id);
     if (!state) {
-      state = { ...fresh(), lastSeq: message.seq - 1 };
+      state = { ...fresh(), lastSeq: message.seq - 1, anchored: !this.#holding };
       this.#states.set(message.conversation_id, state);
+    }
+    if (!state.anchored) {
+      state.ahead.set(message.seq, message);
+      return;
     }
     // Joined at a message whose seq we do not know yet: fetch what came after it, which sets the baseline.
     if (Number.isNaN(state.lastSeq)) {
@@ -98,22 +162,29 @@ export class ConversationStreams {
     state.filling ??= (async () => {
       clearTimeout(state.retry);
       state.retry = undefined;
+      const before = state.lastSeq;
+      let failed = false;
       try {
-        // A state always knows its last message once anything was delivered or joined.
-        const missing = state.lastId ? await this.#fetchMissing(conversationId, state.lastId) : [];
+        // Without a last message, the conversation was empty when it was joined (seq 0): fetch from its start.
+        const after = state.lastId ?? (state.lastSeq === 0 ? null : undefined);
+        const missing = after !== undefined ? await this.#fetchMissing(conversationId, after) : [];
         for (const message of missing) {
           if (Number.isNaN(state.lastSeq)) state.lastSeq = message.seq - 1;
           if (message.seq === state.lastSeq + 1) this.#accept(state, message);
         }
         state.failures = 0;
       } catch (error) {
+        failed = true;
         this.#onError(error);
-        // The hole stays until a fetch succeeds: try again on a timer, not only at the next message.
-        state.retry = setTimeout(() => void this.fill(conversationId), this.#retryDelay(state.failures++));
       } finally {
         state.filling = undefined;
       }
       this.#drain(state);
+      if (this.#closed || (!failed && state.ahead.size === 0)) return;
+      // A failed fetch, or a message that arrived during the fill still past a hole: fill again, at once when this
+      // fill made progress, else on a timer. The hole stays until a fetch succeeds, with no later message needed.
+      if (!failed && !Object.is(state.lastSeq, before)) void this.fill(conversationId);
+      else state.retry = setTimeout(() => void this.fill(conversationId), this.#retryDelay(state.failures++));
     })();
     return state.filling;
   }
@@ -123,6 +194,7 @@ export class ConversationStreams {
     state.lastId = message.id;
     state.ahead.delete(message.seq);
     this.#deliver(message);
+    this.#options.onCursor?.(message.conversation_id, { seq: message.seq, id: message.id });
   }
 
   #drain(state: State): void {
@@ -135,5 +207,5 @@ export class ConversationStreams {
 }
 
 function fresh(): State {
-  return { lastSeq: 0, lastId: undefined, ahead: new Map(), filling: undefined, failures: 0, retry: undefined };
+  return { lastSeq: 0, lastId: undefined, ahead: new Map(), filling: undefined, failures: 0, retry: undefined, anchored: true };
 }

@@ -1,7 +1,10 @@
 export { ChatClient, type ChatClientOptions } from './chat-client.js';
 export { AgentClient, type AgentClientOptions } from './agent-client.js';
 export type { ClientLifecycleEvents, ConnectionState, RealtimeClientOptions } from './realtime-client.js';
-export { createMemorySendStore, SendError, type PendingSend, type SendStore } from './send-queue.js';
+export { SendError, type ClientErrorCode, type ConnectionCause } from './errors.js';
+export { createLocalStorageStore, createMemoryStore, type ClientStore, type LocalStorageStoreOptions } from './store.js';
+export type { Cursor, PendingSend } from './client-state.js';
+export { SEND_LIMITS, checkSend, type SendProblem } from './limits.js';
 export { fullJitterDelay, type BackoffOptions } from './backoff.js';
 export { ApiError } from './rest.js';
 export type { TypingDebouncerOptions } from './typing-debouncer.js';

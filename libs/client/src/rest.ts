@@ -56,8 +56,9 @@ export class RestApi {
     return this.request('GET', `/v1/conversations/${encodeURIComponent(conversationId)}/messages${qs ? `?${qs}` : ''}`);
   }
 
-  /** Every message strictly after `afterId`, all pages, ascending `seq`. */
-  async messagesAfter(conversationId: string, afterId: string): Promise<Message[]> {
+  /** Every message strictly after `afterId` (`null`: every message), all pages, ascending `seq`. */
+  async messagesAfter(conversationId: string, afterId: string | null): Promise<Message[]> {
+    if (afterId === null) return this.#messagesFromStart(conversationId);
     const all: Message[] = [];
     let cursor = afterId;
     for (;;) {
@@ -66,6 +67,17 @@ export class RestApi {
       if (!page.has_more || page.data.length === 0) return all;
       cursor = page.data.at(-1)!.id;
     }
+  }
+
+  /** The whole conversation: its newest page, then scroll-back (`before=`) until its first message. */
+  async #messagesFromStart(conversationId: string): Promise<Message[]> {
+    let page = await this.messages(conversationId, { limit: 200 });
+    let all = page.data;
+    while (page.has_more && all.length > 0 && all[0]!.seq > 1) {
+      page = await this.messages(conversationId, { before: all[0]!.id, limit: 200 });
+      all = [...page.data, ...all];
+    }
+    return all;
   }
 
   markRead(conversationId: string, messageId: string): Promise<void> {

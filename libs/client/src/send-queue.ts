@@ -1,149 +1,254 @@
 import type { AckError, Message } from '@switchboard/protocol';
+import type { ClientState, PendingSend } from './client-state.js';
+import { SendError } from './errors.js';
 
-/** A message the client wants sent, kept until the server acknowledged it. */
-export interface PendingSend {
-  readonly conversationId: string;
-  readonly localId: string;
-  readonly body: string;
-  readonly createdAt: number;
-}
+export type { PendingSend } from './client-state.js';
 
-/**
- * Where unacknowledged sends wait. In memory by default; an app that must survive restarts plugs in its own
- * (localStorage, IndexedDB, SQLite…).
- */
-export interface SendStore {
-  load(): Promise<PendingSend[]>;
-  save(pending: PendingSend): Promise<void>;
-  remove(localId: string): Promise<void>;
-}
-
-export function createMemorySendStore(): SendStore {
-  const items = new Map<string, PendingSend>();
-  return {
-    load: async () => [...items.values()],
-    save: async (p) => void items.set(p.localId, p),
-    remove: async (localId) => void items.delete(localId),
-  };
-}
+/** The server's answer to one send; an `UNAVAILABLE`/`RATE_LIMITED` error may carry a hint. */
+export type SendAck =
+  | { success: true; message: Message }
+  | { success: false; error: AckError & { retry_after_ms?: number; fields?: readonly { path: string; message: string }[] } };
 
 /** Sends one message over the socket and resolves with the ack (rejects on timeout or transport loss). */
-export type Transmit = (pending: PendingSend) => Promise<{ success: true; message: Message } | { success: false; error: AckError }>;
+export type Transmit = (pending: PendingSend) => Promise<SendAck>;
 
-/** Errors that no retry can fix: the send is abandoned and its promise rejects. */
-const FINAL = new Set(['VALIDATION_FAILED', 'NOT_FOUND', 'FORBIDDEN', 'INVALID_CREDENTIALS', 'MISSING_PARAMS', 'PAYLOAD_TOO_LARGE']);
-
-export class SendError extends Error {
-  readonly code: string;
-  constructor(error: AckError) {
-    super(error.message);
-    this.name = 'SendError';
-    this.code = error.code;
-  }
-}
+/**
+ * Errors worth retrying: the service is down or busy (`UNAVAILABLE`, `RATE_LIMITED`: a short, capped delay while
+ * connected) or failed unexpectedly (`INTERNAL`: the usual backoff). Every other code is final: the send fails
+ * alone and the queue moves on.
+ */
+const RETRY_SOON = new Set(['UNAVAILABLE', 'RATE_LIMITED']);
+const RETRY_LATER = new Set(['INTERNAL']);
 
 export interface SendQueueOptions {
-  readonly store: SendStore;
+  readonly state: ClientState;
   readonly transmit: Transmit;
-  /** Delay before retry number `attempt` (from 0). */
+  /** Delay before retry number `attempt` (from 0) after an ack timeout or an `INTERNAL` error. */
   readonly retryDelay: (attempt: number) => number;
+  /**
+   * Delay before retry number `attempt` after `UNAVAILABLE` or `RATE_LIMITED`, given the server's hint if it sent
+   * one. The socket is up, so the service is back as soon as it answers: keep it short. @default retryDelay
+   */
+  readonly unavailableDelay?: (attempt: number, hintMs: number | undefined) => number;
+  /**
+   * A send in flight when the connection dropped this many times in a row is given up (`CONNECTION_LOST`): it is
+   * presumably what kills the connection. @default 3
+   */
+  readonly maxDrops?: number;
+  /** Called for every send that fails for good (its promise rejects too). */
+  readonly onFailed?: (error: SendError) => void;
+  /** Called with every acknowledged message, also for sends left by a previous instance. */
+  readonly onSent?: (message: Message) => void;
   readonly newLocalId?: () => string;
 }
 
+interface Lane {
+  readonly items: PendingSend[];
+  running: boolean;
+  timer: ReturnType<typeof setTimeout> | undefined;
+  attempt: number;
+}
+
 /**
- * Sends in order, one at a time, retrying each until the server acknowledged it. Every retry carries the same
+ * Sends each conversation's messages in order, one at a time, retrying each until the server acknowledged it;
+ * conversations proceed independently, so one that waits does not hold up another. Every retry carries the same
  * `local_id`, so the server stores the message once however often it is sent. While offline (`pause()`), sends
  * wait in the store; `resume()` flushes them.
+ *
+ * A send that was in flight when the connection dropped is suspect: after the reconnect, suspects are sent alone,
+ * one at a time, so that a send that keeps killing the connection is found, counted and given up after `maxDrops`
+ * without taking the others with it.
  */
 export class SendQueue {
   readonly #options: SendQueueOptions;
   readonly #waiters = new Map<string, { resolve: (m: Message) => void; reject: (e: Error) => void }>();
-  readonly #queue: PendingSend[] = [];
+  readonly #lanes = new Map<string, Lane>();
+  /** Drops in a row seen with each send in flight. */
+  readonly #drops = new Map<string, number>();
+  /** Sends transmitted on the current connection and not answered yet. */
+  readonly #inFlight = new Set<string>();
   #online = false;
-  #running = false;
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  #loaded: Promise<void>;
+  #closed = false;
+  /** Bumped on each pause: answers from an earlier connection are ignored. */
+  #epoch = 0;
+  readonly #loaded: Promise<void>;
 
   constructor(options: SendQueueOptions) {
     this.#options = options;
-    this.#loaded = options.store.load().then((items) => {
-      this.#queue.push(...items.sort((a, b) => a.createdAt - b.createdAt));
-    });
+    this.#loaded = options.state.loadSends().then(
+      (items) => {
+        for (const item of items) this.#lane(item.conversationId).items.push(item);
+      },
+      () => {}, // an unreadable store starts empty
+    );
   }
 
   /** Queues a message and resolves with the stored one once acknowledged. */
   async send(conversationId: string, body: string, localId?: string): Promise<Message> {
     await this.#loaded;
+    if (this.#closed) throw closedError(conversationId, localId, false);
     const pending: PendingSend = {
       conversationId,
       body,
       localId: localId ?? this.#options.newLocalId?.() ?? globalThis.crypto.randomUUID(),
       createdAt: Date.now(),
     };
-    await this.#options.store.save(pending);
+    await this.#options.state.saveSend(pending);
+    if (this.#closed) throw closedError(conversationId, pending.localId, this.#options.state.durable);
     const result = new Promise<Message>((resolve, reject) => this.#waiters.set(pending.localId, { resolve, reject }));
-    this.#queue.push(pending);
-    this.#pump();
+    this.#lane(conversationId).items.push(pending);
+    this.#pumpAll();
     return result;
   }
 
   /** Messages not yet acknowledged, oldest first. */
   get pending(): readonly PendingSend[] {
-    return [...this.#queue];
+    return [...this.#lanes.values()].flatMap((lane) => lane.items).sort((a, b) => a.createdAt - b.createdAt);
   }
 
+  /** The connection is up: send what waits. */
   resume(): void {
+    if (this.#closed) return;
     this.#online = true;
-    void this.#loaded.then(() => this.#pump());
+    void this.#loaded.then(() => this.#pumpAll());
   }
 
-  pause(): void {
+  /**
+   * The connection is down: stop sending. Sends that were in flight count a drop (too many in a row and they fail),
+   * unless the client went offline on purpose (`dropped: false`).
+   */
+  pause(options: { dropped?: boolean } = {}): void {
     this.#online = false;
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#epoch++;
+    for (const lane of this.#lanes.values()) {
+      clearTimeout(lane.timer);
+      lane.timer = undefined;
+      lane.running = false;
+    }
+    const maxDrops = this.#options.maxDrops ?? 3;
+    if (options.dropped === false) this.#inFlight.clear();
+    for (const localId of this.#inFlight) {
+      const drops = (this.#drops.get(localId) ?? 0) + 1;
+      this.#drops.set(localId, drops);
+      if (drops < maxDrops) continue;
+      const pending = this.pending.find((p) => p.localId === localId);
+      if (pending) {
+        const error = { code: 'CONNECTION_LOST', message: `the connection dropped right after this send ${drops} times in a row` };
+        void this.#settle(pending, new SendError(error, { conversationId: pending.conversationId, localId }));
+      }
+    }
+    this.#inFlight.clear();
   }
 
-  /** Rejects every waiting promise (the client is closing); the store keeps the messages. */
+  /**
+   * Rejects every waiting promise with `CLIENT_CLOSED` (the client is closing). A durable store keeps the sends for
+   * the next instance; any other store drops them.
+   */
   close(): void {
-    this.pause();
-    for (const [, waiter] of this.#waiters) waiter.reject(new Error('client closed'));
+    this.pause({ dropped: false });
+    this.#closed = true;
+    const kept = this.#options.state.durable;
+    for (const lane of this.#lanes.values()) {
+      for (const pending of lane.items) {
+        if (!kept) void this.#options.state.removeSend(pending.localId).catch(() => {});
+        const waiter = this.#waiters.get(pending.localId);
+        waiter?.reject(closedError(pending.conversationId, pending.localId, kept));
+      }
+    }
     this.#waiters.clear();
+    this.#lanes.clear();
   }
 
-  #pump(attempt = 0): void {
-    if (!this.#online || this.#running || this.#timer) return;
-    const next = this.#queue[0];
+  #lane(conversationId: string): Lane {
+    let lane = this.#lanes.get(conversationId);
+    if (!lane) this.#lanes.set(conversationId, (lane = { items: [], running: false, timer: undefined, attempt: 0 }));
+    return lane;
+  }
+
+  /**
+   * Starts every lane that can go. While a suspect (a send in flight at a drop) waits, it alone is sent: its lane
+   * first, the others once it was answered.
+   */
+  #pumpAll(): void {
+    if (!this.#online || this.#closed) return;
+    const lanes = [...this.#lanes.values()].filter((lane) => lane.items.length > 0);
+    const suspects = lanes.filter((lane) => (this.#drops.get(lane.items[0]!.localId) ?? 0) > 0);
+    if (suspects.length > 0) {
+      if (lanes.some((lane) => lane.running)) return;
+      const worst = suspects.sort((a, b) => this.#drops.get(b.items[0]!.localId)! - this.#drops.get(a.items[0]!.localId)!)[0]!;
+      if (!worst.timer) this.#pump(worst);
+      return;
+    }
+    for (const lane of lanes) if (!lane.running && !lane.timer) this.#pump(lane);
+  }
+
+  #pump(lane: Lane): void {
+    const next = lane.items[0];
     if (!next) return;
-    this.#running = true;
+    lane.running = true;
+    const epoch = this.#epoch;
+    this.#inFlight.add(next.localId);
+    const answered = () => {
+      if (epoch !== this.#epoch) return false; // the connection this was sent on is gone; pause() took over
+      this.#inFlight.delete(next.localId);
+      lane.running = false;
+      return true;
+    };
     this.#options.transmit(next).then(
-      async (ack) => {
-        this.#running = false;
-        if (ack.success) return this.#settle(next, ack.message);
-        if (FINAL.has(ack.error.code)) return this.#settle(next, new SendError(ack.error));
-        this.#retry(attempt);
+      (ack) => {
+        if (!answered()) return;
+        this.#drops.delete(next.localId);
+        if (ack.success) return void this.#settle(next, ack.message);
+        const { code } = ack.error;
+        if (RETRY_SOON.has(code)) {
+          const delay = (this.#options.unavailableDelay ?? this.#options.retryDelay)(lane.attempt, ack.error.retry_after_ms);
+          return this.#retry(lane, delay);
+        }
+        if (RETRY_LATER.has(code)) return this.#retry(lane, this.#options.retryDelay(lane.attempt));
+        void this.#settle(next, new SendError(ack.error, { conversationId: next.conversationId, localId: next.localId }));
       },
       () => {
-        this.#running = false;
-        this.#retry(attempt);
+        if (!answered()) return;
+        // An ack timeout on a live connection: the server may be slow; the same local_id makes the retry safe.
+        this.#retry(lane, this.#options.retryDelay(lane.attempt));
       },
     );
   }
 
-  #retry(attempt: number): void {
+  #retry(lane: Lane, delayMs: number): void {
+    lane.attempt++;
     if (!this.#online) return; // resume() starts again
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      this.#pump(attempt + 1);
-    }, this.#options.retryDelay(attempt));
+    lane.timer = setTimeout(() => {
+      lane.timer = undefined;
+      this.#pumpAll();
+    }, delayMs);
+    this.#pumpAll(); // a suspect answered: the other lanes may go
   }
 
-  async #settle(pending: PendingSend, outcome: Message | Error): Promise<void> {
-    this.#queue.shift();
-    await this.#options.store.remove(pending.localId);
+  async #settle(pending: PendingSend, outcome: Message | SendError): Promise<void> {
+    const lane = this.#lanes.get(pending.conversationId);
+    if (lane) {
+      const index = lane.items.findIndex((p) => p.localId === pending.localId);
+      if (index >= 0) lane.items.splice(index, 1);
+      lane.attempt = 0;
+      if (lane.items.length === 0 && !lane.timer && !lane.running) this.#lanes.delete(pending.conversationId);
+    }
+    this.#drops.delete(pending.localId);
     const waiter = this.#waiters.get(pending.localId);
     this.#waiters.delete(pending.localId);
-    if (outcome instanceof Error) waiter?.reject(outcome);
-    else waiter?.resolve(outcome);
-    this.#pump();
+    if (outcome instanceof SendError) {
+      waiter?.reject(outcome);
+      this.#options.onFailed?.(outcome);
+    } else {
+      waiter?.resolve(outcome);
+      this.#options.onSent?.(outcome);
+    }
+    this.#pumpAll();
+    await this.#options.state.removeSend(pending.localId).catch(() => {});
   }
+}
+
+function closedError(conversationId: string, localId: string | undefined, kept: boolean): SendError {
+  const message = kept ? 'the client was closed; the send stays in the store for the next instance' : 'the client was closed before the send was acknowledged';
+  return new SendError({ code: 'CLIENT_CLOSED', message }, { conversationId, ...(localId ? { localId } : {}), kept });
 }
