@@ -32,6 +32,7 @@ export type GatewayOptions = Pick<
   | 'ALLOW_POLLING'
   | 'NODE_HEARTBEAT_MS'
   | 'SWEEP_INTERVAL_MS'
+  | 'PRESENCE_GRACE_MS'
   | 'SLOW_CONSUMER_BUFFER_BYTES'
   | 'SLOW_CONSUMER_GRACE_MS'
   | 'EVENT_RATE_PER_SECOND'
@@ -92,7 +93,7 @@ export async function startGateway(options: GatewayOptions, deps: GatewayDeps): 
   });
 
   const broadcaster = createSocketIoBroadcaster(client, admin, metrics);
-  const announcer = createPresenceAnnouncer(registry, broadcaster, metrics, logger);
+  const announcer = createPresenceAnnouncer(registry, broadcaster, metrics, logger, { graceMs: options.PRESENCE_GRACE_MS });
   const guard = createEventGuard({ metrics, logger, ratePerSecond: options.EVENT_RATE_PER_SECOND });
   registerClientNamespace(client, { api: deps.api, announcer, broadcaster, guard, metrics, logger, nodeId });
   registerAdminNamespace(admin, { api: deps.api, registry, broadcaster, guard, metrics, logger });
@@ -161,6 +162,8 @@ export async function startGateway(options: GatewayOptions, deps: GatewayDeps): 
       // Stop pulling: events in hand are emitted and acked, the rest go to the other nodes.
       await fanout.stop();
       const { closed, leftOpen } = await drainConnections({ sockets: allSockets, windowMs: options.DRAIN_WINDOW_MS, logger });
+      // Departures end their grace here (a device that reconnected to another node meanwhile announces nothing).
+      await announcer.settled();
       slowConsumers.stop();
       clearInterval(heartbeat);
       clearInterval(sweeper);
