@@ -162,8 +162,9 @@ export async function startGateway(options: GatewayOptions, deps: GatewayDeps): 
       // Stop pulling: events in hand are emitted and acked, the rest go to the other nodes.
       await fanout.stop();
       const { closed, leftOpen } = await drainConnections({ sockets: allSockets, windowMs: options.DRAIN_WINDOW_MS, logger });
-      // Departures end their grace here (a device that reconnected to another node meanwhile announces nothing).
-      await announcer.settled();
+      // Departures end their grace here (a device that reconnected to another node meanwhile announces nothing),
+      // within the drain window.
+      await announcer.settled(started + options.DRAIN_WINDOW_MS * 0.9);
       slowConsumers.stop();
       clearInterval(heartbeat);
       clearInterval(sweeper);

@@ -24,9 +24,9 @@ export interface PresenceAnnouncer {
   /**
    * Resolves once every departure this node is waiting out has been settled (drain: this node will not be there to
    * settle them later). Each is settled at the end of its grace, as usual, so drained devices that reconnect to
-   * another node within it still announce nothing.
+   * another node within it still announce nothing; those still waiting at `deadline` (epoch ms) are settled then.
    */
-  settled(): Promise<void>;
+  settled(deadline: number): Promise<void>;
 }
 
 export interface PresenceAnnouncerOptions {
@@ -44,6 +44,8 @@ export function createPresenceAnnouncer(
   const log = logger.child({ component: 'presence' });
   /** Disconnections in progress and departures waiting out their grace on this node. */
   const pending = new Set<Promise<void>>();
+  /** Ends the grace of every departure waiting now (drain deadline). */
+  const wakers = new Set<() => void>();
   const track = (work: Promise<void>) => {
     pending.add(work);
     void work.finally(() => pending.delete(work));
@@ -70,10 +72,18 @@ export function createPresenceAnnouncer(
     log.warn({ err: error, action }, 'presence registry update failed');
   };
 
+  const graceOver = () =>
+    new Promise<void>((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        wakers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, options.graceMs);
+      wakers.add(wake);
+    });
   const settleLater = (record: ConnectionRecord, token: string, reason: string) =>
-    new Promise<void>((resolve) => setTimeout(resolve, options.graceMs)).then(() =>
-      registry.settle(record, token).then((update) => announceOffline(record, update, reason), failed('settle')),
-    );
+    graceOver().then(() => registry.settle(record, token).then((update) => announceOffline(record, update, reason), failed('settle')));
 
   return {
     connected: (record) => registry.add(record).then((update) => announceOnline(record, update), failed('add')),
@@ -87,8 +97,19 @@ export function createPresenceAnnouncer(
     swept(connections) {
       for (const { record, update } of connections) announceOffline(record, update, 'node lost');
     },
-    async settled() {
-      while (pending.size > 0) await Promise.all([...pending]);
+    async settled(deadline) {
+      const cut = setTimeout(() => {
+        for (const wake of [...wakers]) wake();
+      }, Math.max(0, deadline - Date.now()));
+      try {
+        while (pending.size > 0) {
+          await Promise.all([...pending]);
+          // Departures that begin after the deadline (a late disconnect) settle at once.
+          if (Date.now() >= deadline) for (const wake of [...wakers]) wake();
+        }
+      } finally {
+        clearTimeout(cut);
+      }
     },
   };
 }
