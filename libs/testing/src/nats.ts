@@ -1,8 +1,9 @@
 import { findBinary, startServerProcess, type ServerProcess } from './process-server.js';
 
 /** A private `nats-server -js` on a free port with its own store directory (kept across stop/start). */
-export function startNatsServer(): Promise<ServerProcess> {
+export function startNatsServer(options: { port?: number } = {}): Promise<ServerProcess> {
   return startServerProcess({
+    ...options,
     binary: findBinary('nats-server', process.env.NATS_SERVER_BIN),
     scheme: 'nats',
     args: (port, dir) => ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dir],

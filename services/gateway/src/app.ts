@@ -7,7 +7,7 @@ import type { GatewayConfig } from './config.js';
 import { drainConnections } from './drain.js';
 import { createSocketIoBroadcaster } from './fanout/broadcaster.js';
 import { createFanoutHandler, type FanoutSourceFactory } from './fanout/fanout-handler.js';
-import { registerHttpRoutes } from './http/http-routes.js';
+import { registerHttpRoutes, type CheckState, type Readiness } from './http/http-routes.js';
 import type { MessagesApi } from './messages-api.js';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics.js';
 import type { ConnectionRegistry } from './presence/connection-registry.js';
@@ -44,8 +44,11 @@ export interface GatewayDeps {
   readonly adapter?: ServerOptions['adapter'] | undefined;
   /** Where `message.created` / `message.status` come from (JetStream, or the embedded bus). */
   readonly fanout: FanoutSourceFactory;
-  /** True while the clients the node cannot serve without (Redis, NATS) are connected. */
-  readonly dependenciesReady: () => boolean;
+  /**
+   * The dependencies the node cannot serve without, by the names `/readyz` reports (`redis`, `nats`, `messages`):
+   * true while each answers. The fan-out consumer's attachment counts under `nats` (or `fanout` without NATS).
+   */
+  readonly dependencies: () => Readonly<Record<string, boolean>>;
   readonly api: MessagesApi;
   readonly registry: ConnectionRegistry;
   readonly logger: Logger;
@@ -57,6 +60,8 @@ export interface Gateway {
   readonly metrics: GatewayMetrics;
   readonly nodeId: string;
   ready(): boolean;
+  /** What `/readyz` answers. */
+  readiness(): Readiness;
   /** SIGTERM: unready at once, no new connections, fan-out stopped, connections closed over the drain window. */
   drain(): Promise<void>;
 }
@@ -138,8 +143,17 @@ export async function startGateway(options: GatewayOptions, deps: GatewayDeps): 
     logger,
   });
 
-  const ready = () => !draining && deps.dependenciesReady() && fanout.ready();
-  registerHttpRoutes(deps.app, { ready, registry: registryMetrics });
+  const readiness = (): Readiness => {
+    const checks: Record<string, CheckState> = {};
+    const states = { ...deps.dependencies() };
+    if ('nats' in states) states.nats = states.nats! && fanout.ready();
+    else states.fanout = fanout.ready();
+    for (const [name, ok] of Object.entries(states)) checks[name] = ok ? 'ok' : 'down';
+    checks.self = draining ? 'draining' : 'ok';
+    return { ready: Object.values(checks).every((c) => c === 'ok'), checks };
+  };
+  const ready = () => readiness().ready;
+  registerHttpRoutes(deps.app, { readiness, registry: registryMetrics });
 
   const listenSocket = await new Promise<us_listen_socket>((resolve, reject) => {
     deps.app.listen(options.GATEWAY_HOST, options.GATEWAY_PORT, (token) => {
@@ -173,5 +187,5 @@ export async function startGateway(options: GatewayOptions, deps: GatewayDeps): 
       logger.info({ closed, left_open: leftOpen, ms: Date.now() - started }, 'drained');
     })());
 
-  return { port, nodeId, metrics, ready, drain };
+  return { port, nodeId, metrics, ready, readiness, drain };
 }
