@@ -85,6 +85,10 @@ export async function startGateway(options: GatewayOptions, deps: GatewayDeps): 
     allowedOrigins: options.ALLOWED_ORIGINS,
     maxBackpressureBytes: Math.max(4 * options.SLOW_CONSUMER_BUFFER_BYTES, 1 << 20),
     refuseNew: () => draining,
+    onConnectFlood: () => {
+      metrics.refusals.inc({ namespace: 'engine', code: 'RATE_LIMITED' });
+      logger.debug('closed a connection with too many namespace handshakes in progress');
+    },
     logger,
   });
   const { client, admin } = server;
