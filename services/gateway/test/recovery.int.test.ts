@@ -87,3 +87,30 @@ describe.each([
     await typing(2);
   }, 40_000);
 });
+
+describe('connection state recovery ownership', () => {
+  it("recovery - a session is not recovered for another device's credentials (its rooms stay with their owner)", async () => {
+    await using balancer = await balancerFor(0);
+    const owner = 'owner-device';
+    await stack.openConversation(app, owner); // auto-joined: the session has a room
+    const victim = await stack.connected(stack.client(balancer.url, app, owner));
+    await victim.waitFor('conversation:joined');
+    const { _pid: pid, _lastOffset: offset } = victim.socket as unknown as { _pid: string; _lastOffset: string };
+    expect(pid).toEqual(expect.any(String));
+    balancer.block();
+    await waitFor(() => !victim.socket.connected, { message: 'transport dropped' });
+
+    // Valid credentials of another device, with the owner's private session id.
+    const intruder = stack.client(stack.nodes[0]!.url, app, 'intruder-device', { reconnection: false });
+    (intruder.socket.auth as Record<string, unknown>).pid = pid;
+    (intruder.socket.auth as Record<string, unknown>).offset = offset;
+    const outcome = await new Promise<string>((resolve) => {
+      intruder.socket.once('connect', () => resolve(intruder.socket.recovered ? 'recovered' : 'connected'));
+      intruder.socket.once('connect_error', (error) => resolve(error.message));
+    });
+    expect(outcome).toBe('INVALID_CREDENTIALS');
+    expect(intruder.of('conversation:joined')).toEqual([]);
+    intruder.close();
+    balancer.unblock();
+  }, 40_000);
+});
