@@ -41,7 +41,7 @@ runService(
     // Presence and sessions: our own code, which handles a failed command, so commands fail after a few retries.
     const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3, connectionName: `gateway-${config.NODE_ID}` });
     redis.on('error', (error) => logger.debug({ err: error }, 'redis error'));
-    followRedis(redis, redisState);
+    const redisFollower = followRedis(redis, redisState);
     // The Socket.IO adapter does not handle failed commands (an unawaited SUBSCRIBE rejected with
     // MaxRetriesPerRequestError ended the process): its client queues them until Redis answers instead.
     const adapterRedis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null, connectionName: `gateway-${config.NODE_ID}-adapter` });
@@ -85,6 +85,7 @@ runService(
       await gateway.drain();
       messagesProbe.stop();
       await nats.close();
+      redisFollower.stop();
       await redis.quit().catch(() => redis.disconnect());
       await adapterRedis.quit().catch(() => adapterRedis.disconnect());
       logger.info('bye');
