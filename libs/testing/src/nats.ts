@@ -5,6 +5,8 @@ export interface NatsServerOptions {
   readonly auth?: { readonly user: string; readonly pass: string } | { readonly token: string };
   /** A server configuration file (`-c`), e.g. accounts or operator mode. */
   readonly configFile?: string;
+  /** A fixed port (a test that starts the server where a service already waits for it); a free one by default. */
+  readonly port?: number;
 }
 
 /**
@@ -14,6 +16,7 @@ export interface NatsServerOptions {
 export function startNatsServer(options: NatsServerOptions = {}): Promise<ServerProcess> {
   const auth = !options.auth ? [] : 'token' in options.auth ? ['--auth', options.auth.token] : ['--user', options.auth.user, '--pass', options.auth.pass];
   return startServerProcess({
+    ...options,
     binary: findBinary('nats-server', process.env.NATS_SERVER_BIN),
     scheme: 'nats',
     args: (port, dir) => [

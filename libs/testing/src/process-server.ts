@@ -35,11 +35,13 @@ export interface ServerProcessSpec {
   readonly scheme: string;
   /** Command-line arguments for a port and a private data directory. */
   readonly args: (port: number, dataDir: string) => string[];
+  /** A fixed port (e.g. one a service under test was told to use before the server existed); by default a free one. */
+  readonly port?: number;
 }
 
 /** Runs a private server (nats-server, redis-server) on a free port, for tests that stop or kill one. */
 export async function startServerProcess(spec: ServerProcessSpec): Promise<ServerProcess> {
-  const port = await freePort();
+  const port = spec.port ?? (await freePort());
   const dataDir = await mkdtemp(path.join(tmpdir(), 'sb-srv-'));
   let child: ChildProcess | undefined;
   let output = '';

@@ -1,8 +1,9 @@
 import { findBinary, startServerProcess, type ServerProcess } from './process-server.js';
 
 /** A private `redis-server` on a free port that persists nothing. */
-export function startRedisServer(): Promise<ServerProcess> {
+export function startRedisServer(options: { port?: number } = {}): Promise<ServerProcess> {
   return startServerProcess({
+    ...options,
     binary: findBinary('redis-server', process.env.REDIS_SERVER_BIN),
     scheme: 'redis',
     args: (port, dir) => ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no', '--dir', dir],

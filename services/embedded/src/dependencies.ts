@@ -34,7 +34,8 @@ export interface Dependencies {
   readonly fanout: FanoutSourceFactory;
   readonly registry: ConnectionRegistry;
   readonly adapter: ServerOptions['adapter'] | undefined;
-  readonly ready: () => boolean;
+  /** The external servers in use (`redis`, `nats`), by the names `/readyz` reports: true while each answers. */
+  readonly checks: () => Readonly<Record<string, boolean>>;
   /** What was chosen, for the start-up log. */
   readonly chosen: Readonly<Record<'database' | 'bus' | 'presence', string>>;
   close(): Promise<void>;
@@ -43,7 +44,7 @@ export interface Dependencies {
 /** The one place the embedded mode picks between the real servers and the stand-ins, by which URLs are set. */
 export async function createDependencies(config: EmbeddedConfig, logger: Logger): Promise<Dependencies> {
   const closers: (() => Promise<unknown>)[] = [];
-  const readiness: (() => boolean)[] = [];
+  const readiness: Record<string, () => boolean> = {};
 
   let db: Kysely<Database>;
   let coordinator: RelayCoordinator;
@@ -77,7 +78,7 @@ export async function createDependencies(config: EmbeddedConfig, logger: Logger)
     registry = createRedisConnectionRegistry({ redis, prefix: `${config.REDIS_KEY_PREFIX}:presence`, nodeTtlMs: config.NODE_TTL_MS, sweepLockMs: config.SWEEP_INTERVAL_MS });
     adapter = createRedisStreamsAdapter(redis, config.REDIS_KEY_PREFIX);
     redisReady = () => redis.status === 'ready';
-    readiness.push(redisReady);
+    readiness.redis = redisReady;
     presence = 'redis (REDIS_URL)';
   } else {
     registry = createMemoryConnectionRegistry();
@@ -90,7 +91,7 @@ export async function createDependencies(config: EmbeddedConfig, logger: Logger)
     const names = natsNames(config.NATS_PREFIX);
     publisher = createJetStreamPublisher({ connection: nc, logger, names });
     fanout = (handle) => createJetStreamFanout({ nc, names, handle, logger, canEmit: redisReady });
-    readiness.push(() => !nc.isClosed());
+    readiness.nats = () => !nc.isClosed();
     bus = 'nats jetstream (NATS_URL)';
   } else {
     const memory = createMemoryBus();
@@ -106,7 +107,7 @@ export async function createDependencies(config: EmbeddedConfig, logger: Logger)
     fanout,
     registry,
     adapter,
-    ready: () => readiness.every((check) => check()),
+    checks: () => Object.fromEntries(Object.entries(readiness).map(([name, check]) => [name, check()])),
     chosen: { database, bus, presence },
     async close() {
       for (const close of closers.reverse()) await close().catch((error: unknown) => logger.warn({ err: error }, 'close failed'));

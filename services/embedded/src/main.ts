@@ -61,7 +61,7 @@ runService(
       app: uws.App(),
       adapter: deps.adapter,
       fanout: deps.fanout,
-      dependenciesReady: deps.ready,
+      dependencies: deps.checks,
       api: createHttpMessagesApi({
         baseUrl: `http://127.0.0.1:${messages.port}`,
         internalToken,

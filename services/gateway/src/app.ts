@@ -7,7 +7,7 @@ import type { GatewayConfig } from './config.js';
 import { drainConnections } from './drain.js';
 import { createSocketIoBroadcaster } from './fanout/broadcaster.js';
 import { createFanoutHandler, type FanoutSourceFactory } from './fanout/fanout-handler.js';
-import { registerHttpRoutes } from './http/http-routes.js';
+import { registerHttpRoutes, type CheckState, type Readiness } from './http/http-routes.js';
 import type { MessagesApi } from './messages-api.js';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics.js';
 import type { ConnectionRegistry } from './presence/connection-registry.js';
@@ -32,6 +32,7 @@ export type GatewayOptions = Pick<
   | 'ALLOW_POLLING'
   | 'NODE_HEARTBEAT_MS'
   | 'SWEEP_INTERVAL_MS'
+  | 'PRESENCE_GRACE_MS'
   | 'SLOW_CONSUMER_BUFFER_BYTES'
   | 'SLOW_CONSUMER_GRACE_MS'
   | 'EVENT_RATE_PER_SECOND'
@@ -43,8 +44,11 @@ export interface GatewayDeps {
   readonly adapter?: ServerOptions['adapter'] | undefined;
   /** Where `message.created` / `message.status` come from (JetStream, or the embedded bus). */
   readonly fanout: FanoutSourceFactory;
-  /** True while the clients the node cannot serve without (Redis, NATS) are connected. */
-  readonly dependenciesReady: () => boolean;
+  /**
+   * The dependencies the node cannot serve without, by the names `/readyz` reports (`redis`, `nats`, `messages`):
+   * true while each answers. The fan-out consumer's attachment counts under `nats` (or `fanout` without NATS).
+   */
+  readonly dependencies: () => Readonly<Record<string, boolean>>;
   readonly api: MessagesApi;
   readonly registry: ConnectionRegistry;
   readonly logger: Logger;
@@ -56,6 +60,8 @@ export interface Gateway {
   readonly metrics: GatewayMetrics;
   readonly nodeId: string;
   ready(): boolean;
+  /** What `/readyz` answers. */
+  readiness(): Readiness;
   /** SIGTERM: unready at once, no new connections, fan-out stopped, connections closed over the drain window. */
   drain(): Promise<void>;
 }
@@ -79,6 +85,10 @@ export async function startGateway(options: GatewayOptions, deps: GatewayDeps): 
     allowedOrigins: options.ALLOWED_ORIGINS,
     maxBackpressureBytes: Math.max(4 * options.SLOW_CONSUMER_BUFFER_BYTES, 1 << 20),
     refuseNew: () => draining,
+    onConnectFlood: () => {
+      metrics.refusals.inc({ namespace: 'engine', code: 'RATE_LIMITED' });
+      logger.debug('closed a connection with too many namespace handshakes in progress');
+    },
     logger,
   });
   const { client, admin } = server;
@@ -92,7 +102,7 @@ export async function startGateway(options: GatewayOptions, deps: GatewayDeps): 
   });
 
   const broadcaster = createSocketIoBroadcaster(client, admin, metrics);
-  const announcer = createPresenceAnnouncer(registry, broadcaster, metrics, logger);
+  const announcer = createPresenceAnnouncer(registry, broadcaster, metrics, logger, { graceMs: options.PRESENCE_GRACE_MS });
   const guard = createEventGuard({ metrics, logger, ratePerSecond: options.EVENT_RATE_PER_SECOND });
   registerClientNamespace(client, { api: deps.api, announcer, broadcaster, guard, metrics, logger, nodeId });
   registerAdminNamespace(admin, { api: deps.api, registry, broadcaster, guard, metrics, logger });
@@ -137,8 +147,17 @@ export async function startGateway(options: GatewayOptions, deps: GatewayDeps): 
     logger,
   });
 
-  const ready = () => !draining && deps.dependenciesReady() && fanout.ready();
-  registerHttpRoutes(deps.app, { ready, registry: registryMetrics });
+  const readiness = (): Readiness => {
+    const checks: Record<string, CheckState> = {};
+    const states = { ...deps.dependencies() };
+    if ('nats' in states) states.nats = states.nats! && fanout.ready();
+    else states.fanout = fanout.ready();
+    for (const [name, ok] of Object.entries(states)) checks[name] = ok ? 'ok' : 'down';
+    checks.self = draining ? 'draining' : 'ok';
+    return { ready: Object.values(checks).every((c) => c === 'ok'), checks };
+  };
+  const ready = () => readiness().ready;
+  registerHttpRoutes(deps.app, { readiness, registry: registryMetrics });
 
   const listenSocket = await new Promise<us_listen_socket>((resolve, reject) => {
     deps.app.listen(options.GATEWAY_HOST, options.GATEWAY_PORT, (token) => {
@@ -161,6 +180,9 @@ export async function startGateway(options: GatewayOptions, deps: GatewayDeps): 
       // Stop pulling: events in hand are emitted and acked, the rest go to the other nodes.
       await fanout.stop();
       const { closed, leftOpen } = await drainConnections({ sockets: allSockets, windowMs: options.DRAIN_WINDOW_MS, logger });
+      // Departures end their grace here (a device that reconnected to another node meanwhile announces nothing),
+      // within the drain window.
+      await announcer.settled(started + options.DRAIN_WINDOW_MS * 0.9);
       slowConsumers.stop();
       clearInterval(heartbeat);
       clearInterval(sweeper);
@@ -169,5 +191,5 @@ export async function startGateway(options: GatewayOptions, deps: GatewayDeps): 
       logger.info({ closed, left_open: leftOpen, ms: Date.now() - started }, 'drained');
     })());
 
-  return { port, nodeId, metrics, ready, drain };
+  return { port, nodeId, metrics, ready, readiness, drain };
 }

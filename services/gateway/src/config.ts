@@ -50,6 +50,11 @@ export const GatewayEnv = z.object({
   NODE_HEARTBEAT_MS: positiveInt(3_000),
   /** A node whose liveness key is older than this is swept (its presence and sessions removed). @default 10000 */
   NODE_TTL_MS: positiveInt(10_000),
+  /**
+   * A device whose last connection closed is announced offline only after this long without a new one (on any
+   * node); a connection recovered within it announces nothing at all. 0 announces at once. @default 3000
+   */
+  PRESENCE_GRACE_MS: positiveInt(3_000),
   /** How often a node looks for dead nodes to sweep. @default 3000 */
   SWEEP_INTERVAL_MS: positiveInt(3_000),
   /** A socket whose send buffer stays above this is a slow consumer. @default 1048576 */

@@ -79,7 +79,8 @@ export interface GatewayStack extends AsyncDisposable {
   readonly nodes: ServiceProcess[];
   readonly redisPrefix: string;
   readonly redis: Redis;
-  startNode(env?: Record<string, string>): Promise<ServiceProcess>;
+  /** `readyPath: '/healthz'` for a node that is not expected to become ready. */
+  startNode(env?: Record<string, string>, options?: { readyPath?: string }): Promise<ServiceProcess>;
   createApp(name?: string): Promise<CreatedApp>;
   rest(method: string, path: string, headers: Record<string, string>, body?: unknown): Promise<{ status: number; body: any }>;
   openConversation(app: CreatedApp, deviceId: string): Promise<{ id: string }>;
@@ -114,11 +115,12 @@ export async function startGatewayStack(options: GatewayStackOptions = {}): Prom
   const sockets: Socket[] = [];
   let nodeCount = 0;
 
-  const startNode = async (env: Record<string, string> = {}) => {
+  const startNode = async (env: Record<string, string> = {}, startOptions: { readyPath?: string } = {}) => {
     nodeCount++;
     const node = await startServiceProcess({
       script: dist('gateway'),
       portVariable: 'GATEWAY_PORT',
+      ...startOptions,
       env: {
         REDIS_URL: redisUrl,
         NATS_URL: natsUrl,

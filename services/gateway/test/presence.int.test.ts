@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CreatedApp } from '@switchboard/protocol';
+import { startTcpBalancer, waitFor } from '@switchboard/testing';
 import { sleep, startGatewayStack, type GatewayStack } from './harness.js';
+
+/** Shorter than the 3 s default to keep the file quick; the behaviour does not depend on the value. */
+const GRACE_MS = 1500;
 
 let stack: GatewayStack;
 let app: CreatedApp;
@@ -8,7 +12,7 @@ let a: string;
 let b: string;
 
 beforeAll(async () => {
-  stack = await startGatewayStack({ nodes: 2 });
+  stack = await startGatewayStack({ nodes: 2, gatewayEnv: { PRESENCE_GRACE_MS: String(GRACE_MS) } });
   [a, b] = stack.nodes.map((n) => n.url) as [string, string];
   app = await stack.createApp('presence');
 });
@@ -37,13 +41,13 @@ describe('presence across nodes', () => {
 
     const firstId = first.socket.id;
     first.close();
-    const disconnect = (await agent.waitFor('session:disconnect'))[0];
+    const disconnect = (await agent.waitFor('session:disconnect', 1, 10_000))[0];
     expect(disconnect).toEqual({ app_id: app.id, device_id: 'laptop', connection_id: firstId, reason: 'client namespace disconnect' });
     await sleep(300);
     expect(agent.of('presence:change')).toHaveLength(1);
 
     second.close();
-    const changes = await agent.waitFor('presence:change', 2);
+    const changes = await agent.waitFor('presence:change', 2, 10_000);
     expect(changes[1]).toEqual({ app_id: app.id, device_id: 'laptop', is_online: false, active_connections: 0 });
     expect(((await agent.socket.emitWithAck('sessions:list', { app_id: app.id })) as any).sessions).toEqual([]);
   });
@@ -56,7 +60,7 @@ describe('presence across nodes', () => {
       await Promise.all(sockets.map((s) => stack.connected(s)));
       await agent.waitFor('session:connect', 4 * (round + 1));
       for (const s of sockets) s.close();
-      await agent.waitFor('session:disconnect', 4 * (round + 1));
+      await agent.waitFor('session:disconnect', 4 * (round + 1), 10_000);
       await sleep(100);
       const changes = agent.of('presence:change').filter((p) => p.device_id === device);
       expect(changes.map((p) => p.is_online)).toEqual([true, false]);
@@ -79,4 +83,45 @@ describe('presence across nodes', () => {
     expect(healedMs).toBeLessThan(20_000);
     expect(((await agent.socket.emitWithAck('sessions:list', { app_id: app.id })) as any).sessions).toEqual([]);
   }, 40_000);
+
+  it('presence - a device reconnecting in a tight loop across nodes produces no presence events; gone for good, it is offline after the grace', async () => {
+    const agent = await stack.connected(stack.admin(a, app));
+    const device = 'flappy';
+    let socket = await stack.connected(stack.client(a, app, device, { reconnection: false }));
+    await agent.waitFor('presence:change');
+    for (let i = 0; i < 10; i++) {
+      socket.close();
+      socket = await stack.connected(stack.client(i % 2 === 0 ? b : a, app, device, { reconnection: false }));
+    }
+    // Every closed connection's session ends after the grace, with no presence change.
+    await agent.waitFor('session:disconnect', 10, 20_000);
+    expect(agent.of('presence:change')).toEqual([{ app_id: app.id, device_id: device, is_online: true, active_connections: 1 }]);
+
+    const closedAt = Date.now();
+    socket.close();
+    const offline = (await agent.waitFor('presence:change', 2, 20_000))[1];
+    expect(offline).toEqual({ app_id: app.id, device_id: device, is_online: false, active_connections: 0 });
+    expect(Date.now() - closedAt).toBeGreaterThanOrEqual(GRACE_MS - 50);
+    expect(agent.of('presence:change')).toHaveLength(2);
+  }, 60_000);
+
+  it('presence - a connection recovered onto the other node within the grace announces nothing at all', async () => {
+    await using balancer = await startTcpBalancer(stack.nodes.map((n) => n.port));
+    const agent = await stack.connected(stack.admin(a, app));
+    const device = await stack.connected(stack.client(balancer.url, app, 'recovering'));
+    await agent.waitFor('presence:change');
+    await agent.waitFor('session:connect');
+    for (let i = 0; i < 3; i++) {
+      balancer.block();
+      await waitFor(() => !device.socket.connected, { message: 'dropped' });
+      balancer.unblock();
+      await waitFor(() => device.socket.connected, { timeoutMs: 10_000, message: 'back' });
+      expect(device.socket.recovered).toBe(true);
+    }
+    await sleep(GRACE_MS + 1000);
+    const names = agent.events.map((e) => e.name).filter((n) => n.startsWith('presence:') || n.startsWith('session:'));
+    expect(names).toEqual(['session:connect', 'presence:change']);
+    const sessions = ((await agent.socket.emitWithAck('sessions:list', { app_id: app.id })) as any).sessions;
+    expect(sessions.map((s: any) => s.connection_id)).toEqual([device.socket.id]);
+  }, 60_000);
 });

@@ -1,3 +1,5 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '@nats-io/transport-node';
@@ -18,15 +20,20 @@ describe('gateway readiness', () => {
   });
 
   it('readiness - 503 until the shared fan-out consumer is attached (events before it would never reach clients)', async () => {
-    // No messages service has created the stream yet: the node is alive but must not take clients.
+    // A messages service that is ready but has not created the stream yet: the node is alive but must not take clients.
+    const messages = http.createServer((_req, res) => res.writeHead(200).end('{"status":"ready"}'));
+    await new Promise<void>((resolve) => messages.listen(0, '127.0.0.1', resolve));
+    const messagesUrl = `http://127.0.0.1:${(messages.address() as AddressInfo).port}`;
     await using node = await startServiceProcess({
       script: main,
       portVariable: 'GATEWAY_PORT',
       readyPath: '/healthz',
-      env: { REDIS_URL: sharedRedisUrl(), NATS_URL: nats.url, MESSAGES_URL: 'http://127.0.0.1:9', GATEWAY_HOST: '127.0.0.1', REDIS_KEY_PREFIX: `sbtest-ready-${process.pid}`, LOG_LEVEL: 'error' },
+      env: { REDIS_URL: sharedRedisUrl(), NATS_URL: nats.url, MESSAGES_URL: messagesUrl, GATEWAY_HOST: '127.0.0.1', REDIS_KEY_PREFIX: `sbtest-ready-${process.pid}`, LOG_LEVEL: 'error' },
     });
     await sleep(500);
-    expect((await fetch(`${node.url}/readyz`)).status).toBe(503);
+    const unready = await fetch(`${node.url}/readyz`);
+    expect(unready.status).toBe(503);
+    expect(await unready.json()).toEqual({ status: 'unready', checks: { redis: 'ok', nats: 'down', messages: 'ok', self: 'ok' } });
 
     const nc = await connect({ servers: nats.url });
     const jsm = await jetstreamManager(nc);
@@ -34,6 +41,7 @@ describe('gateway readiness', () => {
     await waitFor(async () => (await fetch(`${node.url}/readyz`)).status === 200, { timeoutMs: 10_000, message: 'ready once attached' });
     expect((await jsm.consumers.info(MESSAGES_STREAM.name, 'gateway-fanout')).config.durable_name).toBe('gateway-fanout');
     await nc.close();
+    messages.close();
   });
 
   afterAll(async () => {

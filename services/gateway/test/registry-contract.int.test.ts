@@ -17,15 +17,39 @@ function registryContract(name: string, create: () => ConnectionRegistry) {
       connectedAt: `2026-01-01T00:00:0${connectionId.length % 10}.000Z`,
     });
 
-    it(`${name} - a device crosses online at its first connection and offline after its last`, async () => {
+    it(`${name} - a device crosses online at its first connection and offline when the departure of its last is settled`, async () => {
       const registry = create();
       await registry.heartbeat('n1');
-      expect(await registry.add(rec('c1'))).toEqual({ changed: true, crossed: true, activeConnections: 1 });
-      expect(await registry.add(rec('c2', 'd1', 'n2'))).toEqual({ changed: true, crossed: false, activeConnections: 2 });
-      expect(await registry.add(rec('c2', 'd1', 'n2'))).toEqual({ changed: false, crossed: false, activeConnections: 2 });
-      expect(await registry.remove(rec('c1'))).toEqual({ changed: true, crossed: false, activeConnections: 1 });
-      expect(await registry.remove(rec('c1'))).toEqual({ changed: false, crossed: false, activeConnections: 1 });
-      expect(await registry.remove(rec('c2', 'd1', 'n2'))).toEqual({ changed: true, crossed: true, activeConnections: 0 });
+      expect(await registry.add(rec('c1'))).toEqual({ changed: true, crossed: true, activeConnections: 1, resumed: false });
+      expect(await registry.add(rec('c2', 'd1', 'n2'))).toEqual({ changed: true, crossed: false, activeConnections: 2, resumed: false });
+      expect(await registry.add(rec('c2', 'd1', 'n2'))).toEqual({ changed: false, crossed: false, activeConnections: 2, resumed: false });
+      const first = await registry.remove(rec('c1'));
+      expect(first.removed).toBe(true);
+      expect((await registry.remove(rec('c1'))).removed).toBe(false);
+      expect(await registry.settle(rec('c1'), first.token)).toEqual({ changed: true, crossed: false, activeConnections: 1 });
+      expect(await registry.settle(rec('c1'), first.token)).toEqual({ changed: false, crossed: false, activeConnections: 1 });
+      const last = await registry.remove(rec('c2', 'd1', 'n2'));
+      // In its grace the session is still listed, and the device not yet offline.
+      expect((await registry.listSessions('app_1')).map((s) => s.connection_id)).toEqual(['c2']);
+      expect(await registry.settle(rec('c2', 'd1', 'n2'), last.token)).toEqual({ changed: true, crossed: true, activeConnections: 0 });
+      expect(await registry.listSessions('app_1')).toEqual([]);
+    });
+
+    it(`${name} - a connection back within its grace resumes silently; a device back with a new one stays online`, async () => {
+      const registry = create();
+      const gone = await registry.remove((await registry.add(rec('r1', 'phone')), rec('r1', 'phone')));
+      // Recovered on another node: the same connection, nothing to announce, and its departure comes to nothing.
+      expect(await registry.add(rec('r1', 'phone', 'n2'))).toEqual({ changed: true, crossed: false, activeConnections: 1, resumed: true });
+      expect(await registry.settle(rec('r1', 'phone'), gone.token)).toEqual({ changed: false, crossed: false, activeConnections: 1 });
+
+      const again = await registry.remove(rec('r1', 'phone', 'n2'));
+      expect(await registry.add(rec('r2', 'phone'))).toEqual({ changed: true, crossed: false, activeConnections: 1, resumed: false });
+      // r1's session ends (it did not come back) but the device never went offline.
+      expect(await registry.settle(rec('r1', 'phone', 'n2'), again.token)).toEqual({ changed: true, crossed: false, activeConnections: 1 });
+      const last = await registry.remove(rec('r2', 'phone'));
+      expect(await registry.settle(rec('r2', 'phone'), last.token)).toEqual({ changed: true, crossed: true, activeConnections: 0 });
+      // Offline for good: the next connection crosses online.
+      expect((await registry.add(rec('r3', 'phone'))).crossed).toBe(true);
     });
 
     it(`${name} - concurrent changes of one device cross each boundary once`, async () => {
@@ -33,8 +57,9 @@ function registryContract(name: string, create: () => ConnectionRegistry) {
       const records = Array.from({ length: 20 }, (_, i) => rec(`k${i}`, 'busy', `n${i % 3}`));
       const added = await Promise.all(records.map((r) => registry.add(r)));
       expect(added.filter((u) => u.crossed)).toHaveLength(1);
-      const removed = await Promise.all(records.map((r) => registry.remove(r)));
-      expect(removed.filter((u) => u.crossed)).toHaveLength(1);
+      const departures = await Promise.all(records.map((r) => registry.remove(r)));
+      const settled = await Promise.all(records.map((r, i) => registry.settle(r, departures[i]!.token)));
+      expect(settled.filter((u) => u.crossed)).toHaveLength(1);
     });
 
     it(`${name} - sessions are listed per app across nodes`, async () => {
@@ -46,7 +71,8 @@ function registryContract(name: string, create: () => ConnectionRegistry) {
         { connection_id: 's1', device_id: 'd1', connected_at: rec('s1').connectedAt, node_id: 'n1' },
         { connection_id: 's22', device_id: 'd2', connected_at: rec('s22').connectedAt, node_id: 'n2' },
       ]);
-      await registry.remove(rec('s1', 'd1', 'n1', 'app_a'));
+      const departure = await registry.remove(rec('s1', 'd1', 'n1', 'app_a'));
+      await registry.settle(rec('s1', 'd1', 'n1', 'app_a'), departure.token);
       expect((await registry.listSessions('app_a')).map((s) => s.connection_id)).toEqual(['s22']);
       expect(await registry.listSessions('app_none')).toEqual([]);
     });
@@ -78,7 +104,7 @@ describe('registry: redis only', () => {
     await redis.quit();
   });
 
-  it('redis - a node whose liveness lapsed is swept once, with the updates to announce', async () => {
+  it('redis - a node whose liveness lapsed is swept once (its departures in grace settled), with the updates to announce', async () => {
     const prefix = `sbtest-registry-${randomBytes(4).toString('hex')}`;
     prefixes.push(prefix);
     const registry = createRedisConnectionRegistry({ redis, prefix, nodeTtlMs: 200, sweepLockMs: 10 });
@@ -88,10 +114,13 @@ describe('registry: redis only', () => {
     await registry.add({ ...base, connectionId: 'x1', deviceId: 'dev', nodeId: 'dead' });
     await registry.add({ ...base, connectionId: 'x2', deviceId: 'dev', nodeId: 'alive' });
     await registry.add({ ...base, connectionId: 'x3', deviceId: 'solo', nodeId: 'dead' });
+    // The dead node was waiting out this departure's grace when it died: the sweep settles it.
+    await registry.add({ ...base, connectionId: 'x4', deviceId: 'leaving', nodeId: 'dead' });
+    await registry.remove({ ...base, connectionId: 'x4', deviceId: 'leaving', nodeId: 'dead' });
     await sleep(250);
     await registry.heartbeat('alive');
     const swept = await registry.sweepDeadNodes();
-    expect(swept.map((s) => [s.record.connectionId, s.update.crossed]).sort()).toEqual([['x1', false], ['x3', true]]);
+    expect(swept.map((s) => [s.record.connectionId, s.update.crossed]).sort()).toEqual([['x1', false], ['x3', true], ['x4', true]]);
     await sleep(20);
     expect(await registry.sweepDeadNodes()).toEqual([]);
     expect((await registry.listSessions('app_1')).map((s) => s.connection_id)).toEqual(['x2']);

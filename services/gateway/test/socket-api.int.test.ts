@@ -187,7 +187,10 @@ describe('events', () => {
 
   it('messages service down - new handshakes are refused with UNAVAILABLE, not INVALID_CREDENTIALS', async () => {
     // A node pointed at a port where nothing listens stands in for an unreachable messages service.
-    await using node = await stack.startNode({ MESSAGES_URL: 'http://127.0.0.1:9', AUTH_CACHE_TTL_MS: '0' });
+    await using node = await stack.startNode({ MESSAGES_URL: 'http://127.0.0.1:9', AUTH_CACHE_TTL_MS: '0' }, { readyPath: '/healthz' });
+    const readiness = await fetch(`${node.url}/readyz`);
+    expect(readiness.status).toBe(503);
+    expect(((await readiness.json()) as any).checks.messages).toBe('down');
     const error = await new Promise<string>((resolve) => {
       const socket = io(`${node.url}/client`, { path: SOCKET_PATH, transports: ['websocket'], auth: { app_id: app.id, device_id: 'd', api_key: app.api_key }, reconnection: false, forceNew: true });
       socket.on('connect_error', (e) => {
@@ -203,7 +206,7 @@ describe('probes', () => {
   it('probes - healthz, readyz and metrics answer over one kept-alive connection; unknown paths are 404', async () => {
     for (let i = 0; i < 3; i++) {
       expect((await fetch(`${url}/healthz`)).status).toBe(200);
-      expect(await (await fetch(`${url}/readyz`)).json()).toEqual({ status: 'ready' });
+      expect(await (await fetch(`${url}/readyz`)).json()).toEqual({ status: 'ready', checks: { redis: 'ok', nats: 'ok', messages: 'ok', self: 'ok' } });
     }
     const metrics = await (await fetch(`${url}/metrics`)).text();
     for (const name of ['switchboard_gateway_connections', 'switchboard_gateway_connects_total', 'switchboard_gateway_events_in_total', 'switchboard_gateway_fanout_lag_seconds', 'switchboard_gateway_nats_consumer_pending', 'switchboard_gateway_slow_consumer_disconnects_total', 'switchboard_gateway_draining', 'process_resident_memory_bytes']) {

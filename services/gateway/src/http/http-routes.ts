@@ -1,9 +1,18 @@
 import type { HttpResponse, TemplatedApp } from 'uWebSockets.js';
 import type { Registry } from '@switchboard/metrics';
 
+export type CheckState = 'ok' | 'down' | 'draining';
+
+/** `/readyz` (CONTRACT.md, second release): ready when every check is `ok`. */
+export interface Readiness {
+  readonly ready: boolean;
+  /** `redis`, `nats`, `messages`: ok | down; `self`: ok | draining. */
+  readonly checks: Readonly<Record<string, CheckState>>;
+}
+
 export interface HttpRoutesDeps {
-  /** True while this node can serve (dependencies connected, not draining). */
-  readonly ready: () => boolean;
+  /** Whether this node can serve (dependencies connected, not draining), and why not. */
+  readonly readiness: () => Readiness;
   readonly registry: Registry;
 }
 
@@ -20,11 +29,11 @@ function send(res: HttpResponse, status: string, type: string, body: string): vo
  */
 export function registerHttpRoutes(app: TemplatedApp, deps: HttpRoutesDeps): void {
   app.get('/healthz', (res) => send(res, '200 OK', 'application/json', '{"status":"ok"}'));
-  app.get('/readyz', (res) =>
-    deps.ready()
-      ? send(res, '200 OK', 'application/json', '{"status":"ready"}')
-      : send(res, '503 Service Unavailable', 'application/json', '{"status":"unavailable"}'),
-  );
+  app.get('/readyz', (res) => {
+    const { ready, checks } = deps.readiness();
+    const body = JSON.stringify({ status: ready ? 'ready' : 'unready', checks });
+    send(res, ready ? '200 OK' : '503 Service Unavailable', 'application/json', body);
+  });
   app.get('/metrics', (res) => {
     let aborted = false;
     res.onAborted(() => {

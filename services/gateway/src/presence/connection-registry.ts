@@ -18,6 +18,20 @@ export interface PresenceUpdate {
   readonly activeConnections: number;
 }
 
+/** What `add` found: a connection that comes back within the grace (recovered, same id) is `resumed`. */
+export interface AddUpdate extends PresenceUpdate {
+  /** The connection had left and was still in its grace: its session never ended, so nothing is announced. */
+  readonly resumed: boolean;
+}
+
+/** A connection that left and waits out the grace before its departure is settled (`settle`). */
+export interface Departure {
+  /** False when the registry no longer knew this connection (nothing to settle). */
+  readonly removed: boolean;
+  /** Identifies this departure: a later one of the same connection or device supersedes it. */
+  readonly token: string;
+}
+
 export interface SweptConnection {
   readonly record: ConnectionRecord;
   readonly update: PresenceUpdate;
@@ -26,15 +40,27 @@ export interface SweptConnection {
 /**
  * Presence and sessions of client connections across all gateway nodes. Each change is atomic in the store, so
  * of two nodes changing one device at once exactly one sees the boundary crossed.
+ *
+ * A connection that closes leaves the device's live set at once (`remove`) but its session ends, and its device
+ * goes offline, only when its departure is settled after the presence grace (`settle`): a connection or device that
+ * comes back before then (on any node) ends the departure and nothing is announced. Departures of a node that dies
+ * are settled by the sweep.
  */
 export interface ConnectionRegistry {
-  add(record: ConnectionRecord): Promise<PresenceUpdate>;
-  remove(record: ConnectionRecord): Promise<PresenceUpdate>;
+  /** `crossed`: the device comes online (it was offline, not merely in a grace). */
+  add(record: ConnectionRecord): Promise<AddUpdate>;
+  /** The connection closed: it stops counting, and its departure waits for `settle`. */
+  remove(record: ConnectionRecord): Promise<Departure>;
+  /**
+   * Ends a departure after the grace: `changed` when the session ended now (it did not come back), `crossed` when
+   * the device went offline with it (no connection and no later departure of the device).
+   */
+  settle(record: ConnectionRecord, token: string): Promise<PresenceUpdate>;
   /** The app's sessions on every node, from the shared registry (never asks other nodes). */
   listSessions(appId: string): Promise<SessionInfo[]>;
   /** Refreshes this node's liveness; `swept` is true when this node had been taken for dead (re-add its connections). */
   heartbeat(nodeId: string): Promise<{ swept: boolean }>;
-  /** Removes the connections of nodes whose liveness expired; the caller announces the updates. */
+  /** Removes the connections of nodes whose liveness expired and settles their departures; the caller announces the updates. */
   sweepDeadNodes(): Promise<SweptConnection[]>;
   /** Forgets this node entirely (clean shutdown, after its connections were removed). */
   removeNode(nodeId: string): Promise<void>;

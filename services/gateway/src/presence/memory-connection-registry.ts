@@ -1,27 +1,22 @@
 import type { SessionInfo } from '@switchboard/protocol';
-import type { ConnectionRecord, ConnectionRegistry, PresenceUpdate } from './connection-registry.js';
+import type { ConnectionRecord, ConnectionRegistry } from './connection-registry.js';
 
 /**
  * The embedded stand-in for the Redis registry (`npm start` without `REDIS_URL`): one process, so one node, whose
  * liveness never lapses. Same contract as the Redis registry (`registry-contract.int.test.ts`).
  */
 export function createMemoryConnectionRegistry(): ConnectionRegistry {
+  /** Live connection ids per device. */
   const devices = new Map<string, Set<string>>();
   const sessions = new Map<string, Map<string, SessionInfo>>();
-  const nodes = new Map<string, Set<ConnectionRecord>>();
+  /** Departures in their grace: connection key → token. */
+  const left = new Map<string, string>();
+  /** Device key → token of the departure that left it without connections. */
+  const away = new Map<string, string>();
   const alive = new Set<string>();
+  let tokens = 0;
   const deviceKey = (rec: ConnectionRecord) => `${rec.appId}\t${rec.deviceId}`;
-
-  const remove = (rec: ConnectionRecord): PresenceUpdate => {
-    const key = deviceKey(rec);
-    const set = devices.get(key);
-    const removed = set?.delete(rec.connectionId) ?? false;
-    if (set && set.size === 0) devices.delete(key);
-    sessions.get(rec.appId)?.delete(rec.connectionId);
-    for (const entry of nodes.get(rec.nodeId) ?? []) if (entry.connectionId === rec.connectionId) nodes.get(rec.nodeId)!.delete(entry);
-    const count = set?.size ?? 0;
-    return { changed: removed, crossed: removed && count === 0, activeConnections: count };
-  };
+  const connectionKey = (rec: ConnectionRecord) => `${rec.appId}\t${rec.connectionId}`;
 
   return {
     async add(rec) {
@@ -30,15 +25,36 @@ export function createMemoryConnectionRegistry(): ConnectionRegistry {
       if (!set) devices.set(key, (set = new Set()));
       const added = !set.has(rec.connectionId);
       set.add(rec.connectionId);
+      const resumed = added && left.delete(connectionKey(rec));
       let app = sessions.get(rec.appId);
       if (!app) sessions.set(rec.appId, (app = new Map()));
       app.set(rec.connectionId, { connection_id: rec.connectionId, device_id: rec.deviceId, connected_at: rec.connectedAt, node_id: rec.nodeId });
-      let node = nodes.get(rec.nodeId);
-      if (!node) nodes.set(rec.nodeId, (node = new Set()));
-      if (added) node.add(rec);
-      return { changed: added, crossed: added && set.size === 1, activeConnections: set.size };
+      const crossed = added && set.size === 1 && !away.delete(key);
+      return { changed: added, crossed, activeConnections: set.size, resumed };
     },
-    remove: async (rec) => remove(rec),
+    async remove(rec) {
+      const key = deviceKey(rec);
+      const set = devices.get(key);
+      const removed = set?.delete(rec.connectionId) ?? false;
+      const token = String(++tokens);
+      if (!removed) return { removed, token };
+      left.set(connectionKey(rec), token);
+      if (set!.size === 0) {
+        devices.delete(key);
+        away.set(key, token);
+      }
+      return { removed, token };
+    },
+    async settle(rec, token) {
+      const key = deviceKey(rec);
+      const count = devices.get(key)?.size ?? 0;
+      if (left.get(connectionKey(rec)) !== token) return { changed: false, crossed: false, activeConnections: count };
+      left.delete(connectionKey(rec));
+      sessions.get(rec.appId)?.delete(rec.connectionId);
+      const offline = count === 0 && away.get(key) === token;
+      if (offline) away.delete(key);
+      return { changed: true, crossed: offline, activeConnections: count };
+    },
     async listSessions(appId) {
       return [...(sessions.get(appId)?.values() ?? [])].sort((a, b) => a.connected_at.localeCompare(b.connected_at));
     },
@@ -51,7 +67,6 @@ export function createMemoryConnectionRegistry(): ConnectionRegistry {
     sweepDeadNodes: async () => [],
     async removeNode(nodeId) {
       alive.delete(nodeId);
-      nodes.delete(nodeId);
     },
   };
 }

@@ -1,20 +1,62 @@
+import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { SessionInfo } from '@switchboard/protocol';
-import type { ConnectionRecord, ConnectionRegistry, PresenceUpdate, SweptConnection } from './connection-registry.js';
+import type { AddUpdate, ConnectionRecord, ConnectionRegistry, Departure, PresenceUpdate, SweptConnection } from './connection-registry.js';
 
-// KEYS: device set, app sessions hash, node set. ARGV: connection id, session JSON, node member.
+// KEYS: device set, app sessions hash, node set, app departures hash, device away key.
+// ARGV: connection id, session JSON, node member.
+// Returns {added, count, resumed, crossed}: a connection back within its grace is `resumed`; a device back within
+// its grace (its away key still set) does not cross online.
 const ADD = `
 local added = redis.call('SADD', KEYS[1], ARGV[1])
+local resumed = 0
+if added == 1 then resumed = redis.call('HDEL', KEYS[4], ARGV[1]) end
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
 redis.call('SADD', KEYS[3], ARGV[3])
-return {added, redis.call('SCARD', KEYS[1])}
+local count = redis.call('SCARD', KEYS[1])
+local crossed = 0
+if added == 1 and count == 1 and redis.call('DEL', KEYS[5]) == 0 then crossed = 1 end
+return {added, count, resumed, crossed}
 `;
-// KEYS: device set, app sessions hash, node set. ARGV: connection id, node member.
+// KEYS: device set, node set, app departures hash, device away key, node departures set.
+// ARGV: connection id, node member, token, away ttl ms. Returns {removed, count}.
 const REMOVE = `
+local removed = redis.call('SREM', KEYS[1], ARGV[1])
+redis.call('SREM', KEYS[2], ARGV[2])
+local count = redis.call('SCARD', KEYS[1])
+if removed == 0 then return {0, count} end
+redis.call('HSET', KEYS[3], ARGV[1], ARGV[3])
+redis.call('SADD', KEYS[5], ARGV[3] .. '\\t' .. ARGV[2])
+if count == 0 then redis.call('SET', KEYS[4], ARGV[3], 'PX', ARGV[4]) end
+return {1, count}
+`;
+// KEYS: device set, app sessions hash, app departures hash, device away key, node departures set.
+// ARGV: connection id, token. Returns {ended, offline, count}: nothing when the departure was superseded (the
+// connection came back, or left again later).
+const SETTLE = `
+redis.call('SREM', KEYS[5], ARGV[2] .. '\\t' .. ARGV[3])
+local count = redis.call('SCARD', KEYS[1])
+if redis.call('HGET', KEYS[3], ARGV[1]) ~= ARGV[2] then return {0, 0, count} end
+redis.call('HDEL', KEYS[3], ARGV[1])
+redis.call('HDEL', KEYS[2], ARGV[1])
+local offline = 0
+if count == 0 and redis.call('GET', KEYS[4]) == ARGV[2] then
+  redis.call('DEL', KEYS[4])
+  offline = 1
+end
+return {1, offline, count}
+`;
+// A dead node's live connection, removed at once. KEYS: device set, app sessions hash, node set, device away key.
+// ARGV: connection id, node member. The device crosses offline unless a departure of it is still in its grace
+// (that one will announce it).
+const SWEEP_REMOVE = `
 local removed = redis.call('SREM', KEYS[1], ARGV[1])
 redis.call('HDEL', KEYS[2], ARGV[1])
 redis.call('SREM', KEYS[3], ARGV[2])
-return {removed, redis.call('SCARD', KEYS[1])}
+local count = redis.call('SCARD', KEYS[1])
+local crossed = 0
+if removed == 1 and count == 0 and redis.call('EXISTS', KEYS[4]) == 0 then crossed = 1 end
+return {removed, count, crossed}
 `;
 // KEYS: liveness key, nodes set. ARGV: node id, ttl ms. Returns 1 when the node was not registered (swept or new).
 const HEARTBEAT = `
@@ -30,29 +72,44 @@ export interface RedisConnectionRegistryOptions {
   readonly nodeTtlMs: number;
   /** Only one node sweeps at a time; the lock lasts this long. */
   readonly sweepLockMs: number;
+  /**
+   * How long a device's departure marker outlives its grace at most (a safety net: departures are settled by their
+   * node, or by the sweep when it dies). @default 600000
+   */
+  readonly awayTtlMs?: number;
 }
 
 type Commands = {
-  sbPresenceAdd(dev: string, sess: string, node: string, conn: string, session: string, member: string): Promise<[number, number]>;
-  sbPresenceRemove(dev: string, sess: string, node: string, conn: string, member: string): Promise<[number, number]>;
+  sbPresenceAdd(dev: string, sess: string, node: string, left: string, away: string, conn: string, session: string, member: string): Promise<[number, number, number, number]>;
+  sbPresenceRemove(dev: string, node: string, left: string, away: string, leaving: string, conn: string, member: string, token: string, ttl: number): Promise<[number, number]>;
+  sbPresenceSettle(dev: string, sess: string, left: string, away: string, leaving: string, conn: string, token: string, member: string): Promise<[number, number, number]>;
+  sbPresenceSweepRemove(dev: string, sess: string, node: string, away: string, conn: string, member: string): Promise<[number, number, number]>;
   sbHeartbeat(alive: string, nodes: string, nodeId: string, ttl: number): Promise<number>;
 };
 
 /**
- * Keys (P = prefix): `P:dev:{app}:{device}` set of connection ids; `P:sess:{app}` hash connection id → session;
- * `P:node:{node}` set of the node's connections; `P:alive:{node}` liveness with a TTL; `P:nodes` the node ids.
- * No key is ever found by scanning.
+ * Keys (P = prefix): `P:dev:{app}:{device}` set of live connection ids; `P:sess:{app}` hash connection id → session
+ * (kept while a departure is in its grace); `P:left:{app}` hash connection id → token of its departure in grace;
+ * `P:away:{app}:{device}` token of the departure that left the device without connections; `P:node:{node}` set of
+ * the node's live connections; `P:leaving:{node}` its departures in grace (for the sweep); `P:alive:{node}` liveness
+ * with a TTL; `P:nodes` the node ids. No key is ever found by scanning.
  */
 export function createRedisConnectionRegistry(options: RedisConnectionRegistryOptions): ConnectionRegistry {
   const { redis, prefix } = options;
+  const awayTtlMs = options.awayTtlMs ?? 600_000;
   const r = redis as Redis & Commands;
-  r.defineCommand('sbPresenceAdd', { numberOfKeys: 3, lua: ADD });
-  r.defineCommand('sbPresenceRemove', { numberOfKeys: 3, lua: REMOVE });
+  r.defineCommand('sbPresenceAdd', { numberOfKeys: 5, lua: ADD });
+  r.defineCommand('sbPresenceRemove', { numberOfKeys: 5, lua: REMOVE });
+  r.defineCommand('sbPresenceSettle', { numberOfKeys: 5, lua: SETTLE });
+  r.defineCommand('sbPresenceSweepRemove', { numberOfKeys: 4, lua: SWEEP_REMOVE });
   r.defineCommand('sbHeartbeat', { numberOfKeys: 2, lua: HEARTBEAT });
 
-  const devKey = (app: string, device: string) => `${prefix}:dev:${app}:${device}`;
+  const devKey = (rec: ConnectionRecord) => `${prefix}:dev:${rec.appId}:${rec.deviceId}`;
+  const awayKey = (rec: ConnectionRecord) => `${prefix}:away:${rec.appId}:${rec.deviceId}`;
   const sessKey = (app: string) => `${prefix}:sess:${app}`;
+  const leftKey = (app: string) => `${prefix}:left:${app}`;
   const nodeKey = (node: string) => `${prefix}:node:${node}`;
+  const leavingKey = (node: string) => `${prefix}:leaving:${node}`;
   const aliveKey = (node: string) => `${prefix}:alive:${node}`;
   const nodesKey = `${prefix}:nodes`;
   const lockKey = `${prefix}:sweep-lock`;
@@ -64,18 +121,23 @@ export function createRedisConnectionRegistry(options: RedisConnectionRegistryOp
     return { appId, deviceId, connectionId, connectedAt, nodeId };
   };
 
-  const remove = async (rec: ConnectionRecord): Promise<PresenceUpdate> => {
-    const [removed, count] = await r.sbPresenceRemove(devKey(rec.appId, rec.deviceId), sessKey(rec.appId), nodeKey(rec.nodeId), rec.connectionId, member(rec));
-    return { changed: removed === 1, crossed: removed === 1 && count === 0, activeConnections: count };
+  const settle = async (rec: ConnectionRecord, token: string): Promise<PresenceUpdate> => {
+    const [ended, offline, count] = await r.sbPresenceSettle(devKey(rec), sessKey(rec.appId), leftKey(rec.appId), awayKey(rec), leavingKey(rec.nodeId), rec.connectionId, token, member(rec));
+    return { changed: ended === 1, crossed: offline === 1, activeConnections: count };
   };
 
   return {
-    async add(rec) {
+    async add(rec): Promise<AddUpdate> {
       const session = JSON.stringify({ device_id: rec.deviceId, connected_at: rec.connectedAt, node_id: rec.nodeId });
-      const [added, count] = await r.sbPresenceAdd(devKey(rec.appId, rec.deviceId), sessKey(rec.appId), nodeKey(rec.nodeId), rec.connectionId, session, member(rec));
-      return { changed: added === 1, crossed: added === 1 && count === 1, activeConnections: count };
+      const [added, count, resumed, crossed] = await r.sbPresenceAdd(devKey(rec), sessKey(rec.appId), nodeKey(rec.nodeId), leftKey(rec.appId), awayKey(rec), rec.connectionId, session, member(rec));
+      return { changed: added === 1, crossed: crossed === 1, activeConnections: count, resumed: resumed === 1 };
     },
-    remove,
+    async remove(rec): Promise<Departure> {
+      const token = randomUUID();
+      const [removed] = await r.sbPresenceRemove(devKey(rec), nodeKey(rec.nodeId), leftKey(rec.appId), awayKey(rec), leavingKey(rec.nodeId), rec.connectionId, member(rec), token, awayTtlMs);
+      return { removed: removed === 1, token };
+    },
+    settle,
     async listSessions(appId) {
       const all = await redis.hgetall(sessKey(appId));
       const sessions: SessionInfo[] = [];
@@ -102,17 +164,25 @@ export function createRedisConnectionRegistry(options: RedisConnectionRegistryOp
         for (const value of await redis.smembers(nodeKey(nodeId))) {
           const record = parseMember(value, nodeId);
           if (!record) continue;
-          swept.push({ record, update: await remove(record) });
+          const [removed, count, crossed] = await r.sbPresenceSweepRemove(devKey(record), sessKey(record.appId), nodeKey(nodeId), awayKey(record), record.connectionId, value);
+          swept.push({ record, update: { changed: removed === 1, crossed: crossed === 1, activeConnections: count } });
+        }
+        // Departures the dead node was waiting out: settled now (their grace has passed by the time a node is dead).
+        for (const value of await redis.smembers(leavingKey(nodeId))) {
+          const tab = value.indexOf('\t');
+          const record = parseMember(value.slice(tab + 1), nodeId);
+          if (!record || tab < 0) continue;
+          swept.push({ record, update: await settle(record, value.slice(0, tab)) });
         }
         // Only forget the node if it did not come back meanwhile.
         if ((await redis.exists(aliveKey(nodeId))) === 0) {
-          await redis.multi().srem(nodesKey, nodeId).del(nodeKey(nodeId)).exec();
+          await redis.multi().srem(nodesKey, nodeId).del(nodeKey(nodeId), leavingKey(nodeId)).exec();
         }
       }
       return swept;
     },
     async removeNode(nodeId) {
-      await redis.multi().srem(nodesKey, nodeId).del(nodeKey(nodeId), aliveKey(nodeId)).exec();
+      await redis.multi().srem(nodesKey, nodeId).del(nodeKey(nodeId), leavingKey(nodeId), aliveKey(nodeId)).exec();
     },
   };
 }

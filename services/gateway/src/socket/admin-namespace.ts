@@ -9,6 +9,7 @@ import { GatewayError } from '../gateway-error.js';
 import { route, type EventGuard } from './event-guard.js';
 import { adminHandshake } from './handshake-auth.js';
 import { releaseHandshake } from './socket-footprint.js';
+import { resubscribeRecoveredRooms } from './recovered-rooms.js';
 import { appRoom, conversationRoom, type AdminNamespace, type AdminSocket } from './types.js';
 
 export interface AdminNamespaceDeps {
@@ -72,6 +73,7 @@ export function registerAdminNamespace(nsp: AdminNamespace, deps: AdminNamespace
   nsp.on('connection', (socket) => {
     metrics.connects.inc({ namespace: '/admin' });
     releaseHandshake(socket);
+    resubscribeRecoveredRooms(socket);
     socket.join(appRoom(socket.data.appId));
     socket.emit('connected', { connection_id: socket.id, server_time: new Date().toISOString() });
     socket.onAny(onEvent);

@@ -7,6 +7,7 @@ import { createTypingRelay, joinConversation } from './conversation-handlers.js'
 import { route, type EventGuard } from './event-guard.js';
 import { clientHandshake } from './handshake-auth.js';
 import { releaseHandshake } from './socket-footprint.js';
+import { resubscribeRecoveredRooms } from './recovered-rooms.js';
 import { connectionRecordOf, type PresenceAnnouncer } from './presence-announcer.js';
 import { conversationRoom, type ClientNamespace, type ClientSocket } from './types.js';
 
@@ -67,6 +68,7 @@ export function registerClientNamespace(nsp: ClientNamespace, deps: ClientNamesp
   nsp.on('connection', (socket) => {
     metrics.connects.inc({ namespace: '/client' });
     releaseHandshake(socket);
+    resubscribeRecoveredRooms(socket);
     socket.emit('connected', { connection_id: socket.id, server_time: new Date().toISOString() });
     const latest = latestBySocket.get(socket);
     latestBySocket.delete(socket);

@@ -3,11 +3,23 @@ import type { Logger } from '@switchboard/logger';
 import type { MessagesApi } from '../messages-api.js';
 import type { GatewayMetrics } from '../metrics.js';
 import { errorCodeOf, handshakeRefusal } from './errors.js';
-import type { AdminSocket, ClientSocket } from './types.js';
+import type { AdminSocket, ClientSocket, SocketData } from './types.js';
 
 type Next = (error?: Error) => void;
 
 const present = (value: unknown) => value !== undefined && value !== null && value !== '';
+
+/**
+ * Connection state recovery restores a session from its private id alone, before the handshake runs: a recovered
+ * socket carries the previous owner's `data` and rooms. It may go on only if that owner is who just authenticated
+ * (else a client that changed its credentials, or anyone holding the id, would get another device's rooms).
+ */
+const foreignSession = (socket: ClientSocket | AdminSocket, appId: string, deviceId?: string) => {
+  if (!socket.recovered) return false;
+  const previous = socket.data as Partial<SocketData> | undefined;
+  return previous?.appId !== appId || previous?.deviceId !== deviceId;
+};
+const FOREIGN_SESSION = 'the recovered session belongs to another app or device';
 
 /**
  * Handshake of `/client`: `{ app_id, device_id, api_key }` checked by the messages service. Absent pieces are
@@ -33,6 +45,7 @@ export function clientHandshake(
     if (!parsed.success) return refuse('INVALID_CREDENTIALS', 'the credentials are not valid');
     try {
       const answer = await api.authenticateClient(parsed.data.app_id, parsed.data.device_id, parsed.data.api_key);
+      if (foreignSession(socket, answer.app_id, answer.device_id)) return refuse('INVALID_CREDENTIALS', FOREIGN_SESSION);
       socket.data = { kind: 'client', appId: answer.app_id, deviceId: answer.device_id, connectedAt: new Date().toISOString() };
       onAuthenticated(socket, answer);
       next();
@@ -58,6 +71,7 @@ export function adminHandshake(api: MessagesApi, metrics: GatewayMetrics, logger
     if (!parsed.success) return refuse('INVALID_CREDENTIALS', 'the credentials are not valid');
     try {
       const answer = await api.authenticateAdmin(parsed.data.app_id, parsed.data.admin_token);
+      if (foreignSession(socket, answer.app_id)) return refuse('INVALID_CREDENTIALS', FOREIGN_SESSION);
       socket.data = { kind: 'agent', appId: answer.app_id, connectedAt: new Date().toISOString() };
       next();
     } catch (error) {
