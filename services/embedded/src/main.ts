@@ -16,6 +16,12 @@ import { acquireDataDirLock } from './data-dir-lock.js';
 import { createDependencies } from './dependencies.js';
 import { assertPortsFree } from './port-check.js';
 import { printWelcome } from './welcome.js';
+import { USAGE, wantsHelp } from './usage.js';
+
+if (wantsHelp(process.argv.slice(2))) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
 
 runService(
   'switchboard',
@@ -51,6 +57,7 @@ runService(
         db: deps.db,
         publisher: deps.publisher,
         coordinator: deps.coordinator,
+        databaseTarget: deps.chosen.database,
         logger: logger.child({ component: 'messages' }),
         // One process: its own buckets are the whole platform's.
         rateLimiter: createApiRateLimiter({ perSecond: config.API_RATE_PER_SECOND, keyPrefix: config.REDIS_KEY_PREFIX, logger }),

@@ -10,8 +10,8 @@ import { freePort, startServiceProcess, waitFor, type ServiceProcess } from '@sw
 const script = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 
 /** Runs `npm start`'s process to its end (it is expected to refuse to start) and returns its code and output. */
-async function runRefused(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, [script], { env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+async function runRefused(env: Record<string, string>, args: string[] = []): Promise<{ code: number | null; output: string }> {
+  const child = spawn(process.execPath, [script, ...args], { env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -112,4 +112,19 @@ describe('embedded: one process per data folder and port', () => {
     expect(await first.exited).toBe(0);
     await expect(readFile(path.join(dataDir, 'switchboard.lock'), 'utf8')).rejects.toThrow();
   }, 90_000);
+});
+
+describe('embedded: --help', () => {
+  it('embedded - npm start -- --help prints the usage and exits 0 without opening a data folder', async () => {
+    const dataDir = path.join(await mkdtemp(path.join(tmpdir(), 'sb-help-')), 'data');
+    try {
+      const { code, output } = await runRefused({ DATA_DIR: dataDir, GATEWAY_PORT: '1', MESSAGES_PORT: '1' }, ['--help']);
+      expect(code).toBe(0);
+      expect(output).toMatch(/^usage: npm start/);
+      expect(output).toContain('DATA_DIR');
+      await expect(readFile(path.join(dataDir, 'switchboard.lock'), 'utf8')).rejects.toThrow(/ENOENT/);
+    } finally {
+      await rm(path.dirname(dataDir), { recursive: true, force: true });
+    }
+  });
 });

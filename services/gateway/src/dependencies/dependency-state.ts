@@ -15,7 +15,8 @@ export interface DependencyState {
  * for and why, so an operator sees at once which variable is wrong or which server is missing.
  */
 export function createDependencyState(name: string, target: string, logger: Logger): DependencyState {
-  const log = logger.child({ component: 'dependencies', dependency: name, target });
+  // No `component` of its own: the caller's logger names the service part (embedded mode has several).
+  const log = logger.child({ dependency: name, target });
   let state: 'starting' | 'up' | 'down' = 'starting';
   let wasUp = false;
   return {

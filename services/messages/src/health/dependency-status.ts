@@ -38,7 +38,8 @@ interface Entry {
 }
 
 export function createDependencyStatus(logger: Logger): DependencyStatus {
-  const log = logger.child({ component: 'dependencies' });
+  // No `component` of its own: the caller's logger names the service part (embedded mode has several).
+  const log = logger;
   const entries = new Map<string, Entry>();
   const entry = (name: string) => {
     const found = entries.get(name);
