@@ -10,9 +10,10 @@ export interface AlertRule {
   readonly annotations?: Record<string, string>;
 }
 
-export const ALERTS_FILE = repoPath('deploy', 'prometheus', 'alerts.yml');
+/** The only copy of the alert rules: the Helm chart's (docker compose mounts it into Prometheus). */
+export const ALERTS_FILE = repoPath('deploy', 'helm', 'switchboard', 'files', 'alerts.yml');
 
-/** Every alerting rule of deploy/prometheus/alerts.yml. */
+/** Every alerting rule of ALERTS_FILE. */
 export function loadAlertRules(): AlertRule[] {
   const document = parse(readFileSync(ALERTS_FILE, 'utf8')) as { groups: { rules: AlertRule[] }[] };
   return document.groups.flatMap((group) => group.rules.filter((rule) => rule.alert));

@@ -65,6 +65,6 @@ describe('docker compose', () => {
     const targets = Object.fromEntries(prometheus.scrape_configs.map((job: any) => [job.job_name, job.static_configs.flatMap((c: any) => c.targets).sort()]));
     expect(targets['switchboard-gateway']).toEqual(['gateway-1:3000', 'gateway-2:3000']);
     expect(targets['switchboard-messages']).toEqual(['messages:3001']);
-    expect(services.prometheus.volumes).toContain('./deploy/prometheus/alerts.yml:/etc/prometheus/alerts.yml:ro');
+    expect(services.prometheus.volumes).toContain('./deploy/helm/switchboard/files/alerts.yml:/etc/switchboard/deploy/helm/switchboard/files/alerts.yml:ro');
   });
 });

@@ -2,10 +2,11 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { repoPath } from './tools.js';
 
-const DIR = repoPath('deploy', 'grafana', 'dashboards');
+/** The only copy of the dashboards: the Helm chart's (docker compose mounts it into Grafana). */
+export const DASHBOARDS_DIR = repoPath('deploy', 'helm', 'switchboard', 'files', 'dashboards');
 
 export const dashboardFiles = () =>
-  readdirSync(DIR).filter((f) => f.endsWith('.json')).map((name) => ({ name, path: path.join(DIR, name) }));
+  readdirSync(DASHBOARDS_DIR).filter((f) => f.endsWith('.json')).map((name) => ({ name, path: path.join(DASHBOARDS_DIR, name) }));
 
 export const loadDashboard = (file: string) => JSON.parse(readFileSync(file, 'utf8'));
 

@@ -91,7 +91,7 @@ describe('grafana dashboards', () => {
     expect(datasources.datasources[0]).toMatchObject({ type: 'prometheus', url: 'http://prometheus:9090', isDefault: true });
     const providers = parse(readFileSync(repoPath('deploy', 'grafana', 'provisioning', 'dashboards', 'switchboard.yml'), 'utf8'));
     const folder = providers.providers[0].options.path;
-    expect(compose.services.grafana.volumes).toContain(`./deploy/grafana/dashboards:${folder}:ro`);
+    expect(compose.services.grafana.volumes).toContain(`./deploy/helm/switchboard/files/dashboards:${folder}:ro`);
     expect(readdirSync(repoPath('deploy', 'grafana', 'provisioning'))).toEqual(['dashboards', 'datasources']);
   });
 });

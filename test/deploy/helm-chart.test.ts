@@ -3,6 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
+import { ALERTS_FILE } from './alert-rules.js';
+import { DASHBOARDS_DIR } from './dashboards.js';
 import { SOURCE_ANNOTATION, validateObjects, type K8sObject } from './k8s-models.js';
 import { parseManifests, single } from './manifests.js';
 import { PROMTOOL, kubeTools, repoPath, requireBinary, run, type KubeTools } from './tools.js';
@@ -10,61 +12,19 @@ import { componentProblems, ingressProblems, migrationJobProblems, podSpec } fro
 
 const CHART = repoPath('deploy', 'helm', 'switchboard');
 const HEARTBEAT_MS = 25_000 + 20_000;
-/** The runbook base the files under deploy/ link to; rendered, every link uses the values' base instead. */
+/** The runbook base the chart's files/ link to; rendered, every link uses the values' base instead. */
 const REPO_RUNBOOKS = 'https://github.com/switchboard/switchboard/blob/main/docs/runbooks';
 /** What every install must set: the registry holding the images (they are not on Docker Hub). */
 const REQUIRED = { image: { registry: 'registry.example.com' } };
 
-/** Value overrides rendered by the tests, each a way a platform team installs the chart. */
-const CASES: Record<string, object> = {
-  defaults: {},
-  everything: {
-    allowedOrigins: 'https://app.example.com,https://admin.example.com',
-    gateway: { config: { allowPolling: true } },
-    ingress: { enabled: true, hosts: ['chat.example.com'], tls: [{ hosts: ['chat.example.com'], secretName: 'chat-tls' }] },
-    httpRoute: { enabled: true },
-    networkPolicy: { allowExternal: false },
-    metrics: {
-      serviceMonitor: { enabled: true, labels: { release: 'kube-prometheus-stack' } },
-      runbookBaseUrl: 'https://runbooks.example.com/switchboard/',
-      prometheusRule: { enabled: true },
-      dashboards: { enabled: true, namespace: 'monitoring' },
-    },
-  },
-  'fixed size': {
-    fullnameOverride: 'chat',
-    image: { registry: 'registry.example.com', tag: '1.2.3' },
-    secrets: { existingSecret: 'chat-secrets', keys: { internalToken: '', operatorToken: 'OPERATOR_TOKEN' } },
-    defaultTopologySpread: false,
-    gateway: {
-      autoscaling: { enabled: false },
-      pdb: { enabled: false },
-      replicaCount: 4,
-      topologySpreadConstraints: [
-        { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: { 'app.kubernetes.io/component': 'gateway' } } },
-      ],
-      extraEnv: [{ name: 'SLOW_CONSUMER_GRACE_MS', value: '5000' }],
-    },
-    messages: {
-      autoscaling: { enabled: false },
-      pdb: { enabled: false },
-      topologySpreadConstraints: [
-        { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { 'app.kubernetes.io/component': 'messages' } } },
-      ],
-    },
-    migrations: { enabled: false },
-    networkPolicy: { enabled: false },
-  },
-  'shared nats': {
-    natsPrefix: 'staging',
-    natsCreds: { secretName: 'nats-staging', key: 'staging.creds' },
-    gateway: { config: { presenceGraceMs: 5000 } },
-  },
-  'long drain': {
-    gateway: { config: { drainWindowMs: 60_500, pingIntervalMs: 30_000 }, preStopSleepSeconds: 10 },
-    ingress: { enabled: true, websocketTimeoutSeconds: 120 },
-  },
-};
+/**
+ * The chart's test value sets, ci/<name>-values.yaml (chart-testing's convention, which `ct lint` picks up): each a
+ * complete values file for a way a platform team installs the chart.
+ */
+const CI = path.join(CHART, 'ci');
+const CASES: Record<string, string> = Object.fromEntries(
+  readdirSync(CI).filter((f) => f.endsWith('-values.yaml')).map((f) => [f.replace(/-values\.yaml$/, ''), path.join(CI, f)]),
+);
 
 let tools: KubeTools;
 let work: string;
@@ -94,8 +54,8 @@ beforeAll(async () => {
   tools = await kubeTools();
   work = mkdtempSync(path.join(os.tmpdir(), 'switchboard-helm-'));
   await Promise.all(
-    Object.entries(CASES).map(async ([name, values]) => {
-      const result = await helm(['template', 'chat', CHART, '--namespace', 'switchboard', '-f', valuesFile(name, values)]);
+    Object.entries(CASES).map(async ([name, file]) => {
+      const result = await helm(['template', 'chat', CHART, '--namespace', 'switchboard', '-f', file]);
       if (result.code !== 0) throw new Error(`helm template (${name}) failed:\n${result.stderr}`);
       rendered.set(name, parseManifests(result.stdout));
     }),
@@ -110,8 +70,9 @@ const objectsOf = (name: string) => rendered.get(name)!;
 
 describe('helm chart', () => {
   it('helm chart - passes helm lint --strict with the default values and with every override', async () => {
+    expect(Object.keys(CASES).sort()).toEqual(['defaults', 'everything', 'fixed-size', 'long-drain', 'shared-nats']);
     const results = await Promise.all(
-      Object.entries(CASES).map(async ([name, values]) => ({ name, ...(await helm(['lint', '--strict', CHART, '-f', valuesFile(name, values)])) })),
+      Object.entries(CASES).map(async ([name, file]) => ({ name, ...(await helm(['lint', '--strict', CHART, '-f', file])) })),
     );
     for (const result of results) expect(result.code, `${result.name}:\n${result.stdout}${result.stderr}`).toBe(0);
   });
@@ -128,19 +89,19 @@ describe('helm chart', () => {
     const expectations = {
       defaults: { secretName: 'switchboard', expectHpa: true, expectPdb: true },
       everything: { secretName: 'switchboard', expectHpa: true, expectPdb: true },
-      'fixed size': { secretName: 'chat-secrets', expectHpa: false, expectPdb: false },
-      'long drain': { secretName: 'switchboard', expectHpa: true, expectPdb: true },
-      'shared nats': { secretName: 'switchboard', expectHpa: true, expectPdb: true },
+      'fixed-size': { secretName: 'chat-secrets', expectHpa: false, expectPdb: false },
+      'long-drain': { secretName: 'switchboard', expectHpa: true, expectPdb: true },
+      'shared-nats': { secretName: 'switchboard', expectHpa: true, expectPdb: true },
     };
     for (const [name, options] of Object.entries(expectations)) {
       const objects = objectsOf(name);
       expect(componentProblems(objects, 'gateway', options), name).toEqual([]);
       expect(componentProblems(objects, 'messages', options), name).toEqual([]);
     }
-    const gateway = single(objectsOf('long drain'), 'Deployment', '-gateway');
+    const gateway = single(objectsOf('long-drain'), 'Deployment', '-gateway');
     expect(podSpec(gateway).terminationGracePeriodSeconds).toBe(10 + 61 + 10);
-    expect(single(objectsOf('fixed size'), 'Deployment', '-gateway').spec.replicas).toBe(4);
-    expect(podSpec(single(objectsOf('fixed size'), 'Deployment', '-gateway')).containers[0].image).toBe('registry.example.com/switchboard/gateway:1.2.3');
+    expect(single(objectsOf('fixed-size'), 'Deployment', '-gateway').spec.replicas).toBe(4);
+    expect(podSpec(single(objectsOf('fixed-size'), 'Deployment', '-gateway')).containers[0].image).toBe('registry.example.com/switchboard/gateway:1.2.3');
   });
 
   it('helm chart - NATS_PREFIX, a NATS creds file, PRESENCE_GRACE_MS and LOG_FORMAT reach both services', () => {
@@ -148,9 +109,9 @@ describe('helm chart', () => {
       const defaults = single(objectsOf('defaults'), 'ConfigMap', `-${component}`);
       expect(defaults.data?.NATS_PREFIX, component).toBeUndefined();
       expect(defaults.data?.LOG_FORMAT, component).toBe('json');
-      const shared = single(objectsOf('shared nats'), 'ConfigMap', `-${component}`);
+      const shared = single(objectsOf('shared-nats'), 'ConfigMap', `-${component}`);
       expect(shared.data?.NATS_PREFIX, component).toBe('staging');
-      const pod = podSpec(single(objectsOf('shared nats'), 'Deployment', `-${component}`));
+      const pod = podSpec(single(objectsOf('shared-nats'), 'Deployment', `-${component}`));
       const container = pod.containers[0];
       expect(container.env.find((e: { name: string }) => e.name === 'NATS_CREDS')?.value).toBe('/etc/switchboard/nats/staging.creds');
       expect(container.volumeMounts.find((m: { name: string }) => m.name === 'nats-creds')).toMatchObject({ mountPath: '/etc/switchboard/nats', readOnly: true });
@@ -159,7 +120,7 @@ describe('helm chart', () => {
       expect(plain.env.find((e: { name: string }) => e.name === 'NATS_CREDS'), component).toBeUndefined();
     }
     expect(single(objectsOf('defaults'), 'ConfigMap', '-gateway').data?.PRESENCE_GRACE_MS).toBe('3000');
-    expect(single(objectsOf('shared nats'), 'ConfigMap', '-gateway').data?.PRESENCE_GRACE_MS).toBe('5000');
+    expect(single(objectsOf('shared-nats'), 'ConfigMap', '-gateway').data?.PRESENCE_GRACE_MS).toBe('5000');
   });
 
   it('helm chart - migrations run in a pre-install/pre-upgrade hook Job with their own environment', () => {
@@ -167,13 +128,13 @@ describe('helm chart', () => {
     expect(migrationJobProblems(objects, 'switchboard')).toEqual([]);
     const job = single(objects, 'Job');
     expect(job.metadata.annotations?.['helm.sh/hook']?.split(',').sort()).toEqual(['pre-install', 'pre-upgrade']);
-    expect(objectsOf('fixed size').filter((o) => o.kind === 'Job')).toEqual([]);
+    expect(objectsOf('fixed-size').filter((o) => o.kind === 'Job')).toEqual([]);
   });
 
   it('helm chart - Ingress routes /v1/socket.io to the gateway with cookie affinity and long timeouts, /v1 to messages', () => {
     expect(ingressProblems(objectsOf('everything'), { heartbeatMs: HEARTBEAT_MS, sticky: true })).toEqual([]);
-    expect(ingressProblems(objectsOf('long drain'), { heartbeatMs: 30_000 + 20_000, sticky: true })).toEqual([]);
-    // 'long drain' sets nothing about stickiness: cookie affinity is the default, and the guide says so and why.
+    expect(ingressProblems(objectsOf('long-drain'), { heartbeatMs: 30_000 + 20_000, sticky: true })).toEqual([]);
+    // 'long-drain' sets nothing about stickiness: cookie affinity is the default, and the guide says so and why.
     const guide = readFileSync(repoPath('docs', 'deploy.md'), 'utf8');
     expect(guide).toContain('Sticky cookies are **on by default**');
     expect(guide).toMatch(/on by default[^]*Why\s+on when WebSocket needs none/);
@@ -219,7 +180,7 @@ describe('helm chart', () => {
       { sourceLabels: ['__meta_kubernetes_service_label_app_kubernetes_io_instance'], targetLabel: 'release' },
     ]));
     const jobs = selected.map((s) => jobRelabel.replacement.replace('$1', s.metadata.labels!['app.kubernetes.io/component']));
-    const alerts = readFileSync(repoPath('deploy', 'prometheus', 'alerts.yml'), 'utf8');
+    const alerts = readFileSync(ALERTS_FILE, 'utf8');
     for (const job of jobs) expect(alerts).toContain(`job="${job}"`);
   });
 
@@ -230,7 +191,7 @@ describe('helm chart', () => {
     writeFileSync(file, stringify({ groups: rule.spec.groups }));
     const result = await run(promtool, ['check', 'rules', file]);
     expect(result.code, result.stdout + result.stderr).toBe(0);
-    const source = parse(readFileSync(repoPath('deploy', 'prometheus', 'alerts.yml'), 'utf8'));
+    const source = parse(readFileSync(ALERTS_FILE, 'utf8'));
     const names = (groups: any[]) => groups.flatMap((g) => g.rules.map((r: any) => r.alert));
     expect(names(rule.spec.groups)).toEqual(names(source.groups));
     for (const r of rule.spec.groups.flatMap((g: any) => g.rules)) {
@@ -238,26 +199,18 @@ describe('helm chart', () => {
     }
   });
 
-  it('helm chart - dashboards are ConfigMaps for the Grafana sidecar holding the dashboards of deploy/grafana', () => {
+  it('helm chart - dashboards are ConfigMaps for the Grafana sidecar holding the dashboards of files/dashboards', () => {
     const maps = objectsOf('everything').filter((o) => o.kind === 'ConfigMap' && o.metadata.labels?.grafana_dashboard);
-    const files = readdirSync(repoPath('deploy', 'grafana', 'dashboards')).filter((f) => f.endsWith('.json')).sort();
+    const files = readdirSync(DASHBOARDS_DIR).filter((f) => f.endsWith('.json')).sort();
     expect(maps).toHaveLength(files.length);
     for (const map of maps) {
       expect(map.metadata.labels?.grafana_dashboard).toBe('1');
       expect(map.metadata.namespace).toBe('monitoring');
       const [key, json] = Object.entries(map.data as Record<string, string>)[0]!;
       const file = key.replace(/^switchboard-/, '');
-      const source = readFileSync(repoPath('deploy', 'grafana', 'dashboards', file), 'utf8').replaceAll(REPO_RUNBOOKS, 'https://runbooks.example.com/switchboard');
+      const source = readFileSync(path.join(DASHBOARDS_DIR, file), 'utf8').replaceAll(REPO_RUNBOOKS, 'https://runbooks.example.com/switchboard');
       expect(JSON.parse(json)).toEqual(JSON.parse(source));
     }
-  });
-
-  it('helm chart - the copies under files/ are the same as deploy/prometheus and deploy/grafana', () => {
-    const same = (a: string, b: string) => expect(readFileSync(path.join(CHART, a), 'utf8'), `${a} differs from ${b}: copy it again`).toBe(readFileSync(repoPath(b), 'utf8'));
-    same('files/alerts.yml', 'deploy/prometheus/alerts.yml');
-    const copies = readdirSync(path.join(CHART, 'files', 'dashboards')).sort();
-    expect(copies).toEqual(readdirSync(repoPath('deploy', 'grafana', 'dashboards')).sort());
-    for (const file of copies) same(`files/dashboards/${file}`, `deploy/grafana/dashboards/${file}`);
   });
 
   it('helm chart - helm test pod checks readiness of both services', () => {
