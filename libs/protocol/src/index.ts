@@ -2,6 +2,7 @@ export * from './error-codes.js';
 export * from './limits.js';
 export * from './fields.js';
 export * from './models.js';
+export * from './principal.js';
 export * from './rest.js';
 export * from './nats.js';
 export * from './nats-names.js';

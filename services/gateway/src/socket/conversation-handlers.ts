@@ -1,4 +1,4 @@
-import type { ConversationRef, InternalPrincipal } from '@switchboard/protocol';
+import type { ConversationRef } from '@switchboard/protocol';
 import type { MessagesApi } from '../messages-api.js';
 import { notJoined } from './errors.js';
 import { createTypingThrottle, type TypingThrottle } from './typing.js';
@@ -9,9 +9,9 @@ import { conversationRoom, type AnySocket } from './types.js';
  * conversation (own device's for a client, own app's for an agent), then the socket joins its room and is told.
  * Shared by every socket of the namespace: the socket comes as an argument.
  */
-export function joinConversation<S extends AnySocket>(api: MessagesApi, principalOf: (socket: S) => InternalPrincipal) {
+export function joinConversation<S extends AnySocket>(api: MessagesApi) {
   return async (socket: S, { conversation_id }: ConversationRef) => {
-    const access = await api.conversationAccess(principalOf(socket), conversation_id);
+    const access = await api.conversationAccess(socket.data.principal, conversation_id);
     socket.join(conversationRoom(access.conversation_id));
     (socket as AnySocket & { emit(e: 'conversation:joined', p: object): boolean }).emit('conversation:joined', {
       conversation_id: access.conversation_id,

@@ -1,23 +1,29 @@
 import type { Namespace, Socket } from 'socket.io';
-import type { AdminToServerEvents, ClientToServerEvents, ServerToAdminEvents, ServerToClientEvents } from '@switchboard/protocol';
+import type {
+  AdminToServerEvents,
+  AgentPrincipal,
+  ClientToServerEvents,
+  DevicePrincipal,
+  Principal,
+  ServerToAdminEvents,
+  ServerToClientEvents,
+} from '@switchboard/protocol';
 
 /**
  * What a socket carries after its handshake. Kept small and JSON-only: the adapter stores it for connection state
  * recovery, and every byte here is paid per connection.
  */
-export interface SocketData {
-  kind: 'client' | 'agent';
-  appId: string;
-  /** Clients only. */
-  deviceId?: string;
+export interface SocketData<P extends Principal = Principal> {
+  /** Who is connected, as the messages service authenticated it; sent as is with every internal request. */
+  principal: P;
   connectedAt: string;
 }
 
 type NoEvents = Record<string, never>;
-export type ClientNamespace = Namespace<ClientToServerEvents, ServerToClientEvents, NoEvents, SocketData>;
-export type AdminNamespace = Namespace<AdminToServerEvents, ServerToAdminEvents, NoEvents, SocketData>;
-export type ClientSocket = Socket<ClientToServerEvents, ServerToClientEvents, NoEvents, SocketData>;
-export type AdminSocket = Socket<AdminToServerEvents, ServerToAdminEvents, NoEvents, SocketData>;
+export type ClientNamespace = Namespace<ClientToServerEvents, ServerToClientEvents, NoEvents, SocketData<DevicePrincipal>>;
+export type AdminNamespace = Namespace<AdminToServerEvents, ServerToAdminEvents, NoEvents, SocketData<AgentPrincipal>>;
+export type ClientSocket = Socket<ClientToServerEvents, ServerToClientEvents, NoEvents, SocketData<DevicePrincipal>>;
+export type AdminSocket = Socket<AdminToServerEvents, ServerToAdminEvents, NoEvents, SocketData<AgentPrincipal>>;
 export type AnySocket = ClientSocket | AdminSocket;
 
 export const conversationRoom = (conversationId: string) => `conv:${conversationId}`;

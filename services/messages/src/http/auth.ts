@@ -1,12 +1,12 @@
 import { AppError } from '../domain/errors.js';
 import type { Authenticator } from '../domain/authenticator.js';
-import type { Principal } from '../domain/principal.js';
+import type { Principal, PrincipalKind } from '@switchboard/protocol';
 import { rateLimitKey, type RateLimiter } from '../rate-limit/rate-limiter.js';
 import { CLIENT_CREDENTIAL_HEADERS, DeviceIdField, IdField, parseWith } from '@switchboard/protocol';
 import { validationFailed } from '../domain/errors.js';
 import type { RouteContext, Next } from './context.js';
 
-type Who = 'client' | 'agent' | 'both';
+type Who = PrincipalKind | 'both';
 
 /**
  * Authenticates the caller: `Authorization: Bearer <admin_token>` is an agent, `X-App-Id` + `X-Device-Id` +
@@ -19,7 +19,7 @@ export function requireAuth(authenticator: Authenticator, who: Who, rateLimiter?
   return async (ctx: RouteContext, next: Next) => {
     const principal = await authenticate(ctx, authenticator);
     if (who !== 'both' && principal.kind !== who) {
-      throw new AppError('FORBIDDEN', who === 'client' ? 'this route takes device credentials' : 'this route takes an admin token');
+      throw new AppError('FORBIDDEN', who === 'device' ? 'this route takes device credentials' : 'this route takes an admin token');
     }
     if (rateLimiter) {
       const decision = await rateLimiter.take(rateLimitKey(principal));
@@ -29,7 +29,7 @@ export function requireAuth(authenticator: Authenticator, who: Who, rateLimiter?
       }
     }
     ctx.state.principal = principal;
-    ctx.state.bindLog({ app_id: principal.appId });
+    ctx.state.bindLog({ app_id: principal.app_id });
     return next();
   };
 }
