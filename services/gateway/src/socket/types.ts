@@ -7,6 +7,7 @@ import type {
   Principal,
   ServerToAdminEvents,
   ServerToClientEvents,
+  ServerToSocketEvents,
 } from '@switchboard/protocol';
 
 /**
@@ -25,6 +26,10 @@ export type AdminNamespace = Namespace<AdminToServerEvents, ServerToAdminEvents,
 export type ClientSocket = Socket<ClientToServerEvents, ServerToClientEvents, NoEvents, SocketData<DevicePrincipal>>;
 export type AdminSocket = Socket<AdminToServerEvents, ServerToAdminEvents, NoEvents, SocketData<AgentPrincipal>>;
 export type AnySocket = ClientSocket | AdminSocket;
+/** Either namespace's socket, for what the server sends on both (`conversation:joined`, `error`). */
+export type EmittingSocket = Socket<object, ServerToSocketEvents, NoEvents, SocketData>;
+/** The event map a socket listens to (its namespace's, from `libs/protocol`). */
+export type ListenEventsOf<S> = S extends Socket<infer L, any, any, any> ? L : never;
 
 export const conversationRoom = (conversationId: string) => `conv:${conversationId}`;
 export const appRoom = (appId: string) => `app:${appId}`;
