@@ -1,3 +1,4 @@
+import { CREDENTIAL_HEADERS, REST_PATHS } from '@switchboard/protocol/http-api';
 import type { ConversationPage, MessagePage, ServerToAdminEvents, SessionInfo } from '@switchboard/protocol';
 import { RealtimeClient, type CatchUpGap, type RealtimeClientOptions } from './realtime-client.js';
 import { RestApi } from './rest.js';
@@ -33,7 +34,7 @@ export class AgentClient extends RealtimeClient<ServerToAdminEvents> {
       },
       new RestApi({
         baseUrl: options.apiUrl ?? options.url,
-        headers: { Authorization: `Bearer ${options.adminToken}` },
+        headers: { [CREDENTIAL_HEADERS.authorization]: `Bearer ${options.adminToken}` },
         ...(options.fetch ? { fetch: options.fetch } : {}),
       }),
       options,
@@ -86,7 +87,7 @@ export class AgentClient extends RealtimeClient<ServerToAdminEvents> {
   conversations(query: { limit?: number; cursor?: string } = {}): Promise<ConversationPage> {
     const params = new URLSearchParams();
     for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value));
-    return this.rest.request('GET', `/v1/conversations${params.size ? `?${params}` : ''}`);
+    return this.rest.request('GET', `${REST_PATHS.conversations}${params.size ? `?${params}` : ''}`);
   }
 
   messages(conversationId: string, query: { after?: string; before?: string; limit?: number } = {}): Promise<MessagePage> {
