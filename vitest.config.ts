@@ -7,7 +7,7 @@ export default defineConfig({
   resolve: {
     // Tests run the TypeScript sources of the workspace libraries; processes spawned by tests run the built ones.
     alias: [
-      ...['socket-events', 'http-api'].map((entry) => ({
+      ...['socket-events', 'http-api', 'error-codes'].map((entry) => ({
         find: new RegExp(`^@switchboard/protocol/${entry}$`),
         replacement: src('protocol', entry),
       })),

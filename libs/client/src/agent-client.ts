@@ -1,5 +1,5 @@
 import { CREDENTIAL_HEADERS, REST_PATHS } from '@switchboard/protocol/http-api';
-import type { ConversationPage, MessagePage, ServerToAdminEvents, SessionInfo } from '@switchboard/protocol';
+import type { AdminToServerEvents, ConversationPage, MessagePage, ServerToAdminEvents, SessionInfo } from '@switchboard/protocol';
 import { RealtimeClient, type CatchUpGap, type RealtimeClientOptions } from './realtime-client.js';
 import { RestApi } from './rest.js';
 
@@ -20,7 +20,7 @@ const CATCH_UP_CLOCK_MARGIN_MS = 60_000;
  * An agent's client: connects to `/admin`, receives every conversation of its app (`message:new` in `seq` order per
  * conversation, exactly once), presence and session events, and answers as `agent`.
  */
-export class AgentClient extends RealtimeClient<ServerToAdminEvents> {
+export class AgentClient extends RealtimeClient<ServerToAdminEvents, AdminToServerEvents> {
   readonly #appId: string;
 
   constructor(options: AgentClientOptions) {
@@ -75,7 +75,7 @@ export class AgentClient extends RealtimeClient<ServerToAdminEvents> {
 
   /** The app's sessions on every gateway node. */
   async sessions(): Promise<SessionInfo[]> {
-    const result = await this.request<{ sessions: SessionInfo[] }>('sessions:list', { app_id: this.#appId });
+    const result = await this.request('sessions:list', { app_id: this.#appId });
     return result.sessions;
   }
 

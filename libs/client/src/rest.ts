@@ -1,9 +1,9 @@
 import { REST_PATHS, restPath } from '@switchboard/protocol/http-api';
-import type { Conversation, ErrorBody, Message, MessagePage } from '@switchboard/protocol';
+import type { Conversation, ErrorBody, ErrorCode, Message, MessagePage } from '@switchboard/protocol';
 
 export class ApiError extends Error {
   readonly status: number;
-  readonly code: string;
+  readonly code: ErrorCode;
   constructor(status: number, body: Partial<ErrorBody> | undefined) {
     super(body?.error?.message ?? `request failed with ${status}`);
     this.name = 'ApiError';
