@@ -7,7 +7,10 @@ export default defineConfig({
   resolve: {
     // Tests run the TypeScript sources of the workspace libraries; processes spawned by tests run the built ones.
     alias: [
-      { find: /^@switchboard\/protocol\/socket-events$/, replacement: src('protocol', 'socket-events') },
+      ...['socket-events', 'http-api', 'error-codes'].map((entry) => ({
+        find: new RegExp(`^@switchboard/protocol/${entry}$`),
+        replacement: src('protocol', entry),
+      })),
       ...['protocol', 'config', 'logger', 'metrics', 'testing', 'client'].map((lib) => ({
         find: new RegExp(`^@switchboard/${lib}$`),
         replacement: src(lib),

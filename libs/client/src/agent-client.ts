@@ -1,4 +1,5 @@
-import type { ConversationPage, MessagePage, ServerToAdminEvents, SessionInfo } from '@switchboard/protocol';
+import { CREDENTIAL_HEADERS, REST_PATHS } from '@switchboard/protocol/http-api';
+import type { AdminToServerEvents, ConversationPage, MessagePage, ServerToAdminEvents, SessionInfo } from '@switchboard/protocol';
 import { RealtimeClient, type CatchUpGap, type RealtimeClientOptions } from './realtime-client.js';
 import { RestApi } from './rest.js';
 
@@ -19,7 +20,7 @@ const CATCH_UP_CLOCK_MARGIN_MS = 60_000;
  * An agent's client: connects to `/admin`, receives every conversation of its app (`message:new` in `seq` order per
  * conversation, exactly once), presence and session events, and answers as `agent`.
  */
-export class AgentClient extends RealtimeClient<ServerToAdminEvents> {
+export class AgentClient extends RealtimeClient<ServerToAdminEvents, AdminToServerEvents> {
   readonly #appId: string;
 
   constructor(options: AgentClientOptions) {
@@ -33,7 +34,7 @@ export class AgentClient extends RealtimeClient<ServerToAdminEvents> {
       },
       new RestApi({
         baseUrl: options.apiUrl ?? options.url,
-        headers: { Authorization: `Bearer ${options.adminToken}` },
+        headers: { [CREDENTIAL_HEADERS.authorization]: `Bearer ${options.adminToken}` },
         ...(options.fetch ? { fetch: options.fetch } : {}),
       }),
       options,
@@ -74,7 +75,7 @@ export class AgentClient extends RealtimeClient<ServerToAdminEvents> {
 
   /** The app's sessions on every gateway node. */
   async sessions(): Promise<SessionInfo[]> {
-    const result = await this.request<{ sessions: SessionInfo[] }>('sessions:list', { app_id: this.#appId });
+    const result = await this.request('sessions:list', { app_id: this.#appId });
     return result.sessions;
   }
 
@@ -86,7 +87,7 @@ export class AgentClient extends RealtimeClient<ServerToAdminEvents> {
   conversations(query: { limit?: number; cursor?: string } = {}): Promise<ConversationPage> {
     const params = new URLSearchParams();
     for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value));
-    return this.rest.request('GET', `/v1/conversations${params.size ? `?${params}` : ''}`);
+    return this.rest.request('GET', `${REST_PATHS.conversations}${params.size ? `?${params}` : ''}`);
   }
 
   messages(conversationId: string, query: { after?: string; before?: string; limit?: number } = {}): Promise<MessagePage> {

@@ -1,3 +1,4 @@
+import { CREDENTIAL_HEADERS, REST_PATHS, restPath } from '@switchboard/protocol/http-api';
 import type { Conversation, ConversationPage, Message, MessagePage, ServerToClientEvents } from '@switchboard/protocol';
 import { RealtimeClient, type RealtimeClientOptions } from './realtime-client.js';
 import { RestApi } from './rest.js';
@@ -25,7 +26,11 @@ export interface ChatClientOptions extends RealtimeClientOptions {
  */
 export class ChatClient extends RealtimeClient<ServerToClientEvents> {
   constructor(options: ChatClientOptions) {
-    const headers = { 'X-App-Id': options.appId, 'X-Device-Id': options.deviceId, 'X-Api-Key': options.apiKey };
+    const headers = {
+      [CREDENTIAL_HEADERS.appId]: options.appId,
+      [CREDENTIAL_HEADERS.deviceId]: options.deviceId,
+      [CREDENTIAL_HEADERS.apiKey]: options.apiKey,
+    };
     super(
       {
         namespace: '/client',
@@ -47,7 +52,7 @@ export class ChatClient extends RealtimeClient<ServerToClientEvents> {
     let cursor: string | null = null;
     do {
       const query: string = cursor ? `?limit=50&cursor=${encodeURIComponent(cursor)}` : '?limit=50';
-      const page: ConversationPage = await this.rest.request('GET', `/v1/conversations${query}`);
+      const page: ConversationPage = await this.rest.request('GET', `${REST_PATHS.conversations}${query}`);
       const open = page.data.find((conversation) => conversation.status === 'open');
       if (open) return open;
       cursor = page.next_cursor;
@@ -75,6 +80,6 @@ export class ChatClient extends RealtimeClient<ServerToClientEvents> {
 
   /** Sends over REST instead of the socket (same idempotency on `local_id`). */
   sendViaRest(conversationId: string, body: string, localId: string = globalThis.crypto.randomUUID()): Promise<Message> {
-    return this.rest.request('POST', `/v1/conversations/${encodeURIComponent(conversationId)}/messages`, { body, local_id: localId });
+    return this.rest.request('POST', restPath(REST_PATHS.messages, conversationId), { body, local_id: localId });
   }
 }

@@ -1,4 +1,4 @@
-import type { FieldError } from '@switchboard/protocol';
+import type { ErrorCode, FieldError } from '@switchboard/protocol';
 
 /**
  * Codes a failed send or closed client carries: the contract's error codes (`VALIDATION_FAILED`, `NOT_FOUND`,
@@ -10,9 +10,16 @@ import type { FieldError } from '@switchboard/protocol';
  */
 export type ClientErrorCode = 'CLIENT_CLOSED' | 'CONNECTION_LOST';
 
+/**
+ * Codes a connection ends with: the contract's `ErrorCode`s, `TOKEN_EXPIRED` (announced by CONTRACT.md for
+ * expiring tokens), and the SDK's own: `TRANSPORT_ERROR` (the transport failed, or its handshake was refused with
+ * no code), `SERVER_DISCONNECT` (the server ended the session on purpose).
+ */
+export type ConnectionErrorCode = ErrorCode | 'TOKEN_EXPIRED' | 'TRANSPORT_ERROR' | 'SERVER_DISCONNECT';
+
 /** A send that will not be acknowledged. */
 export class SendError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode | ClientErrorCode;
   /** `VALIDATION_FAILED` checked by the SDK or the server: the fields that failed. */
   readonly fields: readonly FieldError[] | undefined;
   readonly conversationId: string | undefined;
@@ -24,7 +31,7 @@ export class SendError extends Error {
   readonly kept: boolean;
 
   constructor(
-    error: { code: string; message: string; fields?: readonly FieldError[] },
+    error: { code: ErrorCode | ClientErrorCode; message: string; fields?: readonly FieldError[] },
     about: { conversationId?: string; localId?: string; kept?: boolean } = {},
   ) {
     super(error.message);
@@ -40,7 +47,7 @@ export class SendError extends Error {
 /** Why the client is not connected: a `connect_error`'s code, or the transport's error. */
 export interface ConnectionCause {
   /** A contract code (`UNAVAILABLE`, `RATE_LIMITED`, `INVALID_CREDENTIALS`…) or `TRANSPORT_ERROR`. */
-  readonly code: string;
+  readonly code: ConnectionErrorCode;
   readonly message: string;
   /** The HTTP status of a refused handshake or upgrade, when there was one. */
   readonly status?: number;

@@ -1,7 +1,7 @@
 export { ChatClient, type ChatClientOptions } from './chat-client.js';
 export { AgentClient, type AgentClientOptions } from './agent-client.js';
 export type { ClientLifecycleEvents, ConnectionState, RealtimeClientOptions } from './realtime-client.js';
-export { SendError, type ClientErrorCode, type ConnectionCause } from './errors.js';
+export { SendError, type ClientErrorCode, type ConnectionCause, type ConnectionErrorCode } from './errors.js';
 export { createLocalStorageStore, createMemoryStore, type ClientStore, type LocalStorageStoreOptions } from './store.js';
 export type { Cursor, PendingSend } from './client-state.js';
 export { SEND_LIMITS, checkSend, type SendProblem } from './limits.js';

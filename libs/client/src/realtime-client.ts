@@ -1,13 +1,24 @@
 import { io, type Socket } from 'socket.io-client';
 // Values from the zod-free entry, so a browser bundle does not pull zod in.
 import { SOCKET_PATH } from '@switchboard/protocol/socket-events';
-import type { AckError, AckResult, ConversationJoinedPayload, Message, ServerShutdownPayload } from '@switchboard/protocol';
+import type {
+  AckError,
+  AckResult,
+  ConversationJoinedPayload,
+  ErrorCode,
+  EventAckResult,
+  EventPayload,
+  Message,
+  ServerShutdownPayload,
+  ServerToSocketEvents,
+  SocketToServerEvents,
+} from '@switchboard/protocol';
 import { fullJitterDelay, type BackoffOptions } from './backoff.js';
 import { ClientState } from './client-state.js';
 import { connectErrorCause, CREDENTIAL_CODES, isFatal } from './connection-cause.js';
 import { ConversationStreams } from './conversation-stream.js';
 import { Emitter } from './emitter.js';
-import { SendError, type ConnectionCause } from './errors.js';
+import { SendError, type ConnectionCause, type ConnectionErrorCode } from './errors.js';
 import { checkSend, SEND_LIMITS } from './limits.js';
 import type { RestApi } from './rest.js';
 import { ReconnectPolicy } from './reconnect-policy.js';
@@ -31,7 +42,7 @@ export interface ClientLifecycleEvents {
   /** The next connection attempt is in `delayMs` (backoff, or the server's `reconnect_delay_ms` hint); `cause`: why the last one ended. */
   reconnecting: (info: { delayMs: number; attempt: number; cause: ConnectionCause }) => void;
   /** The server refused the credentials (`MISSING_PARAMS`, `INVALID_CREDENTIALS`, `TOKEN_EXPIRED`): the client is closed. */
-  unauthorized: (error: { code: string; message: string }) => void;
+  unauthorized: (error: { code: ConnectionErrorCode; message: string }) => void;
   /** The connection cannot work (the handshake is refused with a 4xx: wrong URL, path or transport): the client is closed. */
   failed: (cause: ConnectionCause) => void;
   /** A queued send failed for good (refused by the server, or it kept killing the connection) and left the queue. */
@@ -94,8 +105,15 @@ export interface RealtimeIdentity {
  * fill, catch-up across instances through the store, and typing debounce. Subclasses name the namespace, the
  * credentials and the REST calls.
  */
-export abstract class RealtimeClient<ServerEvents extends { [K in keyof ServerEvents]: (...args: any[]) => void }> extends Emitter<ServerEvents & ClientLifecycleEvents> {
-  protected readonly socket: Socket;
+export abstract class RealtimeClient<
+  ServerEvents extends { [K in keyof ServerEvents]: (...args: any[]) => void },
+  ClientEvents extends SocketToServerEvents = SocketToServerEvents,
+> extends Emitter<ServerEvents & ClientLifecycleEvents> {
+  /**
+   * Typed with the protocol's event maps of what both namespaces share (the gateway uses the same); a subclass's
+   * own events go through `request`, typed with its namespace's map (`ClientEvents`).
+   */
+  protected readonly socket: Socket<ServerToSocketEvents, SocketToServerEvents>;
   protected readonly rest: RestApi;
   readonly #options: RealtimeClientOptions;
   readonly #identity: RealtimeIdentity;
@@ -260,7 +278,7 @@ export abstract class RealtimeClient<ServerEvents extends { [K in keyof ServerEv
 
   /** Joins a conversation's room; the client re-joins it after a reconnect that did not recover the session. */
   async join(conversationId: string): Promise<{ last_message_id: string | null }> {
-    const ack = await this.request<{ last_message_id: string | null }>('conversation:join', { conversation_id: conversationId });
+    const ack = await this.#ask('conversation:join', { conversation_id: conversationId });
     this.#joined.add(conversationId);
     return { last_message_id: ack.last_message_id };
   }
@@ -288,14 +306,25 @@ export abstract class RealtimeClient<ServerEvents extends { [K in keyof ServerEv
    * Emits an event with an ack and resolves with the successful ack; rejects with an `Error` carrying the ack's
    * `code`. Sent when connected (it waits while offline); `CLIENT_CLOSED` when the client is or gets closed.
    */
-  protected request<T extends object>(event: string, payload: unknown): Promise<T> {
+  protected request<E extends AckedEvent<ClientEvents>>(event: E, payload: EventPayload<ClientEvents[E]>): Promise<AckFields<ClientEvents[E]>> {
+    return this.#request(event, payload);
+  }
+
+  /** `request` for what both namespaces accept. */
+  #ask<E extends AckedEvent<SocketToServerEvents>>(event: E, payload: EventPayload<SocketToServerEvents[E]>): Promise<AckFields<SocketToServerEvents[E]>> {
+    return this.#request(event, payload);
+  }
+
+  #request<T extends object>(event: string, payload: unknown): Promise<T> {
     if (this.#state === 'closed') return Promise.reject(closedError());
     return new Promise<T>((resolve, reject) => {
       this.#requests.add(reject);
-      (this.socket.emitWithAck as (e: string, p: unknown) => Promise<AckResult<T>>)(event, payload)
+      // Socket.IO's typings cannot resolve a generic event's parameters; the signature above is the typed one.
+      const socket: Socket = this.socket as Socket;
+      (socket.emitWithAck(event, payload) as Promise<AckResult<T>>)
         .then((ack) => {
-          if (!ack.success) throw Object.assign(new Error(ack.error.message), { code: ack.error.code });
-          resolve(ack as T);
+          if (!ack.success) throw Object.assign(new Error(ack.error.message), { code: ack.error.code satisfies ErrorCode });
+          resolve(ack);
         })
         .catch(reject)
         .finally(() => this.#requests.delete(reject));
@@ -453,6 +482,11 @@ export abstract class RealtimeClient<ServerEvents extends { [K in keyof ServerEv
     });
   }
 }
+
+/** The events of a map that take an ack with a result (every one but `ping`). */
+type AckedEvent<Events> = Exclude<keyof Events & string, 'ping'>;
+/** What a successful ack of an event carries besides `success: true`. */
+type AckFields<F> = EventAckResult<F> extends void ? object : EventAckResult<F>;
 
 function closedError(): Error & { code: 'CLIENT_CLOSED' } {
   return Object.assign(new Error('the client is closed; make a new one'), { code: 'CLIENT_CLOSED' as const });

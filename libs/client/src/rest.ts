@@ -1,8 +1,9 @@
-import type { Conversation, ErrorBody, Message, MessagePage } from '@switchboard/protocol';
+import { REST_PATHS, restPath } from '@switchboard/protocol/http-api';
+import type { Conversation, ErrorBody, ErrorCode, Message, MessagePage } from '@switchboard/protocol';
 
 export class ApiError extends Error {
   readonly status: number;
-  readonly code: string;
+  readonly code: ErrorCode;
   constructor(status: number, body: Partial<ErrorBody> | undefined) {
     super(body?.error?.message ?? `request failed with ${status}`);
     this.name = 'ApiError';
@@ -42,18 +43,18 @@ export class RestApi {
   }
 
   openConversation(): Promise<Conversation> {
-    return this.request('POST', '/v1/conversations');
+    return this.request('POST', REST_PATHS.conversations);
   }
 
   conversation(id: string): Promise<Conversation> {
-    return this.request('GET', `/v1/conversations/${encodeURIComponent(id)}`);
+    return this.request('GET', restPath(REST_PATHS.conversation, id));
   }
 
   messages(conversationId: string, query: { after?: string; before?: string; limit?: number } = {}): Promise<MessagePage> {
     const params = new URLSearchParams();
     for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value));
     const qs = params.toString();
-    return this.request('GET', `/v1/conversations/${encodeURIComponent(conversationId)}/messages${qs ? `?${qs}` : ''}`);
+    return this.request('GET', `${restPath(REST_PATHS.messages, conversationId)}${qs ? `?${qs}` : ''}`);
   }
 
   /** Every message strictly after `afterId` (`null`: every message), all pages, ascending `seq`. */
@@ -81,6 +82,6 @@ export class RestApi {
   }
 
   markRead(conversationId: string, messageId: string): Promise<void> {
-    return this.request('POST', `/v1/conversations/${encodeURIComponent(conversationId)}/read`, { last_read_message_id: messageId });
+    return this.request('POST', restPath(REST_PATHS.read, conversationId), { last_read_message_id: messageId });
   }
 }

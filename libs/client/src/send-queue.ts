@@ -133,7 +133,7 @@ export class SendQueue {
       if (drops < maxDrops) continue;
       const pending = this.pending.find((p) => p.localId === localId);
       if (pending) {
-        const error = { code: 'CONNECTION_LOST', message: `the connection dropped right after this send ${drops} times in a row` };
+        const error = { code: 'CONNECTION_LOST' as const, message: `the connection dropped right after this send ${drops} times in a row` };
         void this.#settle(pending, new SendError(error, { conversationId: pending.conversationId, localId }));
       }
     }

@@ -12,9 +12,6 @@ export const DeviceIdField = z
   .string()
   .regex(DEVICE_ID_PATTERN, 'must be 1-128 characters of A-Z a-z 0-9 . _ : @ -');
 
-/** The REST headers that carry a device's credentials; with `Authorization` on the same request: 400. */
-export const CLIENT_CREDENTIAL_HEADERS = Object.freeze(['X-App-Id', 'X-Device-Id', 'X-Api-Key'] as const);
-
 export const LocalIdField = z
   .string()
   .regex(LOCAL_ID_PATTERN, 'must be 1-128 characters of A-Z a-z 0-9 . _ : -');

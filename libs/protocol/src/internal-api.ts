@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { AdminAuth, ClientAuth } from './socket-payloads.js';
-import { BodyField, DeviceIdField, IdField, LocalIdField } from './fields.js';
+import { AdminAuth, ClientAuth, ConversationRef, SocketSendMessage } from './socket-payloads.js';
+import { Principal } from './principal.js';
 
 /**
  * The messages service's internal API, used by the gateway only (never routed from outside). Every request
@@ -14,14 +14,6 @@ export const INTERNAL_PATHS = Object.freeze({
 });
 
 export const INTERNAL_TOKEN_HEADER = 'X-Internal-Token';
-
-/** Who the gateway acts for, as established at the socket's handshake. */
-export const InternalPrincipal = z.strictObject({
-  app_id: IdField,
-  /** Present for a device (client namespace); absent for an agent. */
-  device_id: DeviceIdField.optional(),
-});
-export type InternalPrincipal = z.infer<typeof InternalPrincipal>;
 
 export const InternalAuthClientRequest = z.strictObject(ClientAuth.shape);
 export type InternalAuthClientRequest = z.infer<typeof InternalAuthClientRequest>;
@@ -40,10 +32,8 @@ export interface InternalAuthAdminResponse {
   readonly app_id: string;
 }
 
-export const InternalConversationAccessRequest = z.strictObject({
-  principal: InternalPrincipal,
-  conversation_id: IdField,
-});
+/** The socket's `conversation:join` payload, with who the gateway acts for (established at the handshake). */
+export const InternalConversationAccessRequest = ConversationRef.extend({ principal: Principal });
 export type InternalConversationAccessRequest = z.infer<typeof InternalConversationAccessRequest>;
 
 export interface InternalConversationAccessResponse {
@@ -53,10 +43,6 @@ export interface InternalConversationAccessResponse {
   readonly last_message_id: string | null;
 }
 
-export const InternalSendMessageRequest = z.strictObject({
-  principal: InternalPrincipal,
-  conversation_id: IdField,
-  body: BodyField,
-  local_id: LocalIdField,
-});
+/** The socket's `message:send` payload, with who the gateway acts for: the same rules, said once. */
+export const InternalSendMessageRequest = SocketSendMessage.extend({ principal: Principal });
 export type InternalSendMessageRequest = z.infer<typeof InternalSendMessageRequest>;

@@ -73,7 +73,8 @@ export interface PresenceChangePayload {
 }
 
 // ---- event maps, used as Socket.IO's generics by the gateway, the SDK and the tests ----
-export interface ClientToServerEvents {
+/** What a device or an agent sends on either namespace. */
+export interface SocketToServerEvents {
   'conversation:join': (payload: ConversationRef, ack?: Ack<{ last_message_id: string | null }>) => void;
   'conversation:leave': (payload: ConversationRef, ack?: Ack) => void;
   'typing:start': (payload: ConversationRef, ack?: Ack) => void;
@@ -82,36 +83,39 @@ export interface ClientToServerEvents {
   ping: (ack?: (reply: 'pong') => void) => void;
 }
 
-export interface ServerToClientEvents {
+/** What the server sends on either namespace. */
+export interface ServerToSocketEvents {
   connected: (payload: ConnectedPayload) => void;
   'conversation:joined': (payload: ConversationJoinedPayload) => void;
   'message:new': (payload: Message) => void;
   'message:status': (payload: MessageStatusPayload) => void;
-  'agent:typing': (payload: AgentTypingPayload) => void;
   error: (payload: AckError) => void;
   'server:shutdown': (payload: ServerShutdownPayload) => void;
 }
 
-export interface AdminToServerEvents {
-  'app:subscribe': (payload: AppRef, ack?: Ack) => void;
-  'conversation:join': (payload: ConversationRef, ack?: Ack<{ last_message_id: string | null }>) => void;
-  'conversation:leave': (payload: ConversationRef, ack?: Ack) => void;
-  'message:send': (payload: SocketSendMessage, ack?: Ack<{ message: Message }>) => void;
-  'typing:start': (payload: ConversationRef, ack?: Ack) => void;
-  'typing:stop': (payload: ConversationRef, ack?: Ack) => void;
-  'sessions:list': (payload: AppRef, ack?: Ack<{ sessions: SessionInfo[] }>) => void;
-  ping: (ack?: (reply: 'pong') => void) => void;
+export interface ClientToServerEvents extends SocketToServerEvents {}
+
+export interface ServerToClientEvents extends ServerToSocketEvents {
+  'agent:typing': (payload: AgentTypingPayload) => void;
 }
 
-export interface ServerToAdminEvents {
-  connected: (payload: ConnectedPayload) => void;
-  'conversation:joined': (payload: ConversationJoinedPayload) => void;
-  'message:new': (payload: Message) => void;
-  'message:status': (payload: MessageStatusPayload) => void;
+export interface AdminToServerEvents extends SocketToServerEvents {
+  'app:subscribe': (payload: AppRef, ack?: Ack) => void;
+  'sessions:list': (payload: AppRef, ack?: Ack<{ sessions: SessionInfo[] }>) => void;
+}
+
+export interface ServerToAdminEvents extends ServerToSocketEvents {
   'session:connect': (payload: SessionConnectPayload) => void;
   'session:disconnect': (payload: SessionDisconnectPayload) => void;
   'presence:change': (payload: PresenceChangePayload) => void;
   'user:typing': (payload: UserTypingPayload) => void;
-  error: (payload: AckError) => void;
-  'server:shutdown': (payload: ServerShutdownPayload) => void;
 }
+
+/** The payload of an event of a map (`EventPayload<ClientToServerEvents['message:send']>`). */
+export type EventPayload<F> = F extends (payload: infer P, ...rest: any[]) => void ? P : never;
+
+/**
+ * What an event's ack carries besides `success: true` (`{ message }` for `message:send`); `void` for an ack that
+ * carries nothing. A handler of the event returns exactly this.
+ */
+export type EventAckResult<F> = F extends (payload: any, ack?: Ack<infer T>) => void ? ({} extends T ? void : T) : never;

@@ -1,9 +1,9 @@
 import type { Logger } from '@switchboard/logger';
-import type { AnySocket } from './socket/types.js';
+import type { EmittingSocket } from './socket/types.js';
 
 export interface DrainOptions {
   /** The sockets of this node, both namespaces. */
-  readonly sockets: () => AnySocket[];
+  readonly sockets: () => EmittingSocket[];
   /** Connections are all closed before this much time has passed. */
   readonly windowMs: number;
   readonly logger: Logger;
@@ -26,7 +26,7 @@ export async function drainConnections(options: DrainOptions): Promise<{ closed:
   const sockets = options.sockets();
   for (const socket of sockets) {
     const reconnect_delay_ms = Math.round(minDelay + Math.random() * (maxDelay - minDelay));
-    (socket as AnySocket & { emit(e: 'server:shutdown', p: object): boolean }).emit('server:shutdown', {
+    socket.emit('server:shutdown', {
       message: 'this server is restarting; reconnect after reconnect_delay_ms',
       reconnect_delay_ms,
     });

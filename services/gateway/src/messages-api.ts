@@ -7,8 +7,9 @@ import {
   type InternalAuthAdminResponse,
   type InternalAuthClientResponse,
   type InternalConversationAccessResponse,
-  type InternalPrincipal,
   type Message,
+  type Principal,
+  type SocketSendMessage,
 } from '@switchboard/protocol';
 import { GatewayError } from './gateway-error.js';
 import { createTtlCache } from './ttl-cache.js';
@@ -18,11 +19,8 @@ export interface MessagesApi {
   authenticateClient(appId: string, deviceId: string, apiKey: string): Promise<InternalAuthClientResponse>;
   authenticateAdmin(appId: string, adminToken: string): Promise<InternalAuthAdminResponse>;
   /** The conversation if the principal may see it; `NOT_FOUND` otherwise. */
-  conversationAccess(principal: InternalPrincipal, conversationId: string): Promise<InternalConversationAccessResponse>;
-  sendMessage(
-    principal: InternalPrincipal,
-    input: { conversation_id: string; body: string; local_id: string },
-  ): Promise<{ message: Message; created: boolean }>;
+  conversationAccess(principal: Principal, conversationId: string): Promise<InternalConversationAccessResponse>;
+  sendMessage(principal: Principal, input: SocketSendMessage): Promise<{ message: Message; created: boolean }>;
 }
 
 export interface HttpMessagesApiOptions {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../src/db/schema.js';
 import { migrateToLatest } from '../src/db/migrate.js';
-import type { Principal } from '../src/domain/principal.js';
+import type { Principal } from '@switchboard/protocol';
 import { deleteOutboxEvents, fetchOutboxBatch } from '../src/repositories/outbox.js';
 import { createApp } from '../src/use-cases/apps.js';
 import { openConversation, pageConversations } from '../src/use-cases/conversations.js';
@@ -28,8 +28,8 @@ export function databaseContract(name: string, open: () => Promise<{ db: Kysely<
     const withDb = (fn: (db: Kysely<Database>) => Promise<void>) => fn(handle!.db);
     const setup = async (db: Kysely<Database>) => {
       const app = await createApp(db, 'contract');
-      const device: Principal = { kind: 'client', appId: app.id, deviceId: 'device' };
-      const agent: Principal = { kind: 'agent', appId: app.id };
+      const device: Principal = { kind: 'device', app_id: app.id, device_id: 'device' };
+      const agent: Principal = { kind: 'agent', app_id: app.id };
       const conversation = await openConversation(db, device);
       return { app, device, agent, conversation };
     };
@@ -56,7 +56,7 @@ export function databaseContract(name: string, open: () => Promise<{ db: Kysely<
     it(`${name} - a batch of sends: one transaction, and each request its own answer`, () =>
       withDb(async (db) => {
         const { app, device, agent, conversation: a } = await setup(db);
-        const device2: Principal = { kind: 'client', appId: app.id, deviceId: 'device-2' };
+        const device2: Principal = { kind: 'device', app_id: app.id, device_id: 'device-2' };
         const b = await openConversation(db, device2);
         const other = await setup(db); // another app
         const old = (await sendMessage(db, device, a.id, { body: 'old', local_id: 'old' })).message;

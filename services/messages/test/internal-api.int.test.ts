@@ -50,21 +50,21 @@ describe('internal API', () => {
   it('internal - conversation access and sends are scoped by the principal', async () => {
     const c = (await h.device(app, 'owner').post('/v1/conversations')).body;
     const access = (principal: object) => post(INTERNAL_PATHS.conversationAccess, { principal, conversation_id: c.id });
-    expect((await access({ app_id: app.id, device_id: 'owner' })).body).toEqual({ conversation_id: c.id, app_id: app.id, device_id: 'owner', last_message_id: null });
-    expect((await access({ app_id: app.id })).status).toBe(200);
-    expect((await access({ app_id: app.id, device_id: 'intruder' })).status).toBe(404);
-    expect((await access({ app_id: other.id })).status).toBe(404);
+    expect((await access({ kind: 'device', app_id: app.id, device_id: 'owner' })).body).toEqual({ conversation_id: c.id, app_id: app.id, device_id: 'owner', last_message_id: null });
+    expect((await access({ kind: 'agent', app_id: app.id })).status).toBe(200);
+    expect((await access({ kind: 'device', app_id: app.id, device_id: 'intruder' })).status).toBe(404);
+    expect((await access({ kind: 'agent', app_id: other.id })).status).toBe(404);
 
     const send = (principal: object, local_id: string) => post(INTERNAL_PATHS.sendMessage, { principal, conversation_id: c.id, body: 'hey', local_id });
-    const first = await send({ app_id: app.id }, 'agent-1');
+    const first = await send({ kind: 'agent', app_id: app.id }, 'agent-1');
     expect(first.status).toBe(201);
     expect(first.body.created).toBe(true);
     expect(first.body.message).toMatchObject({ sender: 'agent', seq: 1 });
-    const retry = await send({ app_id: app.id, device_id: 'owner' }, 'agent-1');
+    const retry = await send({ kind: 'device', app_id: app.id, device_id: 'owner' }, 'agent-1');
     expect(retry.status).toBe(200);
     expect(retry.body).toEqual({ message: first.body.message, created: false });
-    expect((await send({ app_id: other.id }, 'x')).status).toBe(404);
-    const bad = await post(INTERNAL_PATHS.sendMessage, { principal: { app_id: app.id }, conversation_id: c.id, body: ' ', local_id: 'y' });
+    expect((await send({ kind: 'agent', app_id: other.id }, 'x')).status).toBe(404);
+    const bad = await post(INTERNAL_PATHS.sendMessage, { principal: { kind: 'agent', app_id: app.id }, conversation_id: c.id, body: ' ', local_id: 'y' });
     expect(bad.status).toBe(400);
     expect(await h.count('messages')).toBe(2);
   });

@@ -156,11 +156,11 @@ describe('outbox relay crashes', () => {
 
   it('relay - killed between the PubAck and the delete: the next relay republishes and the stream has no duplicate', async () => {
     const created = await createApp(db, 'crash');
-    const principal = { kind: 'client' as const, appId: created.id, deviceId: 'd' };
+    const principal = { kind: 'device' as const, app_id: created.id, device_id: 'd' };
     const c = await openConversation(db, principal);
     const sent: Message[] = [];
     for (let i = 0; i < 10; i++) sent.push((await sendMessage(db, principal, c.id, { body: `b${i}`, local_id: `c${i}` })).message);
-    await markRead(db, { kind: 'agent', appId: created.id }, c.id, sent[9]!.id);
+    await markRead(db, { kind: 'agent', app_id: created.id }, c.id, sent[9]!.id);
 
     // Relay A publishes, then "dies" before it removes the rows: its hook never returns, and its session ends.
     let published: readonly OutboxRow[] = [];
@@ -200,7 +200,7 @@ describe('outbox relay crashes', () => {
     await leader.nc.close();
 
     const created = await createApp(db, 'failover');
-    const principal = { kind: 'client' as const, appId: created.id, deviceId: 'd' };
+    const principal = { kind: 'device' as const, app_id: created.id, device_id: 'd' };
     const c = await openConversation(db, principal);
     const m = (await sendMessage(db, principal, c.id, { body: 'after failover', local_id: 'f1' })).message;
     await waitFor(async () => (await readStream(nats.url)).some((e) => e.msgId === m.id), { timeoutMs: 5000 });

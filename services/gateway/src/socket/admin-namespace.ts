@@ -32,28 +32,27 @@ const foreignApp = () => new GatewayError('FORBIDDEN', "another app's data");
 export function registerAdminNamespace(nsp: AdminNamespace, deps: AdminNamespaceDeps): void {
   const { api, guard, metrics, broadcaster } = deps;
   const typingIntervalMs = deps.typingIntervalMs ?? 1000;
-  const principalOf = (socket: AdminSocket) => ({ app_id: socket.data.appId });
   const typing = createTypingRelay<AdminSocket>(typingIntervalMs, (_socket, conversationId, isTyping) =>
     broadcaster.agentTyping(conversationId, isTyping),
   );
 
   const onEvent = guard.listener<AdminSocket>('/admin', {
     'app:subscribe': route(AppRef, (socket: AdminSocket, { app_id }) => {
-      if (app_id !== socket.data.appId) throw foreignApp();
+      if (app_id !== socket.data.principal.app_id) throw foreignApp();
       socket.join(appRoom(app_id));
     }),
-    'conversation:join': route(ConversationRef, joinConversation(api, principalOf)),
+    'conversation:join': route(ConversationRef, joinConversation(api)),
     'conversation:leave': route(ConversationRef, (socket: AdminSocket, { conversation_id }) => {
       socket.leave(conversationRoom(conversation_id));
     }),
     'message:send': route(SocketSendMessage, async (socket: AdminSocket, input) => {
-      const { message } = await api.sendMessage(principalOf(socket), input);
+      const { message } = await api.sendMessage(socket.data.principal, input);
       return { message };
     }),
     'typing:start': route(ConversationRef, typing.event(true)),
     'typing:stop': route(ConversationRef, typing.event(false)),
     'sessions:list': route(AppRef, async (socket: AdminSocket, { app_id }) => {
-      if (app_id !== socket.data.appId) throw foreignApp();
+      if (app_id !== socket.data.principal.app_id) throw foreignApp();
       try {
         return { sessions: await deps.registry.listSessions(app_id) };
       } catch (error) {
@@ -74,7 +73,7 @@ export function registerAdminNamespace(nsp: AdminNamespace, deps: AdminNamespace
     metrics.connects.inc({ namespace: '/admin' });
     releaseHandshake(socket);
     resubscribeRecoveredRooms(socket);
-    socket.join(appRoom(socket.data.appId));
+    socket.join(appRoom(socket.data.principal.app_id));
     socket.emit('connected', { connection_id: socket.id, server_time: new Date().toISOString() });
     socket.onAny(onEvent);
     socket.on('disconnect', onDisconnect);

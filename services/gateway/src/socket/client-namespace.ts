@@ -38,20 +38,19 @@ export function registerClientNamespace(nsp: ClientNamespace, deps: ClientNamesp
   const latestBySocket = new WeakMap<ClientSocket, InternalAuthClientResponse['latest_conversation']>();
   // A registration Redis has not answered yet: a disconnect waits for it, so no stale entry is left.
   const registering = new WeakMap<ClientSocket, Promise<void>>();
-  const principalOf = (socket: ClientSocket) => ({ app_id: socket.data.appId, device_id: socket.data.deviceId ?? '' });
   const typing = createTypingRelay<ClientSocket>(typingIntervalMs, (socket, conversationId, isTyping) =>
-    broadcaster.userTyping(conversationId, socket.data.deviceId ?? '', isTyping),
+    broadcaster.userTyping(conversationId, socket.data.principal.device_id, isTyping),
   );
 
   const onEvent = guard.listener<ClientSocket>('/client', {
-    'conversation:join': route(ConversationRef, joinConversation(api, principalOf)),
+    'conversation:join': route(ConversationRef, joinConversation(api)),
     'conversation:leave': route(ConversationRef, (socket: ClientSocket, { conversation_id }) => {
       socket.leave(conversationRoom(conversation_id));
     }),
     'typing:start': route(ConversationRef, typing.event(true)),
     'typing:stop': route(ConversationRef, typing.event(false)),
     'message:send': route(SocketSendMessage, async (socket: ClientSocket, input) => {
-      const { message } = await api.sendMessage(principalOf(socket), input);
+      const { message } = await api.sendMessage(socket.data.principal, input);
       return { message };
     }),
   });

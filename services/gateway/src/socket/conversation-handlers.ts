@@ -1,25 +1,24 @@
-import type { ConversationRef, InternalPrincipal } from '@switchboard/protocol';
+import type { ConversationJoinedPayload, ConversationRef } from '@switchboard/protocol';
 import type { MessagesApi } from '../messages-api.js';
 import { notJoined } from './errors.js';
 import { createTypingThrottle, type TypingThrottle } from './typing.js';
-import { conversationRoom, type AnySocket } from './types.js';
+import { conversationRoom, type AnySocket, type EmittingSocket } from './types.js';
 
 /**
  * `conversation:join` for either namespace: the messages service checks that the principal may see the
  * conversation (own device's for a client, own app's for an agent), then the socket joins its room and is told.
  * Shared by every socket of the namespace: the socket comes as an argument.
  */
-export function joinConversation<S extends AnySocket>(api: MessagesApi, principalOf: (socket: S) => InternalPrincipal) {
+export function joinConversation<S extends AnySocket>(api: MessagesApi) {
   return async (socket: S, { conversation_id }: ConversationRef) => {
-    const access = await api.conversationAccess(principalOf(socket), conversation_id);
+    const access = await api.conversationAccess(socket.data.principal, conversation_id);
     socket.join(conversationRoom(access.conversation_id));
-    (socket as AnySocket & { emit(e: 'conversation:joined', p: object): boolean }).emit('conversation:joined', {
-      conversation_id: access.conversation_id,
-      last_message_id: access.last_message_id,
-    });
+    joined(socket, { conversation_id: access.conversation_id, last_message_id: access.last_message_id });
     return { last_message_id: access.last_message_id };
   };
 }
+
+const joined = (socket: EmittingSocket, payload: ConversationJoinedPayload) => socket.emit('conversation:joined', payload);
 
 export interface TypingRelay<S extends AnySocket> {
   /** The `typing:start` (true) / `typing:stop` (false) handler: only in a joined conversation, throttled. */

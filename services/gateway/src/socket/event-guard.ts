@@ -1,10 +1,10 @@
 import type { z } from 'zod';
-import { parseWith, type AckError } from '@switchboard/protocol';
+import { parseWith, type AckError, type EventAckResult, type EventPayload } from '@switchboard/protocol';
 import type { Logger } from '@switchboard/logger';
 import { zeroKnownSeries } from '@switchboard/metrics';
 import type { GatewayMetrics } from '../metrics.js';
 import { toAckError } from './errors.js';
-import type { AnySocket } from './types.js';
+import type { AnySocket, EmittingSocket, ListenEventsOf } from './types.js';
 
 type AckFn = (result: unknown) => void;
 
@@ -15,20 +15,29 @@ export interface EventGuardOptions {
   readonly ratePerSecond: number;
 }
 
-/** One inbound event: its payload schema and what to do with a valid payload (the result extends the ack). */
-export interface EventRoute<S extends AnySocket = AnySocket> {
-  readonly schema: z.ZodType;
-  readonly handle: (socket: S, payload: any) => object | void | Promise<object | void>;
+/**
+ * One inbound event: its payload schema and what to do with a valid payload. The handler returns what the ack
+ * carries besides `success: true` (nothing for a bare ack).
+ */
+export interface EventRoute<S extends AnySocket, P, R> {
+  readonly schema: z.ZodType<P>;
+  readonly handle: (socket: S, payload: P) => R | Promise<R>;
 }
 
-/** Every event a namespace accepts, by name; `ping` is built in (ack `"pong"`). */
-export type EventRoutes<S extends AnySocket = AnySocket> = Readonly<Record<string, EventRoute<S>>>;
+/**
+ * Every event a namespace accepts, keyed by the namespace's event map from `libs/protocol`: an event the map lacks,
+ * one it has but the table lacks, a schema for another payload, or a handler answering another ack shape does not
+ * compile. `ping` is built in (ack `"pong"`).
+ */
+export type EventRoutes<S extends AnySocket> = {
+  readonly [E in Exclude<keyof ListenEventsOf<S>, 'ping'>]: EventRoute<S, EventPayload<ListenEventsOf<S>[E]>, EventAckResult<ListenEventsOf<S>[E]>>;
+};
 
 /** Declares one route with the payload typed by its schema. */
-export const route = <S extends AnySocket, Z extends z.ZodType>(
-  schema: Z,
-  handle: (socket: S, payload: z.output<Z>) => object | void | Promise<object | void>,
-): EventRoute<S> => ({ schema, handle });
+export const route = <S extends AnySocket, P, R>(schema: z.ZodType<P>, handle: (socket: S, payload: P) => R | Promise<R>): EventRoute<S, P, R> => ({
+  schema,
+  handle,
+});
 
 export interface EventGuard {
   /**
@@ -42,6 +51,9 @@ export interface EventGuard {
    */
   listener<S extends AnySocket>(namespace: string, routes: EventRoutes<S>): (this: S, event: string, ...args: unknown[]) => void;
 }
+
+/** A route as the listener runs it: any event of the table, its payload checked by its schema first. */
+type AnyRoute<S extends AnySocket> = EventRoute<S, any, object | void>;
 
 /** Token bucket of one connection: refills at `rate`/s up to `2 × rate`. Two numbers, no timer, no closure. */
 interface Bucket {
@@ -65,10 +77,10 @@ export function createEventGuard(options: EventGuardOptions): EventGuard {
     bucket.tokens -= 1;
     return true;
   };
-  const fail = (socket: AnySocket, event: string, ack: AckFn | undefined, error: AckError) => {
+  const fail = (socket: EmittingSocket, event: string, ack: AckFn | undefined, error: AckError) => {
     metrics.eventErrors.inc({ namespace: socket.nsp.name, event, code: error.code });
     if (ack) ack({ success: false, error });
-    else (socket as AnySocket & { emit(ev: 'error', e: AckError): boolean }).emit('error', error);
+    else socket.emit('error', error);
   };
   const split = (args: unknown[]): [unknown, AckFn | undefined] => {
     const last = args.at(-1);
@@ -76,7 +88,7 @@ export function createEventGuard(options: EventGuardOptions): EventGuard {
   };
   const rateLimited = { code: 'RATE_LIMITED', message: 'too many events, slow down' } as const;
 
-  const run = <S extends AnySocket>(socket: S, event: string, routeOf: EventRoute<S>, payload: unknown, ack: AckFn | undefined) => {
+  const run = <S extends AnySocket>(socket: S, event: string, routeOf: AnyRoute<S>, payload: unknown, ack: AckFn | undefined) => {
     const parsed = parseWith(routeOf.schema, payload);
     if (!parsed.ok) {
       const detail = parsed.fields.map((f) => (f.path ? `${f.path}: ${f.message}` : f.message)).join('; ');
@@ -96,7 +108,7 @@ export function createEventGuard(options: EventGuardOptions): EventGuard {
 
   return {
     listener<S extends AnySocket>(namespaceName: string, routes: EventRoutes<S>) {
-      const known = new Map(Object.entries(routes));
+      const known = new Map<string, AnyRoute<S>>(Object.entries(routes));
       // The namespace's event series exist at 0 from the start (dashboards, the event-errors alert's codes).
       const events = ['ping', 'unknown', ...known.keys()];
       zeroKnownSeries(metrics.eventsIn, { namespace: [namespaceName], event: events });

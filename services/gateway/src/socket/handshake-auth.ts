@@ -1,4 +1,11 @@
-import { AdminAuth, ClientAuth, type InternalAuthClientResponse } from '@switchboard/protocol';
+import {
+  AdminAuth,
+  ClientAuth,
+  type AgentPrincipal,
+  type DevicePrincipal,
+  type InternalAuthClientResponse,
+  type Principal,
+} from '@switchboard/protocol';
 import type { Logger } from '@switchboard/logger';
 import type { MessagesApi } from '../messages-api.js';
 import type { GatewayMetrics } from '../metrics.js';
@@ -14,10 +21,14 @@ const present = (value: unknown) => value !== undefined && value !== null && val
  * socket carries the previous owner's `data` and rooms. It may go on only if that owner is who just authenticated
  * (else a client that changed its credentials, or anyone holding the id, would get another device's rooms).
  */
-const foreignSession = (socket: ClientSocket | AdminSocket, appId: string, deviceId?: string) => {
+const foreignSession = (socket: ClientSocket | AdminSocket, principal: Principal) => {
   if (!socket.recovered) return false;
-  const previous = socket.data as Partial<SocketData> | undefined;
-  return previous?.appId !== appId || previous?.deviceId !== deviceId;
+  const previous = (socket.data as Partial<SocketData> | undefined)?.principal;
+  return (
+    previous?.kind !== principal.kind ||
+    previous.app_id !== principal.app_id ||
+    (previous.kind === 'device' && principal.kind === 'device' && previous.device_id !== principal.device_id)
+  );
 };
 const FOREIGN_SESSION = 'the recovered session belongs to another app or device';
 
@@ -45,8 +56,9 @@ export function clientHandshake(
     if (!parsed.success) return refuse('INVALID_CREDENTIALS', 'the credentials are not valid');
     try {
       const answer = await api.authenticateClient(parsed.data.app_id, parsed.data.device_id, parsed.data.api_key);
-      if (foreignSession(socket, answer.app_id, answer.device_id)) return refuse('INVALID_CREDENTIALS', FOREIGN_SESSION);
-      socket.data = { kind: 'client', appId: answer.app_id, deviceId: answer.device_id, connectedAt: new Date().toISOString() };
+      const principal: DevicePrincipal = { kind: 'device', app_id: answer.app_id, device_id: answer.device_id };
+      if (foreignSession(socket, principal)) return refuse('INVALID_CREDENTIALS', FOREIGN_SESSION);
+      socket.data = { principal, connectedAt: new Date().toISOString() };
       onAuthenticated(socket, answer);
       next();
     } catch (error) {
@@ -71,8 +83,9 @@ export function adminHandshake(api: MessagesApi, metrics: GatewayMetrics, logger
     if (!parsed.success) return refuse('INVALID_CREDENTIALS', 'the credentials are not valid');
     try {
       const answer = await api.authenticateAdmin(parsed.data.app_id, parsed.data.admin_token);
-      if (foreignSession(socket, answer.app_id)) return refuse('INVALID_CREDENTIALS', FOREIGN_SESSION);
-      socket.data = { kind: 'agent', appId: answer.app_id, connectedAt: new Date().toISOString() };
+      const principal: AgentPrincipal = { kind: 'agent', app_id: answer.app_id };
+      if (foreignSession(socket, principal)) return refuse('INVALID_CREDENTIALS', FOREIGN_SESSION);
+      socket.data = { principal, connectedAt: new Date().toISOString() };
       next();
     } catch (error) {
       const code = errorCodeOf(error);

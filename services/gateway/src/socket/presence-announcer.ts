@@ -118,8 +118,8 @@ export function createPresenceAnnouncer(
 export function connectionRecordOf(socket: ClientSocket, nodeId: string): ConnectionRecord {
   return {
     connectionId: socket.id,
-    appId: socket.data.appId,
-    deviceId: socket.data.deviceId ?? '',
+    appId: socket.data.principal.app_id,
+    deviceId: socket.data.principal.device_id,
     nodeId,
     connectedAt: socket.data.connectedAt,
   };

@@ -1,24 +1,35 @@
 import type { Namespace, Socket } from 'socket.io';
-import type { AdminToServerEvents, ClientToServerEvents, ServerToAdminEvents, ServerToClientEvents } from '@switchboard/protocol';
+import type {
+  AdminToServerEvents,
+  AgentPrincipal,
+  ClientToServerEvents,
+  DevicePrincipal,
+  Principal,
+  ServerToAdminEvents,
+  ServerToClientEvents,
+  ServerToSocketEvents,
+} from '@switchboard/protocol';
 
 /**
  * What a socket carries after its handshake. Kept small and JSON-only: the adapter stores it for connection state
  * recovery, and every byte here is paid per connection.
  */
-export interface SocketData {
-  kind: 'client' | 'agent';
-  appId: string;
-  /** Clients only. */
-  deviceId?: string;
+export interface SocketData<P extends Principal = Principal> {
+  /** Who is connected, as the messages service authenticated it; sent as is with every internal request. */
+  principal: P;
   connectedAt: string;
 }
 
 type NoEvents = Record<string, never>;
-export type ClientNamespace = Namespace<ClientToServerEvents, ServerToClientEvents, NoEvents, SocketData>;
-export type AdminNamespace = Namespace<AdminToServerEvents, ServerToAdminEvents, NoEvents, SocketData>;
-export type ClientSocket = Socket<ClientToServerEvents, ServerToClientEvents, NoEvents, SocketData>;
-export type AdminSocket = Socket<AdminToServerEvents, ServerToAdminEvents, NoEvents, SocketData>;
+export type ClientNamespace = Namespace<ClientToServerEvents, ServerToClientEvents, NoEvents, SocketData<DevicePrincipal>>;
+export type AdminNamespace = Namespace<AdminToServerEvents, ServerToAdminEvents, NoEvents, SocketData<AgentPrincipal>>;
+export type ClientSocket = Socket<ClientToServerEvents, ServerToClientEvents, NoEvents, SocketData<DevicePrincipal>>;
+export type AdminSocket = Socket<AdminToServerEvents, ServerToAdminEvents, NoEvents, SocketData<AgentPrincipal>>;
 export type AnySocket = ClientSocket | AdminSocket;
+/** Either namespace's socket, for what the server sends on both (`conversation:joined`, `error`). */
+export type EmittingSocket = Socket<object, ServerToSocketEvents, NoEvents, SocketData>;
+/** The event map a socket listens to (its namespace's, from `libs/protocol`). */
+export type ListenEventsOf<S> = S extends Socket<infer L, any, any, any> ? L : never;
 
 export const conversationRoom = (conversationId: string) => `conv:${conversationId}`;
 export const appRoom = (appId: string) => `app:${appId}`;

@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { CreateAppRequest, parseWith } from '@switchboard/protocol';
+import { CreateAppRequest, parseWith, REST_PATHS } from '@switchboard/protocol';
 import { createLogger } from '@switchboard/logger';
 import { databaseTarget, describeDatabaseError } from '../db/errors.js';
 import { migrateToLatest, MigrationError } from '../db/migrate.js';
@@ -67,7 +67,7 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
     process.stderr.write('apps:create: set DATABASE_URL, or OPERATOR_TOKEN (and MESSAGES_URL) to use a running service\n');
     return 2;
   }
-  const response = await fetch(new URL('/v1/apps', base), {
+  const response = await fetch(new URL(REST_PATHS.apps, base), {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
     body: JSON.stringify({ name }),

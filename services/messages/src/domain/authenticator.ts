@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { findAppById } from '../repositories/apps.js';
 import { AppError } from './errors.js';
-import type { Principal } from './principal.js';
+import type { AgentPrincipal, DevicePrincipal } from '@switchboard/protocol';
 import { appIdOfAdminToken, secretMatches } from './secrets.js';
 
 export interface ClientCredentials {
@@ -13,8 +13,8 @@ export interface ClientCredentials {
 
 /** Checks credentials; throws `INVALID_CREDENTIALS` (never says which part was wrong). */
 export interface Authenticator {
-  authenticateClient(credentials: ClientCredentials): Promise<Principal & { kind: 'client' }>;
-  authenticateAgent(adminToken: string, expectedAppId?: string): Promise<Principal & { kind: 'agent' }>;
+  authenticateClient(credentials: ClientCredentials): Promise<DevicePrincipal>;
+  authenticateAgent(adminToken: string, expectedAppId?: string): Promise<AgentPrincipal>;
 }
 
 export interface AuthenticatorOptions {
@@ -56,14 +56,14 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
     async authenticateClient({ appId, deviceId, apiKey }) {
       const hashes = await hashesOf(appId);
       if (!hashes || !secretMatches(apiKey, hashes.apiKey)) throw invalid();
-      return { kind: 'client', appId, deviceId };
+      return { kind: 'device', app_id: appId, device_id: deviceId };
     },
     async authenticateAgent(adminToken, expectedAppId) {
       const appId = appIdOfAdminToken(adminToken);
       if (!appId || (expectedAppId !== undefined && expectedAppId !== appId)) throw invalid();
       const hashes = await hashesOf(appId);
       if (!hashes || !secretMatches(adminToken, hashes.adminToken)) throw invalid();
-      return { kind: 'agent', appId };
+      return { kind: 'agent', app_id: appId };
     },
   };
 }

@@ -1,12 +1,12 @@
 import { AppError } from '../domain/errors.js';
 import type { Authenticator } from '../domain/authenticator.js';
-import type { Principal } from '../domain/principal.js';
+import type { Principal, PrincipalKind } from '@switchboard/protocol';
 import { rateLimitKey, type RateLimiter } from '../rate-limit/rate-limiter.js';
-import { CLIENT_CREDENTIAL_HEADERS, DeviceIdField, IdField, parseWith } from '@switchboard/protocol';
+import { CLIENT_CREDENTIAL_HEADERS, CREDENTIAL_HEADERS, DeviceIdField, IdField, parseWith } from '@switchboard/protocol';
 import { validationFailed } from '../domain/errors.js';
 import type { RouteContext, Next } from './context.js';
 
-type Who = 'client' | 'agent' | 'both';
+type Who = PrincipalKind | 'both';
 
 /**
  * Authenticates the caller: `Authorization: Bearer <admin_token>` is an agent, `X-App-Id` + `X-Device-Id` +
@@ -19,7 +19,7 @@ export function requireAuth(authenticator: Authenticator, who: Who, rateLimiter?
   return async (ctx: RouteContext, next: Next) => {
     const principal = await authenticate(ctx, authenticator);
     if (who !== 'both' && principal.kind !== who) {
-      throw new AppError('FORBIDDEN', who === 'client' ? 'this route takes device credentials' : 'this route takes an admin token');
+      throw new AppError('FORBIDDEN', who === 'device' ? 'this route takes device credentials' : 'this route takes an admin token');
     }
     if (rateLimiter) {
       const decision = await rateLimiter.take(rateLimitKey(principal));
@@ -29,17 +29,17 @@ export function requireAuth(authenticator: Authenticator, who: Who, rateLimiter?
       }
     }
     ctx.state.principal = principal;
-    ctx.state.bindLog({ app_id: principal.appId });
+    ctx.state.bindLog({ app_id: principal.app_id });
     return next();
   };
 }
 
 async function authenticate(ctx: RouteContext, authenticator: Authenticator): Promise<Principal> {
-  const authorization = ctx.get('Authorization');
+  const authorization = ctx.get(CREDENTIAL_HEADERS.authorization);
   const clientHeaders = CLIENT_CREDENTIAL_HEADERS.filter((name) => ctx.get(name) !== '');
   if (authorization && clientHeaders.length > 0) {
     throw validationFailed(
-      [{ path: ['Authorization', ...clientHeaders].join(','), message: 'must not be sent together: send device credentials or an agent token, not both' }],
+      [{ path: [CREDENTIAL_HEADERS.authorization, ...clientHeaders].join(','), message: 'must not be sent together: send device credentials or an agent token, not both' }],
       'request',
     );
   }
@@ -48,17 +48,13 @@ async function authenticate(ctx: RouteContext, authenticator: Authenticator): Pr
     if (!match?.[1]) throw new AppError('INVALID_CREDENTIALS', 'the Authorization header must be "Bearer <admin_token>"');
     return authenticator.authenticateAgent(match[1]);
   }
-  const appId = ctx.get('X-App-Id');
-  const deviceId = ctx.get('X-Device-Id');
-  const apiKey = ctx.get('X-Api-Key');
-  const missing = [
-    ['X-App-Id', appId],
-    ['X-Device-Id', deviceId],
-    ['X-Api-Key', apiKey],
-  ].filter(([, value]) => !value).map(([name]) => name);
+  const appId = ctx.get(CREDENTIAL_HEADERS.appId);
+  const deviceId = ctx.get(CREDENTIAL_HEADERS.deviceId);
+  const apiKey = ctx.get(CREDENTIAL_HEADERS.apiKey);
+  const missing = CLIENT_CREDENTIAL_HEADERS.filter((name) => !ctx.get(name));
   if (missing.length > 0) throw new AppError('MISSING_PARAMS', `missing credentials: ${missing.join(', ')}`);
   const device = parseWith(DeviceIdField, deviceId);
-  if (!device.ok) throw validationFailed(device.fields.map((f) => ({ path: 'X-Device-Id', message: f.message })), 'request');
+  if (!device.ok) throw validationFailed(device.fields.map((f) => ({ path: CREDENTIAL_HEADERS.deviceId, message: f.message })), 'request');
   // An app id that cannot be one names no app: wrong credentials, like an unknown one.
   if (!IdField.safeParse(appId).success) throw new AppError('INVALID_CREDENTIALS', 'the credentials are not valid');
   return authenticator.authenticateClient({ appId, deviceId, apiKey });
@@ -68,7 +64,7 @@ async function authenticate(ctx: RouteContext, authenticator: Authenticator): Pr
 export function requireOperator(operatorToken: string | undefined, tokensEqual: (a: string, b: string) => boolean) {
   return async (ctx: RouteContext, next: Next) => {
     if (!operatorToken) throw new AppError('NOT_FOUND', `no route for ${ctx.method} ${ctx.path}`);
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(ctx.get('Authorization'));
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(ctx.get(CREDENTIAL_HEADERS.authorization));
     if (!match?.[1]) throw new AppError('MISSING_PARAMS', 'missing operator token');
     if (!tokensEqual(match[1], operatorToken)) throw new AppError('INVALID_CREDENTIALS', 'the operator token is not valid');
     return next();

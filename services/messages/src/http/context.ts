@@ -1,7 +1,7 @@
 import type { ParameterizedContext, Next } from 'koa';
 import type { RouterContext } from '@koa/router';
 import type { Logger } from '@switchboard/logger';
-import type { Principal } from '../domain/principal.js';
+import type { Principal } from '@switchboard/protocol';
 
 /** What middleware puts on `ctx.state` for the handlers after it. */
 export interface RequestState {

@@ -1,4 +1,5 @@
 import cors from '@koa/cors';
+import { CREDENTIAL_HEADERS, REQUEST_ID_HEADER } from '@switchboard/protocol';
 import type { AppContext } from './context.js';
 
 /**
@@ -14,8 +15,8 @@ export function corsMiddleware(allowedOrigins: readonly string[] | undefined) {
       return allowed.has(origin) ? origin : '';
     },
     allowMethods: ['GET', 'POST', 'OPTIONS'],
-    allowHeaders: ['Content-Type', 'Authorization', 'X-App-Id', 'X-Device-Id', 'X-Api-Key', 'X-Request-Id'],
-    exposeHeaders: ['X-Request-Id'],
+    allowHeaders: ['Content-Type', ...Object.values(CREDENTIAL_HEADERS), REQUEST_ID_HEADER],
+    exposeHeaders: [REQUEST_ID_HEADER],
     maxAge: 600,
   });
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@switchboard/logger';
 import type { HttpDurationHistogram } from '@switchboard/metrics';
+import { REQUEST_ID_HEADER } from '@switchboard/protocol';
 import type { AppContext, Next } from './context.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -14,7 +15,7 @@ export function requestContext(logger: Logger, histogram: HttpDurationHistogram)
   const debug = logger.isLevelEnabled('debug');
   return async (ctx: AppContext, next: Next) => {
     const started = process.hrtime.bigint();
-    const given = ctx.get('X-Request-Id');
+    const given = ctx.get(REQUEST_ID_HEADER);
     const requestId = REQUEST_ID.test(given) ? given : randomUUID();
     const fields: Record<string, string> = { request_id: requestId };
     let log: Logger | undefined;
@@ -29,7 +30,7 @@ export function requestContext(logger: Logger, histogram: HttpDurationHistogram)
         },
       },
     });
-    ctx.set('X-Request-Id', requestId);
+    ctx.set(REQUEST_ID_HEADER, requestId);
     try {
       await next();
     } finally {

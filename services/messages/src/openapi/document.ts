@@ -5,15 +5,21 @@ import {
   CreateAppRequest,
   CreateConversationRequest,
   CreatedApp,
+  CREDENTIAL_HEADERS,
   DEVICE_ID_PATTERN,
   ERROR_STATUS,
   LIMITS,
   MarkReadRequest,
   Message,
   MessagePage,
+  REST_PATHS,
   SendMessageRequest,
   type ErrorCode,
+  type RestPath,
 } from '@switchboard/protocol';
+
+/** A router pattern as an OpenAPI path: `/v1/conversations/:id` is `/v1/conversations/{id}`. */
+const openApiPath = (pattern: RestPath) => pattern.replace(':id', '{id}');
 
 /**
  * The OpenAPI 3.1 document of the public REST API, generated from the same zod schemas that validate requests,
@@ -68,14 +74,14 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
     servers: [{ url: '/' }],
     components: {
       securitySchemes: {
-        appId: { type: 'apiKey', in: 'header', name: 'X-App-Id', description: "A device's credentials, 1 of 3: the app's id." },
+        appId: { type: 'apiKey', in: 'header', name: CREDENTIAL_HEADERS.appId, description: "A device's credentials, 1 of 3: the app's id." },
         deviceId: {
           type: 'apiKey',
           in: 'header',
-          name: 'X-Device-Id',
+          name: CREDENTIAL_HEADERS.deviceId,
           description: `A device's credentials, 2 of 3: the device's id, ${DEVICE_ID_PATTERN.source} (malformed: 400 VALIDATION_FAILED).`,
         },
-        apiKey: { type: 'apiKey', in: 'header', name: 'X-Api-Key', description: "A device's credentials, 3 of 3: the app's API key." },
+        apiKey: { type: 'apiKey', in: 'header', name: CREDENTIAL_HEADERS.apiKey, description: "A device's credentials, 3 of 3: the app's API key." },
         agent: {
           type: 'http',
           scheme: 'bearer',
@@ -106,7 +112,7 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
       },
     },
     paths: {
-      '/v1/apps': {
+      [REST_PATHS.apps]: {
         post: {
           operationId: 'createApp',
           security: [{ operator: [] }],
@@ -114,7 +120,7 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
           responses: { '201': { description: 'Created', ...json('CreatedApp') }, ...errors('VALIDATION_FAILED', ...auth, 'NOT_FOUND', 'PAYLOAD_TOO_LARGE') },
         },
       },
-      '/v1/conversations': {
+      [REST_PATHS.conversations]: {
         post: {
           operationId: 'openConversation',
           security: [device],
@@ -128,7 +134,7 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
           responses: { '200': { description: 'Newest activity first', ...json('ConversationPage') }, ...errors('VALIDATION_FAILED', ...caller) },
         },
       },
-      '/v1/conversations/{id}': {
+      [openApiPath(REST_PATHS.conversation)]: {
         get: {
           operationId: 'getConversation',
           security: either,
@@ -136,7 +142,7 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
           responses: { '200': { description: 'The conversation', ...json('Conversation') }, ...errors(...caller, 'NOT_FOUND') },
         },
       },
-      '/v1/conversations/{id}/messages': {
+      [openApiPath(REST_PATHS.messages)]: {
         post: {
           operationId: 'sendMessage',
           security: either,
@@ -160,7 +166,7 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
           responses: { '200': { description: 'Ascending seq', ...json('MessagePage') }, ...errors('VALIDATION_FAILED', ...caller, 'NOT_FOUND') },
         },
       },
-      '/v1/conversations/{id}/read': {
+      [openApiPath(REST_PATHS.read)]: {
         post: {
           operationId: 'markRead',
           security: either,

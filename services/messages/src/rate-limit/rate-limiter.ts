@@ -1,4 +1,4 @@
-import type { Principal } from '../domain/principal.js';
+import type { Principal } from '@switchboard/protocol';
 
 /** The answer for one request: allowed, or refused with how long until a request would be allowed. */
 export type RateDecision = { readonly allowed: true } | { readonly allowed: false; readonly retryAfterMs: number };
@@ -19,4 +19,4 @@ export interface RateLimit {
 
 /** One bucket per device, and one per app for its agents (they share the admin token). */
 export const rateLimitKey = (principal: Principal): string =>
-  principal.kind === 'client' ? `c:${principal.appId}:${principal.deviceId}` : `a:${principal.appId}`;
+  principal.kind === 'device' ? `c:${principal.app_id}:${principal.device_id}` : `a:${principal.app_id}`;

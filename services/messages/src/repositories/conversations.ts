@@ -1,11 +1,11 @@
 import { sql, type Kysely } from 'kysely';
 import type { ConversationRow, Database } from '../db/schema.js';
-import type { Principal } from '../domain/principal.js';
+import type { Principal } from '@switchboard/protocol';
 
 /** Restricts a query to what the principal may see: the app's conversations, and for a client its device's. */
 function visibleTo<QB extends { where: (...args: any[]) => QB }>(qb: QB, principal: Principal): QB {
-  const scoped = qb.where('app_id', '=', principal.appId);
-  return principal.kind === 'client' ? scoped.where('device_id', '=', principal.deviceId) : scoped;
+  const scoped = qb.where('app_id', '=', principal.app_id);
+  return principal.kind === 'device' ? scoped.where('device_id', '=', principal.device_id) : scoped;
 }
 
 export async function insertConversation(
@@ -36,7 +36,7 @@ export async function lockConversations(trx: Kysely<Database>, ids: readonly str
 
 /** Whether the principal may see (and write to) this conversation. */
 export function isVisibleTo(row: Pick<ConversationRow, 'app_id' | 'device_id'>, principal: Principal): boolean {
-  return row.app_id === principal.appId && (principal.kind === 'agent' || row.device_id === principal.deviceId);
+  return row.app_id === principal.app_id && (principal.kind === 'agent' || row.device_id === principal.device_id);
 }
 
 /** Records each conversation's newest message (on rows the transaction has locked), in one statement. */

@@ -4,12 +4,12 @@ import type { Database } from '../db/schema.js';
 import { AppError, notFound, validationFailed } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
 import { toConversation } from '../domain/mappers.js';
-import type { Principal } from '../domain/principal.js';
+import type { Principal } from '@switchboard/protocol';
 import { findConversation, insertConversation, listConversations } from '../repositories/conversations.js';
 
 export async function openConversation(db: Kysely<Database>, principal: Principal): Promise<Conversation> {
-  if (principal.kind !== 'client') throw new AppError('FORBIDDEN', 'only a device opens a conversation');
-  const row = await insertConversation(db, { id: newId('conv'), app_id: principal.appId, device_id: principal.deviceId });
+  if (principal.kind !== 'device') throw new AppError('FORBIDDEN', 'only a device opens a conversation');
+  const row = await insertConversation(db, { id: newId('conv'), app_id: principal.app_id, device_id: principal.device_id });
   return toConversation(row);
 }
 

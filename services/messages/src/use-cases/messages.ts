@@ -11,7 +11,8 @@ import type { Database, MessageRow } from '../db/schema.js';
 import { AppError, notFound, validationFailed } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
 import { toMessage } from '../domain/mappers.js';
-import { sideOf, type Principal } from '../domain/principal.js';
+import type { Principal } from '@switchboard/protocol';
+import { sideOf } from '../domain/principal.js';
 import {
   advanceReadMarker,
   findConversation,

@@ -1,6 +1,6 @@
 import type Router from '@koa/router';
 import type { Kysely } from 'kysely';
-import { CreateAppRequest } from '@switchboard/protocol';
+import { CreateAppRequest, REST_PATHS } from '@switchboard/protocol';
 import type { Database } from '../../db/schema.js';
 import { secretsEqual } from '../../domain/secrets.js';
 import { createApp } from '../../use-cases/apps.js';
@@ -15,7 +15,7 @@ export interface AppsRoutesDeps {
 
 /** The operator API: creating apps. */
 export function appsRoutes(router: Router<RequestState>, deps: AppsRoutesDeps): void {
-  router.post('/v1/apps', requireOperator(deps.operatorToken, secretsEqual), async (ctx) => {
+  router.post(REST_PATHS.apps, requireOperator(deps.operatorToken, secretsEqual), async (ctx) => {
     const { name } = validate(CreateAppRequest, ctx.state.body, 'body');
     const app = await createApp(deps.db, name);
     ctx.state.log.info({ app_id: app.id }, 'app created');

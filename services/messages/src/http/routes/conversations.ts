@@ -1,6 +1,6 @@
 import type Router from '@koa/router';
 import type { Kysely } from 'kysely';
-import { ConversationIdParams, CreateConversationRequest, ListConversationsQuery } from '@switchboard/protocol';
+import { ConversationIdParams, CreateConversationRequest, ListConversationsQuery, REST_PATHS } from '@switchboard/protocol';
 import type { Database } from '../../db/schema.js';
 import { notFound } from '../../domain/errors.js';
 import type { Authenticator } from '../../domain/authenticator.js';
@@ -20,7 +20,7 @@ export interface ConversationsRoutesDeps {
 export function conversationsRoutes(router: Router<RequestState>, deps: ConversationsRoutesDeps): void {
   const { db } = deps;
 
-  router.post('/v1/conversations', requireAuth(deps.authenticator, 'client', deps.rateLimiter), async (ctx) => {
+  router.post(REST_PATHS.conversations, requireAuth(deps.authenticator, 'device', deps.rateLimiter), async (ctx) => {
     validate(CreateConversationRequest, ctx.state.body ?? {}, 'body');
     const conversation = await openConversation(db, ctx.state.principal!);
     if (ctx.state.debug) ctx.state.log.debug({ conversation_id: conversation.id }, 'conversation opened');
@@ -28,12 +28,12 @@ export function conversationsRoutes(router: Router<RequestState>, deps: Conversa
     ctx.body = conversation;
   });
 
-  router.get('/v1/conversations', requireAuth(deps.authenticator, 'both', deps.rateLimiter), async (ctx) => {
+  router.get(REST_PATHS.conversations, requireAuth(deps.authenticator, 'both', deps.rateLimiter), async (ctx) => {
     const query = validate(ListConversationsQuery, ctx.query, 'query');
     ctx.body = await pageConversations(db, ctx.state.principal!, query);
   });
 
-  router.get('/v1/conversations/:id', requireAuth(deps.authenticator, 'both', deps.rateLimiter), async (ctx) => {
+  router.get(REST_PATHS.conversation, requireAuth(deps.authenticator, 'both', deps.rateLimiter), async (ctx) => {
     ctx.body = await getConversation(db, ctx.state.principal!, conversationId(ctx));
   });
 }

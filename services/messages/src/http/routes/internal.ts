@@ -10,12 +10,10 @@ import {
   type InternalAuthAdminResponse,
   type InternalAuthClientResponse,
   type InternalConversationAccessResponse,
-  type InternalPrincipal,
 } from '@switchboard/protocol';
 import type { Database } from '../../db/schema.js';
 import type { Authenticator } from '../../domain/authenticator.js';
 import { AppError, notFound } from '../../domain/errors.js';
-import type { Principal } from '../../domain/principal.js';
 import { secretsEqual } from '../../domain/secrets.js';
 import { findConversation, latestConversation } from '../../repositories/conversations.js';
 import type { MessageSender } from '../../use-cases/send-batcher.js';
@@ -50,8 +48,8 @@ export function internalRoutes(router: Router<RequestState>, deps: InternalRoute
     const principal = await authenticator.authenticateClient({ appId: input.app_id, deviceId: input.device_id, apiKey: input.api_key });
     const latest = await latestConversation(db, principal);
     const body: InternalAuthClientResponse = {
-      app_id: principal.appId,
-      device_id: principal.deviceId,
+      app_id: principal.app_id,
+      device_id: principal.device_id,
       latest_conversation: latest ? { id: latest.id, last_message_id: latest.last_message_id } : null,
     };
     ctx.body = body;
@@ -60,13 +58,13 @@ export function internalRoutes(router: Router<RequestState>, deps: InternalRoute
   router.post(INTERNAL_PATHS.authAdmin, guard, async (ctx) => {
     const input = validate(InternalAuthAdminRequest, ctx.state.body, 'body');
     const principal = await authenticator.authenticateAgent(input.admin_token, input.app_id);
-    const body: InternalAuthAdminResponse = { app_id: principal.appId };
+    const body: InternalAuthAdminResponse = { app_id: principal.app_id };
     ctx.body = body;
   });
 
   router.post(INTERNAL_PATHS.conversationAccess, guard, async (ctx) => {
     const input = validate(InternalConversationAccessRequest, ctx.state.body, 'body');
-    const row = await findConversation(db, input.conversation_id, toPrincipal(input.principal));
+    const row = await findConversation(db, input.conversation_id, input.principal);
     if (!row) throw notFound('conversation');
     const body: InternalConversationAccessResponse = {
       conversation_id: row.id,
@@ -80,7 +78,7 @@ export function internalRoutes(router: Router<RequestState>, deps: InternalRoute
   router.post(INTERNAL_PATHS.sendMessage, guard, async (ctx) => {
     const input = validate(InternalSendMessageRequest, ctx.state.body, 'body');
     const { message, created } = await deps.send({
-      principal: toPrincipal(input.principal),
+      principal: input.principal,
       conversationId: input.conversation_id,
       body: input.body,
       local_id: input.local_id,
@@ -88,10 +86,4 @@ export function internalRoutes(router: Router<RequestState>, deps: InternalRoute
     ctx.status = created ? 201 : 200;
     ctx.body = { message, created };
   });
-}
-
-function toPrincipal(principal: InternalPrincipal): Principal {
-  return principal.device_id === undefined
-    ? { kind: 'agent', appId: principal.app_id }
-    : { kind: 'client', appId: principal.app_id, deviceId: principal.device_id };
 }

@@ -1,6 +1,6 @@
 import type Router from '@koa/router';
 import type { Kysely } from 'kysely';
-import { ListMessagesQuery, MarkReadRequest, SendMessageRequest } from '@switchboard/protocol';
+import { ListMessagesQuery, MarkReadRequest, REST_PATHS, SendMessageRequest } from '@switchboard/protocol';
 import type { Database } from '../../db/schema.js';
 import type { Authenticator } from '../../domain/authenticator.js';
 import type { OutboxWake } from '../../repositories/outbox.js';
@@ -25,7 +25,7 @@ export function messagesRoutes(router: Router<RequestState>, deps: MessagesRoute
   const { db } = deps;
   const auth = requireAuth(deps.authenticator, 'both', deps.rateLimiter);
 
-  router.post('/v1/conversations/:id/messages', auth, async (ctx) => {
+  router.post(REST_PATHS.messages, auth, async (ctx) => {
     const input = validate(SendMessageRequest, ctx.state.body, 'body');
     const { message, created } = await deps.send({ principal: ctx.state.principal!, conversationId: conversationId(ctx), ...input });
     if (ctx.state.debug) ctx.state.log.debug({ message_id: message.id, created }, 'message stored');
@@ -33,12 +33,12 @@ export function messagesRoutes(router: Router<RequestState>, deps: MessagesRoute
     ctx.body = message;
   });
 
-  router.get('/v1/conversations/:id/messages', auth, async (ctx) => {
+  router.get(REST_PATHS.messages, auth, async (ctx) => {
     const query = validate(ListMessagesQuery, ctx.query, 'query');
     ctx.body = await pageMessages(db, ctx.state.principal!, conversationId(ctx), query);
   });
 
-  router.post('/v1/conversations/:id/read', auth, async (ctx) => {
+  router.post(REST_PATHS.read, auth, async (ctx) => {
     const { last_read_message_id } = validate(MarkReadRequest, ctx.state.body, 'body');
     await markRead(db, ctx.state.principal!, conversationId(ctx), last_read_message_id, deps.wakeRelay);
     ctx.status = 204;

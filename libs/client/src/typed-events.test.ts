@@ -1,0 +1,45 @@
+import { describe, expectTypeOf, it } from 'vitest';
+import type { ErrorCode, SessionInfo } from '@switchboard/protocol';
+import { AgentClient } from './agent-client.js';
+import { ChatClient } from './chat-client.js';
+import type { ClientErrorCode, ConnectionErrorCode } from './errors.js';
+import type { ApiError } from './rest.js';
+import type { SendError } from './errors.js';
+
+// Type tests: tsc checks this file (tsconfig.tests.json). Each `@ts-expect-error` fails the build if the check it
+// marks stops being one: the SDK's socket and requests are typed with the protocol's event maps.
+abstract class AgentProbe extends AgentClient {
+  check(): void {
+    expectTypeOf(this.request('sessions:list', { app_id: 'app_1' })).resolves.toExtend<{ sessions: SessionInfo[] }>();
+    // @ts-expect-error a misspelt event name
+    void this.request('sessions:lst', { app_id: 'app_1' });
+    // @ts-expect-error a wrong payload
+    void this.request('sessions:list', { conversation_id: 'conv_1' });
+    // @ts-expect-error a wrong ack shape
+    const wrongAck: Promise<{ session: SessionInfo[] }> = this.request('sessions:list', { app_id: 'app_1' });
+    void wrongAck;
+    this.socket.emit('typing:start', { conversation_id: 'conv_1' });
+    // @ts-expect-error a misspelt event name on the socket
+    this.socket.emit('typing:begin', { conversation_id: 'conv_1' });
+    // @ts-expect-error a wrong payload on the socket
+    this.socket.emit('conversation:leave', { conversation: 'conv_1' });
+  }
+}
+
+abstract class ChatProbe extends ChatClient {
+  check(): void {
+    // @ts-expect-error `sessions:list` is an /admin event, not a /client one
+    void this.request('sessions:list', { app_id: 'app_1' });
+    expectTypeOf(this.request('message:send', { conversation_id: 'c', body: 'b', local_id: 'l' })).resolves.toHaveProperty('message');
+  }
+}
+
+describe('sdk - typed with the protocol', () => {
+  it('types - requests and emits follow the event maps; error codes are the contract codes', () => {
+    expectTypeOf<AgentProbe['check']>().toBeFunction();
+    expectTypeOf<ChatProbe['check']>().toBeFunction();
+    expectTypeOf<SendError['code']>().toEqualTypeOf<ErrorCode | ClientErrorCode>();
+    expectTypeOf<ApiError['code']>().toEqualTypeOf<ErrorCode>();
+    expectTypeOf<ErrorCode>().toExtend<ConnectionErrorCode>();
+  });
+});

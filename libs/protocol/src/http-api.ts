@@ -1,0 +1,35 @@
+/**
+ * Paths and header names of the REST API (CONTRACT.md): routed by the messages service, called by the SDK, listed
+ * by CORS. No zod here: the SDK takes these values through the `@switchboard/protocol/http-api` entry.
+ */
+
+/** REST routes, as the router's patterns (`:id` a conversation id); `restPath` fills one in. */
+export const REST_PATHS = Object.freeze({
+  apps: '/v1/apps',
+  conversations: '/v1/conversations',
+  conversation: '/v1/conversations/:id',
+  messages: '/v1/conversations/:id/messages',
+  read: '/v1/conversations/:id/read',
+} as const);
+export type RestPath = (typeof REST_PATHS)[keyof typeof REST_PATHS];
+
+/** A route's path for one conversation: `restPath(REST_PATHS.messages, id)` is `/v1/conversations/<id>/messages`. */
+export const restPath = (pattern: RestPath, id: string): string => pattern.replace(':id', encodeURIComponent(id));
+
+/** The headers that carry a caller's credentials: a device's three, or an agent's `Authorization: Bearer`. */
+export const CREDENTIAL_HEADERS = Object.freeze({
+  appId: 'X-App-Id',
+  deviceId: 'X-Device-Id',
+  apiKey: 'X-Api-Key',
+  authorization: 'Authorization',
+} as const);
+
+/** The REST headers that carry a device's credentials; with `Authorization` on the same request: 400. */
+export const CLIENT_CREDENTIAL_HEADERS = Object.freeze([
+  CREDENTIAL_HEADERS.appId,
+  CREDENTIAL_HEADERS.deviceId,
+  CREDENTIAL_HEADERS.apiKey,
+] as const);
+
+/** A request's id: the caller's when sane, else made by the service; answered on every response. */
+export const REQUEST_ID_HEADER = 'X-Request-Id';
