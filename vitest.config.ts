@@ -8,7 +8,7 @@ export default defineConfig({
     // Tests run the TypeScript sources of the workspace libraries; processes spawned by tests run the built ones.
     alias: [
       { find: /^@switchboard\/protocol\/socket-events$/, replacement: src('protocol', 'socket-events') },
-      ...['protocol', 'config', 'logger', 'metrics', 'testing', 'client'].map((lib) => ({
+      ...['protocol', 'config', 'logger', 'metrics', 'runtime', 'testing', 'client'].map((lib) => ({
         find: new RegExp(`^@switchboard/${lib}$`),
         replacement: src(lib),
       })),
