@@ -70,3 +70,4 @@ function describe(error: unknown): string {
 export * from './sleep.js';
 export * from './ttl-cache.js';
 export * from './token-bucket.js';
+export * from './report-listening.js';
