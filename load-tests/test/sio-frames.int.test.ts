@@ -5,16 +5,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { CreatedApp, Message } from '@switchboard/protocol';
-import { waitFor } from '@switchboard/testing';
-import { startGatewayStack, type GatewayStack } from '../../services/gateway/test/harness.js';
+import { startStack, waitFor, type Stack } from '@switchboard/testing';
 import { createSession, engineIoUrl, type OpenPayload, type Session } from '../src/protocol/sio-frames.js';
 
-let stack: GatewayStack;
+let stack: Stack;
 let app: CreatedApp;
 let url: string;
 
 beforeAll(async () => {
-  stack = await startGatewayStack({ nodes: 1, gatewayEnv: { PING_INTERVAL_MS: '300', PING_TIMEOUT_MS: '2000' } });
+  stack = await startStack({ nodes: 1, gatewayEnv: { PING_INTERVAL_MS: '300', PING_TIMEOUT_MS: '2000' } });
   url = stack.nodes[0]!.url;
   app = await stack.createApp('k6-frames');
 });

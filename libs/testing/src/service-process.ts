@@ -96,3 +96,11 @@ export async function startServiceProcess(options: ServiceProcessOptions): Promi
     },
   };
 }
+
+/** SIGTERM (so a `--cpu-prof` profile is written), SIGKILL if it is not gone within `timeoutMs`. */
+export async function stopGracefully(proc: ServiceProcess, timeoutMs = 10_000): Promise<void> {
+  proc.signal('SIGTERM');
+  const timer = setTimeout(() => proc.signal('SIGKILL'), timeoutMs);
+  await proc.exited;
+  clearTimeout(timer);
+}
