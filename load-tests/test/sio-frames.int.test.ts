@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { CreatedApp, Message } from '@switchboard/protocol';
-import { startStack, waitFor, type Stack } from '@switchboard/testing';
+import { sleep, startStack, waitFor, type Stack } from '@switchboard/testing';
 import { createSession, engineIoUrl, type OpenPayload, type Session } from '../src/protocol/sio-frames.js';
 
 let stack: Stack;
@@ -83,7 +83,7 @@ describe('k6 helper frames against the real gateway', () => {
       expect(received.args[0]).toMatchObject({ id: result.message.id, body: 'from raw frames' });
 
       // Several heartbeats (every 300 ms) answered by the session: the connection outlives the ping timeout.
-      await new Promise((r) => setTimeout(r, 2500));
+      await sleep(2500);
       expect(client.frames.filter((f) => f === '2').length).toBeGreaterThanOrEqual(3);
       expect(client.closed).toBe(false);
       expect(await ack(client, 'ping', [])).toEqual(['pong']);
