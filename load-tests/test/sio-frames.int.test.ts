@@ -5,16 +5,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { CreatedApp, Message } from '@switchboard/protocol';
-import { waitFor } from '@switchboard/testing';
-import { startGatewayStack, type GatewayStack } from '../../services/gateway/test/harness.js';
+import { sleep, startStack, waitFor, type Stack } from '@switchboard/testing';
 import { createSession, engineIoUrl, type OpenPayload, type Session } from '../src/protocol/sio-frames.js';
 
-let stack: GatewayStack;
+let stack: Stack;
 let app: CreatedApp;
 let url: string;
 
 beforeAll(async () => {
-  stack = await startGatewayStack({ nodes: 1, gatewayEnv: { PING_INTERVAL_MS: '300', PING_TIMEOUT_MS: '2000' } });
+  stack = await startStack({ nodes: 1, gatewayEnv: { PING_INTERVAL_MS: '300', PING_TIMEOUT_MS: '2000' } });
   url = stack.nodes[0]!.url;
   app = await stack.createApp('k6-frames');
 });
@@ -84,7 +83,7 @@ describe('k6 helper frames against the real gateway', () => {
       expect(received.args[0]).toMatchObject({ id: result.message.id, body: 'from raw frames' });
 
       // Several heartbeats (every 300 ms) answered by the session: the connection outlives the ping timeout.
-      await new Promise((r) => setTimeout(r, 2500));
+      await sleep(2500);
       expect(client.frames.filter((f) => f === '2').length).toBeGreaterThanOrEqual(3);
       expect(client.closed).toBe(false);
       expect(await ack(client, 'ping', [])).toEqual(['pong']);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGatewayStack, type GatewayStack } from '../../services/gateway/test/harness.js';
+import { startStack, type Stack } from '@switchboard/testing';
 import { loadAlertRules } from './alert-rules.js';
 import { dashboardQueries } from './dashboards.js';
 import { SCRAPE_SERIES, metricNames, requiredLabelValues, samples, type Sample } from './promql.js';
@@ -11,7 +11,7 @@ import { SCRAPE_SERIES, metricNames, requiredLabelValues, samples, type Sample }
  * test database, private nats-server, shared Redis); nothing is sent, and their first /metrics must hold a sample
  * line of every metric name, and of every label value, that an alert expression or a dashboard query names.
  */
-let stack: GatewayStack;
+let stack: Stack;
 let exposed: Set<string>;
 let scraped: Sample[];
 
@@ -19,7 +19,7 @@ let scraped: Sample[];
 const SCRAPE_LABELS = new Set(['job', 'instance', 'kubernetes_namespace', 'release', 'pod', 'node_id', 'service']);
 
 beforeAll(async () => {
-  stack = await startGatewayStack({ nodes: 1 });
+  stack = await startStack({ nodes: 1 });
   const scrape = async (url: string) => {
     const response = await fetch(`${url}/metrics`);
     expect(response.status).toBe(200);

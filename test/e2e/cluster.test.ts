@@ -1,16 +1,15 @@
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { startTcpBalancer, waitFor, type TcpBalancer } from '@switchboard/testing';
-import { startGatewayStack, type GatewayStack } from '../../services/gateway/test/harness.js';
+import { startStack, startTcpBalancer, waitFor, type Stack, type TcpBalancer } from '@switchboard/testing';
 import { chatFlow } from './chat-flow.js';
 
 /** The real stack: Postgres, Redis, NATS JetStream, the messages service and two gateway nodes behind balancers. */
 describe('e2e: two gateway nodes on real servers', () => {
-  let stack: GatewayStack;
+  let stack: Stack;
   let deviceIngress: TcpBalancer;
   let agentIngress: TcpBalancer;
 
   beforeAll(async () => {
-    stack = await startGatewayStack({ nodes: 2, gatewayEnv: { DRAIN_WINDOW_MS: '3000' } });
+    stack = await startStack({ nodes: 2, gatewayEnv: { DRAIN_WINDOW_MS: '3000' } });
     deviceIngress = await startTcpBalancer(stack.nodes.map((n) => n.port));
     agentIngress = await startTcpBalancer(stack.nodes.map((n) => n.port));
   });

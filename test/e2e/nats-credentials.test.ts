@@ -4,8 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createNatsOperatorSetup, createTestDatabase, sharedRedisUrl, sleep, startNatsServer, type ServerProcess } from '@switchboard/testing';
-import { startGatewayStack } from '../../services/gateway/test/harness.js';
+import { createNatsOperatorSetup, createTestDatabase, sharedRedisUrl, sleep, startNatsServer, startStack, type ServerProcess } from '@switchboard/testing';
 
 const dist = (service: string) => fileURLToPath(new URL(`../../services/${service}/dist/main.js`, import.meta.url));
 const PASSWORD = 'p@ss:1234 w0rd'; // characters a URL must percent-encode, and digits after a colon
@@ -13,7 +12,7 @@ const TOKEN = 'nats-test-token-0123456789';
 
 /** The whole flow over a NATS that needs credentials: REST write → outbox → JetStream → gateway fan-out → socket. */
 async function deliversOver(nats: ServerProcess, natsUrl: string, secret: string, env: Record<string, string> = {}) {
-  await using stack = await startGatewayStack({ nats, natsUrl, messagesEnv: env, gatewayEnv: env });
+  await using stack = await startStack({ nats, natsUrl, messagesEnv: env, gatewayEnv: env });
   const app = await stack.createApp('auth');
   const conversation = await stack.openConversation(app, 'device-1');
   const device = await stack.connected(stack.client(stack.nodes[0]!.url, app, 'device-1'));
@@ -99,7 +98,7 @@ describe('e2e: NATS credentials (CONTRACT.md, second release: NATS_URL credentia
     await authorize('first-password');
     try {
       await using nats = await startNatsServer({ configFile });
-      await using stack = await startGatewayStack({ nats, natsUrl: `nats://alice:first-password@127.0.0.1:${nats.port}` });
+      await using stack = await startStack({ nats, natsUrl: `nats://alice:first-password@127.0.0.1:${nats.port}` });
       // The operator rotates the password on the server and reloads it: our connections are closed and refused.
       await authorize('second-password');
       process.kill(nats.pid!, 'SIGHUP');

@@ -5,8 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { sleep, startNatsServer, waitFor, type ServerProcess } from '@switchboard/testing';
-import { startGatewayStack, type GatewayStack } from '../../services/gateway/test/harness.js';
+import { sleep, startNatsServer, startStack, waitFor, type ServerProcess, type Stack } from '@switchboard/testing';
 
 /**
  * Issue 12, item 3: two environments (each its own database, Redis keys, messages service and gateway) on ONE
@@ -15,7 +14,7 @@ import { startGatewayStack, type GatewayStack } from '../../services/gateway/tes
  * `NATS_PREFIX` each has its own stream, subjects and consumer, and every socket sees all of its own and nothing else.
  */
 interface Environment {
-  readonly stack: GatewayStack;
+  readonly stack: Stack;
   /** How to reach this environment's NATS as it does, and the stream and consumer it should have made there. */
   readonly natsUrl: { servers: string; user?: string; pass?: string };
   readonly stream: string;
@@ -94,7 +93,7 @@ describe('e2e: two environments on one nats-server', () => {
     const environments: Environment[] = [];
     for (const prefix of ['prod', 'staging']) {
       const env = { NATS_PREFIX: prefix };
-      const stack = await startGatewayStack({ nats, messagesEnv: env, gatewayEnv: env });
+      const stack = await startStack({ nats, messagesEnv: env, gatewayEnv: env });
       disposables.push(stack);
       environments.push({
         stack,
@@ -136,7 +135,7 @@ describe('e2e: two environments on one nats-server', () => {
     const environments: Environment[] = [];
     for (const name of ['prod', 'staging'] as const) {
       const user = `switchboard-${name}`;
-      const stack = await startGatewayStack({ nats, natsUrl: `nats://${user}:${passwords[name]}@127.0.0.1:${nats.port}` });
+      const stack = await startStack({ nats, natsUrl: `nats://${user}:${passwords[name]}@127.0.0.1:${nats.port}` });
       disposables.push(stack);
       environments.push({
         stack,

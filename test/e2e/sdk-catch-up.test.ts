@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentClient, ChatClient, type ClientStore } from '@switchboard/client';
 import { createFileStore } from '@switchboard/client/node';
 import type { CreatedApp, Message } from '@switchboard/protocol';
-import { waitFor } from '@switchboard/testing';
+import { sleep, waitFor } from '@switchboard/testing';
 import { collect, settlesWithin, startSdkStack, type SdkStack } from './sdk-stack.js';
 
 /** Catch-up across client instances (through a durable store) and across reconnects that lose the session. */
@@ -74,7 +74,7 @@ describe('sdk: catch-up', () => {
     await seenBySecond.until((items) => items.length >= 2, 'missed messages');
     await stack.agentSend(app, conversation.id, 'live 6');
     await seenBySecond.until((items) => items.length >= 3, 'next live message');
-    await new Promise((r) => setTimeout(r, 200));
+    await sleep(200);
     expect(seenBySecond.items.map((m) => m.body)).toEqual(['missed 4', 'missed 5', 'live 6']);
     expect(seenBySecond.items.map((m) => m.seq)).toEqual([4, 5, 6]);
   });
@@ -100,7 +100,7 @@ describe('sdk: catch-up', () => {
     second.on('message:new', (m) => m.conversation_id === conversation.id && seen.push(m));
     second.connect();
     await seen.until((items) => items.length === 1, 'the missed message');
-    await new Promise((r) => setTimeout(r, 200));
+    await sleep(200);
     expect(seen.items.map((m) => [m.seq, m.body])).toEqual([[2, 'missed 2']]);
   });
 

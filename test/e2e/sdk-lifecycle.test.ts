@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Socket } from 'socket.io-client';
 import { AgentClient, ChatClient, SendError, type ConnectionCause } from '@switchboard/client';
 import type { CreatedApp, Message } from '@switchboard/protocol';
-import { freePort, startTcpBalancer, waitFor } from '@switchboard/testing';
+import { freePort, sleep, startTcpBalancer, waitFor } from '@switchboard/testing';
 import { collect, settlesWithin, startSdkStack, type SdkStack } from './sdk-stack.js';
 
 /** The SDK's lifecycle against a real gateway: every promise settles, refusals stop it, it goes and comes back. */
@@ -66,7 +66,7 @@ describe('sdk: lifecycle', () => {
     const conversation = await stack.openConversation(app, 'closer');
     const offline = chat('closer'); // never connected: the send waits in the queue
     const pending = offline.send(conversation.id, 'never sent');
-    await new Promise((r) => setTimeout(r, 20));
+    await sleep(20);
     offline.close();
     await expect(settlesWithin(pending, 2000, 'pending send')).rejects.toMatchObject({ code: 'CLIENT_CLOSED', kept: false });
     await expect(settlesWithin(offline.send(conversation.id, 'after close'), 2000, 'send after close')).rejects.toMatchObject({ code: 'CLIENT_CLOSED' });
@@ -102,7 +102,7 @@ describe('sdk: lifecycle', () => {
     expect(unauthorized.items[0]!.code).toBe('INVALID_CREDENTIALS');
     await expect(settlesWithin(pending, 2000, 'queued send')).rejects.toMatchObject({ code: 'CLIENT_CLOSED' });
     await expect(settlesWithin(device.send(conversation.id, 'after'), 2000, 'send after unauthorized')).rejects.toMatchObject({ code: 'CLIENT_CLOSED' });
-    await new Promise((r) => setTimeout(r, 300));
+    await sleep(300);
     expect(reconnecting.items).toEqual([]);
     expect(device.state).toBe('closed');
   });
@@ -172,7 +172,7 @@ describe('sdk: lifecycle', () => {
       expect(device.state).toBe('disconnected');
       const queued = device.send(conversation.id, `queued ${round}`);
       await stack.agentSend(app, conversation.id, `while away ${round}`);
-      await new Promise((r) => setTimeout(r, 200));
+      await sleep(200);
       expect(device.pendingSends.map((p) => p.body)).toEqual([`queued ${round}`]);
       device.connect();
       expect((await settlesWithin(queued, 5000, 'queued send')).body).toBe(`queued ${round}`);
@@ -199,7 +199,7 @@ describe('sdk: lifecycle', () => {
       expect(socketOf(device).io).not.toBe(socketOf(desk).io);
       // Closing one leaves the other connected.
       device.close();
-      await new Promise((r) => setTimeout(r, 200));
+      await sleep(200);
       expect(desk.connected).toBe(true);
     } finally {
       await ingress.close();

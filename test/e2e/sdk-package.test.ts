@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGatewayStack, type GatewayStack } from '../../services/gateway/test/harness.js';
+import { startStack, type Stack } from '@switchboard/testing';
 import { consumerProject, exportSubpaths, exportTargets, packWithWorkspaceDependencies, toolEnvironment, type PackedPackage } from './sdk-package/pack-workspace.js';
 
 const run = promisify(execFile);
@@ -21,7 +21,7 @@ const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
  * offline from its cache (see consumerProject), so the test needs no registry.
  */
 describe('e2e: the packed SDK in a project of its own', () => {
-  let stack: GatewayStack;
+  let stack: Stack;
   let work: string;
   let project: string;
   let packed: PackedPackage[];
@@ -31,7 +31,7 @@ describe('e2e: the packed SDK in a project of its own', () => {
     work = await realpath(await mkdtemp(path.join(tmpdir(), 'sb-sdk-package-')));
     project = path.join(work, 'app');
     const [started, installed] = await Promise.allSettled([
-      startGatewayStack(),
+      startStack(),
       (async () => {
         await mkdir(path.join(work, 'tarballs'));
         packed = await packWithWorkspaceDependencies(root, '@switchboard/client', path.join(work, 'tarballs'));

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChatClient } from '@switchboard/client';
 import type { CreatedApp, Message } from '@switchboard/protocol';
-import { waitFor } from '@switchboard/testing';
+import { sleep, waitFor } from '@switchboard/testing';
 import { startSdkStack, type SdkStack } from './sdk-stack.js';
 
 /** Recovery from a messages-service outage: queued sends must not wait long once it is back. */
@@ -35,7 +35,7 @@ describe('sdk: recovery', () => {
     for (let i = 1; i <= 4; i++) queue(first.id, `then ${i}`);
     queue(second.id, 'elsewhere');
     // The socket stays up while the service is gone: every send is answered UNAVAILABLE, and retried.
-    await new Promise((r) => setTimeout(r, 8000));
+    await sleep(8000);
     expect(device.connected).toBe(true);
     expect(storedAt.size).toBe(0);
 

@@ -4,8 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentClient, ChatClient } from '@switchboard/client';
 import type { CreatedApp, Message } from '@switchboard/protocol';
-import { startTcpBalancer, waitFor, type TcpBalancer } from '@switchboard/testing';
-import { startGatewayStack, type GatewayStack } from '../../services/gateway/test/harness.js';
+import { startStack, startTcpBalancer, waitFor, type Stack, type TcpBalancer } from '@switchboard/testing';
 
 const demoChat = fileURLToPath(new URL('../../examples/terminal-chat/dist/main.js', import.meta.url));
 
@@ -44,14 +43,14 @@ function startDemo(args: string[], env: Record<string, string>): Demo {
 const short = (id: string) => id.slice(-6);
 
 describe('e2e: the terminal chat example', () => {
-  let stack: GatewayStack;
+  let stack: Stack;
   let ingress: TcpBalancer;
   let app: CreatedApp;
   const clients: (ChatClient | AgentClient)[] = [];
   const demos: Demo[] = [];
 
   beforeAll(async () => {
-    stack = await startGatewayStack();
+    stack = await startStack();
     ingress = await startTcpBalancer([stack.nodes[0]!.port]);
     app = await stack.createApp('terminal-chat');
   });

@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { Message } from '@switchboard/protocol';
+import { sleep } from '@switchboard/testing';
 import { ConversationStreams, type FetchMissing } from './conversation-stream.js';
 
 const msg = (seq: number, conversation = 'c1'): Message => ({
@@ -15,7 +16,7 @@ const msg = (seq: number, conversation = 'c1'): Message => ({
 /** A server holding messages 1..n. */
 const server = (n: number): FetchMissing =>
   vi.fn(async (_c, afterId) => Array.from({ length: n }, (_, i) => msg(i + 1)).filter((m) => m.seq > Number((afterId ?? 'm0').slice(1))));
-const settle = () => new Promise((r) => setTimeout(r, 0));
+const settle = () => sleep(0);
 
 describe('conversation streams', () => {
   it('streams - duplicates are delivered once, in seq order', async () => {
@@ -86,7 +87,7 @@ describe('conversation streams', () => {
     await streams.joined('c1', null);
     streams.received(msg(1));
     await streams.joined('c1', 'm3'); // back from a drop: the server is at 3, the fetch fails twice
-    await new Promise((r) => setTimeout(r, 60));
+    await sleep(60);
     expect(fetchMissing).toHaveBeenCalledTimes(3);
     expect(delivered).toEqual([1, 2, 3]);
     streams.close();

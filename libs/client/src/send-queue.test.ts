@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { Message } from '@switchboard/protocol';
+import { sleep } from '@switchboard/testing';
 import { ClientState } from './client-state.js';
 import { SendError } from './errors.js';
 import { SendQueue, type PendingSend, type Transmit } from './send-queue.js';
@@ -16,7 +17,7 @@ const stored = (p: PendingSend, seq = 1): Message => ({
   status: 'sent',
 });
 
-const flush = () => new Promise((r) => setTimeout(r, 0));
+const flush = () => sleep(0);
 const memoryState = () => new ClientState(createMemoryStore(), 'test');
 /** A memory store that says it is durable, standing for localStorage or a folder. */
 const durableStore = (): ClientStore => ({ ...createMemoryStore(), durable: true });
@@ -104,7 +105,7 @@ describe('send queue', () => {
     const sent: string[] = [];
     const second = new SendQueue({ state: new ClientState(store, 'test'), transmit: async (p) => (sent.push(p.localId), { success: true, message: stored(p) }), retryDelay: () => 0 });
     second.resume();
-    await new Promise((r) => setTimeout(r, 10));
+    await sleep(10);
     expect(sent).toEqual(['keep-1']);
     expect(await new ClientState(store, 'test').loadSends()).toEqual([]);
   });

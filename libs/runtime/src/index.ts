@@ -66,3 +66,8 @@ export function runService(name: string, start: (context: ServiceContext) => Pro
 function describe(error: unknown): string {
   return error instanceof Error ? (error.stack ?? error.message) : String(error);
 }
+
+export * from './sleep.js';
+export * from './ttl-cache.js';
+export * from './token-bucket.js';
+export * from './report-listening.js';

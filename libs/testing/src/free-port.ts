@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { sleep } from '@switchboard/runtime';
 
 /** A TCP port that was free a moment ago on `host` (the OS picks it). */
 export function freePort(host = '127.0.0.1'): Promise<number> {
@@ -30,7 +31,7 @@ export async function waitForPort(port: number, host = '127.0.0.1', timeoutMs = 
     });
     if (ok) return;
     if (Date.now() > deadline) throw new Error(`nothing listens on ${host}:${port} after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 25));
+    await sleep(25);
   }
 }
 

@@ -8,3 +8,6 @@ export * from './service-process.js';
 export * from './tcp-balancer.js';
 export * from './nats-status-filter.js';
 export * from './nats-operator.js';
+export * from './recorded-socket.js';
+export * from './service-script.js';
+export * from './stack.js';

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { freePort } from './free-port.js';
+import type { ListeningReport } from '@switchboard/runtime';
 import { waitFor } from './wait-for.js';
 
 export interface ServiceProcess extends AsyncDisposable {
@@ -18,10 +18,10 @@ export interface ServiceProcess extends AsyncDisposable {
 export interface ServiceProcessOptions {
   /** The built entry point, e.g. services/gateway/dist/main.js. */
   readonly script: string;
-  /** The variable that carries the port (a free one is chosen). */
+  /** The variable that carries the port: `0` unless `port` is given, and the service reports the port it bound. */
   readonly portVariable: string;
   readonly env: Record<string, string>;
-  /** A fixed port (a restart on the same address); by default a free one. */
+  /** A fixed port (a restart on the same address); by default the OS picks one. */
   readonly port?: number;
   /** Node options before the script, e.g. `--cpu-prof` (which NODE_OPTIONS does not take). */
   readonly nodeArgs?: readonly string[];
@@ -32,14 +32,18 @@ export interface ServiceProcessOptions {
 }
 
 /**
- * Runs a built service as its own process on a free port and waits for its readiness probe: the black-box way to
- * test it, and the only way to run several uWS gateway nodes side by side (see STYLE.md).
+ * Runs a built service as its own process and waits for its readiness probe: the black-box way to test it, and the
+ * only way to run several uWS gateway nodes side by side (see STYLE.md). It listens on port 0 (or `port`) and tells
+ * the port it bound over an IPC channel (`reportListening` of `@switchboard/runtime`), so no port is guessed.
  */
 export async function startServiceProcess(options: ServiceProcessOptions): Promise<ServiceProcess> {
-  const port = options.port ?? (await freePort());
   const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), options.script], {
-    env: { PATH: process.env.PATH ?? '', ...options.env, [options.portVariable]: String(port) },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { PATH: process.env.PATH ?? '', ...options.env, [options.portVariable]: String(options.port ?? 0) },
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+  let port = options.port;
+  child.on('message', (message: Partial<ListeningReport>) => {
+    if (message?.type === 'listening' && message.variable === options.portVariable) port = message.port;
   });
   let output = '';
   const append = (chunk: Buffer) => {
@@ -55,12 +59,13 @@ export async function startServiceProcess(options: ServiceProcessOptions): Promi
       resolve(code);
     }),
   );
-  const url = `http://127.0.0.1:${port}`;
+  const urlOf = (bound: number) => `http://127.0.0.1:${bound}`;
   try {
     await waitFor(
       async () => {
         if (!running) throw new Error(`exited early:\n${output}`);
-        const response = await fetch(url + (options.readyPath ?? '/readyz')).catch(() => undefined);
+        if (port === undefined) throw new Error(`${options.portVariable} not reported yet (see reportListening)`);
+        const response = await fetch(urlOf(port) + (options.readyPath ?? '/readyz')).catch(() => undefined);
         await response?.text();
         return response?.status === 200;
       },
@@ -70,9 +75,12 @@ export async function startServiceProcess(options: ServiceProcessOptions): Promi
     child.kill('SIGKILL');
     throw new Error(`${(error as Error).message}\n--- output ---\n${output.slice(-4000)}`);
   }
+  // The channel was only for the report: it must not keep either process alive.
+  child.removeAllListeners('message');
+  if (child.connected) child.disconnect();
   return {
-    port,
-    url,
+    port: port!,
+    url: urlOf(port!),
     pid: child.pid!,
     logs: () => output,
     exited,
@@ -87,4 +95,12 @@ export async function startServiceProcess(options: ServiceProcessOptions): Promi
       await exited;
     },
   };
+}
+
+/** SIGTERM (so a `--cpu-prof` profile is written), SIGKILL if it is not gone within `timeoutMs`. */
+export async function stopGracefully(proc: ServiceProcess, timeoutMs = 10_000): Promise<void> {
+  proc.signal('SIGTERM');
+  const timer = setTimeout(() => proc.signal('SIGKILL'), timeoutMs);
+  await proc.exited;
+  clearTimeout(timer);
 }

@@ -1,3 +1,5 @@
+import { sleep } from '@switchboard/runtime';
+
 export interface WaitForOptions {
   /** @default 5000 */
   readonly timeoutMs?: number;
@@ -30,8 +32,9 @@ export async function waitFor<T>(
       const detail = last instanceof Error ? last.message : JSON.stringify(last);
       throw new Error(`${options.message ?? 'condition'} not met after ${timeoutMs} ms (last: ${detail})`);
     }
-    await new Promise((r) => setTimeout(r, intervalMs));
+    await sleep(intervalMs);
   }
 }
 
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+/** The runtime's sleep, for tests. */
+export { sleep };

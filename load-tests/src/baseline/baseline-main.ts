@@ -7,6 +7,7 @@ import { connect } from '@nats-io/transport-node';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { MessageCreatedEvent, natsNames } from '@switchboard/protocol';
 import { createMetricsRegistry } from '@switchboard/metrics';
+import { reportListening } from '@switchboard/runtime';
 import { startBaselineServer } from './baseline-server.js';
 
 
@@ -55,6 +56,7 @@ async function main(): Promise<void> {
       m.ack();
     }
   })();
+  reportListening('BASELINE_PORT', server.port);
 
   const stop = async () => {
     await messages.close().catch(() => undefined);

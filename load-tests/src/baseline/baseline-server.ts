@@ -6,6 +6,7 @@
  * rooms (`conv:{id}` on /client, `app:{id}` on /admin). Nothing here is used in production.
  */
 import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Redis } from 'ioredis';
 import { Server, type Socket } from 'socket.io';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
@@ -32,6 +33,8 @@ export interface BaselineOptions {
 }
 
 export interface BaselineServer {
+  /** The port it bound (`port` 0 asks the OS for one). */
+  readonly port: number;
   /** Emits one bus event to its rooms, as the gateway's broadcaster does. */
   messageCreated(event: MessageCreatedEvent): void;
   close(): Promise<void>;
@@ -136,6 +139,7 @@ export async function startBaselineServer(options: BaselineOptions): Promise<Bas
 
   await new Promise<void>((resolve) => httpServer.listen(options.port, options.host, resolve));
   return {
+    port: (httpServer.address() as AddressInfo).port,
     messageCreated(event) {
       const { app_id, ...message } = event;
       client.to(`conv:${message.conversation_id}`).emit('message:new', message);

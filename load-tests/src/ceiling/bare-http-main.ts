@@ -6,6 +6,8 @@
  * Environment: `BARE_PORT`; `GET /readyz` answers 200.
  */
 import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { reportListening } from '@switchboard/runtime';
 
 const port = Number(process.env.BARE_PORT);
 let seq = 0;
@@ -33,5 +35,5 @@ const server = http.createServer((req, res) => {
   });
 });
 server.keepAliveTimeout = 65_000;
-server.listen(port, '127.0.0.1');
+server.listen(port, '127.0.0.1', () => reportListening('BARE_PORT', (server.address() as AddressInfo).port));
 process.on('SIGTERM', () => server.close(() => process.exit(0)));

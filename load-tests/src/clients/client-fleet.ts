@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { sleep } from '@switchboard/runtime';
 import { createHistogram, type Histogram } from '../measure/histogram.js';
 import { pinnedCommand } from '../pin.js';
 import type { ClientWorkerStats, FromClientWorker, SocketSpec, ToClientWorker } from './worker-messages.js';
@@ -115,7 +116,7 @@ export async function startClientFleet(options: ClientFleetOptions): Promise<Cli
         if (child.exitCode === null && child.signalCode === null) {
           const exited = new Promise((r) => child.once('exit', r));
           child.disconnect();
-          await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
+          await Promise.race([exited, sleep(3000)]);
           if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
         }
       }

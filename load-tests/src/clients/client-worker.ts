@@ -4,6 +4,7 @@
  * client-fleet.ts; it exits when told to close or when its parent goes away.
  */
 import WebSocket from 'ws';
+import { sleep } from '@switchboard/runtime';
 import { createHistogram, type Histogram } from '../measure/histogram.js';
 import { createSession } from '../protocol/sio-frames.js';
 import type { ClientWorkerStats, FromClientWorker, SocketSpec, TagStats, ToClientWorker } from './worker-messages.js';
@@ -135,7 +136,7 @@ function createClientWorker(send: (message: FromClientWorker) => void) {
           closing = true;
           for (const ws of sockets) ws.close();
           const deadline = Date.now() + 5000;
-          while (sockets.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+          while (sockets.size > 0 && Date.now() < deadline) await sleep(50);
           for (const ws of sockets) ws.terminate();
           return send({ type: 'closed' });
         }

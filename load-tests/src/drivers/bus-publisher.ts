@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { connect } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
 import { natsNames, type MessageCreatedEvent, type NatsNames } from '@switchboard/protocol';
+import { sleep } from '@switchboard/runtime';
 
 export interface PacedRun {
   readonly published: number;
@@ -65,7 +66,7 @@ export async function startBusPublisher(natsUrl: string, names: NatsNames = nats
           inFlight.add(p);
           void p.finally(() => inFlight.delete(p));
         }
-        await new Promise((r) => setTimeout(r, 5));
+        await sleep(5);
       }
       await Promise.all(inFlight);
       return { published, failed, perTarget, seconds: (Date.now() - started) / 1000 };

@@ -4,6 +4,7 @@
  * Driven over IPC by rest-writers.ts.
  */
 import http from 'node:http';
+import { sleep } from '@switchboard/runtime';
 import { createHistogram } from '../measure/histogram.js';
 import type { RestWriterResult, ToRestWriter } from './rest-writer-messages.js';
 
@@ -72,7 +73,7 @@ async function run(message: Extract<ToRestWriter, { type: 'run' }>): Promise<Res
         pending.add(p);
         void p.finally(() => pending.delete(p));
       }
-      await new Promise((r) => setTimeout(r, 2));
+      await sleep(2);
     }
     await Promise.all(pending);
   }

@@ -1,7 +1,6 @@
 import { readdir, stat } from 'node:fs/promises';
 import type { ServerUnderTest } from '../stack/load-stack.js';
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+import { sleep } from '@switchboard/testing';
 
 /**
  * Asks the server for a heap snapshot (SIGUSR2; V8 runs a full GC first) and waits until the new file in its

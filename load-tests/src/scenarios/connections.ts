@@ -4,7 +4,8 @@ import { heapSnapshot } from '../measure/heap-snapshot.js';
 import type { Figure } from '../measure/report.js';
 import { engineIoUrl } from '../protocol/sio-frames.js';
 import { OPERATOR_TOKEN, type ServerKind } from '../stack/load-stack.js';
-import { sleep, type RunContext } from './run-context.js';
+import type { RunContext } from './run-context.js';
+import { sleep } from '@switchboard/testing';
 
 interface ConnectionsResult {
   readonly attempted: number;

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { startServiceProcess } from '@switchboard/testing';
+import { sleep, startServiceProcess } from '@switchboard/testing';
 import type { SocketSpec } from '../clients/worker-messages.js';
 import type { WriteTarget } from '../drivers/rest-writer-messages.js';
 import { startRestWriters } from '../drivers/rest-writers.js';
@@ -8,7 +8,7 @@ import { clientAuth, createFixtures, deviceHeaders } from '../fixtures/app-fixtu
 import type { Figure } from '../measure/report.js';
 import { engineIoUrl } from '../protocol/sio-frames.js';
 import { OPERATOR_TOKEN, type ServerKind } from '../stack/load-stack.js';
-import { sleep, type RunContext } from './run-context.js';
+import type { RunContext } from './run-context.js';
 import { settle } from './settle.js';
 
 interface Throughput {

@@ -6,8 +6,9 @@ import { bucketsOf, percentileBetween } from '../measure/prom-histogram.js';
 import type { Figure } from '../measure/report.js';
 import { engineIoUrl } from '../protocol/sio-frames.js';
 import { OPERATOR_TOKEN, type ServerKind } from '../stack/load-stack.js';
-import { sleep, type RunContext } from './run-context.js';
+import type { RunContext } from './run-context.js';
 import { settle } from './settle.js';
+import { sleep } from '@switchboard/testing';
 
 interface FanoutResult {
   readonly sockets: number;

@@ -32,8 +32,6 @@ export interface RunContext {
   readonly conditions: string[];
 }
 
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
 /**
  * Starts the private stack and the client processes from the common flags, runs `body`, and removes everything
  * it started whatever happens (processes, database, private servers).

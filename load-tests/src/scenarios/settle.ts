@@ -1,5 +1,5 @@
 import type { ClientFleet, FleetStats } from '../clients/client-fleet.js';
-import { sleep } from './run-context.js';
+import { sleep } from '@switchboard/testing';
 
 /**
  * Waits until the clients have received `expected` deliveries of `tag`, or nothing new arrived for `quietMs`, or

@@ -2,19 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import {
-  createTestDatabase,
-  startNatsServer,
-  startRedisServer,
   startServiceProcess,
+  startStack,
+  stopGracefully,
   type ServerProcess,
   type ServiceProcess,
   type TestDatabase,
 } from '@switchboard/testing';
 import { pinProcess } from '../pin.js';
 
-const repoFile = (relative: string) => fileURLToPath(new URL(`../../../${relative}`, import.meta.url));
-const GATEWAY_MAIN = repoFile('services/gateway/dist/main.js');
-const MESSAGES_MAIN = repoFile('services/messages/dist/main.js');
 const BASELINE_MAIN = fileURLToPath(new URL('../baseline/baseline-main.js', import.meta.url));
 
 export const OPERATOR_TOKEN = 'load-test-operator-token-0123456789';
@@ -49,9 +45,9 @@ export interface LoadStackOptions {
 }
 
 /**
- * The real stack, private to one load run: a fresh database on the shared Postgres, a private nats-server and
- * redis-server on free ports, the messages service, and then one server under test at a time (the gateway with
- * every feature on, or the baseline). `dispose` removes all of it.
+ * The real stack, private to one load run (the shared stack of libs/testing): a fresh database on the shared
+ * Postgres, a private nats-server and redis-server, the messages service, and then one server under test at a time
+ * (the gateway with every feature on, or the baseline). `dispose` removes all of it.
  */
 export interface LoadStack extends AsyncDisposable {
   readonly database: TestDatabase;
@@ -62,75 +58,67 @@ export interface LoadStack extends AsyncDisposable {
 }
 
 export async function startLoadStack(options: LoadStackOptions = {}): Promise<LoadStack> {
-  const database = await createTestDatabase('sb_load');
-  const cleanups: (() => Promise<void>)[] = [() => database.drop()];
-  const dispose = async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch((error: unknown) => process.stderr.write(`cleanup: ${String(error)}\n`));
-  };
+  const stack = await startStack({
+    databasePrefix: 'sb_load',
+    redis: 'private',
+    redisPrefix: 'sbload',
+    operatorToken: OPERATOR_TOKEN,
+    internalToken: INTERNAL_TOKEN,
+    quickOutbox: false,
+    nodes: 0,
+    nodeIdPrefix: 'load',
+    gracefulStop: true,
+    messagesNodeArgs: options.profileDir ? await profileArgs(`${options.profileDir}/messages`) : [],
+    ...(options.messagesEnv ? { messagesEnv: options.messagesEnv } : {}),
+  });
   try {
-    const nats = await startNatsServer();
-    cleanups.push(async () => nats[Symbol.asyncDispose]());
-    const redis = await startRedisServer();
-    cleanups.push(async () => redis[Symbol.asyncDispose]());
-    for (const pid of [nats.pid, redis.pid]) if (pid) await pinProcess(pid, options.helperCpus);
-
-    const messages = await startServiceProcess({
-      script: MESSAGES_MAIN,
-      portVariable: 'MESSAGES_PORT',
-      nodeArgs: options.profileDir ? await profileArgs(`${options.profileDir}/messages`) : [],
-      env: {
-        DATABASE_URL: database.url,
-        NATS_URL: nats.url,
-        MESSAGES_HOST: '127.0.0.1',
-        OPERATOR_TOKEN,
-        INTERNAL_TOKEN,
-        LOG_LEVEL: 'warn',
-        ...options.messagesEnv,
-      },
-    });
-    cleanups.push(() => stopService(messages));
-    await pinProcess(messages.pid, options.messagesCpus);
-
-    let serial = 0;
-    const startServer = async (kind: ServerKind, env: Record<string, string> = {}): Promise<ServerUnderTest> => {
-      serial++;
-      const prefix = `sbload-${randomBytes(4).toString('hex')}`;
-      const common = {
-        REDIS_URL: redis.url,
-        NATS_URL: nats.url,
-        MESSAGES_URL: messages.url,
-        INTERNAL_TOKEN,
-        REDIS_KEY_PREFIX: prefix,
-        LOG_LEVEL: 'warn',
-      };
-      const diagnosticDir = options.profileDir ? `${options.profileDir}/${kind}-${serial}` : undefined;
-      const nodeArgs = [...(diagnosticDir ? await profileArgs(diagnosticDir) : []), ...(options.inspect ? ['--inspect=127.0.0.1:0'] : [])];
-      const proc =
-        kind === 'gateway'
-          ? await startServiceProcess({
-              script: options.gatewayMain ?? GATEWAY_MAIN,
-              portVariable: 'GATEWAY_PORT',
-              nodeArgs,
-              env: { ...common, GATEWAY_HOST: '127.0.0.1', NODE_ID: `load-${serial}`, DRAIN_WINDOW_MS: '2000', ...options.gatewayEnv, ...env },
-            })
-          : await startServiceProcess({ script: BASELINE_MAIN, portVariable: 'BASELINE_PORT', nodeArgs, env: { ...common, BASELINE_HOST: '127.0.0.1', ...env } });
-      await pinProcess(proc.pid, options.serverCpus);
-      return { kind, process: proc, diagnosticDir, stop: () => stopService(proc) };
-    };
-
-    return { database, nats, redis, messages, startServer, [Symbol.asyncDispose]: dispose };
+    for (const pid of [stack.nats.pid, stack.redisServer!.pid]) if (pid) await pinProcess(pid, options.helperCpus);
+    await pinProcess(stack.messages.pid, options.messagesCpus);
   } catch (error) {
-    await dispose();
+    await stack[Symbol.asyncDispose]();
     throw error;
   }
-}
 
-/** SIGTERM (so `--cpu-prof` profiles are written), SIGKILL if it is not gone in 10 s. */
-async function stopService(proc: ServiceProcess): Promise<void> {
-  proc.signal('SIGTERM');
-  const timer = setTimeout(() => proc.signal('SIGKILL'), 10_000);
-  await proc.exited;
-  clearTimeout(timer);
+  let serial = 0;
+  const startServer = async (kind: ServerKind, env: Record<string, string> = {}): Promise<ServerUnderTest> => {
+    serial++;
+    // A fresh key prefix per server under test.
+    const prefix = `sbload-${randomBytes(4).toString('hex')}`;
+    const diagnosticDir = options.profileDir ? `${options.profileDir}/${kind}-${serial}` : undefined;
+    const nodeArgs = [...(diagnosticDir ? await profileArgs(diagnosticDir) : []), ...(options.inspect ? ['--inspect=127.0.0.1:0'] : [])];
+    const proc =
+      kind === 'gateway'
+        ? await stack.startNode(
+            { REDIS_KEY_PREFIX: prefix, NODE_ID: `load-${serial}`, DRAIN_WINDOW_MS: '2000', ...options.gatewayEnv, ...env },
+            { nodeArgs, ...(options.gatewayMain ? { script: options.gatewayMain } : {}) },
+          )
+        : await startServiceProcess({
+            script: BASELINE_MAIN,
+            portVariable: 'BASELINE_PORT',
+            nodeArgs,
+            env: {
+              REDIS_URL: stack.redisUrl,
+              NATS_URL: stack.natsUrl,
+              MESSAGES_URL: stack.messages.url,
+              INTERNAL_TOKEN,
+              REDIS_KEY_PREFIX: prefix,
+              LOG_LEVEL: 'warn',
+              BASELINE_HOST: '127.0.0.1',
+              ...env,
+            },
+          });
+    await pinProcess(proc.pid, options.serverCpus);
+    return { kind, process: proc, diagnosticDir, stop: () => stopGracefully(proc) };
+  };
+
+  return {
+    database: stack.database,
+    nats: stack.nats,
+    redis: stack.redisServer!,
+    messages: stack.messages,
+    startServer,
+    [Symbol.asyncDispose]: () => stack[Symbol.asyncDispose](),
+  };
 }
 
 async function profileArgs(target: string): Promise<string[]> {

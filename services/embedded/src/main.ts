@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import uws from 'uWebSockets.js';
 import { createLogger } from '@switchboard/logger';
-import { runService } from '@switchboard/runtime';
+import { reportListening, runService } from '@switchboard/runtime';
 import { createApiRateLimiter, startMessagesService } from '@switchboard/messages';
 import { createHttpMessagesApi, startGateway } from '@switchboard/gateway';
 import { loadEmbeddedConfig } from './config.js';
@@ -87,6 +87,8 @@ runService(
       dataDir: config.DATA_DIR,
       chosen: deps.chosen,
     });
+    reportListening('MESSAGES_PORT', messages.port);
+    reportListening('GATEWAY_PORT', gateway.port);
 
     return async (signal) => {
       logger.info({ signal }, 'shutting down');

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { createLogger } from '@switchboard/logger';
 import { natsNames } from '@switchboard/protocol';
-import { startNatsServer, waitFor, type ServerProcess } from '@switchboard/testing';
+import { sleep, startNatsServer, waitFor, type ServerProcess } from '@switchboard/testing';
 import { connectNats, createJetStreamPublisher, type Publisher } from '@switchboard/messages';
 import { createJetStreamFanout, type FanoutSourceFactory } from '@switchboard/gateway';
 import { createMemoryBus } from '../src/memory-bus.js';
@@ -35,7 +35,7 @@ function busContract(name: string, open: () => Promise<Bus>) {
         return 'emitted';
       });
       source.start();
-      await new Promise((r) => setTimeout(r, 300)); // the JetStream consumer attaches
+      await sleep(300); // the JetStream consumer attaches
       for (let i = 0; i < 5; i++) await bus.publisher.publish('message.created', encode({ i }), `ordered-${i}`);
       await bus.publisher.publish('message.status', encode({ s: true }), 'status-1');
       await waitFor(() => seen.length >= 6, { message: 'six events' });
@@ -47,7 +47,7 @@ function busContract(name: string, open: () => Promise<Bus>) {
       await source.stop();
       const count = seen.length;
       await bus.publisher.publish('message.created', encode({ late: true }), 'late-1');
-      await new Promise((r) => setTimeout(r, 300));
+      await sleep(300);
       expect(seen).toHaveLength(count);
 
       // The event published while no source ran is handed to the next one.

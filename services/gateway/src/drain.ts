@@ -1,4 +1,5 @@
 import type { Logger } from '@switchboard/logger';
+import { sleep } from '@switchboard/runtime';
 import type { EmittingSocket } from './socket/types.js';
 
 export interface DrainOptions {
@@ -52,5 +53,3 @@ export async function drainConnections(options: DrainOptions): Promise<{ closed:
   const leftOpen = options.sockets().length;
   return { closed: sockets.length - leftOpen, leftOpen };
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -11,7 +11,7 @@ import { connect } from '@nats-io/transport-node';
 import { natsAuthFailure, natsConnectionOptions, onNatsCredentialsRefused } from '@switchboard/config';
 import { createLogger } from '@switchboard/logger';
 import { natsNames } from '@switchboard/protocol';
-import { runService } from '@switchboard/runtime';
+import { reportListening, runService } from '@switchboard/runtime';
 import { startGateway } from './app.js';
 import { loadGatewayConfig } from './config.js';
 import { createDependencyState, targetOf } from './dependencies/dependency-state.js';
@@ -91,6 +91,7 @@ runService(
     });
     redis.on('error', () => gateway.metrics.redisErrors.inc({ client: 'main' }));
     adapterRedis.on('error', () => gateway.metrics.redisErrors.inc({ client: 'adapter' }));
+    reportListening('GATEWAY_PORT', gateway.port);
 
     return async (signal) => {
       logger.info({ signal }, 'shutting down');

@@ -12,7 +12,7 @@ import {
   type SocketSendMessage,
 } from '@switchboard/protocol';
 import { GatewayError } from './gateway-error.js';
-import { createTtlCache } from './ttl-cache.js';
+import { createTtlCache } from '@switchboard/runtime';
 
 /** What the gateway needs from the messages service. It never reads Postgres itself. */
 export interface MessagesApi {

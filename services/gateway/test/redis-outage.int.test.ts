@@ -9,7 +9,7 @@ describe('redis outage', () => {
   let app: CreatedApp;
   beforeAll(async () => {
     redis = await startRedisServer();
-    stack = await startGatewayStack({ nodes: 1, redisUrl: redis.url });
+    stack = await startGatewayStack({ nodes: 1, redis: redis.url });
     app = await stack.createApp('redis-outage');
   });
   afterAll(async () => {

@@ -15,7 +15,7 @@ describe('REDIS_KEY_PREFIX', () => {
   beforeAll(async () => {
     // A Redis of this test's own, so that every key in it can be accounted for.
     redis = await startRedisServer();
-    [one, two] = await Promise.all([startGatewayStack({ nodes: 2, redisUrl: redis.url }), startGatewayStack({ nodes: 1, redisUrl: redis.url })]);
+    [one, two] = await Promise.all([startGatewayStack({ nodes: 2, redis: redis.url }), startGatewayStack({ nodes: 1, redis: redis.url })]);
   }, 60_000);
   afterAll(async () => {
     await one?.[Symbol.asyncDispose]();

@@ -6,7 +6,7 @@ import { Redis } from 'ioredis';
 import { onNatsCredentialsRefused } from '@switchboard/config';
 import { createLogger } from '@switchboard/logger';
 import { natsNames } from '@switchboard/protocol';
-import { runService } from '@switchboard/runtime';
+import { reportListening, runService } from '@switchboard/runtime';
 import { loadMessagesConfig } from './config.js';
 import { databaseTarget } from './db/errors.js';
 import { createPostgresDatabase } from './db/postgres.js';
@@ -64,6 +64,7 @@ runService('messages', async ({ fail }) => {
       rateLimiter,
       dependencies,
       databaseTarget: databaseTarget(config.DATABASE_URL),
+      onListening: (port) => reportListening('MESSAGES_PORT', port),
     },
   );
 

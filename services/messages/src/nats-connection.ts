@@ -1,7 +1,8 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { natsAuthFailure, natsConnectionOptions, type NatsAuthSettings } from '@switchboard/config';
 import type { Logger } from '@switchboard/logger';
-import { retryDelayMs, sleep } from './health/backoff.js';
+import { sleep } from '@switchboard/runtime';
+import { retryDelayMs } from './health/backoff.js';
 import { createDependencyStatus, type DependencyStatus } from './health/dependency-status.js';
 
 export interface ConnectNatsOptions {

@@ -46,6 +46,8 @@ export interface MessagesServiceDeps {
   readonly dependencies?: DependencyStatus | undefined;
   /** Where the database is, for logs and errors (`databaseTarget(DATABASE_URL)`). @default 'the database' */
   readonly databaseTarget?: string | undefined;
+  /** Told the port once the service listens, before it waits for the database (main.ts reports it to a parent). */
+  readonly onListening?: ((port: number) => void) | undefined;
 }
 
 export interface MessagesService extends AsyncDisposable {
@@ -135,6 +137,7 @@ export async function startMessagesService(
   });
   const port = (server.address() as AddressInfo).port;
   log.info({ port }, 'messages service listening');
+  deps.onListening?.(port);
 
   const stopping = new AbortController();
   let monitor: NodeJS.Timeout | undefined;

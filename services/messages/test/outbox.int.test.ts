@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Kysely } from 'kysely';
 import type { CreatedApp, Message } from '@switchboard/protocol';
 import { createMetricsRegistry } from '@switchboard/metrics';
-import { createTestDatabase, startNatsServer, waitFor, type ServerProcess, type TestDatabase } from '@switchboard/testing';
+import { createTestDatabase, sleep, startNatsServer, waitFor, type ServerProcess, type TestDatabase } from '@switchboard/testing';
 import { migrateToLatest } from '../src/db/migrate.js';
 import { createPostgresDatabase } from '../src/db/postgres.js';
 import type { Database, OutboxRow } from '../src/db/schema.js';
@@ -193,7 +193,7 @@ describe('outbox relay crashes', () => {
     const leader = await startRelay();
     await waitFor(() => leader.coordinator.leading);
     const standby = await startRelay();
-    await new Promise((r) => setTimeout(r, 300)); // it has tried for the lease by now
+    await sleep(300); // it has tried for the lease by now
     expect(standby.coordinator.leading).toBe(false);
     await leader.relay.close();
     await leader.coordinator.close();

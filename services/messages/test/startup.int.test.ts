@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createTestDatabase,
   freePort,
+  sleep,
   startNatsServer,
   startRedisServer,
   startServiceProcess,
@@ -129,7 +130,7 @@ describe('start-up: dependencies that come later', () => {
       expect(api.body.error.code).toBe('UNAVAILABLE');
       // Retries happen (with backoff) and are not logged again.
       await waitFor(() => service.logs().includes('postgres still unreachable') || logLines(service, 'waiting for postgres').length > 0);
-      await new Promise((r) => setTimeout(r, 1500));
+      await sleep(1500);
       const waiting = logLines(service, 'waiting for postgres');
       expect(waiting).toHaveLength(1);
       expect(waiting[0]!.msg).toContain(`127.0.0.1:${port}/${database.name}`);
@@ -145,7 +146,7 @@ describe('start-up: dependencies that come later', () => {
       proxy.block();
       await waitFor(async () => (await readyz(service)).status === 503, { timeoutMs: 20_000 });
       expect((await readyz(service)).body.checks.postgres).toBe('down');
-      await new Promise((r) => setTimeout(r, 2500)); // a probe or two more while it is down
+      await sleep(2500); // a probe or two more while it is down
       proxy.unblock();
       await waitFor(async () => (await readyz(service)).status === 200, { timeoutMs: 20_000 });
       expect(logLines(service, 'lost postgres')).toHaveLength(1);
@@ -170,7 +171,7 @@ describe('start-up: dependencies that come later', () => {
       const c = (await request(service.url, 'POST', '/v1/conversations', { headers })).body;
       const m = await request(service.url, 'POST', `/v1/conversations/${c.id}/messages`, { headers, body: { body: 'queued', local_id: 'q1' } });
       expect(m.status).toBe(201);
-      await new Promise((r) => setTimeout(r, 1500));
+      await sleep(1500);
       const waiting = logLines(service, 'waiting for nats');
       expect(waiting).toHaveLength(1);
       expect(waiting[0]!.msg).toContain(`nats://127.0.0.1:${own.port}`);
@@ -206,7 +207,7 @@ describe('start-up: dependencies that come later', () => {
       const app = (await request(service.url, 'POST', '/v1/apps', { headers: { Authorization: `Bearer ${OPERATOR_TOKEN}` }, body: { name: 'redis-later' } })).body;
       const headers = { 'X-App-Id': app.id, 'X-Device-Id': 'd1', 'X-Api-Key': app.api_key };
       expect((await request(service.url, 'GET', '/v1/conversations', { headers })).status).toBe(200);
-      await new Promise((r) => setTimeout(r, 1500));
+      await sleep(1500);
       const waiting = logLines(service, 'waiting for redis');
       expect(waiting).toHaveLength(1);
       expect(waiting[0]!.msg).toContain(`127.0.0.1:${redis.port}`);
@@ -217,7 +218,7 @@ describe('start-up: dependencies that come later', () => {
       expect(logLines(service, 'connected to redis')).toHaveLength(1);
       await redis.kill();
       await waitFor(async () => (await readyz(service)).body.checks.redis === 'down', { timeoutMs: 20_000 });
-      await new Promise((r) => setTimeout(r, 1500));
+      await sleep(1500);
       await redis.start();
       await waitFor(async () => (await readyz(service)).body.checks.redis === 'ok', { timeoutMs: 20_000 });
       expect(logLines(service, 'lost redis')).toHaveLength(1);

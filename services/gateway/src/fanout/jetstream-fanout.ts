@@ -2,6 +2,7 @@ import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type Consumer, t
 import type { NatsConnection } from '@nats-io/transport-node';
 import { natsNames, type NatsNames } from '@switchboard/protocol';
 import type { Logger } from '@switchboard/logger';
+import { sleep } from '@switchboard/runtime';
 import type { FanoutHandler, FanoutSource } from './fanout-handler.js';
 
 const nanos = (ms: number) => ms * 1_000_000;
@@ -92,19 +93,9 @@ export function createJetStreamFanout(options: JetStreamFanoutOptions): FanoutSo
   };
 
 
-  const sleepers = new Set<() => void>();
+  let stopping = new AbortController();
   /** A wait that `stop()` cuts short. */
-  const sleepUnlessStopped = (ms: number) =>
-    new Promise<void>((resolve) => {
-      if (!running) return resolve();
-      const wake = () => {
-        clearTimeout(timer);
-        sleepers.delete(wake);
-        resolve();
-      };
-      const timer = setTimeout(wake, ms);
-      sleepers.add(wake);
-    });
+  const sleepUnlessStopped = (ms: number) => (running ? sleep(ms, stopping.signal) : Promise.resolve());
 
   /** One pull after another until stopped; `shared.failed` ends the loop's siblings after their pull in hand. */
   const pullLoop = async (consumer: Consumer, delayMs: number, shared: { failed: boolean }) => {
@@ -157,12 +148,13 @@ export function createJetStreamFanout(options: JetStreamFanoutOptions): FanoutSo
   return {
     start() {
       if (running) return;
+      stopping = new AbortController();
       running = true;
       loop = run();
     },
     async stop() {
       running = false;
-      for (const wake of [...sleepers]) wake();
+      stopping.abort();
       // The pulls in hand finish (at most `expires` + `PULL_GRACE_MS`); no new one is made.
       await loop;
     },

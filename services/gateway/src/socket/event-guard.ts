@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { parseWith, type AckError, type EventAckResult, type EventPayload } from '@switchboard/protocol';
 import type { Logger } from '@switchboard/logger';
 import { zeroKnownSeries } from '@switchboard/metrics';
+import { fullBucket, takeToken, type TokenBucket, type TokenRate } from '@switchboard/runtime';
 import type { GatewayMetrics } from '../metrics.js';
 import { toAckError } from './errors.js';
 import type { AnySocket, EmittingSocket, ListenEventsOf } from './types.js';
@@ -55,27 +56,16 @@ export interface EventGuard {
 /** A route as the listener runs it: any event of the table, its payload checked by its schema first. */
 type AnyRoute<S extends AnySocket> = EventRoute<S, any, object | void>;
 
-/** Token bucket of one connection: refills at `rate`/s up to `2 × rate`. Two numbers, no timer, no closure. */
-interface Bucket {
-  tokens: number;
-  last: number;
-}
-
 export function createEventGuard(options: EventGuardOptions): EventGuard {
   const { metrics } = options;
-  const rate = options.ratePerSecond;
-  const capacity = rate * 2;
-  const buckets = new WeakMap<AnySocket, Bucket>();
+  // One token bucket per connection: refills at `rate`/s up to `2 × rate`.
+  const rate: TokenRate = { ratePerSecond: options.ratePerSecond, burst: options.ratePerSecond * 2 };
+  const buckets = new WeakMap<AnySocket, TokenBucket>();
   const allow = (socket: AnySocket) => {
-    if (rate <= 0) return true;
-    const now = Date.now();
+    if (rate.ratePerSecond <= 0) return true;
     let bucket = buckets.get(socket);
-    if (!bucket) buckets.set(socket, (bucket = { tokens: capacity, last: now }));
-    bucket.tokens = Math.min(capacity, bucket.tokens + ((now - bucket.last) / 1000) * rate);
-    bucket.last = now;
-    if (bucket.tokens < 1) return false;
-    bucket.tokens -= 1;
-    return true;
+    if (!bucket) buckets.set(socket, (bucket = fullBucket(rate)));
+    return takeToken(bucket, rate) === 0;
   };
   const fail = (socket: EmittingSocket, event: string, ack: AckFn | undefined, error: AckError) => {
     metrics.eventErrors.inc({ namespace: socket.nsp.name, event, code: error.code });

@@ -1,3 +1,4 @@
+import { createTtlCache } from '@switchboard/runtime';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { findAppById } from '../repositories/apps.js';
@@ -25,10 +26,7 @@ export interface AuthenticatorOptions {
   readonly cacheSize?: number;
 }
 
-interface CachedApp {
-  readonly expires: number;
-  readonly hashes: { readonly apiKey: string; readonly adminToken: string } | null;
-}
+type AppHashes = { readonly apiKey: string; readonly adminToken: string } | null;
 
 const invalid = () => new AppError('INVALID_CREDENTIALS', 'the credentials are not valid');
 
@@ -37,20 +35,13 @@ const invalid = () => new AppError('INVALID_CREDENTIALS', 'the credentials are n
  * a rotated or deleted app is honoured within the TTL.
  */
 export function createAuthenticator(options: AuthenticatorOptions): Authenticator {
-  const ttl = options.cacheTtlMs ?? 5000;
-  const maxSize = options.cacheSize ?? 10_000;
-  const cache = new Map<string, CachedApp>();
+  const cache = createTtlCache<AppHashes>({ ttlMs: options.cacheTtlMs ?? 5000, maxSize: options.cacheSize ?? 10_000 });
 
-  async function hashesOf(appId: string): Promise<CachedApp['hashes']> {
-    const now = Date.now();
-    const hit = cache.get(appId);
-    if (hit && hit.expires > now) return hit.hashes;
-    const row = await findAppById(options.db, appId);
-    const hashes = row ? { apiKey: row.api_key_hash, adminToken: row.admin_token_hash } : null;
-    if (cache.size >= maxSize) cache.delete(cache.keys().next().value!);
-    cache.set(appId, { expires: now + ttl, hashes });
-    return hashes;
-  }
+  const hashesOf = (appId: string): Promise<AppHashes> =>
+    cache.get(appId, async () => {
+      const row = await findAppById(options.db, appId);
+      return row ? { apiKey: row.api_key_hash, adminToken: row.admin_token_hash } : null;
+    });
 
   return {
     async authenticateClient({ appId, deviceId, apiKey }) {

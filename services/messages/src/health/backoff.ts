@@ -6,17 +6,3 @@ export function retryDelayMs(attempt: number, initialMs = 250, maxMs = 5000): nu
   const ceiling = Math.min(maxMs, initialMs * 2 ** Math.min(attempt, 16));
   return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
 }
-
-/** Resolves after `ms`, or at once when `signal` aborts. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}

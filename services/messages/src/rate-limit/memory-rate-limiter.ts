@@ -1,3 +1,4 @@
+import { fullBucket, takeToken, type TokenBucket, type TokenRate } from '@switchboard/runtime';
 import type { RateDecision, RateLimit, RateLimiter } from './rate-limiter.js';
 
 export interface MemoryRateLimiterOptions extends RateLimit {
@@ -7,27 +8,20 @@ export interface MemoryRateLimiterOptions extends RateLimit {
 
 /** Token buckets in this process: per-process limits, for a single replica or the embedded mode. */
 export function createMemoryRateLimiter(options: MemoryRateLimiterOptions): RateLimiter {
-  const { ratePerSecond, burst } = options;
+  const rate: TokenRate = { ratePerSecond: options.ratePerSecond, burst: options.burst };
   const maxKeys = options.maxKeys ?? 100_000;
-  const buckets = new Map<string, { tokens: number; at: number }>();
+  const buckets = new Map<string, TokenBucket>();
 
   return {
     async take(key): Promise<RateDecision> {
-      const t = Date.now();
       let bucket = buckets.get(key);
-      if (bucket) {
-        bucket.tokens = Math.min(burst, bucket.tokens + ((t - bucket.at) * ratePerSecond) / 1000);
-        bucket.at = t;
-      } else {
+      if (!bucket) {
         if (buckets.size >= maxKeys) buckets.delete(buckets.keys().next().value!);
-        bucket = { tokens: burst, at: t };
+        bucket = fullBucket(rate);
         buckets.set(key, bucket);
       }
-      if (bucket.tokens >= 1) {
-        bucket.tokens -= 1;
-        return { allowed: true };
-      }
-      return { allowed: false, retryAfterMs: Math.ceil(((1 - bucket.tokens) * 1000) / ratePerSecond) };
+      const retryAfterMs = takeToken(bucket, rate);
+      return retryAfterMs === 0 ? { allowed: true } : { allowed: false, retryAfterMs };
     },
   };
 }
