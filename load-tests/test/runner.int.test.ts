@@ -49,7 +49,11 @@ describe('npm run load', () => {
     expect(run.table).toContain('baseline (ws)');
     expect(figure(run, 'connections held at the end')).toMatchObject({ gateway: 200, baseline: 200 });
     expect(figure(run, 'drops during the hold')).toMatchObject({ gateway: 0, baseline: 0 });
-    expect(figure(run, 'RSS per connection (after a full GC)').gateway).toBeGreaterThan(0);
+    // At 200 sockets the RSS difference is a few MB, within what the allocator gives back to the OS between the two
+    // readings on a loaded machine (seen: -20 KB per socket under a parallel test run), so RSS is only checked to be
+    // reported; the JS heap after a full GC is what measures the sockets at this scale.
+    expect(Number.isFinite(figure(run, 'RSS per connection (after a full GC)').gateway)).toBe(true);
+    expect(figure(run, 'JS heap used per connection (after a full GC)').gateway).toBeGreaterThan(0);
   }, 180_000);
 
   it('fanout - every event reaches every socket of its room on both servers', async () => {
