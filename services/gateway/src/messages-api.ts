@@ -10,7 +10,7 @@ import {
   type InternalPrincipal,
   type Message,
 } from '@switchboard/protocol';
-import { GatewayError } from './gateway-error.js';
+import { GatewayError } from './socket/errors.js';
 import { createTtlCache } from './ttl-cache.js';
 
 /** What the gateway needs from the messages service. It never reads Postgres itself. */

@@ -5,7 +5,7 @@ import { LIMITS } from '@switchboard/protocol';
 import type { Logger } from '@switchboard/logger';
 import type { Registry } from '@switchboard/metrics';
 import type { Database } from './db/schema.js';
-import { createAuthenticator } from './domain/authenticator.js';
+import { createAuthenticator } from './use-cases/authenticator.js';
 import { AppError } from './domain/errors.js';
 import type { RequestState } from './http/context.js';
 import { corsMiddleware } from './http/cors.js';

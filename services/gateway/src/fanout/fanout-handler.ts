@@ -1,7 +1,7 @@
 import { MessageCreatedEvent, MessageStatusEvent, SUBJECTS } from '@switchboard/protocol';
 import type { Logger } from '@switchboard/logger';
 import type { GatewayMetrics } from '../metrics.js';
-import type { Broadcaster } from './broadcaster.js';
+import type { Broadcaster } from '../socket/broadcaster.js';
 
 export type FanoutResult = 'emitted' | 'malformed' | 'ignored';
 

@@ -1,6 +1,5 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
-import { isDatabaseUnavailable } from '../db/errors.js';
 import { AppError } from '../domain/errors.js';
 import type { OutboxWake } from '../repositories/outbox.js';
 import { sendMessages, type SendRequest, type SendResult } from './messages.js';
@@ -52,7 +51,7 @@ export function createSendBatcher(options: SendBatcherOptions): MessageSender {
       const outcomes = await sendMessages(db, batch.map((p) => p.request), wake);
       batch.forEach((pending, i) => settle(pending, outcomes[i]));
     } catch (error) {
-      if (batch.length === 1 || isDatabaseUnavailable(error)) {
+      if (batch.length === 1 || (error instanceof AppError && error.code === 'UNAVAILABLE')) {
         for (const pending of batch) pending.reject(error);
         return;
       }

@@ -13,7 +13,7 @@ import {
   type InternalPrincipal,
 } from '@switchboard/protocol';
 import type { Database } from '../../db/schema.js';
-import type { Authenticator } from '../../domain/authenticator.js';
+import type { Authenticator } from '../../use-cases/authenticator.js';
 import { AppError, notFound } from '../../domain/errors.js';
 import type { Principal } from '../../domain/principal.js';
 import { secretsEqual } from '../../domain/secrets.js';

@@ -1,9 +1,9 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { findAppById } from '../repositories/apps.js';
-import { AppError } from './errors.js';
-import type { Principal } from './principal.js';
-import { appIdOfAdminToken, secretMatches } from './secrets.js';
+import { AppError } from '../domain/errors.js';
+import type { Principal } from '../domain/principal.js';
+import { appIdOfAdminToken, secretMatches } from '../domain/secrets.js';
 
 export interface ClientCredentials {
   readonly appId: string;
