@@ -8,7 +8,7 @@ import { mkdir } from 'node:fs/promises';
 import uws from 'uWebSockets.js';
 import { createLogger } from '@switchboard/logger';
 import { runService } from '@switchboard/runtime';
-import { createApiRateLimiter, startMessagesService } from '@switchboard/messages';
+import { createApiRateLimiter, createDependencyStatus, startMessagesService } from '@switchboard/messages';
 import { createHttpMessagesApi, startGateway } from '@switchboard/gateway';
 import { loadEmbeddedConfig } from './config.js';
 import { ensureDemoApp, ensureOperatorToken } from './demo-app.js';
@@ -41,24 +41,16 @@ runService(
     const operator = await ensureOperatorToken(config.OPERATOR_TOKEN, config.DATA_DIR);
     // Both services live in this process; the internal API is still HTTP, so keep it closed to others.
     const internalToken = config.INTERNAL_TOKEN ?? randomBytes(24).toString('base64url');
+    const messagesLogger = logger.child({ component: 'messages' });
     const messages = await startMessagesService(
-      {
-        port: config.MESSAGES_PORT,
-        host: config.MESSAGES_HOST,
-        operatorToken: operator.token,
-        internalToken,
-        allowedOrigins: config.ALLOWED_ORIGINS,
-        outboxBatchSize: config.OUTBOX_BATCH_SIZE,
-        outboxPollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS,
-        sendBatchSize: config.SEND_BATCH_SIZE,
-        sendConcurrency: config.SEND_CONCURRENCY,
-      },
+      { ...config, OPERATOR_TOKEN: operator.token, INTERNAL_TOKEN: internalToken },
       {
         db: deps.db,
         publisher: deps.publisher,
         coordinator: deps.coordinator,
         databaseTarget: deps.chosen.database,
-        logger: logger.child({ component: 'messages' }),
+        logger: messagesLogger,
+        dependencies: createDependencyStatus(messagesLogger),
         // One process: its own buckets are the whole platform's.
         rateLimiter: createApiRateLimiter({ perSecond: config.API_RATE_PER_SECOND, keyPrefix: config.REDIS_KEY_PREFIX, logger }),
       },

@@ -6,8 +6,8 @@ import type { Database } from './schema.js';
 
 export interface PostgresOptions {
   readonly connectionString: string;
-  /** @default 20 */
-  readonly poolSize?: number;
+  /** Connections in the pool (`DATABASE_POOL_SIZE`). */
+  readonly poolSize: number;
   readonly logger: Logger;
 }
 
@@ -22,7 +22,7 @@ export interface PostgresDatabase extends AsyncDisposable {
 export function createPostgresDatabase(options: PostgresOptions): PostgresDatabase {
   const pool = new pg.Pool({
     connectionString: options.connectionString,
-    max: options.poolSize ?? 20,
+    max: options.poolSize,
     idleTimeoutMillis: 30_000,
     connectionTimeoutMillis: 5_000,
   });

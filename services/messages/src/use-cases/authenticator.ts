@@ -19,11 +19,12 @@ export interface Authenticator {
 
 export interface AuthenticatorOptions {
   readonly db: Kysely<Database>;
-  /** How long an app's hashes (or its absence) are cached. @default 5000 */
-  readonly cacheTtlMs?: number;
-  /** @default 10000 */
-  readonly cacheSize?: number;
 }
+
+/** How long an app's hashes (or its absence) are cached. */
+const CACHE_TTL_MS = 5000;
+/** Apps cached at most. */
+const CACHE_SIZE = 10_000;
 
 interface CachedApp {
   readonly expires: number;
@@ -37,8 +38,8 @@ const invalid = () => new AppError('INVALID_CREDENTIALS', 'the credentials are n
  * a rotated or deleted app is honoured within the TTL.
  */
 export function createAuthenticator(options: AuthenticatorOptions): Authenticator {
-  const ttl = options.cacheTtlMs ?? 5000;
-  const maxSize = options.cacheSize ?? 10_000;
+  const ttl = CACHE_TTL_MS;
+  const maxSize = CACHE_SIZE;
   const cache = new Map<string, CachedApp>();
 
   async function hashesOf(appId: string): Promise<CachedApp['hashes']> {

@@ -10,10 +10,10 @@ export type MessageSender = (request: SendRequest) => Promise<SendResult>;
 export interface SendBatcherOptions {
   readonly db: Kysely<Database>;
   readonly wake: OutboxWake;
-  /** Requests stored in one transaction at most. @default 256 */
-  readonly maxBatchSize?: number;
-  /** Transactions in flight at once; requests arriving meanwhile wait for the next one. @default 4 */
-  readonly maxInFlight?: number;
+  /** Requests stored in one transaction at most (`SEND_BATCH_SIZE`). */
+  readonly maxBatchSize: number;
+  /** Transactions in flight at once; requests arriving meanwhile wait for the next one (`SEND_CONCURRENCY`). */
+  readonly maxInFlight: number;
   /** Told the size of every batch that starts (a metric). */
   readonly onBatch?: (size: number) => void;
 }
@@ -33,9 +33,7 @@ interface Pending {
  * one request the database refuses cannot fail the others.
  */
 export function createSendBatcher(options: SendBatcherOptions): MessageSender {
-  const { db, wake } = options;
-  const maxBatchSize = options.maxBatchSize ?? 256;
-  const maxInFlight = options.maxInFlight ?? 4;
+  const { db, wake, maxBatchSize, maxInFlight } = options;
   const waiting: Pending[] = [];
   let inFlight = 0;
 
