@@ -21,7 +21,7 @@ import {
   createRedisConnectionRegistry,
   createRedisStreamsAdapter,
   type ConnectionRegistry,
-  type FanoutSourceFactory,
+  type FanoutSource,
 } from '@switchboard/gateway';
 import type { EmbeddedConfig } from './config.js';
 import { createMemoryBus } from './memory-bus.js';
@@ -31,7 +31,7 @@ export interface Dependencies {
   readonly db: Kysely<Database>;
   readonly coordinator: RelayCoordinator;
   readonly publisher: Publisher;
-  readonly fanout: FanoutSourceFactory;
+  readonly fanout: FanoutSource;
   readonly registry: ConnectionRegistry;
   readonly adapter: ServerOptions['adapter'] | undefined;
   /** The external servers in use (`redis`, `nats`), by the names `/readyz` reports: true while each answers. */
@@ -65,7 +65,7 @@ export async function createDependencies(config: EmbeddedConfig, logger: Logger)
   }
 
   let publisher: Publisher;
-  let fanout: FanoutSourceFactory;
+  let fanout: FanoutSource;
   let bus: string;
   let redisReady = () => true;
   let registry: ConnectionRegistry;
@@ -90,7 +90,7 @@ export async function createDependencies(config: EmbeddedConfig, logger: Logger)
     closers.push(() => nc.drain().catch(() => nc.close()));
     const names = natsNames(config.NATS_PREFIX);
     publisher = createJetStreamPublisher({ connection: nc, logger, names });
-    fanout = (handle) => createJetStreamFanout({ nc, names, handle, logger, canEmit: redisReady });
+    fanout = createJetStreamFanout({ nc, names, logger, canEmit: redisReady });
     readiness.nats = () => !nc.isClosed();
     bus = 'nats jetstream (NATS_URL)';
   } else {

@@ -1,5 +1,5 @@
 import type { Publisher } from '@switchboard/messages';
-import type { FanoutHandler, FanoutSource, FanoutSourceFactory } from '@switchboard/gateway';
+import type { FanoutHandler, FanoutSource } from '@switchboard/gateway';
 
 export interface MemoryBusOptions {
   /** Like JetStream's duplicate window: a message id seen within it is not delivered again. @default 120000 */
@@ -12,7 +12,7 @@ export interface MemoryBus {
   /** The messages service's side: what the outbox relay publishes to. */
   readonly publisher: Publisher;
   /** The gateway's side: where its fan-out takes events from. */
-  readonly fanout: FanoutSourceFactory;
+  readonly fanout: FanoutSource;
 }
 
 /**
@@ -61,18 +61,16 @@ export function createMemoryBus(options: MemoryBusOptions = {}): MemoryBus {
         return { duplicate: false };
       },
     },
-    fanout(handle): FanoutSource {
-      return {
-        start() {
-          active = handle;
-          schedule();
-        },
-        async stop() {
-          if (active === handle) active = undefined;
-        },
-        pending: async () => queue.length,
-        ready: () => active === handle,
-      };
+    fanout: {
+      start(handle) {
+        active = handle;
+        schedule();
+      },
+      async stop() {
+        active = undefined;
+      },
+      pending: async () => queue.length,
+      ready: () => active !== undefined,
     },
   };
 }
