@@ -1,6 +1,6 @@
 /** What other packages (the embedded single-process mode) compose. */
 export { startGateway, type Gateway, type GatewayDeps, type GatewayOptions } from './app.js';
-export { createGatewayDeps, type GatewayClients, type GatewayDepsConfig } from './deps.js';
+export { createGatewayDeps, type GatewayClients, type GatewayDepsConfig, type GatewayStandIns } from './deps.js';
 export { loadGatewayConfig, GatewayEnv, GatewayTuningEnv, type GatewayConfig } from './config.js';
 export { createHttpMessagesApi, type MessagesApi } from './messages-api.js';
 export type { ConnectionRegistry } from './presence/connection-registry.js';

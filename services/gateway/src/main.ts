@@ -25,8 +25,8 @@ runService(
 
     const deps = createGatewayDeps(config, { logger, fail });
     const gateway = await startGateway(config, deps);
-    deps.redis.main.on('error', () => gateway.metrics.redisErrors.inc({ client: 'main' }));
-    deps.redis.adapter.on('error', () => gateway.metrics.redisErrors.inc({ client: 'adapter' }));
+    deps.redis?.main.on('error', () => gateway.metrics.redisErrors.inc({ client: 'main' }));
+    deps.redis?.adapter.on('error', () => gateway.metrics.redisErrors.inc({ client: 'adapter' }));
 
     return async (signal) => {
       logger.info({ signal }, 'shutting down');

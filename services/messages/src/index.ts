@@ -1,7 +1,7 @@
 /** What other packages (the embedded single-process mode) compose. */
 export { loadMessagesConfig, MessagesEnv, MessagesTuningEnv, type MessagesConfig } from './config.js';
 export { startMessagesService, type MessagesService, type MessagesServiceDeps, type MessagesServiceOptions } from './app.js';
-export { createMessagesDeps, type MessagesDeps, type MessagesDepsConfig } from './deps.js';
+export { createMessagesDeps, type MessagesDeps, type MessagesDepsConfig, type MessagesStandIns } from './deps.js';
 export { createPostgresDatabase, type PostgresDatabase } from './db/postgres.js';
 export { migrateToLatest } from './db/migrate.js';
 export type { Database } from './db/schema.js';

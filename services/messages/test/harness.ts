@@ -137,7 +137,7 @@ export async function startMessagesHarness(options: StartOptions = {}): Promise<
       close,
       crash: async () => {
         await deps.coordinator.close();
-        await (await deps.nats).close();
+        await (await deps.nats!).close();
       },
       [Symbol.asyncDispose]: close,
     };
