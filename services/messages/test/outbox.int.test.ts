@@ -7,7 +7,7 @@ import { migrateToLatest } from '../src/db/migrate.js';
 import { createPostgresDatabase } from '../src/db/postgres.js';
 import type { Database, OutboxRow } from '../src/db/schema.js';
 import { createMessagesMetrics } from '../src/metrics.js';
-import { connectNats } from '../src/nats-connection.js';
+import { connectNats } from '../src/dependencies/nats-connection.js';
 import { createJetStreamPublisher } from '../src/outbox/jetstream-publisher.js';
 import { createOutboxRelay } from '../src/outbox/outbox-relay.js';
 import { createPgRelayCoordinator } from '../src/outbox/pg-relay-coordinator.js';

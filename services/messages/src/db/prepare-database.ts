@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { ConfigError } from '@switchboard/config';
-import type { DependencyStatus } from '../health/dependency-status.js';
-import { retryDelayMs, sleep } from '../health/backoff.js';
+import type { DependencyStatus } from '../dependencies/dependency-status.js';
+import { retryDelayMs, sleep } from '../dependencies/backoff.js';
 import { describeDatabaseError, driverError, isDatabaseConfigurationError, isDatabaseUnavailable } from './errors.js';
 import { migrateToLatest } from './migrate.js';
 
