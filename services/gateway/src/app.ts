@@ -71,7 +71,7 @@ export interface Gateway {
  * sweeper, slow-consumer monitor, probes. Owns none of the clients it is given; `drain()` stops what it started.
  */
 export async function startGateway(options: GatewayOptions, deps: GatewayDeps): Promise<Gateway> {
-  const { logger, registry } = deps;
+  const { logger, registry, fanout } = deps;
   const nodeId = options.NODE_ID;
   let draining = false;
 
@@ -105,8 +105,6 @@ export async function startGateway(options: GatewayOptions, deps: GatewayDeps): 
   const guard = createEventGuard({ metrics, logger, ratePerSecond: options.EVENT_RATE_PER_SECOND });
   registerClientNamespace(client, { api: deps.api, announcer, broadcaster, guard, metrics, logger, nodeId });
   registerAdminNamespace(admin, { api: deps.api, registry, broadcaster, guard, metrics, logger });
-
-  const fanout = deps.fanout;
 
   // Liveness: while this node beats, its connections count; if it was swept (a long pause), re-register them.
   const beat = async () => {
