@@ -5,16 +5,15 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
-import uws from 'uWebSockets.js';
 import { createLogger } from '@switchboard/logger';
 import { reportListening, runService } from '@switchboard/runtime';
-import { createApiRateLimiter, startMessagesService } from '@switchboard/messages';
-import { createHttpMessagesApi, startGateway } from '@switchboard/gateway';
+import { createMessagesDeps, startMessagesService } from '@switchboard/messages';
+import { createGatewayDeps, startGateway } from '@switchboard/gateway';
 import { loadEmbeddedConfig } from './config.js';
 import { ensureDemoApp, ensureOperatorToken } from './demo-app.js';
 import { acquireDataDirLock } from './data-dir-lock.js';
-import { createDependencies } from './dependencies.js';
 import { assertPortsFree } from './port-check.js';
+import { createStandIns } from './stand-ins.js';
 import { printWelcome } from './welcome.js';
 import { USAGE, wantsHelp } from './usage.js';
 
@@ -25,7 +24,7 @@ if (wantsHelp(process.argv.slice(2))) {
 
 runService(
   'switchboard',
-  async () => {
+  async ({ fail }) => {
     const config = loadEmbeddedConfig(process.env, { terminal: process.stdout.isTTY === true });
     const logger = createLogger({ service: 'switchboard', level: config.LOG_LEVEL, format: config.LOG_FORMAT });
     await mkdir(config.DATA_DIR, { recursive: true });
@@ -35,49 +34,25 @@ runService(
       { variable: 'GATEWAY_PORT', host: config.GATEWAY_HOST, port: config.GATEWAY_PORT },
       { variable: 'MESSAGES_PORT', host: config.MESSAGES_HOST, port: config.MESSAGES_PORT },
     ]);
-    const deps = await createDependencies(config, logger);
-    logger.info(deps.chosen, 'dependencies');
+    const standIns = await createStandIns(config, logger);
+    logger.info(standIns.chosen, 'dependencies');
 
     const operator = await ensureOperatorToken(config.OPERATOR_TOKEN, config.DATA_DIR);
     // Both services live in this process; the internal API is still HTTP, so keep it closed to others.
     const internalToken = config.INTERNAL_TOKEN ?? randomBytes(24).toString('base64url');
-    const messages = await startMessagesService(
-      {
-        port: config.MESSAGES_PORT,
-        host: config.MESSAGES_HOST,
-        operatorToken: operator.token,
-        internalToken,
-        allowedOrigins: config.ALLOWED_ORIGINS,
-        outboxBatchSize: config.OUTBOX_BATCH_SIZE,
-        outboxPollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS,
-        sendBatchSize: config.SEND_BATCH_SIZE,
-        sendConcurrency: config.SEND_CONCURRENCY,
-      },
-      {
-        db: deps.db,
-        publisher: deps.publisher,
-        coordinator: deps.coordinator,
-        databaseTarget: deps.chosen.database,
-        logger: logger.child({ component: 'messages' }),
-        // One process: its own buckets are the whole platform's.
-        rateLimiter: createApiRateLimiter({ perSecond: config.API_RATE_PER_SECOND, keyPrefix: config.REDIS_KEY_PREFIX, logger }),
-      },
-    );
-    const demo = await ensureDemoApp(deps.db, config.DATA_DIR);
-    const gateway = await startGateway(config, {
-      app: uws.App(),
-      adapter: deps.adapter,
-      fanout: deps.fanout,
-      dependencies: deps.checks,
-      api: createHttpMessagesApi({
-        baseUrl: `http://127.0.0.1:${messages.port}`,
-        internalToken,
-        timeoutMs: config.MESSAGES_TIMEOUT_MS,
-        authCacheTtlMs: config.AUTH_CACHE_TTL_MS,
-      }),
-      registry: deps.registry,
-      logger: logger.child({ component: 'gateway', node_id: config.NODE_ID }),
+    const messagesDeps = createMessagesDeps(config, {
+      logger: logger.child({ component: 'messages' }),
+      fail,
+      natsName: 'switchboard-embedded',
+      standIns: standIns.messages,
     });
+    const messages = await startMessagesService({ ...config, OPERATOR_TOKEN: operator.token, INTERNAL_TOKEN: internalToken }, messagesDeps);
+    const demo = await ensureDemoApp(messagesDeps.db, config.DATA_DIR);
+    const gatewayDeps = createGatewayDeps(
+      { ...config, MESSAGES_URL: `http://127.0.0.1:${messages.port}`, INTERNAL_TOKEN: internalToken },
+      { logger: logger.child({ component: 'gateway', node_id: config.NODE_ID }), fail, standIns: standIns.gateway },
+    );
+    const gateway = await startGateway(config, gatewayDeps);
     printWelcome(process.stdout, {
       gatewayPort: gateway.port,
       messagesPort: messages.port,
@@ -85,7 +60,7 @@ runService(
       created: demo.created,
       operatorToken: operator.generated ? operator.token : undefined,
       dataDir: config.DATA_DIR,
-      chosen: deps.chosen,
+      chosen: standIns.chosen,
     });
     reportListening('MESSAGES_PORT', messages.port);
     reportListening('GATEWAY_PORT', gateway.port);
@@ -93,8 +68,9 @@ runService(
     return async (signal) => {
       logger.info({ signal }, 'shutting down');
       await gateway.drain();
+      await gatewayDeps.close();
       await messages.close();
-      await deps.close();
+      await messagesDeps.close();
       lock.release();
       logger.info('bye');
     };

@@ -1,18 +1,17 @@
+import { MESSAGES_STREAM } from '@switchboard/protocol';
 import type { Publisher } from '@switchboard/messages';
-import type { FanoutHandler, FanoutSource, FanoutSourceFactory } from '@switchboard/gateway';
+import type { FanoutHandler, FanoutSource } from '@switchboard/gateway';
 
-export interface MemoryBusOptions {
-  /** Like JetStream's duplicate window: a message id seen within it is not delivered again. @default 120000 */
-  readonly duplicateWindowMs?: number;
-  /** Events kept while no gateway listens. @default 10000 */
-  readonly maxBuffered?: number;
-}
+/** Like JetStream's duplicate window: a message id seen within it is not delivered again. */
+const DUPLICATE_WINDOW_MS = MESSAGES_STREAM.duplicateWindowMs;
+/** Events kept while no gateway listens. */
+const MAX_BUFFERED = 10_000;
 
 export interface MemoryBus {
   /** The messages service's side: what the outbox relay publishes to. */
   readonly publisher: Publisher;
   /** The gateway's side: where its fan-out takes events from. */
-  readonly fanout: FanoutSourceFactory;
+  readonly fanout: FanoutSource;
 }
 
 /**
@@ -20,9 +19,9 @@ export interface MemoryBus {
  * outbox relay and the gateway. It de-duplicates by message id within a window and keeps events while no gateway
  * listens, as the stream would. Same contract as JetStream (`bus-contract.int.test.ts`).
  */
-export function createMemoryBus(options: MemoryBusOptions = {}): MemoryBus {
-  const windowMs = options.duplicateWindowMs ?? 120_000;
-  const maxBuffered = options.maxBuffered ?? 10_000;
+export function createMemoryBus(): MemoryBus {
+  const windowMs = DUPLICATE_WINDOW_MS;
+  const maxBuffered = MAX_BUFFERED;
   const seen = new Map<string, number>(); // msg id → time, in insertion order
   const queue: { subject: string; data: unknown }[] = [];
   let active: FanoutHandler | undefined;
@@ -61,18 +60,16 @@ export function createMemoryBus(options: MemoryBusOptions = {}): MemoryBus {
         return { duplicate: false };
       },
     },
-    fanout(handle): FanoutSource {
-      return {
-        start() {
-          active = handle;
-          schedule();
-        },
-        async stop() {
-          if (active === handle) active = undefined;
-        },
-        pending: async () => queue.length,
-        ready: () => active === handle,
-      };
+    fanout: {
+      start(handle) {
+        active = handle;
+        schedule();
+      },
+      async stop() {
+        active = undefined;
+      },
+      pending: async () => queue.length,
+      ready: () => active !== undefined,
     },
   };
 }

@@ -4,7 +4,7 @@ import { createLogger } from '@switchboard/logger';
 import { natsNames } from '@switchboard/protocol';
 import { sleep, startNatsServer, waitFor, type ServerProcess } from '@switchboard/testing';
 import { connectNats, createJetStreamPublisher, type Publisher } from '@switchboard/messages';
-import { createJetStreamFanout, type FanoutSourceFactory } from '@switchboard/gateway';
+import { createJetStreamFanout, type FanoutSource } from '@switchboard/gateway';
 import { createMemoryBus } from '../src/memory-bus.js';
 
 const logger = createLogger({ service: 'test', level: 'silent' });
@@ -12,7 +12,8 @@ const encode = (value: unknown) => new TextEncoder().encode(JSON.stringify(value
 
 interface Bus {
   publisher: Publisher;
-  fanout: FanoutSourceFactory;
+  /** The source of one gateway (a new one each call where the bus allows several). */
+  fanout: () => FanoutSource;
 }
 
 /** What the outbox relay and the gateway's fan-out need from the bus, on JetStream and on the embedded stand-in. */
@@ -30,11 +31,11 @@ function busContract(name: string, open: () => Promise<Bus>) {
 
     it(`${name} - a started source hands each event to the handler once, in order; a stopped one none`, async () => {
       const seen: [string, unknown][] = [];
-      const source = bus.fanout((subject, data) => {
+      const source = bus.fanout();
+      source.start((subject, data) => {
         seen.push([subject, data]);
         return 'emitted';
       });
-      source.start();
       await sleep(300); // the JetStream consumer attaches
       for (let i = 0; i < 5; i++) await bus.publisher.publish('message.created', encode({ i }), `ordered-${i}`);
       await bus.publisher.publish('message.status', encode({ s: true }), 'status-1');
@@ -52,18 +53,21 @@ function busContract(name: string, open: () => Promise<Bus>) {
 
       // The event published while no source ran is handed to the next one.
       const later: unknown[] = [];
-      const next = bus.fanout((_s, data) => {
+      const next = bus.fanout();
+      next.start((_s, data) => {
         later.push(data);
         return 'emitted';
       });
-      next.start();
       await waitFor(() => later.some((d) => (d as { late?: boolean }).late), { message: 'late event delivered' });
       await next.stop();
     });
   });
 }
 
-busContract('memory', async () => createMemoryBus());
+busContract('memory', async () => {
+  const memory = createMemoryBus();
+  return { publisher: memory.publisher, fanout: () => memory.fanout };
+});
 
 const servers: ServerProcess[] = [];
 let connections: NatsConnection[] = [];
@@ -76,7 +80,7 @@ const jetStreamBus = (prefix: string) => async (): Promise<Bus> => {
   const publisher = createJetStreamPublisher({ connection: nc, logger, names });
   // The stream exists once the publisher has ensured it.
   await publisher.publish('message.created', encode({ warmup: true }), 'warmup');
-  return { publisher, fanout: (handle) => createJetStreamFanout({ nc, names, handle, logger, canEmit: () => true, retryDelayMs: 100 }) };
+  return { publisher, fanout: () => createJetStreamFanout({ nc, names, logger, canEmit: () => true, retryDelayMs: 100 }) };
 };
 busContract('jetstream', jetStreamBus(''));
 // With a NATS_PREFIX the wire names change (`env-a.message.created` on `env-a_MESSAGES`); both sides still speak the

@@ -5,8 +5,8 @@ import type { Logger } from '@switchboard/logger';
 import { createMetricsRegistry } from '@switchboard/metrics';
 import type { GatewayConfig } from './config.js';
 import { drainConnections } from './drain.js';
-import { createSocketIoBroadcaster } from './fanout/broadcaster.js';
-import { createFanoutHandler, type FanoutSourceFactory } from './fanout/fanout-handler.js';
+import { createSocketIoBroadcaster } from './socket/broadcaster.js';
+import { createFanoutHandler, type FanoutSource } from './fanout/fanout-handler.js';
 import { registerHttpRoutes, type CheckState, type Readiness } from './http/http-routes.js';
 import type { MessagesApi } from './messages-api.js';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics.js';
@@ -14,7 +14,7 @@ import type { ConnectionRegistry } from './presence/connection-registry.js';
 import { registerAdminNamespace } from './socket/admin-namespace.js';
 import { registerClientNamespace } from './socket/client-namespace.js';
 import { createEventGuard } from './socket/event-guard.js';
-import { connectionRecordOf, createPresenceAnnouncer } from './socket/presence-announcer.js';
+import { connectionRecordOf, createPresenceAnnouncer } from './presence/presence-announcer.js';
 import { startSlowConsumerMonitor } from './socket/slow-consumers.js';
 import { createSocketServer } from './socket/socket-server.js';
 import type { AnySocket } from './socket/types.js';
@@ -43,7 +43,7 @@ export interface GatewayDeps {
   /** Socket.IO adapter factory; omitted, Socket.IO's in-memory adapter (a single process). */
   readonly adapter?: ServerOptions['adapter'] | undefined;
   /** Where `message.created` / `message.status` come from (JetStream, or the embedded bus). */
-  readonly fanout: FanoutSourceFactory;
+  readonly fanout: FanoutSource;
   /**
    * The dependencies the node cannot serve without, by the names `/readyz` reports (`redis`, `nats`, `messages`):
    * true while each answers. The fan-out consumer's attachment counts under `nats` (or `fanout` without NATS).
@@ -71,7 +71,7 @@ export interface Gateway {
  * sweeper, slow-consumer monitor, probes. Owns none of the clients it is given; `drain()` stops what it started.
  */
 export async function startGateway(options: GatewayOptions, deps: GatewayDeps): Promise<Gateway> {
-  const { logger, registry } = deps;
+  const { logger, registry, fanout } = deps;
   const nodeId = options.NODE_ID;
   let draining = false;
 
@@ -97,7 +97,6 @@ export async function startGateway(options: GatewayOptions, deps: GatewayDeps): 
   const registryMetrics = createMetricsRegistry({ defaultLabels: { service: 'gateway', node_id: nodeId } });
   const metrics = createGatewayMetrics(registryMetrics, {
     connectionCount: (ns) => (ns === '/client' ? client.sockets.size : admin.sockets.size),
-    // Read at scrape time, after `fanout` exists.
     natsPending: () => fanout.pending(),
   });
 
@@ -106,8 +105,6 @@ export async function startGateway(options: GatewayOptions, deps: GatewayDeps): 
   const guard = createEventGuard({ metrics, logger, ratePerSecond: options.EVENT_RATE_PER_SECOND });
   registerClientNamespace(client, { api: deps.api, announcer, broadcaster, guard, metrics, logger, nodeId });
   registerAdminNamespace(admin, { api: deps.api, registry, broadcaster, guard, metrics, logger });
-
-  const fanout = deps.fanout(createFanoutHandler(broadcaster, metrics, logger));
 
   // Liveness: while this node beats, its connections count; if it was swept (a long pause), re-register them.
   const beat = async () => {
@@ -166,7 +163,7 @@ export async function startGateway(options: GatewayOptions, deps: GatewayDeps): 
     });
   });
   const port = uws.us_socket_local_port(listenSocket);
-  fanout.start();
+  fanout.start(createFanoutHandler(broadcaster, metrics, logger));
   logger.info({ port }, 'gateway listening');
 
   let drained: Promise<void> | undefined;

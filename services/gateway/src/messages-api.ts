@@ -11,7 +11,7 @@ import {
   type Principal,
   type SocketSendMessage,
 } from '@switchboard/protocol';
-import { GatewayError } from './gateway-error.js';
+import { GatewayError } from './socket/errors.js';
 import { createTtlCache } from '@switchboard/runtime';
 
 /** What the gateway needs from the messages service. It never reads Postgres itself. */
@@ -26,10 +26,10 @@ export interface MessagesApi {
 export interface HttpMessagesApiOptions {
   readonly baseUrl: string;
   readonly internalToken?: string | undefined;
-  /** @default 5000 */
-  readonly timeoutMs?: number;
-  /** How long auth answers are reused. @default 2000 */
-  readonly authCacheTtlMs?: number;
+  /** Time limit of a call (`MESSAGES_TIMEOUT_MS`). */
+  readonly timeoutMs: number;
+  /** How long an agent's auth answer is reused (`AUTH_CACHE_TTL_MS`). */
+  readonly authCacheTtlMs: number;
 }
 
 /**
@@ -40,8 +40,8 @@ export interface HttpMessagesApiOptions {
  * must auto-join the new one).
  */
 export function createHttpMessagesApi(options: HttpMessagesApiOptions): MessagesApi {
-  const timeoutMs = options.timeoutMs ?? 5000;
-  const adminAuthCache = createTtlCache<InternalAuthAdminResponse>({ ttlMs: options.authCacheTtlMs ?? 2000 });
+  const { timeoutMs } = options;
+  const adminAuthCache = createTtlCache<InternalAuthAdminResponse>({ ttlMs: options.authCacheTtlMs });
   const clientAuthInFlight = createTtlCache<InternalAuthClientResponse>({ ttlMs: 0 });
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (options.internalToken) headers[INTERNAL_TOKEN_HEADER] = options.internalToken;

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { createLogger } from '@switchboard/logger';
-import { FANOUT_CONSUMER, MESSAGES_STREAM } from '@switchboard/protocol';
+import { FANOUT_CONSUMER, MESSAGES_STREAM, natsNames } from '@switchboard/protocol';
 import { sleep, startNatsServer, startNatsStatusFilter, waitFor, type NatsStatusFilter, type ServerProcess } from '@switchboard/testing';
 import { createJetStreamFanout } from '../src/fanout/jetstream-fanout.js';
 import type { FanoutSource } from '../src/fanout/fanout-handler.js';
@@ -43,14 +43,14 @@ async function startNode(name: string, url: string, received: Received[]): Promi
   const fanout = createJetStreamFanout({
     nc,
     logger,
+    names: natsNames(),
     canEmit: () => true,
-    handle: (_subject, data) => {
-      const event = data as { n: number; at: number };
-      received.push({ n: event.n, latencyMs: Date.now() - event.at, by: name });
-      return 'emitted';
-    },
   });
-  fanout.start();
+  fanout.start((_subject, data) => {
+    const event = data as { n: number; at: number };
+    received.push({ n: event.n, latencyMs: Date.now() - event.at, by: name });
+    return 'emitted';
+  });
   cleanup.push(async () => {
     await fanout.stop();
     await nc.close();

@@ -1,85 +1,194 @@
-import Koa from 'koa';
-import Router from '@koa/router';
-import type { Kysely } from 'kysely';
-import { LIMITS } from '@switchboard/protocol';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { sql, type Kysely } from 'kysely';
 import type { Logger } from '@switchboard/logger';
-import type { Registry } from '@switchboard/metrics';
+import { createMetricsRegistry } from '@switchboard/metrics';
+import type { MessagesConfig } from './config.js';
 import type { Database } from './db/schema.js';
-import { createAuthenticator } from './domain/authenticator.js';
-import { AppError } from './domain/errors.js';
-import type { RequestState } from './http/context.js';
-import { corsMiddleware } from './http/cors.js';
-import { errorMiddleware } from './http/error-middleware.js';
-import { jsonBody } from './http/json-body.js';
-import { requestContext } from './http/request-context.js';
-import { appsRoutes } from './http/routes/apps.js';
-import { conversationsRoutes } from './http/routes/conversations.js';
-import { healthRoutes, PROBE_PATHS, type Readiness } from './http/routes/health.js';
-import { internalRoutes } from './http/routes/internal.js';
-import { messagesRoutes } from './http/routes/messages.js';
-import { openApiRoute } from './http/routes/openapi.js';
-import type { MessagesMetrics } from './metrics.js';
-import { buildOpenApiDocument } from './openapi/document.js';
-import { createOutboxNotifier } from './repositories/outbox.js';
+import { describeDatabaseError } from './db/errors.js';
+import { prepareDatabase } from './db/prepare-database.js';
+import type { DependencyStatus } from './dependencies/dependency-status.js';
+import { createMessagesApp } from './http/koa-app.js';
+import type { Readiness } from './http/routes/health.js';
+import { createMessagesMetrics } from './metrics.js';
+import { createOutboxRelay } from './outbox/outbox-relay.js';
+import type { Publisher } from './outbox/publisher.js';
+import type { RelayCoordinator } from './outbox/relay-coordinator.js';
 import type { RateLimiter } from './rate-limit/rate-limiter.js';
-import { createSendBatcher } from './use-cases/send-batcher.js';
 
-export interface MessagesAppDeps {
+/** The service's slice of its configuration (`loadMessagesConfig`), as `startGateway` takes the gateway's. */
+export type MessagesServiceOptions = Pick<
+  MessagesConfig,
+  | 'MESSAGES_PORT'
+  | 'MESSAGES_HOST'
+  | 'OPERATOR_TOKEN'
+  | 'INTERNAL_TOKEN'
+  | 'ALLOWED_ORIGINS'
+  | 'OUTBOX_BATCH_SIZE'
+  | 'OUTBOX_POLL_INTERVAL_MS'
+  | 'SEND_BATCH_SIZE'
+  | 'SEND_CONCURRENCY'
+>;
+
+/** The API version in the OpenAPI document. */
+const VERSION = '0.0.0';
+/** How often the database is probed (`SELECT 1`); `/readyz` reports the last answer. */
+const HEALTH_CHECK_INTERVAL_MS = 1000;
+
+export interface MessagesServiceDeps {
   readonly db: Kysely<Database>;
+  readonly publisher: Publisher;
+  readonly coordinator: RelayCoordinator;
   readonly logger: Logger;
-  readonly registry: Registry;
-  readonly metrics: MessagesMetrics;
-  readonly readiness: () => Promise<Readiness>;
-  /** False while the database is not migrated yet: every route but the probes answers 503 `UNAVAILABLE`. */
-  readonly accepting?: () => boolean;
-  readonly operatorToken?: string | undefined;
-  readonly internalToken?: string | undefined;
-  readonly allowedOrigins?: readonly string[] | undefined;
-  readonly version?: string;
-  /** Sends per transaction at most. @default 256 */
-  readonly sendBatchSize?: number | undefined;
-  /** Send transactions in flight at once. @default 4 */
-  readonly sendConcurrency?: number | undefined;
-  /** Per-caller request rate on the public API; none: no limit. */
-  readonly rateLimiter?: RateLimiter | undefined;
+  /** Per-caller request rate on the public API (`API_RATE_PER_SECOND`); none: no limit. */
+  readonly rateLimiter: RateLimiter | undefined;
+  /**
+   * What the service knows of its dependencies, shared with whoever watches NATS and Redis (`createMessagesDeps`);
+   * `/readyz` reports every one registered there.
+   */
+  readonly dependencies: DependencyStatus;
+  /** Where the database is, for logs and errors (`databaseTarget(DATABASE_URL)`). */
+  readonly databaseTarget: string;
+  /** Told the port once the service listens, before it waits for the database (main.ts reports it to a parent). */
+  readonly onListening?: ((port: number) => void) | undefined;
 }
 
-/** The Koa application: middleware in order (errors first), then every route. Listening is the caller's. */
-export function createMessagesApp(deps: MessagesAppDeps): Koa<RequestState> {
-  const app = new Koa<RequestState>({ proxy: true });
-  const router = new Router<RequestState>();
-  const authenticator = createAuthenticator({ db: deps.db });
-  const log = deps.logger.child({ component: 'outbox-notify' });
-  const wakeRelay = createOutboxNotifier(deps.db, (error) => log.warn({ err: error }, 'outbox NOTIFY failed; the relay will poll'));
-  const send = createSendBatcher({
+export interface MessagesService extends AsyncDisposable {
+  readonly port: number;
+  readonly url: string;
+  /** Readiness turns false at once; in-flight requests finish; the relay stops after its batch. */
+  close(): Promise<void>;
+}
+
+/**
+ * Listens at once (`/healthz` 200, `/readyz` 503 and the API 503 `UNAVAILABLE` until the database is ready), waits
+ * for the database and migrates it, then serves the API and runs the outbox relay; resolves then. A database that
+ * does not exist or refused credentials reject it with a `ConfigError` naming them (the server is closed first).
+ * Owns neither the database nor the broker connection: the caller (main.ts, a test) closes those after this.
+ */
+export async function startMessagesService(
+  options: MessagesServiceOptions,
+  deps: MessagesServiceDeps,
+): Promise<MessagesService> {
+  const log = deps.logger;
+  const target = deps.databaseTarget;
+  const status = deps.dependencies;
+  status.register('postgres', { target, required: true });
+
+  const registry = createMetricsRegistry({ defaultLabels: { service: 'messages' } });
+  const metrics = createMessagesMetrics(registry, deps.db);
+  let draining = false;
+  /** The database was reached and migrated: the API may use it. */
+  let prepared = false;
+  let probing = false;
+  const probeDatabase = async () => {
+    if (probing) return; // a slow answer is still awaited: no pile-up
+    probing = true;
+    try {
+      const failure = await databaseFailure(deps.db);
+      if (failure === undefined) status.up('postgres');
+      else status.down('postgres', failure);
+    } finally {
+      probing = false;
+    }
+  };
+  // From the last probe, so that /readyz answers at once (a Kubernetes probe times out after 1 s by default).
+  const readiness = async (): Promise<Readiness> => {
+    const ready = prepared && !draining && status.requiredUp();
+    return { status: ready ? 'ready' : 'unready', checks: { ...status.checks(), self: draining ? 'draining' : 'ok' } };
+  };
+
+  const app = createMessagesApp({
     db: deps.db,
-    wake: wakeRelay,
-    ...(deps.sendBatchSize ? { maxBatchSize: deps.sendBatchSize } : {}),
-    ...(deps.sendConcurrency ? { maxInFlight: deps.sendConcurrency } : {}),
+    logger: log,
+    registry,
+    metrics,
+    readiness,
+    accepting: () => prepared,
+    operatorToken: options.OPERATOR_TOKEN,
+    internalToken: options.INTERNAL_TOKEN,
+    allowedOrigins: options.ALLOWED_ORIGINS,
+    version: VERSION,
+    sendBatchSize: options.SEND_BATCH_SIZE,
+    sendConcurrency: options.SEND_CONCURRENCY,
+    rateLimiter: deps.rateLimiter,
+  });
+  if (!options.OPERATOR_TOKEN) log.warn('OPERATOR_TOKEN is not set: the operator API (POST /v1/apps) answers 404');
+  if (!options.ALLOWED_ORIGINS) log.warn('ALLOWED_ORIGINS is not set: CORS allows any origin');
+
+  const relay = createOutboxRelay({
+    db: deps.db,
+    publisher: deps.publisher,
+    coordinator: deps.coordinator,
+    logger: log,
+    metrics: { published: metrics.outboxPublished, failed: metrics.outboxFailed },
+    batchSize: options.OUTBOX_BATCH_SIZE,
+    pollIntervalMs: options.OUTBOX_POLL_INTERVAL_MS,
   });
 
-  healthRoutes(router, { readiness: deps.readiness, registry: deps.registry });
-  openApiRoute(router, buildOpenApiDocument(deps.version ?? '0.0.0'));
-  appsRoutes(router, { db: deps.db, operatorToken: deps.operatorToken });
-  conversationsRoutes(router, { db: deps.db, authenticator, rateLimiter: deps.rateLimiter });
-  messagesRoutes(router, { db: deps.db, authenticator, wakeRelay, send, rateLimiter: deps.rateLimiter });
-  internalRoutes(router, { db: deps.db, authenticator, send, internalToken: deps.internalToken });
-
-  app.use(requestContext(deps.logger, deps.metrics.http));
-  app.use(errorMiddleware());
-  const accepting = deps.accepting;
-  if (accepting) {
-    app.use((ctx, next) => {
-      if (!accepting() && !PROBE_PATHS.has(ctx.path)) throw new AppError('UNAVAILABLE', 'the service is starting, retry later');
-      return next();
+  const server = http.createServer(app.callback());
+  // Longer than a load balancer's idle timeout, so the balancer closes idle connections first.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  server.requestTimeout = 30_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.MESSAGES_PORT, options.MESSAGES_HOST, () => {
+      server.off('error', reject);
+      resolve();
     });
+  });
+  const port = (server.address() as AddressInfo).port;
+  log.info({ port }, 'messages service listening');
+  deps.onListening?.(port);
+
+  const stopping = new AbortController();
+  let monitor: NodeJS.Timeout | undefined;
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      draining = true;
+      stopping.abort();
+      clearInterval(monitor);
+      await Promise.all([
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeIdleConnections();
+        }),
+        relay.close(),
+      ]);
+      log.info('messages service stopped');
+    })());
+
+  try {
+    await prepareDatabase({ db: deps.db, status, target, signal: stopping.signal });
+  } catch (error) {
+    await close();
+    throw error;
   }
-  app.use(corsMiddleware(deps.allowedOrigins));
-  app.use(jsonBody({ limitBytes: LIMITS.requestBodyMaxBytes }));
-  app.use(router.routes());
-  // A known path asked with another method: 405 with `Allow` (rendered by errorMiddleware); OPTIONS lists them.
-  app.use(router.allowedMethods());
-  // Errors are rendered by errorMiddleware; Koa's own handler would only print them again.
-  app.silent = true;
-  return app;
+  prepared = true;
+  relay.start();
+  // Probed in the background, so that a loss and a return are logged when they happen, and /readyz stays cheap.
+  monitor = setInterval(() => void probeDatabase(), HEALTH_CHECK_INTERVAL_MS);
+  monitor.unref();
+
+  return { port, url: `http://127.0.0.1:${port}`, close, [Symbol.asyncDispose]: close };
+}
+
+/**
+ * Why the database does not answer `SELECT 1` within 3 s; `undefined` when it does. Generous: a loaded database
+ * that answers slowly is not lost (each "lost" is a log line and takes the replica out of the load balancer).
+ */
+async function databaseFailure(db: Kysely<Database>): Promise<string | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      sql`SELECT 1`.execute(db).then(() => undefined),
+      new Promise<string>((resolve) => (timer = setTimeout(() => resolve('no answer within 3 s'), 3000))),
+    ]);
+  } catch (error) {
+    return describeDatabaseError(error);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -1,6 +1,7 @@
 /** What other packages (the embedded single-process mode) compose. */
 export { loadMessagesConfig, MessagesEnv, MessagesTuningEnv, type MessagesConfig } from './config.js';
-export { startMessagesService, type MessagesService, type MessagesServiceDeps, type MessagesServiceOptions } from './service.js';
+export { startMessagesService, type MessagesService, type MessagesServiceDeps, type MessagesServiceOptions } from './app.js';
+export { createMessagesDeps, type MessagesDeps, type MessagesDepsConfig, type MessagesStandIns } from './deps.js';
 export { createPostgresDatabase, type PostgresDatabase } from './db/postgres.js';
 export { migrateToLatest } from './db/migrate.js';
 export type { Database } from './db/schema.js';
@@ -10,8 +11,9 @@ export { createPgRelayCoordinator } from './outbox/pg-relay-coordinator.js';
 export type { RelayCoordinator } from './outbox/relay-coordinator.js';
 export { createPgliteRelayCoordinator } from './outbox/pglite-relay-coordinator.js';
 export { createPgliteDatabase, type PgliteDatabase } from './db/pglite.js';
-export { connectNats } from './nats-connection.js';
+export { connectNats } from './dependencies/nats-connection.js';
 export { createApp } from './use-cases/apps.js';
 export { findAppById } from './repositories/apps.js';
 export { createApiRateLimiter } from './rate-limit/api-rate-limiter.js';
 export type { RateLimiter, RateDecision } from './rate-limit/rate-limiter.js';
+export { createDependencyStatus, type DependencyStatus } from './dependencies/dependency-status.js';

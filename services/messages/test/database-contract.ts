@@ -111,7 +111,7 @@ export function databaseContract(name: string, open: () => Promise<{ db: Kysely<
       withDb(async (db) => {
         const { device, conversation } = await setup(db);
         const batches: number[] = [];
-        const send = createSendBatcher({ db, wake: () => undefined, maxInFlight: 1, onBatch: (n) => batches.push(n) });
+        const send = createSendBatcher({ db, wake: () => undefined, maxBatchSize: 256, maxInFlight: 1, onBatch: (n) => batches.push(n) });
         const results = await Promise.all(
           Array.from({ length: 40 }, (_, i) => send({ principal: device, conversationId: conversation.id, body: `m${i}`, local_id: `m${i}` })),
         );

@@ -6,13 +6,10 @@ import type { CreatedApp } from '@switchboard/protocol';
 import { MESSAGES_STREAM } from '@switchboard/protocol';
 import { createLogger, type Logger } from '@switchboard/logger';
 import { createTestDatabase, startNatsServer, type ServerProcess, type TestDatabase } from '@switchboard/testing';
-import { databaseTarget } from '../src/db/errors.js';
+import { startMessagesService, type MessagesService } from '../src/app.js';
+import { loadMessagesConfig } from '../src/config.js';
 import { createPostgresDatabase } from '../src/db/postgres.js';
-import { createDependencyStatus } from '../src/health/dependency-status.js';
-import { connectNats } from '../src/nats-connection.js';
-import { createJetStreamPublisher } from '../src/outbox/jetstream-publisher.js';
-import { createPgRelayCoordinator } from '../src/outbox/pg-relay-coordinator.js';
-import { startMessagesService, type MessagesService } from '../src/service.js';
+import { createMessagesDeps } from '../src/deps.js';
 import type { Database } from '../src/db/schema.js';
 import type { RateLimiter } from '../src/rate-limit/rate-limiter.js';
 
@@ -114,45 +111,33 @@ export async function startMessagesHarness(options: StartOptions = {}): Promise<
 
   const startReplica = async (replicaOptions: StartOptions = options): Promise<Replica> => {
     const logger = testLogger();
-    const { db: replicaDb } = createPostgresDatabase({ connectionString: database.url, poolSize: 20, logger });
-    const dependencies = createDependencyStatus(logger);
-    const nc = connectNats(nats.url, 'test-messages', logger, { status: dependencies });
-    const coordinator = createPgRelayCoordinator({ connectionString: database.url, logger });
-    const service = await startMessagesService(
-      {
-        port: 0,
-        host: '127.0.0.1',
-        operatorToken: 'operatorToken' in replicaOptions ? replicaOptions.operatorToken : OPERATOR_TOKEN,
-        allowedOrigins: replicaOptions.allowedOrigins,
-        internalToken: replicaOptions.internalToken,
-        outboxPollIntervalMs: replicaOptions.outboxPollIntervalMs ?? 200,
-      },
-      {
-        db: replicaDb,
-        publisher: createJetStreamPublisher({ connection: nc, logger }),
-        coordinator,
-        logger,
-        rateLimiter: replicaOptions.rateLimiter,
-        dependencies,
-        databaseTarget: databaseTarget(database.url),
-      },
-    );
+    const operatorToken = 'operatorToken' in replicaOptions ? replicaOptions.operatorToken : OPERATOR_TOKEN;
+    const config = loadMessagesConfig({
+      DATABASE_URL: database.url,
+      NATS_URL: nats.url,
+      MESSAGES_PORT: '0',
+      MESSAGES_HOST: '127.0.0.1',
+      OUTBOX_POLL_INTERVAL_MS: String(replicaOptions.outboxPollIntervalMs ?? 200),
+      ...(operatorToken ? { OPERATOR_TOKEN: operatorToken } : {}),
+      ...(replicaOptions.internalToken ? { INTERNAL_TOKEN: replicaOptions.internalToken } : {}),
+      ...(replicaOptions.allowedOrigins ? { ALLOWED_ORIGINS: replicaOptions.allowedOrigins.join(',') } : {}),
+    });
+    const deps = createMessagesDeps(config, { logger, fail: (error) => logger.error({ err: error }, 'configuration error'), natsName: 'test-messages' });
+    const service = await startMessagesService(config, { ...deps, rateLimiter: replicaOptions.rateLimiter });
     let closed = false;
     const close = async () => {
       if (closed) return;
       closed = true;
       await service.close();
-      await coordinator.close();
-      await (await nc).close();
-      await replicaDb.destroy();
+      await deps.close();
     };
     const replica: Replica = {
       service,
       url: service.url,
       close,
       crash: async () => {
-        await coordinator.close();
-        await (await nc).close();
+        await deps.coordinator.close();
+        await (await deps.nats!).close();
       },
       [Symbol.asyncDispose]: close,
     };

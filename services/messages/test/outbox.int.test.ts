@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Kysely } from 'kysely';
-import type { CreatedApp, Message } from '@switchboard/protocol';
+import { natsNames, type CreatedApp, type Message } from '@switchboard/protocol';
 import { createMetricsRegistry } from '@switchboard/metrics';
 import { createTestDatabase, sleep, startNatsServer, waitFor, type ServerProcess, type TestDatabase } from '@switchboard/testing';
 import { migrateToLatest } from '../src/db/migrate.js';
 import { createPostgresDatabase } from '../src/db/postgres.js';
 import type { Database, OutboxRow } from '../src/db/schema.js';
 import { createMessagesMetrics } from '../src/metrics.js';
-import { connectNats } from '../src/nats-connection.js';
+import { connectNats } from '../src/dependencies/nats-connection.js';
 import { createJetStreamPublisher } from '../src/outbox/jetstream-publisher.js';
 import { createOutboxRelay } from '../src/outbox/outbox-relay.js';
 import { createPgRelayCoordinator } from '../src/outbox/pg-relay-coordinator.js';
@@ -143,10 +143,11 @@ describe('outbox relay crashes', () => {
     const metrics = createMessagesMetrics(createMetricsRegistry({ collectDefaults: false }), db);
     const relay = createOutboxRelay({
       db,
-      publisher: createJetStreamPublisher({ connection: nc, logger }),
+      publisher: createJetStreamPublisher({ connection: nc, logger, names: natsNames() }),
       coordinator,
       logger,
       metrics: { published: metrics.outboxPublished, failed: metrics.outboxFailed },
+      batchSize: 500,
       pollIntervalMs: 100,
       ...(afterPublish ? { afterPublish } : {}),
     });

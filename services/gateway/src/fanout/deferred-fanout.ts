@@ -1,4 +1,4 @@
-import type { FanoutSource } from './fanout-handler.js';
+import type { FanoutHandler, FanoutSource } from './fanout-handler.js';
 
 /**
  * A fan-out source whose connection comes later (NATS unreachable at start): started and stopped like any, it
@@ -6,17 +6,17 @@ import type { FanoutSource } from './fanout-handler.js';
  */
 export function createDeferredFanout<C>(connection: Promise<C>, create: (connection: C) => FanoutSource): FanoutSource {
   let source: FanoutSource | undefined;
-  let started = false;
+  let started: FanoutHandler | undefined;
   let stopped = false;
   void connection.then((c) => {
     if (stopped) return;
     source = create(c);
-    if (started) source.start();
+    if (started) source.start(started);
   });
   return {
-    start() {
-      started = true;
-      source?.start();
+    start(handle) {
+      started = handle;
+      source?.start(handle);
     },
     async stop() {
       stopped = true;

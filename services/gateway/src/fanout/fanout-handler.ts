@@ -1,7 +1,7 @@
 import { MessageCreatedEvent, MessageStatusEvent, SUBJECTS } from '@switchboard/protocol';
 import type { Logger } from '@switchboard/logger';
 import type { GatewayMetrics } from '../metrics.js';
-import type { Broadcaster } from './broadcaster.js';
+import type { Broadcaster } from '../socket/broadcaster.js';
 
 export type FanoutResult = 'emitted' | 'malformed' | 'ignored';
 
@@ -10,7 +10,8 @@ export type FanoutHandler = (subject: string, data: unknown) => FanoutResult;
 
 /** Where fan-out events come from: the shared JetStream consumer, or the embedded in-memory bus. */
 export interface FanoutSource {
-  start(): void;
+  /** Hands every event to `handle` from now on (the gateway's handler, built once its namespaces exist). */
+  start(handle: FanoutHandler): void;
   /** Stops taking events; those in hand are emitted first. */
   stop(): Promise<void>;
   /** Events waiting for a gateway, if the source can tell. */
@@ -18,9 +19,6 @@ export interface FanoutSource {
   /** True while events flow to this node (the shared consumer exists and is pulled). Part of readiness. */
   ready(): boolean;
 }
-
-/** Builds the source once the gateway's handler exists (the handler needs the namespaces). */
-export type FanoutSourceFactory = (handle: FanoutHandler) => FanoutSource;
 
 /** Validates an event with its `libs/protocol` schema and hands it to the broadcaster. */
 export function createFanoutHandler(broadcaster: Broadcaster, metrics: GatewayMetrics, logger: Logger): FanoutHandler {

@@ -1,6 +1,6 @@
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type Consumer, type JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { natsNames, type NatsNames } from '@switchboard/protocol';
+import type { NatsNames } from '@switchboard/protocol';
 import type { Logger } from '@switchboard/logger';
 import { sleep } from '@switchboard/runtime';
 import type { FanoutHandler, FanoutSource } from './fanout-handler.js';
@@ -17,10 +17,9 @@ const PULLS = 2;
 
 export interface JetStreamFanoutOptions {
   readonly nc: NatsConnection;
-  readonly handle: FanoutHandler;
   readonly logger: Logger;
-  /** This environment's stream, subjects and consumer (`NATS_PREFIX`). @default natsNames(): the contract's names */
-  readonly names?: NatsNames;
+  /** This environment's stream, subjects and consumer (`natsNames(NATS_PREFIX)`). */
+  readonly names: NatsNames;
   /** False while the adapter cannot publish: events are put back for later (or another node) instead. */
   readonly canEmit: () => boolean;
   /** @default 2000 */
@@ -45,7 +44,8 @@ export interface JetStreamFanoutOptions {
  */
 export function createJetStreamFanout(options: JetStreamFanoutOptions): FanoutSource {
   const log = options.logger.child({ component: 'fanout' });
-  const names = options.names ?? natsNames();
+  const names = options.names;
+  let handler: FanoutHandler | undefined;
   const stream = names.streams.messages;
   const durable = names.consumers.gatewayFanout;
   const retryDelay = options.retryDelayMs ?? 2000;
@@ -88,7 +88,7 @@ export function createJetStreamFanout(options: JetStreamFanoutOptions): FanoutSo
     }
     // The handler knows the contract's subjects; a subject outside this environment's prefix is none of ours.
     const subject = names.contractSubject(m.subject) ?? m.subject;
-    if (options.handle(subject, data) === 'malformed') m.term();
+    if (handler!(subject, data) === 'malformed') m.term();
     else m.ack();
   };
 
@@ -146,9 +146,10 @@ export function createJetStreamFanout(options: JetStreamFanoutOptions): FanoutSo
   };
 
   return {
-    start() {
+    start(handle) {
       if (running) return;
       stopping = new AbortController();
+      handler = handle;
       running = true;
       loop = run();
     },

@@ -72,12 +72,13 @@ export interface RedisConnectionRegistryOptions {
   readonly nodeTtlMs: number;
   /** Only one node sweeps at a time; the lock lasts this long. */
   readonly sweepLockMs: number;
-  /**
-   * How long a device's departure marker outlives its grace at most (a safety net: departures are settled by their
-   * node, or by the sweep when it dies). @default 600000
-   */
-  readonly awayTtlMs?: number;
 }
+
+/**
+ * How long a device's departure marker outlives its grace at most (a safety net: departures are settled by their
+ * node, or by the sweep when it dies).
+ */
+const AWAY_TTL_MS = 600_000;
 
 type Commands = {
   sbPresenceAdd(dev: string, sess: string, node: string, left: string, away: string, conn: string, session: string, member: string): Promise<[number, number, number, number]>;
@@ -96,7 +97,6 @@ type Commands = {
  */
 export function createRedisConnectionRegistry(options: RedisConnectionRegistryOptions): ConnectionRegistry {
   const { redis, prefix } = options;
-  const awayTtlMs = options.awayTtlMs ?? 600_000;
   const r = redis as Redis & Commands;
   r.defineCommand('sbPresenceAdd', { numberOfKeys: 5, lua: ADD });
   r.defineCommand('sbPresenceRemove', { numberOfKeys: 5, lua: REMOVE });
@@ -134,7 +134,7 @@ export function createRedisConnectionRegistry(options: RedisConnectionRegistryOp
     },
     async remove(rec): Promise<Departure> {
       const token = randomUUID();
-      const [removed] = await r.sbPresenceRemove(devKey(rec), nodeKey(rec.nodeId), leftKey(rec.appId), awayKey(rec), leavingKey(rec.nodeId), rec.connectionId, member(rec), token, awayTtlMs);
+      const [removed] = await r.sbPresenceRemove(devKey(rec), nodeKey(rec.nodeId), leftKey(rec.appId), awayKey(rec), leavingKey(rec.nodeId), rec.connectionId, member(rec), token, AWAY_TTL_MS);
       return { removed: removed === 1, token };
     },
     settle,

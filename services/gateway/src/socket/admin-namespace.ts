@@ -1,11 +1,11 @@
 import { AppRef, ConversationRef, SocketSendMessage } from '@switchboard/protocol';
 import type { Logger } from '@switchboard/logger';
-import type { Broadcaster } from '../fanout/broadcaster.js';
+import type { Broadcaster } from './broadcaster.js';
 import type { MessagesApi } from '../messages-api.js';
 import type { GatewayMetrics } from '../metrics.js';
 import type { ConnectionRegistry } from '../presence/connection-registry.js';
 import { createTypingRelay, joinConversation } from './conversation-handlers.js';
-import { GatewayError } from '../gateway-error.js';
+import { GatewayError } from './errors.js';
 import { route, type EventGuard } from './event-guard.js';
 import { adminHandshake } from './handshake-auth.js';
 import { releaseHandshake } from './socket-footprint.js';

@@ -1,6 +1,6 @@
 import { ConversationRef, SocketSendMessage, type InternalAuthClientResponse } from '@switchboard/protocol';
 import type { Logger } from '@switchboard/logger';
-import type { Broadcaster } from '../fanout/broadcaster.js';
+import type { Broadcaster } from './broadcaster.js';
 import type { MessagesApi } from '../messages-api.js';
 import type { GatewayMetrics } from '../metrics.js';
 import { createTypingRelay, joinConversation } from './conversation-handlers.js';
@@ -8,7 +8,7 @@ import { route, type EventGuard } from './event-guard.js';
 import { clientHandshake } from './handshake-auth.js';
 import { releaseHandshake } from './socket-footprint.js';
 import { resubscribeRecoveredRooms } from './recovered-rooms.js';
-import { connectionRecordOf, type PresenceAnnouncer } from './presence-announcer.js';
+import { connectionRecordOf, type PresenceAnnouncer } from '../presence/presence-announcer.js';
 import { conversationRoom, type ClientNamespace, type ClientSocket } from './types.js';
 
 export interface ClientNamespaceDeps {

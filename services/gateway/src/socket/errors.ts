@@ -1,5 +1,17 @@
 import { isErrorCode, type AckError, type ErrorCode } from '@switchboard/protocol';
-import { GatewayError } from '../gateway-error.js';
+
+/**
+ * The gateway's one error type, with a code of the contract: raised by the gateway itself (bad payload, foreign
+ * app, rate limit) and for refusals or failures of the messages service.
+ */
+export class GatewayError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'GatewayError';
+    this.code = code;
+  }
+}
 
 /** The one mapping from any error to an ack's or `error` event's `{ code, message }`; 5xx details never leak. */
 export function toAckError(error: unknown): AckError {

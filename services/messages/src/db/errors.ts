@@ -1,11 +1,13 @@
+import { AppError } from '../domain/errors.js';
+
 /**
  * Postgres failures that mean "the database cannot be reached right now" rather than "this request is wrong":
- * they become 503 `UNAVAILABLE` (retry later) instead of 500. Translated here, next to the driver, so the HTTP
- * layer never looks at driver errors itself.
+ * they become 503 `UNAVAILABLE` (retry later) instead of 500. Translated here, next to the driver (see
+ * `postgres.ts`), so the HTTP layer and the use cases never look at driver errors themselves.
  */
-export class DatabaseUnavailableError extends Error {
+export class DatabaseUnavailableError extends AppError {
   constructor(cause: unknown) {
-    super('the database is unavailable', { cause });
+    super('UNAVAILABLE', 'the service is unavailable, retry later', { cause });
     this.name = 'DatabaseUnavailableError';
   }
 }
@@ -14,6 +16,7 @@ export class DatabaseUnavailableError extends Error {
 const UNAVAILABLE_STATES = new Set(['57P01', '57P02', '57P03', '53300']);
 const UNAVAILABLE_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH']);
 
+/** The driver's own error (or our wrapper) says the database cannot be reached. */
 export function isDatabaseUnavailable(error: unknown): boolean {
   if (error instanceof DatabaseUnavailableError) return true;
   const e = error as { code?: unknown; message?: unknown } | null;

@@ -1,13 +1,13 @@
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient } from 'kysely';
 import pg from 'pg';
 import type { Logger } from '@switchboard/logger';
-import { DatabaseUnavailableError } from './errors.js';
+import { DatabaseUnavailableError, isDatabaseUnavailable } from './errors.js';
 import type { Database } from './schema.js';
 
 export interface PostgresOptions {
   readonly connectionString: string;
-  /** @default 20 */
-  readonly poolSize?: number;
+  /** Connections in the pool (`DATABASE_POOL_SIZE`). */
+  readonly poolSize: number;
   readonly logger: Logger;
 }
 
@@ -22,7 +22,7 @@ export interface PostgresDatabase extends AsyncDisposable {
 export function createPostgresDatabase(options: PostgresOptions): PostgresDatabase {
   const pool = new pg.Pool({
     connectionString: options.connectionString,
-    max: options.poolSize ?? 20,
+    max: options.poolSize,
     idleTimeoutMillis: 30_000,
     connectionTimeoutMillis: 5_000,
   });
@@ -31,18 +31,26 @@ export function createPostgresDatabase(options: PostgresOptions): PostgresDataba
   pool.on('error', (error) => options.logger.debug({ err: error }, 'idle postgres client error'));
   // A checked-out client has no pool listener: its connection dying between two queries (a transaction waiting
   // on a lock, say) emits an `error` that would otherwise end the process. The query in flight fails by itself.
-  const guarded = new WeakSet<pg.PoolClient>();
+  const guarded = new WeakMap<pg.PoolClient, PostgresPoolClient>();
   const onCheckedOutError = (error: Error) => options.logger.debug({ err: error }, 'postgres client error while checked out');
+  // A query failing because the connection is gone is an outage too: translated here, so nothing above the
+  // repositories reads driver codes.
+  const translate = (error: unknown) => Promise.reject(isDatabaseUnavailable(error) ? new DatabaseUnavailableError(error) : error);
+  const guard = (client: pg.PoolClient): PostgresPoolClient => {
+    client.on('error', onCheckedOutError);
+    // Only the (sql, parameters) form: the cursor form serves streaming queries, which need a `cursor` dialect
+    // option this service does not set.
+    const query = (sql: string, parameters: readonly unknown[]) => client.query(sql, [...parameters]).catch(translate);
+    return { query: query as unknown as PostgresPoolClient['query'], release: () => client.release() };
+  };
   // Failing to get a connection at all is an outage, whatever the driver's error says.
-  const guardedPool = {
+  const guardedPool: PostgresPool = {
     connect: () =>
       pool.connect().then(
         (client) => {
-          if (!guarded.has(client)) {
-            guarded.add(client);
-            client.on('error', onCheckedOutError);
-          }
-          return client;
+          let wrapped = guarded.get(client);
+          if (!wrapped) guarded.set(client, (wrapped = guard(client)));
+          return wrapped;
         },
         (error: unknown) => Promise.reject(new DatabaseUnavailableError(error)),
       ),

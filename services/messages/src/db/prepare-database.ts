@@ -1,8 +1,8 @@
 import type { Kysely } from 'kysely';
 import { ConfigError } from '@switchboard/config';
-import type { DependencyStatus } from '../health/dependency-status.js';
 import { sleep } from '@switchboard/runtime';
-import { retryDelayMs } from '../health/backoff.js';
+import type { DependencyStatus } from '../dependencies/dependency-status.js';
+import { retryDelayMs } from '../dependencies/backoff.js';
 import { describeDatabaseError, driverError, isDatabaseConfigurationError, isDatabaseUnavailable } from './errors.js';
 import { migrateToLatest } from './migrate.js';
 

@@ -1,5 +1,5 @@
 import { AppError } from '../domain/errors.js';
-import type { Authenticator } from '../domain/authenticator.js';
+import type { Authenticator } from '../use-cases/authenticator.js';
 import type { Principal, PrincipalKind } from '@switchboard/protocol';
 import { rateLimitKey, type RateLimiter } from '../rate-limit/rate-limiter.js';
 import { CLIENT_CREDENTIAL_HEADERS, CREDENTIAL_HEADERS, DeviceIdField, IdField, parseWith } from '@switchboard/protocol';

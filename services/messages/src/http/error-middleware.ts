@@ -1,5 +1,4 @@
 import type { ErrorBody } from '@switchboard/protocol';
-import { isDatabaseUnavailable } from '../db/errors.js';
 import { AppError, methodNotAllowed } from '../domain/errors.js';
 import type { AppContext, Next } from './context.js';
 
@@ -43,7 +42,6 @@ export function errorMiddleware() {
 
 function toAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
-  if (isDatabaseUnavailable(error)) return new AppError('UNAVAILABLE', 'the service is unavailable, retry later', { cause: error });
   // Errors thrown by Koa itself or its middleware (http-errors) carry a status.
   const status = (error as { status?: unknown })?.status;
   if (status === 413) return new AppError('PAYLOAD_TOO_LARGE', 'the request body is too large');

@@ -1,5 +1,5 @@
 import type { NatsConnection } from '@nats-io/transport-node';
-import { jetstream, jetstreamManager, RetentionPolicy, StorageType, type JetStreamClient } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager, RetentionPolicy, StorageType } from '@nats-io/jetstream';
 import { MESSAGES_STREAM, natsNames, type NatsNames } from '@switchboard/protocol';
 import type { Logger } from '@switchboard/logger';
 import type { Publisher } from './publisher.js';
@@ -33,53 +33,41 @@ function isStreamNotFound(error: unknown): boolean {
 }
 
 export interface JetStreamPublisherOptions {
-  /** The connection, or its promise while NATS is still being reached at start. */
-  readonly connection: NatsConnection | Promise<NatsConnection>;
+  readonly connection: NatsConnection;
   readonly logger: Logger;
-  /** This environment's stream and subjects (`NATS_PREFIX`). @default natsNames(): the contract's names */
-  readonly names?: NatsNames;
-  /** PubAck wait. @default 5000 */
-  readonly timeoutMs?: number;
+  /** This environment's stream and subjects (`natsNames(NATS_PREFIX)`). */
+  readonly names: NatsNames;
 }
+
+/** PubAck wait. */
+const PUBLISH_TIMEOUT_MS = 5000;
 
 /**
  * Publishes to JetStream with `Nats-Msg-Id`, on the wire subject of the contract subject it is given (the outbox
- * stores contract subjects; `NATS_PREFIX` only changes the wire). The stream is ensured before the first publish and again after a
- * failure (someone may have deleted it); until the connection exists, publishes fail fast and the outbox keeps
- * the events.
+ * stores contract subjects; `NATS_PREFIX` only changes the wire). The stream is created at once (so gateways can
+ * attach their consumer before the first message), and ensured again before a publish after a failure (someone
+ * may have deleted it).
  */
 export function createJetStreamPublisher(options: JetStreamPublisherOptions): Publisher {
   const log = options.logger.child({ component: 'jetstream-publisher' });
-  const names = options.names ?? natsNames();
-  let nc: NatsConnection | undefined;
-  let js: JetStreamClient | undefined;
+  const { connection: nc, names } = options;
+  const js = jetstream(nc);
   let ready: Promise<void> | undefined;
-  const ensure = (connection: NatsConnection) => {
-    ready ??= ensureMessagesStream(connection, names).catch((error: unknown) => {
+  const ensure = () => {
+    ready ??= ensureMessagesStream(nc, names).catch((error: unknown) => {
       ready = undefined;
       throw error;
     });
     return ready;
   };
-
-  const attach = (connection: NatsConnection) => {
-    nc = connection;
-    js = jetstream(connection);
-    // Create the stream right away, so gateways can attach their consumer before the first message.
-    ensure(connection).catch((error: unknown) => log.warn({ err: error }, 'could not ensure the JetStream stream yet'));
-  };
-  if (options.connection instanceof Promise) {
-    options.connection.then(attach, (error: unknown) => log.error({ err: error }, 'NATS connection failed'));
-  } else {
-    attach(options.connection);
-  }
+  ensure().catch((error: unknown) => log.warn({ err: error }, 'could not ensure the JetStream stream yet'));
 
   return {
     async publish(subject, data, msgId) {
-      if (!nc || !js || nc.isClosed()) throw new Error('NATS is not connected');
-      await ensure(nc);
+      if (nc.isClosed()) throw new Error('NATS is not connected');
+      await ensure();
       try {
-        const ack = await js.publish(names.subject(subject), data, { msgID: msgId, timeout: options.timeoutMs ?? 5000 });
+        const ack = await js.publish(names.subject(subject), data, { msgID: msgId, timeout: PUBLISH_TIMEOUT_MS });
         return { duplicate: ack.duplicate };
       } catch (error) {
         ready = undefined; // re-check the stream on the next attempt
@@ -88,3 +76,4 @@ export function createJetStreamPublisher(options: JetStreamPublisherOptions): Pu
     },
   };
 }
+

@@ -17,12 +17,10 @@ export interface OutboxRelayOptions {
   readonly coordinator: RelayCoordinator;
   readonly logger: Logger;
   readonly metrics: OutboxRelayMetrics;
-  /** Events per batch. @default 500 */
-  readonly batchSize?: number;
-  /** Look for events this often when no notification came (missed NOTIFY, standby replica). @default 1000 */
-  readonly pollIntervalMs?: number;
-  /** Longest wait between attempts while publishing fails. @default 5000 */
-  readonly maxBackoffMs?: number;
+  /** Events per batch (`OUTBOX_BATCH_SIZE`). */
+  readonly batchSize: number;
+  /** Look for events this often when no notification came (missed NOTIFY, standby replica; `OUTBOX_POLL_INTERVAL_MS`). */
+  readonly pollIntervalMs: number;
   /**
    * Called after the broker acknowledged a batch and before the rows are removed. Tests use it to crash the relay
    * exactly there.
@@ -41,11 +39,13 @@ export interface OutboxRelay extends AsyncDisposable {
  * two republishes the event, which JetStream de-duplicates by `Nats-Msg-Id`; a broker outage leaves the events in
  * Postgres until it returns. Only the replica holding the coordinator's lease publishes, so events leave in order.
  */
+/** Longest wait between attempts while publishing fails. */
+const MAX_BACKOFF_MS = 5000;
+
 export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const log = options.logger.child({ component: 'outbox-relay' });
-  const batchSize = options.batchSize ?? 500;
-  const pollMs = options.pollIntervalMs ?? 1000;
-  const maxBackoffMs = options.maxBackoffMs ?? 5000;
+  const batchSize = options.batchSize;
+  const pollMs = options.pollIntervalMs;
 
   let running = false;
   let loop: Promise<void> | undefined;
@@ -128,11 +128,11 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
           continue;
         }
         const acked = await publishBatch(rows);
-        if (acked < rows.length) await pause(backoff(failures, maxBackoffMs), false);
+        if (acked < rows.length) await pause(backoff(failures, MAX_BACKOFF_MS), false);
       } catch (error) {
         failures++;
         log[failures === 1 ? 'warn' : 'debug']({ err: error, failures }, 'outbox relay iteration failed');
-        await pause(backoff(failures, maxBackoffMs), false);
+        await pause(backoff(failures, MAX_BACKOFF_MS), false);
       }
     }
   };

@@ -1,6 +1,5 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
-import { isDatabaseUnavailable } from '../db/errors.js';
 import { AppError } from '../domain/errors.js';
 import type { OutboxWake } from '../repositories/outbox.js';
 import { sendMessages, type SendRequest, type SendResult } from './messages.js';
@@ -11,10 +10,10 @@ export type MessageSender = (request: SendRequest) => Promise<SendResult>;
 export interface SendBatcherOptions {
   readonly db: Kysely<Database>;
   readonly wake: OutboxWake;
-  /** Requests stored in one transaction at most. @default 256 */
-  readonly maxBatchSize?: number;
-  /** Transactions in flight at once; requests arriving meanwhile wait for the next one. @default 4 */
-  readonly maxInFlight?: number;
+  /** Requests stored in one transaction at most (`SEND_BATCH_SIZE`). */
+  readonly maxBatchSize: number;
+  /** Transactions in flight at once; requests arriving meanwhile wait for the next one (`SEND_CONCURRENCY`). */
+  readonly maxInFlight: number;
   /** Told the size of every batch that starts (a metric). */
   readonly onBatch?: (size: number) => void;
 }
@@ -34,9 +33,7 @@ interface Pending {
  * one request the database refuses cannot fail the others.
  */
 export function createSendBatcher(options: SendBatcherOptions): MessageSender {
-  const { db, wake } = options;
-  const maxBatchSize = options.maxBatchSize ?? 256;
-  const maxInFlight = options.maxInFlight ?? 4;
+  const { db, wake, maxBatchSize, maxInFlight } = options;
   const waiting: Pending[] = [];
   let inFlight = 0;
 
@@ -52,7 +49,7 @@ export function createSendBatcher(options: SendBatcherOptions): MessageSender {
       const outcomes = await sendMessages(db, batch.map((p) => p.request), wake);
       batch.forEach((pending, i) => settle(pending, outcomes[i]));
     } catch (error) {
-      if (batch.length === 1 || isDatabaseUnavailable(error)) {
+      if (batch.length === 1 || (error instanceof AppError && error.code === 'UNAVAILABLE')) {
         for (const pending of batch) pending.reject(error);
         return;
       }

@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import { ConversationIdParams, CreateConversationRequest, ListConversationsQuery, REST_PATHS } from '@switchboard/protocol';
 import type { Database } from '../../db/schema.js';
 import { notFound } from '../../domain/errors.js';
-import type { Authenticator } from '../../domain/authenticator.js';
+import type { Authenticator } from '../../use-cases/authenticator.js';
 import { getConversation, openConversation, pageConversations } from '../../use-cases/conversations.js';
 import type { RateLimiter } from '../../rate-limit/rate-limiter.js';
 import { requireAuth } from '../auth.js';

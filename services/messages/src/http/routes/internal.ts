@@ -12,7 +12,7 @@ import {
   type InternalConversationAccessResponse,
 } from '@switchboard/protocol';
 import type { Database } from '../../db/schema.js';
-import type { Authenticator } from '../../domain/authenticator.js';
+import type { Authenticator } from '../../use-cases/authenticator.js';
 import { AppError, notFound } from '../../domain/errors.js';
 import { secretsEqual } from '../../domain/secrets.js';
 import { findConversation, latestConversation } from '../../repositories/conversations.js';

@@ -2,7 +2,7 @@ import type Router from '@koa/router';
 import type { Kysely } from 'kysely';
 import { ListMessagesQuery, MarkReadRequest, REST_PATHS, SendMessageRequest } from '@switchboard/protocol';
 import type { Database } from '../../db/schema.js';
-import type { Authenticator } from '../../domain/authenticator.js';
+import type { Authenticator } from '../../use-cases/authenticator.js';
 import type { OutboxWake } from '../../repositories/outbox.js';
 import { markRead, pageMessages } from '../../use-cases/messages.js';
 import type { MessageSender } from '../../use-cases/send-batcher.js';

@@ -1,8 +1,8 @@
 import type { Logger } from '@switchboard/logger';
-import type { Broadcaster } from '../fanout/broadcaster.js';
+import type { Broadcaster } from '../socket/broadcaster.js';
 import type { GatewayMetrics } from '../metrics.js';
-import type { ClientSocket } from './types.js';
-import type { AddUpdate, ConnectionRecord, ConnectionRegistry, PresenceUpdate, SweptConnection } from '../presence/connection-registry.js';
+import type { ClientSocket } from '../socket/types.js';
+import type { AddUpdate, ConnectionRecord, ConnectionRegistry, PresenceUpdate, SweptConnection } from './connection-registry.js';
 
 /**
  * Turns registry updates into the admin events: `session:connect` / `session:disconnect` for every change the

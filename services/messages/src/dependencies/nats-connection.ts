@@ -2,8 +2,8 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { natsAuthFailure, natsConnectionOptions, type NatsAuthSettings } from '@switchboard/config';
 import type { Logger } from '@switchboard/logger';
 import { sleep } from '@switchboard/runtime';
-import { retryDelayMs } from './health/backoff.js';
-import { createDependencyStatus, type DependencyStatus } from './health/dependency-status.js';
+import { retryDelayMs } from './backoff.js';
+import { createDependencyStatus, type DependencyStatus } from './dependency-status.js';
 
 export interface ConnectNatsOptions {
   /** Where NATS's state is reported (`/readyz`'s `nats` check); a private one (for its logs) when absent. */

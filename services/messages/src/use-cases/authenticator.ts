@@ -2,9 +2,9 @@ import { createTtlCache } from '@switchboard/runtime';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { findAppById } from '../repositories/apps.js';
-import { AppError } from './errors.js';
+import { AppError } from '../domain/errors.js';
 import type { AgentPrincipal, DevicePrincipal } from '@switchboard/protocol';
-import { appIdOfAdminToken, secretMatches } from './secrets.js';
+import { appIdOfAdminToken, secretMatches } from '../domain/secrets.js';
 
 export interface ClientCredentials {
   readonly appId: string;
@@ -20,11 +20,12 @@ export interface Authenticator {
 
 export interface AuthenticatorOptions {
   readonly db: Kysely<Database>;
-  /** How long an app's hashes (or its absence) are cached. @default 5000 */
-  readonly cacheTtlMs?: number;
-  /** @default 10000 */
-  readonly cacheSize?: number;
 }
+
+/** How long an app's hashes (or its absence) are cached. */
+const CACHE_TTL_MS = 5000;
+/** Apps cached at most. */
+const CACHE_SIZE = 10_000;
 
 type AppHashes = { readonly apiKey: string; readonly adminToken: string } | null;
 
@@ -35,7 +36,7 @@ const invalid = () => new AppError('INVALID_CREDENTIALS', 'the credentials are n
  * a rotated or deleted app is honoured within the TTL.
  */
 export function createAuthenticator(options: AuthenticatorOptions): Authenticator {
-  const cache = createTtlCache<AppHashes>({ ttlMs: options.cacheTtlMs ?? 5000, maxSize: options.cacheSize ?? 10_000 });
+  const cache = createTtlCache<AppHashes>({ ttlMs: CACHE_TTL_MS, maxSize: CACHE_SIZE });
 
   const hashesOf = (appId: string): Promise<AppHashes> =>
     cache.get(appId, async () => {

@@ -6,7 +6,7 @@ import type {
   SessionDisconnectPayload,
 } from '@switchboard/protocol';
 import type { GatewayMetrics } from '../metrics.js';
-import { appRoom, conversationRoom, type AdminNamespace, type ClientNamespace } from '../socket/types.js';
+import { appRoom, conversationRoom, type AdminNamespace, type ClientNamespace } from './types.js';
 
 /**
  * Everything the gateway announces to rooms, on every node (through the adapter). The fan-out consumer, the

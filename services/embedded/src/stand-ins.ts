@@ -1,0 +1,62 @@
+import path from 'node:path';
+import type { Logger } from '@switchboard/logger';
+import {
+  createApiRateLimiter,
+  createPgliteDatabase,
+  createPgliteRelayCoordinator,
+  type MessagesStandIns,
+} from '@switchboard/messages';
+import { createMemoryConnectionRegistry, type GatewayStandIns } from '@switchboard/gateway';
+import type { EmbeddedConfig } from './config.js';
+import { createMemoryBus } from './memory-bus.js';
+
+/** What the two services get in place of the servers whose URLs are not set. */
+export interface StandIns {
+  readonly messages: MessagesStandIns;
+  readonly gateway: GatewayStandIns;
+  /** What was chosen, for the start-up log. */
+  readonly chosen: Readonly<Record<'database' | 'bus' | 'presence', string>>;
+}
+
+/**
+ * The one place the embedded mode picks between the real servers and the stand-ins, by which URLs are set; the
+ * real ones are built by each service's own `createXDeps`, the same as in production.
+ */
+export async function createStandIns(config: EmbeddedConfig, logger: Logger): Promise<StandIns> {
+  let messages: MessagesStandIns = {
+    // One process: its own buckets are the whole platform's.
+    rateLimiter: createApiRateLimiter({ perSecond: config.API_RATE_PER_SECOND, keyPrefix: config.REDIS_KEY_PREFIX, logger }),
+  };
+  let gateway: GatewayStandIns = { messagesInProcess: true };
+
+  let database: string;
+  if (config.DATABASE_URL) {
+    database = 'postgres (DATABASE_URL)';
+  } else {
+    const dir = path.resolve(config.DATA_DIR, 'pglite');
+    const pglite = await createPgliteDatabase(dir);
+    const coordinator = await createPgliteRelayCoordinator(pglite.pglite);
+    database = `embedded PGlite in ${dir}`;
+    messages = { ...messages, database: { db: pglite.db, coordinator, target: database, close: () => pglite.close() } };
+  }
+
+  let presence: string;
+  if (config.REDIS_URL) {
+    presence = 'redis (REDIS_URL)';
+  } else {
+    gateway = { ...gateway, registry: createMemoryConnectionRegistry() };
+    presence = 'in-memory adapter, presence and sessions';
+  }
+
+  let bus: string;
+  if (config.NATS_URL) {
+    bus = 'nats jetstream (NATS_URL)';
+  } else {
+    const memory = createMemoryBus();
+    messages = { ...messages, publisher: memory.publisher };
+    gateway = { ...gateway, fanout: memory.fanout };
+    bus = 'in-memory bus';
+  }
+
+  return { messages, gateway, chosen: { database, bus, presence } };
+}

@@ -1,0 +1,154 @@
+import uws from 'uWebSockets.js';
+import { Redis } from 'ioredis';
+import { connect } from '@nats-io/transport-node';
+import { natsAuthFailure, natsConnectionOptions, onNatsCredentialsRefused } from '@switchboard/config';
+import type { Logger } from '@switchboard/logger';
+import { natsNames } from '@switchboard/protocol';
+import type { GatewayDeps } from './app.js';
+import type { GatewayConfig } from './config.js';
+import { createDependencyState, targetOf } from './dependencies/dependency-state.js';
+import { startMessagesProbe } from './dependencies/messages-probe.js';
+import { connectNatsWithRetry } from './dependencies/nats-connection.js';
+import { followRedis } from './dependencies/redis-state.js';
+import { createDeferredFanout } from './fanout/deferred-fanout.js';
+import type { FanoutSource } from './fanout/fanout-handler.js';
+import { createJetStreamFanout } from './fanout/jetstream-fanout.js';
+import { createHttpMessagesApi } from './messages-api.js';
+import type { ConnectionRegistry } from './presence/connection-registry.js';
+import { createRedisConnectionRegistry } from './presence/redis-connection-registry.js';
+import { createRedisStreamsAdapter } from './socket/redis-adapter.js';
+
+/** The variables the clients are built from; a URL may be missing where a stand-in is given instead. */
+export type GatewayDepsConfig = Pick<
+  GatewayConfig,
+  | 'NODE_ID'
+  | 'REDIS_KEY_PREFIX'
+  | 'NATS_CREDS'
+  | 'NATS_PREFIX'
+  | 'MESSAGES_URL'
+  | 'INTERNAL_TOKEN'
+  | 'MESSAGES_TIMEOUT_MS'
+  | 'AUTH_CACHE_TTL_MS'
+  | 'NODE_TTL_MS'
+  | 'SWEEP_INTERVAL_MS'
+> & { readonly REDIS_URL?: string | undefined; readonly NATS_URL?: string | undefined };
+
+/** What the embedded mode (`npm start`) gives in place of a server whose URL is not set. */
+export interface GatewayStandIns {
+  /** In place of Redis: presence and sessions in memory, and Socket.IO's in-memory adapter (one process). */
+  readonly registry?: ConnectionRegistry;
+  /** In place of the JetStream consumer: the in-process bus. */
+  readonly fanout?: FanoutSource;
+  /** The messages service runs in this process: no probe of it in `/readyz`. */
+  readonly messagesInProcess?: boolean;
+}
+
+export interface GatewayDepsOptions {
+  readonly logger: Logger;
+  /** Ends the process with a configuration error (NATS refusing the credentials, at start or later). */
+  readonly fail: (error: unknown) => void;
+  readonly standIns?: GatewayStandIns;
+}
+
+export interface GatewayClients extends GatewayDeps {
+  /** The Redis clients, for the composition root to count their errors in the gateway's metrics. */
+  readonly redis: { readonly main: Redis; readonly adapter: Redis } | undefined;
+  /** After `drain()`: stops the probes, closes NATS and the Redis clients. */
+  close(): Promise<void>;
+}
+
+/**
+ * Builds every client a gateway node needs from its configuration: the uWS app, Redis (presence and the Socket.IO
+ * adapter), NATS (the fan-out consumer, attached once NATS answers) and the messages service's internal API. It
+ * starts and listens whatever its dependencies do: one that is unreachable is logged once, retried with backoff
+ * and reported by `/readyz` (503 until every one answers); see docs/gateway.md, "Dependencies".
+ */
+export function createGatewayDeps(config: GatewayDepsConfig, options: GatewayDepsOptions): GatewayClients {
+  const { logger, fail } = options;
+  const standIns = options.standIns ?? {};
+  const checks: Record<string, () => boolean> = {};
+  const closers: (() => Promise<unknown>)[] = [];
+
+  let redisClients: GatewayClients['redis'];
+  let redisReady = () => true;
+  let registry = standIns.registry;
+  let adapter: GatewayDeps['adapter'];
+  if (!registry) {
+    if (!config.REDIS_URL) throw new Error('REDIS_URL is required');
+    const redisState = createDependencyState('redis', targetOf(config.REDIS_URL), logger);
+    // Presence and sessions: our own code, which handles a failed command, so commands fail after a few retries.
+    const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3, connectionName: `gateway-${config.NODE_ID}` });
+    redis.on('error', (error) => logger.debug({ err: error }, 'redis error'));
+    const redisFollower = followRedis(redis, redisState);
+    // The Socket.IO adapter does not handle failed commands (an unawaited SUBSCRIBE rejected with
+    // MaxRetriesPerRequestError ended the process): its client queues them until Redis answers instead.
+    const adapterRedis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null, connectionName: `gateway-${config.NODE_ID}-adapter` });
+    adapterRedis.on('error', (error) => logger.debug({ err: error }, 'redis (adapter) error'));
+    redisReady = () => redis.status === 'ready' && adapterRedis.status === 'ready';
+    checks.redis = redisReady;
+    registry = createRedisConnectionRegistry({
+      redis,
+      prefix: `${config.REDIS_KEY_PREFIX}:presence`,
+      nodeTtlMs: config.NODE_TTL_MS,
+      sweepLockMs: config.SWEEP_INTERVAL_MS,
+    });
+    adapter = createRedisStreamsAdapter(adapterRedis, config.REDIS_KEY_PREFIX);
+    redisClients = { main: redis, adapter: adapterRedis };
+    closers.push(async () => {
+      redisFollower.stop();
+      await redis.quit().catch(() => redis.disconnect());
+      await adapterRedis.quit().catch(() => adapterRedis.disconnect());
+    });
+  }
+
+  let fanout = standIns.fanout;
+  if (!fanout) {
+    if (!config.NATS_URL) throw new Error('NATS_URL is required');
+    const natsState = createDependencyState('nats', targetOf(config.NATS_URL), logger);
+    // Credentials from NATS_URL or NATS_CREDS; refused ones (at start or later) end the process with one line,
+    // an unreachable server is waited for.
+    const natsAuth = { url: config.NATS_URL, credsFile: config.NATS_CREDS };
+    const nats = connectNatsWithRetry({
+      connect: () =>
+        connect({ ...natsConnectionOptions(natsAuth), name: `gateway-${config.NODE_ID}`, maxReconnectAttempts: -1 }).catch((error: unknown) => {
+          const refused = natsAuthFailure(error, natsAuth);
+          if (refused !== error) fail(refused);
+          throw refused;
+        }),
+      state: natsState,
+      logger,
+    });
+    void nats.connection.then((nc) => onNatsCredentialsRefused(nc, natsAuth, fail));
+    const names = natsNames(config.NATS_PREFIX);
+    // An event is not taken off the stream while the adapter could not publish it.
+    fanout = createDeferredFanout(nats.connection, (nc) => createJetStreamFanout({ nc, names, logger, canEmit: redisReady }));
+    checks.nats = () => natsState.ok();
+    closers.unshift(() => nats.close());
+  }
+
+  if (!standIns.messagesInProcess) {
+    const messagesState = createDependencyState('messages', targetOf(config.MESSAGES_URL), logger);
+    const messagesProbe = startMessagesProbe({ baseUrl: config.MESSAGES_URL, state: messagesState });
+    checks.messages = () => messagesState.ok();
+    closers.unshift(async () => messagesProbe.stop());
+  }
+
+  return {
+    app: uws.App(),
+    adapter,
+    fanout,
+    dependencies: () => Object.fromEntries(Object.entries(checks).map(([name, check]) => [name, check()])),
+    api: createHttpMessagesApi({
+      baseUrl: config.MESSAGES_URL,
+      internalToken: config.INTERNAL_TOKEN,
+      timeoutMs: config.MESSAGES_TIMEOUT_MS,
+      authCacheTtlMs: config.AUTH_CACHE_TTL_MS,
+    }),
+    registry,
+    logger,
+    redis: redisClients,
+    async close() {
+      for (const close of closers) await close();
+    },
+  };
+}

@@ -1,0 +1,80 @@
+import Koa from 'koa';
+import Router from '@koa/router';
+import type { Kysely } from 'kysely';
+import { LIMITS } from '@switchboard/protocol';
+import type { Logger } from '@switchboard/logger';
+import type { Registry } from '@switchboard/metrics';
+import type { Database } from '../db/schema.js';
+import { createAuthenticator } from '../use-cases/authenticator.js';
+import { AppError } from '../domain/errors.js';
+import type { RequestState } from './context.js';
+import { corsMiddleware } from './cors.js';
+import { errorMiddleware } from './error-middleware.js';
+import { jsonBody } from './json-body.js';
+import { requestContext } from './request-context.js';
+import { appsRoutes } from './routes/apps.js';
+import { conversationsRoutes } from './routes/conversations.js';
+import { healthRoutes, PROBE_PATHS, type Readiness } from './routes/health.js';
+import { internalRoutes } from './routes/internal.js';
+import { messagesRoutes } from './routes/messages.js';
+import { openApiRoute } from './routes/openapi.js';
+import type { MessagesMetrics } from '../metrics.js';
+import { buildOpenApiDocument } from '../openapi/document.js';
+import { createOutboxNotifier } from '../repositories/outbox.js';
+import type { RateLimiter } from '../rate-limit/rate-limiter.js';
+import { createSendBatcher } from '../use-cases/send-batcher.js';
+
+export interface MessagesAppDeps {
+  readonly db: Kysely<Database>;
+  readonly logger: Logger;
+  readonly registry: Registry;
+  readonly metrics: MessagesMetrics;
+  readonly readiness: () => Promise<Readiness>;
+  /** False while the database is not migrated yet: every route but the probes answers 503 `UNAVAILABLE`. */
+  readonly accepting?: () => boolean;
+  readonly operatorToken?: string | undefined;
+  readonly internalToken?: string | undefined;
+  readonly allowedOrigins?: readonly string[] | undefined;
+  readonly version: string;
+  /** Sends per transaction at most (`SEND_BATCH_SIZE`). */
+  readonly sendBatchSize: number;
+  /** Send transactions in flight at once (`SEND_CONCURRENCY`). */
+  readonly sendConcurrency: number;
+  /** Per-caller request rate on the public API; none: no limit. */
+  readonly rateLimiter?: RateLimiter | undefined;
+}
+
+/** The Koa application: middleware in order (errors first), then every route. Listening is the caller's. */
+export function createMessagesApp(deps: MessagesAppDeps): Koa<RequestState> {
+  const app = new Koa<RequestState>({ proxy: true });
+  const router = new Router<RequestState>();
+  const authenticator = createAuthenticator({ db: deps.db });
+  const log = deps.logger.child({ component: 'outbox-notify' });
+  const wakeRelay = createOutboxNotifier(deps.db, (error) => log.warn({ err: error }, 'outbox NOTIFY failed; the relay will poll'));
+  const send = createSendBatcher({ db: deps.db, wake: wakeRelay, maxBatchSize: deps.sendBatchSize, maxInFlight: deps.sendConcurrency });
+
+  healthRoutes(router, { readiness: deps.readiness, registry: deps.registry });
+  openApiRoute(router, buildOpenApiDocument(deps.version));
+  appsRoutes(router, { db: deps.db, operatorToken: deps.operatorToken });
+  conversationsRoutes(router, { db: deps.db, authenticator, rateLimiter: deps.rateLimiter });
+  messagesRoutes(router, { db: deps.db, authenticator, wakeRelay, send, rateLimiter: deps.rateLimiter });
+  internalRoutes(router, { db: deps.db, authenticator, send, internalToken: deps.internalToken });
+
+  app.use(requestContext(deps.logger, deps.metrics.http));
+  app.use(errorMiddleware());
+  const accepting = deps.accepting;
+  if (accepting) {
+    app.use((ctx, next) => {
+      if (!accepting() && !PROBE_PATHS.has(ctx.path)) throw new AppError('UNAVAILABLE', 'the service is starting, retry later');
+      return next();
+    });
+  }
+  app.use(corsMiddleware(deps.allowedOrigins));
+  app.use(jsonBody({ limitBytes: LIMITS.requestBodyMaxBytes }));
+  app.use(router.routes());
+  // A known path asked with another method: 405 with `Allow` (rendered by errorMiddleware); OPTIONS lists them.
+  app.use(router.allowedMethods());
+  // Errors are rendered by errorMiddleware; Koa's own handler would only print them again.
+  app.silent = true;
+  return app;
+}
