@@ -4,7 +4,7 @@ import { createLogger } from '@switchboard/logger';
 import { natsNames } from '@switchboard/protocol';
 import { sleep, startNatsServer, waitFor, type ServerProcess } from '@switchboard/testing';
 import { connectNats, createJetStreamPublisher, type Publisher } from '@switchboard/messages';
-import { createJetStreamFanout, type FanoutSource } from '@switchboard/gateway';
+import { createJetStreamFanout, FANOUT_PULL_EXPIRES_MS, type FanoutSource } from '@switchboard/gateway';
 import { createMemoryBus } from '../src/memory-bus.js';
 
 const logger = createLogger({ service: 'test', level: 'silent' });
@@ -80,7 +80,7 @@ const jetStreamBus = (prefix: string) => async (): Promise<Bus> => {
   const publisher = createJetStreamPublisher({ connection: nc, logger, names });
   // The stream exists once the publisher has ensured it.
   await publisher.publish('message.created', encode({ warmup: true }), 'warmup');
-  return { publisher, fanout: () => createJetStreamFanout({ nc, names, logger, canEmit: () => true, retryDelayMs: 100 }) };
+  return { publisher, fanout: () => createJetStreamFanout({ nc, names, logger, canEmit: () => true, retryDelayMs: 100, pullExpiresMs: FANOUT_PULL_EXPIRES_MS }) };
 };
 busContract('jetstream', jetStreamBus(''));
 // With a NATS_PREFIX the wire names change (`env-a.message.created` on `env-a_MESSAGES`); both sides still speak the
