@@ -3,7 +3,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { createLogger } from '@switchboard/logger';
 import { natsNames } from '@switchboard/protocol';
 import { sleep, startNatsServer, waitFor, type ServerProcess } from '@switchboard/testing';
-import { connectNats, createJetStreamPublisher, type Publisher } from '@switchboard/messages';
+import { connectNats, createDependencyStatus, createJetStreamPublisher, type Publisher } from '@switchboard/messages';
 import { createJetStreamFanout, FANOUT_PULL_EXPIRES_MS, type FanoutSource } from '@switchboard/gateway';
 import { createMemoryBus } from '../src/memory-bus.js';
 
@@ -74,7 +74,7 @@ let connections: NatsConnection[] = [];
 const jetStreamBus = (prefix: string) => async (): Promise<Bus> => {
   const nats = await startNatsServer();
   servers.push(nats);
-  const nc = await connectNats(nats.url, 'bus-contract', logger);
+  const nc = await connectNats(nats.url, 'bus-contract', logger, { status: createDependencyStatus(logger) });
   connections.push(nc);
   const names = natsNames(prefix);
   const publisher = createJetStreamPublisher({ connection: nc, logger, names });
