@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { ConfigError, LOG_LEVELS, loadConfig, url, type Env } from '@switchboard/config';
+import { ConfigError, dataDir, LOG_LEVELS, loadConfig, url, type Env } from '@switchboard/config';
 import { CreateAppRequest, parseWith, REST_PATHS } from '@switchboard/protocol';
 import { createLogger } from '@switchboard/logger';
 import { databaseTarget, describeDatabaseError } from '../db/errors.js';
@@ -37,7 +37,7 @@ const AppsCreateEnv = z.object({
   /** Bearer token of the operator API; unset: the one `npm start` generated in `DATA_DIR/operator-token`. */
   OPERATOR_TOKEN: z.string().optional(),
   /** Where `npm start` keeps its data. @default '.data' */
-  DATA_DIR: z.string().default('.data'),
+  DATA_DIR: dataDir,
   /** A command-line tool logs warnings and errors only. @default 'warn' */
   LOG_LEVEL: z.enum(LOG_LEVELS).default('warn'),
 });
