@@ -100,5 +100,8 @@ export const csvList = z
       .filter((item) => item.length > 0),
   );
 
+/** `DATA_DIR`: the folder of `npm start` (PGlite, the demo app's credentials, the generated operator token). @default '.data' */
+export const dataDir = z.string().default('.data');
+
 /** A secret of at least 16 characters (tokens shared between operators and services). */
 export const secret = z.string().min(16, 'must be at least 16 characters');

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LOG_FORMATS, loadConfig, url, type Env } from '@switchboard/config';
+import { dataDir, LOG_FORMATS, loadConfig, url, type Env } from '@switchboard/config';
 import { GatewayTuningEnv } from '@switchboard/gateway';
 import { MessagesTuningEnv } from '@switchboard/messages';
 
@@ -12,7 +12,7 @@ export const EmbeddedEnv = GatewayTuningEnv.extend(MessagesTuningEnv.shape).exte
   REDIS_URL: url(['redis', 'rediss']).optional(),
   NATS_URL: url(['nats', 'tls', 'ws', 'wss']).optional(),
   /** Where PGlite, the demo app's credentials and the generated operator token live. @default '.data' */
-  DATA_DIR: z.string().default('.data'),
+  DATA_DIR: dataDir,
   /** @default 'pretty' when stdout is a terminal, else 'json' (see `loadEmbeddedConfig`) */
   LOG_FORMAT: z.enum(LOG_FORMATS).optional(),
 });

@@ -3,8 +3,8 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { createLogger } from '@switchboard/logger';
 import { natsNames } from '@switchboard/protocol';
 import { sleep, startNatsServer, waitFor, type ServerProcess } from '@switchboard/testing';
-import { connectNats, createJetStreamPublisher, type Publisher } from '@switchboard/messages';
-import { createJetStreamFanout, type FanoutSource } from '@switchboard/gateway';
+import { connectNats, createDependencyStatus, createJetStreamPublisher, type Publisher } from '@switchboard/messages';
+import { createJetStreamFanout, FANOUT_PULL_EXPIRES_MS, type FanoutSource } from '@switchboard/gateway';
 import { createMemoryBus } from '../src/memory-bus.js';
 
 const logger = createLogger({ service: 'test', level: 'silent' });
@@ -74,13 +74,13 @@ let connections: NatsConnection[] = [];
 const jetStreamBus = (prefix: string) => async (): Promise<Bus> => {
   const nats = await startNatsServer();
   servers.push(nats);
-  const nc = await connectNats(nats.url, 'bus-contract', logger);
+  const nc = await connectNats(nats.url, 'bus-contract', logger, { status: createDependencyStatus(logger) });
   connections.push(nc);
   const names = natsNames(prefix);
   const publisher = createJetStreamPublisher({ connection: nc, logger, names });
   // The stream exists once the publisher has ensured it.
   await publisher.publish('message.created', encode({ warmup: true }), 'warmup');
-  return { publisher, fanout: () => createJetStreamFanout({ nc, names, logger, canEmit: () => true, retryDelayMs: 100 }) };
+  return { publisher, fanout: () => createJetStreamFanout({ nc, names, logger, canEmit: () => true, retryDelayMs: 100, pullExpiresMs: FANOUT_PULL_EXPIRES_MS }) };
 };
 busContract('jetstream', jetStreamBus(''));
 // With a NATS_PREFIX the wire names change (`env-a.message.created` on `env-a_MESSAGES`); both sides still speak the

@@ -12,7 +12,7 @@ import { connectNatsWithRetry } from './dependencies/nats-connection.js';
 import { followRedis } from './dependencies/redis-state.js';
 import { createDeferredFanout } from './fanout/deferred-fanout.js';
 import type { FanoutSource } from './fanout/fanout-handler.js';
-import { createJetStreamFanout } from './fanout/jetstream-fanout.js';
+import { createJetStreamFanout, FANOUT_PULL_EXPIRES_MS, FANOUT_RETRY_DELAY_MS } from './fanout/jetstream-fanout.js';
 import { createHttpMessagesApi } from './messages-api.js';
 import type { ConnectionRegistry } from './presence/connection-registry.js';
 import { createRedisConnectionRegistry } from './presence/redis-connection-registry.js';
@@ -121,7 +121,16 @@ export function createGatewayDeps(config: GatewayDepsConfig, options: GatewayDep
     void nats.connection.then((nc) => onNatsCredentialsRefused(nc, natsAuth, fail));
     const names = natsNames(config.NATS_PREFIX);
     // An event is not taken off the stream while the adapter could not publish it.
-    fanout = createDeferredFanout(nats.connection, (nc) => createJetStreamFanout({ nc, names, logger, canEmit: redisReady }));
+    fanout = createDeferredFanout(nats.connection, (nc) =>
+      createJetStreamFanout({
+        nc,
+        names,
+        logger,
+        canEmit: redisReady,
+        retryDelayMs: FANOUT_RETRY_DELAY_MS,
+        pullExpiresMs: FANOUT_PULL_EXPIRES_MS,
+      }),
+    );
     checks.nats = () => natsState.ok();
     closers.unshift(() => nats.close());
   }

@@ -2,16 +2,17 @@ import type { Logger } from '@switchboard/logger';
 import { sleep } from '@switchboard/runtime';
 import type { EmittingSocket } from './socket/types.js';
 
+/** Range of the `server:shutdown.reconnect_delay_ms` hint, spreading the reconnections of a node's clients. */
+const RECONNECT_DELAY_MS: readonly [number, number] = [250, 5000];
+/** Time between two batches of closed connections. */
+const TICK_MS = 100;
+
 export interface DrainOptions {
   /** The sockets of this node, both namespaces. */
   readonly sockets: () => EmittingSocket[];
   /** Connections are all closed before this much time has passed. */
   readonly windowMs: number;
   readonly logger: Logger;
-  /** Hint range for `server:shutdown.reconnect_delay_ms`. @default [250, 5000] */
-  readonly reconnectDelayMs?: readonly [number, number];
-  /** @default 100 */
-  readonly tickMs?: number;
 }
 
 /**
@@ -21,8 +22,8 @@ export interface DrainOptions {
  * Resolves when every socket is gone or the window's 90% has passed.
  */
 export async function drainConnections(options: DrainOptions): Promise<{ closed: number; leftOpen: number }> {
-  const [minDelay, maxDelay] = options.reconnectDelayMs ?? [250, 5000];
-  const tickMs = options.tickMs ?? 100;
+  const [minDelay, maxDelay] = RECONNECT_DELAY_MS;
+  const tickMs = TICK_MS;
   const started = Date.now();
   const sockets = options.sockets();
   for (const socket of sockets) {

@@ -4,7 +4,7 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { createLogger } from '@switchboard/logger';
 import { FANOUT_CONSUMER, MESSAGES_STREAM, natsNames } from '@switchboard/protocol';
 import { sleep, startNatsServer, startNatsStatusFilter, waitFor, type NatsStatusFilter, type ServerProcess } from '@switchboard/testing';
-import { createJetStreamFanout } from '../src/fanout/jetstream-fanout.js';
+import { createJetStreamFanout, FANOUT_PULL_EXPIRES_MS, FANOUT_RETRY_DELAY_MS } from '../src/fanout/jetstream-fanout.js';
 import type { FanoutSource } from '../src/fanout/fanout-handler.js';
 
 // The shared fan-out consumer against a private nats-server, without a gateway around it: what reaches `handle`, and when.
@@ -45,6 +45,8 @@ async function startNode(name: string, url: string, received: Received[]): Promi
     logger,
     names: natsNames(),
     canEmit: () => true,
+    retryDelayMs: FANOUT_RETRY_DELAY_MS,
+    pullExpiresMs: FANOUT_PULL_EXPIRES_MS,
   });
   fanout.start((_subject, data) => {
     const event = data as { n: number; at: number };

@@ -7,6 +7,7 @@ import { migrateToLatest } from '../src/db/migrate.js';
 import { createPostgresDatabase } from '../src/db/postgres.js';
 import type { Database, OutboxRow } from '../src/db/schema.js';
 import { createMessagesMetrics } from '../src/metrics.js';
+import { createDependencyStatus } from '../src/dependencies/dependency-status.js';
 import { connectNats } from '../src/dependencies/nats-connection.js';
 import { createJetStreamPublisher } from '../src/outbox/jetstream-publisher.js';
 import { createOutboxRelay } from '../src/outbox/outbox-relay.js';
@@ -138,7 +139,7 @@ describe('outbox relay crashes', () => {
 
   const startRelay = async (afterPublish?: (rows: readonly OutboxRow[]) => Promise<void>) => {
     const logger = testLogger();
-    const nc = await connectNats(nats.url, 'relay-test', logger);
+    const nc = await connectNats(nats.url, 'relay-test', logger, { status: createDependencyStatus(logger) });
     const coordinator = createPgRelayCoordinator({ connectionString: database.url, logger });
     const metrics = createMessagesMetrics(createMetricsRegistry({ collectDefaults: false }), db);
     const relay = createOutboxRelay({

@@ -2,15 +2,15 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from '@switchboard/logger';
 import type { DependencyState } from './dependency-state.js';
 
+/** First retry delay, doubled up to `MAX_DELAY_MS`. */
+const MIN_DELAY_MS = 250;
+const MAX_DELAY_MS = 5000;
+
 export interface NatsWithRetryOptions {
   /** Makes one connection attempt (the composition root's `connect(...)` with its options). */
   readonly connect: () => Promise<NatsConnection>;
   readonly state: DependencyState;
   readonly logger: Logger;
-  /** First retry delay, doubled up to `maxDelayMs`. @default 250 */
-  readonly minDelayMs?: number;
-  /** @default 5000 */
-  readonly maxDelayMs?: number;
 }
 
 export interface NatsWithRetry {
@@ -30,8 +30,6 @@ export interface NatsWithRetry {
  */
 export function connectNatsWithRetry(options: NatsWithRetryOptions): NatsWithRetry {
   const { state } = options;
-  const minDelay = options.minDelayMs ?? 250;
-  const maxDelay = options.maxDelayMs ?? 5000;
   let closed = false;
   let nc: NatsConnection | undefined;
   let wake: (() => void) | undefined;
@@ -44,7 +42,7 @@ export function connectNatsWithRetry(options: NatsWithRetryOptions): NatsWithRet
   };
 
   const connection = (async () => {
-    let delay = minDelay;
+    let delay = MIN_DELAY_MS;
     for (;;) {
       if (closed) return new Promise<NatsConnection>(() => {});
       try {
@@ -62,7 +60,7 @@ export function connectNatsWithRetry(options: NatsWithRetryOptions): NatsWithRet
         wake = resolve;
         setTimeout(resolve, delay);
       });
-      delay = Math.min(maxDelay, delay * 2);
+      delay = Math.min(MAX_DELAY_MS, delay * 2);
     }
   })();
 

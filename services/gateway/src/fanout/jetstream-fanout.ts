@@ -14,6 +14,10 @@ const nanos = (ms: number) => ms * 1_000_000;
 const PULL_GRACE_MS = 250;
 /** Pull requests kept open at once, started `pullExpiresMs / PULLS` apart so one is always waiting. */
 const PULLS = 2;
+/** The wait before a failed consumer is attached again. */
+export const FANOUT_RETRY_DELAY_MS = 2000;
+/** How long one pull request stays open. */
+export const FANOUT_PULL_EXPIRES_MS = 1000;
 
 export interface JetStreamFanoutOptions {
   readonly nc: NatsConnection;
@@ -22,10 +26,10 @@ export interface JetStreamFanoutOptions {
   readonly names: NatsNames;
   /** False while the adapter cannot publish: events are put back for later (or another node) instead. */
   readonly canEmit: () => boolean;
-  /** @default 2000 */
-  readonly retryDelayMs?: number;
-  /** How long one pull request stays open; `stop()` waits at most this plus `PULL_GRACE_MS`. @default 1000 */
-  readonly pullExpiresMs?: number;
+  /** The wait before a failed consumer is attached again (`FANOUT_RETRY_DELAY_MS`). */
+  readonly retryDelayMs: number;
+  /** How long one pull request stays open (`FANOUT_PULL_EXPIRES_MS`); `stop()` waits at most this plus `PULL_GRACE_MS`. */
+  readonly pullExpiresMs: number;
 }
 
 /**
@@ -48,9 +52,9 @@ export function createJetStreamFanout(options: JetStreamFanoutOptions): FanoutSo
   let handler: FanoutHandler | undefined;
   const stream = names.streams.messages;
   const durable = names.consumers.gatewayFanout;
-  const retryDelay = options.retryDelayMs ?? 2000;
+  const retryDelay = options.retryDelayMs;
   let running = false;
-  const expires = options.pullExpiresMs ?? 1000;
+  const expires = options.pullExpiresMs;
   // The consumer delivers only what is published after it exists: a node is not ready before it is attached.
   let attached = false;
   let loop: Promise<void> | undefined;

@@ -10,6 +10,7 @@ import { route, type EventGuard } from './event-guard.js';
 import { adminHandshake } from './handshake-auth.js';
 import { releaseHandshake } from './socket-footprint.js';
 import { resubscribeRecoveredRooms } from './recovered-rooms.js';
+import { TYPING_INTERVAL_MS } from './typing.js';
 import { appRoom, conversationRoom, type AdminNamespace, type AdminSocket } from './types.js';
 
 export interface AdminNamespaceDeps {
@@ -19,8 +20,6 @@ export interface AdminNamespaceDeps {
   readonly guard: EventGuard;
   readonly metrics: GatewayMetrics;
   readonly logger: Logger;
-  /** @default 1000 */
-  readonly typingIntervalMs?: number;
 }
 
 const foreignApp = () => new GatewayError('FORBIDDEN', "another app's data");
@@ -31,8 +30,7 @@ const foreignApp = () => new GatewayError('FORBIDDEN', "another app's data");
  */
 export function registerAdminNamespace(nsp: AdminNamespace, deps: AdminNamespaceDeps): void {
   const { api, guard, metrics, broadcaster } = deps;
-  const typingIntervalMs = deps.typingIntervalMs ?? 1000;
-  const typing = createTypingRelay<AdminSocket>(typingIntervalMs, (_socket, conversationId, isTyping) =>
+  const typing = createTypingRelay<AdminSocket>(TYPING_INTERVAL_MS, (_socket, conversationId, isTyping) =>
     broadcaster.agentTyping(conversationId, isTyping),
   );
 

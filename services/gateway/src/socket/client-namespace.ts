@@ -8,6 +8,7 @@ import { route, type EventGuard } from './event-guard.js';
 import { clientHandshake } from './handshake-auth.js';
 import { releaseHandshake } from './socket-footprint.js';
 import { resubscribeRecoveredRooms } from './recovered-rooms.js';
+import { TYPING_INTERVAL_MS } from './typing.js';
 import { connectionRecordOf, type PresenceAnnouncer } from '../presence/presence-announcer.js';
 import { conversationRoom, type ClientNamespace, type ClientSocket } from './types.js';
 
@@ -19,8 +20,6 @@ export interface ClientNamespaceDeps {
   readonly metrics: GatewayMetrics;
   readonly logger: Logger;
   readonly nodeId: string;
-  /** @default 1000 */
-  readonly typingIntervalMs?: number;
 }
 
 /**
@@ -33,12 +32,11 @@ export interface ClientNamespaceDeps {
  */
 export function registerClientNamespace(nsp: ClientNamespace, deps: ClientNamespaceDeps): void {
   const { api, guard, metrics, broadcaster, announcer, nodeId } = deps;
-  const typingIntervalMs = deps.typingIntervalMs ?? 1000;
   // The handshake's answer is needed once, right after it; not kept on the socket.
   const latestBySocket = new WeakMap<ClientSocket, InternalAuthClientResponse['latest_conversation']>();
   // A registration Redis has not answered yet: a disconnect waits for it, so no stale entry is left.
   const registering = new WeakMap<ClientSocket, Promise<void>>();
-  const typing = createTypingRelay<ClientSocket>(typingIntervalMs, (socket, conversationId, isTyping) =>
+  const typing = createTypingRelay<ClientSocket>(TYPING_INTERVAL_MS, (socket, conversationId, isTyping) =>
     broadcaster.userTyping(conversationId, socket.data.principal.device_id, isTyping),
   );
 

@@ -2,14 +2,15 @@ import type { Logger } from '@switchboard/logger';
 import type { GatewayMetrics } from '../metrics.js';
 import type { AnySocket } from './types.js';
 
+/** How often every socket's send buffer is read. */
+const SCAN_INTERVAL_MS = 1000;
+
 export interface SlowConsumerOptions {
   readonly sockets: () => Iterable<AnySocket>;
   /** A socket whose uWS send buffer holds more than this is behind. */
   readonly thresholdBytes: number;
   /** How long it may stay behind before it is disconnected. */
   readonly graceMs: number;
-  /** @default 1000 */
-  readonly intervalMs?: number;
   readonly metrics: GatewayMetrics;
   readonly logger: Logger;
 }
@@ -55,7 +56,7 @@ export function startSlowConsumerMonitor(options: SlowConsumerOptions): { stop()
       }
     }
     for (const socket of behindSince.keys()) if (!behindNow.has(socket)) behindSince.delete(socket);
-  }, options.intervalMs ?? 1000);
+  }, SCAN_INTERVAL_MS);
   timer.unref();
   return { stop: () => clearInterval(timer) };
 }

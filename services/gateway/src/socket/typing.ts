@@ -3,6 +3,9 @@
  * extra events are dropped silently, except that a `stop` dropped after a relayed `start` is sent once the second
  * is over, so nobody is left "typing" forever. On disconnect, every conversation it was typing in gets a `stop`.
  */
+/** CONTRACT.md: at most one relayed typing event per second per connection. */
+export const TYPING_INTERVAL_MS = 1000;
+
 export interface TypingThrottle {
   /** Whether to relay this change now. */
   offer(conversationId: string, isTyping: boolean): boolean;

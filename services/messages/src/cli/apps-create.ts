@@ -6,6 +6,8 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { ConfigError, dataDir, LOG_LEVELS, loadConfig, url, type Env } from '@switchboard/config';
 import { CreateAppRequest, parseWith, REST_PATHS } from '@switchboard/protocol';
 import { createLogger } from '@switchboard/logger';
 import { databaseTarget, describeDatabaseError } from '../db/errors.js';
@@ -26,7 +28,21 @@ operator API of a running service: MESSAGES_URL (default http://127.0.0.1:3001) 
 token \`npm start\` generated in DATA_DIR/operator-token, DATA_DIR default .data).
 `;
 
-async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+/** The variables `apps:create` reads. */
+const AppsCreateEnv = z.object({
+  /** Postgres to write the app to (migrated first); unset: the operator API of a running service. */
+  DATABASE_URL: url(['postgres', 'postgresql']).optional(),
+  /** The messages service whose operator API creates the app, without `DATABASE_URL`. @default 'http://127.0.0.1:3001' */
+  MESSAGES_URL: url(['http', 'https']).default('http://127.0.0.1:3001'),
+  /** Bearer token of the operator API; unset: the one `npm start` generated in `DATA_DIR/operator-token`. */
+  OPERATOR_TOKEN: z.string().optional(),
+  /** Where `npm start` keeps its data. @default '.data' */
+  DATA_DIR: dataDir,
+  /** A command-line tool logs warnings and errors only. @default 'warn' */
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('warn'),
+});
+
+async function main(argv: string[], env: Env): Promise<number> {
   let values;
   try {
     ({ values } = parseArgs({ args: argv, options: { name: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true }));
@@ -44,14 +60,24 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
     return 2;
   }
   const { name } = parsed.value;
+  let config;
+  try {
+    config = loadConfig(AppsCreateEnv, env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`apps:create: ${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
 
-  if (env.DATABASE_URL) {
-    const logger = createLogger({ service: 'apps-create', level: env.LOG_LEVEL ?? 'warn' });
-    await using database = createPostgresDatabase({ connectionString: env.DATABASE_URL, poolSize: 2, logger });
+  if (config.DATABASE_URL) {
+    const logger = createLogger({ service: 'apps-create', level: config.LOG_LEVEL });
+    await using database = createPostgresDatabase({ connectionString: config.DATABASE_URL, poolSize: 2, logger });
     try {
       await migrateToLatest(database.db);
     } catch (error) {
-      const line = error instanceof MigrationError ? error.message : `cannot use ${databaseTarget(env.DATABASE_URL)}: ${describeDatabaseError(error)}`;
+      const line = error instanceof MigrationError ? error.message : `cannot use ${databaseTarget(config.DATABASE_URL)}: ${describeDatabaseError(error)}`;
       process.stderr.write(`apps:create: ${line}\n`);
       return 1;
     }
@@ -60,9 +86,9 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
     return 0;
   }
 
-  const base = env.MESSAGES_URL ?? 'http://127.0.0.1:3001';
+  const base = config.MESSAGES_URL;
   // `npm start` keeps the operator token it generated in DATA_DIR.
-  const token = env.OPERATOR_TOKEN ?? (await readFile(path.join(env.DATA_DIR ?? '.data', 'operator-token'), 'utf8').catch(() => '')).trim();
+  const token = config.OPERATOR_TOKEN ?? (await readFile(path.join(config.DATA_DIR, 'operator-token'), 'utf8').catch(() => '')).trim();
   if (!token) {
     process.stderr.write('apps:create: set DATABASE_URL, or OPERATOR_TOKEN (and MESSAGES_URL) to use a running service\n');
     return 2;

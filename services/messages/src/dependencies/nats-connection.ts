@@ -3,11 +3,11 @@ import { natsAuthFailure, natsConnectionOptions, type NatsAuthSettings } from '@
 import type { Logger } from '@switchboard/logger';
 import { sleep } from '@switchboard/runtime';
 import { retryDelayMs } from './backoff.js';
-import { createDependencyStatus, type DependencyStatus } from './dependency-status.js';
+import type { DependencyStatus } from './dependency-status.js';
 
 export interface ConnectNatsOptions {
-  /** Where NATS's state is reported (`/readyz`'s `nats` check); a private one (for its logs) when absent. */
-  readonly status?: DependencyStatus;
+  /** Where NATS's state is reported (`/readyz`'s `nats` check, and its transitions logged). */
+  readonly status: DependencyStatus;
   /** Stops trying to connect (the service is closing); the promise then never resolves. */
   readonly signal?: AbortSignal;
 }
@@ -24,10 +24,10 @@ export async function connectNats(
   server: NatsAuthSettings | string,
   name: string,
   logger: Logger,
-  options: ConnectNatsOptions = {},
+  options: ConnectNatsOptions,
 ): Promise<NatsConnection> {
   const settings = typeof server === 'string' ? { url: server } : server;
-  const status = options.status ?? createDependencyStatus(logger);
+  const { status } = options;
   status.register('nats', { target: natsTarget(settings.url), required: false });
   let nc: NatsConnection | undefined;
   for (let attempt = 0; !nc; attempt++) {

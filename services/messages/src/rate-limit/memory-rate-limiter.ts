@@ -1,22 +1,19 @@
 import { fullBucket, takeToken, type TokenBucket, type TokenRate } from '@switchboard/runtime';
 import type { RateDecision, RateLimit, RateLimiter } from './rate-limiter.js';
 
-export interface MemoryRateLimiterOptions extends RateLimit {
-  /** Buckets kept at most; the oldest is forgotten first (it starts full again). @default 100000 */
-  readonly maxKeys?: number;
-}
+/** Buckets kept at most; the oldest is forgotten first (it starts full again). */
+const MAX_KEYS = 100_000;
 
 /** Token buckets in this process: per-process limits, for a single replica or the embedded mode. */
-export function createMemoryRateLimiter(options: MemoryRateLimiterOptions): RateLimiter {
+export function createMemoryRateLimiter(options: RateLimit): RateLimiter {
   const rate: TokenRate = { ratePerSecond: options.ratePerSecond, burst: options.burst };
-  const maxKeys = options.maxKeys ?? 100_000;
   const buckets = new Map<string, TokenBucket>();
 
   return {
     async take(key): Promise<RateDecision> {
       let bucket = buckets.get(key);
       if (!bucket) {
-        if (buckets.size >= maxKeys) buckets.delete(buckets.keys().next().value!);
+        if (buckets.size >= MAX_KEYS) buckets.delete(buckets.keys().next().value!);
         bucket = fullBucket(rate);
         buckets.set(key, bucket);
       }
