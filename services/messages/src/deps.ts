@@ -44,8 +44,8 @@ export interface MessagesDepsOptions {
   readonly logger: Logger;
   /** Ends the process with a configuration error found later (NATS refusing the credentials). */
   readonly fail: (error: unknown) => void;
-  /** Process name on the NATS connection. @default 'switchboard-messages' */
-  readonly natsName?: string;
+  /** Process name on the NATS connection (`switchboard-messages` in production). */
+  readonly natsName: string;
   readonly standIns?: MessagesStandIns;
 }
 
@@ -75,7 +75,7 @@ export function createMessagesDeps(config: MessagesDepsConfig, options: Messages
     // Refused credentials are a configuration error, found whenever NATS answers (at start or later): the service
     // ends with one line.
     const natsAuth = { url: config.NATS_URL, credsFile: config.NATS_CREDS };
-    const connection = connectNats(natsAuth, options.natsName ?? 'switchboard-messages', logger, { status: dependencies, signal: stopping.signal });
+    const connection = connectNats(natsAuth, options.natsName, logger, { status: dependencies, signal: stopping.signal });
     connection.then((nc) => onNatsCredentialsRefused(nc, natsAuth, fail), fail);
     const names = natsNames(config.NATS_PREFIX);
     publisher = publisherOnceConnected(connection, (nc) => createJetStreamPublisher({ connection: nc, logger, names }));

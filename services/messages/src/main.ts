@@ -13,7 +13,7 @@ runService('messages', async ({ fail }) => {
   const logger = createLogger({ service: 'messages', level: config.LOG_LEVEL, format: config.LOG_FORMAT });
   // Each dependency unreachable at start is waited for (one log line each), never a reason to exit; /readyz says
   // which one is missing. Only a database that does not exist or refused credentials stop the service.
-  const deps = createMessagesDeps(config, { logger, fail });
+  const deps = createMessagesDeps(config, { logger, fail, natsName: 'switchboard-messages' });
   const service = await startMessagesService(config, { ...deps, onListening: (port) => reportListening('MESSAGES_PORT', port) });
 
   return async (signal) => {
