@@ -185,6 +185,19 @@ describe('events', () => {
     expect(limited[0]).toEqual({ success: false, error: { code: 'RATE_LIMITED', message: 'too many events, slow down' } });
   });
 
+  it('floods - unknown event names take tokens from the same bucket: past the burst they are refused, and so are known ones', async () => {
+    const client = await stack.connected(stack.client(url, app, 'unknown-flooder'));
+    const raw = client.socket as any;
+    const flood: Promise<any[]> = Promise.all(Array.from({ length: 100 }, (_, i) => raw.emitWithAck(`no:such:event:${i}`, {})));
+    const known = client.socket.emitWithAck('ping');
+    const acks = await flood;
+    const answered = acks.filter((a: any) => a?.error?.code === 'VALIDATION_FAILED');
+    // EVENT_RATE_PER_SECOND is 20 (burst 40); a few tokens may refill while the flood is sent.
+    expect(answered.length).toBeLessThanOrEqual(45);
+    expect(acks.filter((a: any) => a?.error?.code === 'RATE_LIMITED').length).toBe(100 - answered.length);
+    expect(await known).toEqual({ success: false, error: { code: 'RATE_LIMITED', message: 'too many events, slow down' } });
+  });
+
   it('messages service down - new handshakes are refused with UNAVAILABLE, not INVALID_CREDENTIALS', async () => {
     // A node pointed at a port where nothing listens stands in for an unreachable messages service.
     await using node = await stack.startNode({ MESSAGES_URL: 'http://127.0.0.1:9', AUTH_CACHE_TTL_MS: '0' }, { readyPath: '/healthz' });

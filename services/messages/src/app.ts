@@ -1,4 +1,3 @@
-import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { sql, type Kysely } from 'kysely';
 import type { Logger } from '@switchboard/logger';
@@ -8,6 +7,7 @@ import type { Database } from './db/schema.js';
 import { describeDatabaseError } from './db/errors.js';
 import { prepareDatabase } from './db/prepare-database.js';
 import type { DependencyStatus } from './dependencies/dependency-status.js';
+import { createHttpServer } from './http/http-server.js';
 import { createMessagesApp } from './http/koa-app.js';
 import type { Readiness } from './http/routes/health.js';
 import { createMessagesMetrics } from './metrics.js';
@@ -126,11 +126,7 @@ export async function startMessagesService(
     pollIntervalMs: options.OUTBOX_POLL_INTERVAL_MS,
   });
 
-  const server = http.createServer(app.callback());
-  // Longer than a load balancer's idle timeout, so the balancer closes idle connections first.
-  server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 66_000;
-  server.requestTimeout = 30_000;
+  const server = createHttpServer(app.callback());
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.MESSAGES_PORT, options.MESSAGES_HOST, () => {

@@ -42,10 +42,11 @@ export const route = <S extends AnySocket, P, R>(schema: z.ZodType<P>, handle: (
 
 export interface EventGuard {
   /**
-   * Builds the one listener of a namespace. For each event it counts it, applies the connection's rate limit,
-   * validates the payload with the route's schema before the handler runs, and answers the ack with
-   * `{ success: true, ...result }` or `{ success: false, error }`; without an ack, a failure becomes an `error`
-   * event. `ping` is acked `"pong"`; unknown events get `VALIDATION_FAILED`. A bad event changes nothing.
+   * Builds the one listener of a namespace. For each event, unknown names included, it counts it, applies the
+   * connection's rate limit, validates the payload with the route's schema before the handler runs, and answers the
+   * ack with `{ success: true, ...result }` or `{ success: false, error }`; without an ack, a failure becomes an
+   * `error` event. `ping` is acked `"pong"`; unknown events within the limit get `VALIDATION_FAILED`, past it
+   * `RATE_LIMITED` like any other event. A bad event changes nothing.
    *
    * The listener is shared by every socket of the namespace (it reads the socket from `this`), so a connection
    * costs one listener slot instead of a closure per event: memory per connection is the gateway's budget.
@@ -107,19 +108,17 @@ export function createEventGuard(options: EventGuardOptions): EventGuard {
         const socket = this;
         const [payload, ack] = split(args);
         const namespace = socket.nsp.name;
-        if (event === 'ping') {
-          metrics.eventsIn.inc({ namespace, event });
-          if (!allow(socket)) return fail(socket, event, ack, rateLimited);
-          return ack?.('pong');
-        }
-        const routeOf = typeof event === 'string' ? known.get(event) : undefined;
+        // Every inbound event takes a token, unknown names included: otherwise a flood of made-up names is answered
+        // frame for frame and never limited.
+        const routeOf = event === 'ping' || typeof event !== 'string' ? undefined : known.get(event);
+        const counted = event === 'ping' || routeOf ? event : 'unknown';
+        metrics.eventsIn.inc({ namespace, event: counted });
+        if (!allow(socket)) return fail(socket, counted, ack, rateLimited);
+        if (event === 'ping') return ack?.('pong');
         if (!routeOf) {
           const name = typeof event === 'string' ? event.slice(0, 64) : String(event);
-          metrics.eventsIn.inc({ namespace, event: 'unknown' });
           return fail(socket, 'unknown', ack, { code: 'VALIDATION_FAILED', message: `unknown event "${name}"` });
         }
-        metrics.eventsIn.inc({ namespace, event });
-        if (!allow(socket)) return fail(socket, event, ack, rateLimited);
         run(socket, event, routeOf, payload, ack);
       };
     },
