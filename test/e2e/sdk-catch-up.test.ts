@@ -2,36 +2,19 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AgentClient, ChatClient, type ClientStore } from '@switchboard/client';
+import { AgentClient, type ClientStore } from '@switchboard/client';
 import { createFileStore } from '@switchboard/client/node';
 import type { CreatedApp, Message } from '@switchboard/protocol';
 import { sleep, waitFor } from '@switchboard/testing';
-import { collect, settlesWithin, startSdkStack, type SdkStack } from './sdk-stack.js';
+import { collect, sdkClients, settlesWithin, startSdkStack, type SdkStack } from './sdk-stack.js';
 
 /** Catch-up across client instances (through a durable store) and across reconnects that lose the session. */
 describe('sdk: catch-up', () => {
   let stack: SdkStack;
   let app: CreatedApp;
   let dirs: string[] = [];
-  const clients: { close(): void }[] = [];
-  const chat = (deviceId: string, store?: ClientStore) => {
-    const client = new ChatClient({
-      url: stack.gatewayUrl,
-      apiUrl: stack.apiUrl,
-      appId: app.id,
-      deviceId,
-      apiKey: app.api_key,
-      backoff: { baseMs: 50, maxMs: 500 },
-      ...(store ? { store } : {}),
-    });
-    clients.push(client);
-    return client;
-  };
-  const agent = () => {
-    const client = new AgentClient({ url: stack.gatewayUrl, apiUrl: stack.apiUrl, appId: app.id, adminToken: app.admin_token, backoff: { baseMs: 50, maxMs: 500 } });
-    clients.push(client);
-    return client;
-  };
+  const { chat: client, agent, track, closeAll } = sdkClients(() => stack, () => app);
+  const chat = (deviceId: string, store?: ClientStore) => client(deviceId, store ? { store } : {});
   const folder = async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'sdk-store-'));
     dirs.push(dir);
@@ -43,7 +26,7 @@ describe('sdk: catch-up', () => {
     app = await stack.createApp('sdk-catch-up');
   }, 60_000);
   afterAll(async () => {
-    for (const client of clients) client.close();
+    closeAll();
     await stack?.[Symbol.asyncDispose]();
     for (const dir of dirs) await rm(dir, { recursive: true, force: true });
     dirs = [];
@@ -84,7 +67,7 @@ describe('sdk: catch-up', () => {
     const conversation = await stack.openConversation(app, 'agent-restart');
     const options = { url: stack.gatewayUrl, apiUrl: stack.apiUrl, appId: app.id, adminToken: app.admin_token };
     const first = new AgentClient({ ...options, store: createFileStore(dir) });
-    clients.push(first);
+    track(first);
     const seenByFirst = collect<Message>();
     first.on('message:new', (m) => m.conversation_id === conversation.id && seenByFirst.push(m));
     first.connect();
@@ -95,7 +78,7 @@ describe('sdk: catch-up', () => {
     await stack.agentSend(app, conversation.id, 'missed 2');
 
     const second = new AgentClient({ ...options, store: createFileStore(dir) });
-    clients.push(second);
+    track(second);
     const seen = collect<Message>();
     second.on('message:new', (m) => m.conversation_id === conversation.id && seen.push(m));
     second.connect();

@@ -3,30 +3,20 @@ import type { Socket } from 'socket.io-client';
 import { AgentClient, ChatClient, SendError, type ConnectionCause } from '@switchboard/client';
 import type { CreatedApp, Message } from '@switchboard/protocol';
 import { freePort, sleep, startTcpBalancer, waitFor } from '@switchboard/testing';
-import { collect, settlesWithin, startSdkStack, type SdkStack } from './sdk-stack.js';
+import { collect, sdkClients, settlesWithin, startSdkStack, type SdkStack } from './sdk-stack.js';
 
 /** The SDK's lifecycle against a real gateway: every promise settles, refusals stop it, it goes and comes back. */
 describe('sdk: lifecycle', () => {
   let stack: SdkStack;
   let app: CreatedApp;
-  const clients: { close(): void }[] = [];
-  const chat = (deviceId: string, extra: Partial<ConstructorParameters<typeof ChatClient>[0]> = {}) => {
-    const client = new ChatClient({ url: stack.gatewayUrl, apiUrl: stack.apiUrl, appId: app.id, deviceId, apiKey: app.api_key, backoff: { baseMs: 50, maxMs: 500 }, ...extra });
-    clients.push(client);
-    return client;
-  };
-  const agent = () => {
-    const client = new AgentClient({ url: stack.gatewayUrl, apiUrl: stack.apiUrl, appId: app.id, adminToken: app.admin_token, backoff: { baseMs: 50, maxMs: 500 } });
-    clients.push(client);
-    return client;
-  };
+  const { chat, agent, track, closeAll } = sdkClients(() => stack, () => app);
 
   beforeAll(async () => {
     stack = await startSdkStack();
     app = await stack.createApp('sdk-lifecycle');
   }, 60_000);
   afterAll(async () => {
-    for (const client of clients) client.close();
+    closeAll();
     await stack?.[Symbol.asyncDispose]();
   });
 
@@ -142,7 +132,7 @@ describe('sdk: lifecycle', () => {
         apiKey: app.api_key,
         backoff: { baseMs: 20, maxMs: 5000 },
       });
-      clients.push(device);
+      track(device);
       const attempts = collect<number>();
       device.on('reconnecting', ({ attempt }) => attempts.push(attempt));
       // Every connection is cut as soon as it is up (like a send or a proxy that kills it).
@@ -190,7 +180,8 @@ describe('sdk: lifecycle', () => {
       const options = { url: ingress.url, apiUrl: stack.apiUrl, appId: app.id, backoff: { baseMs: 50, maxMs: 500 } };
       const device = new ChatClient({ ...options, deviceId: 'own-connection', apiKey: app.api_key });
       const desk = new AgentClient({ ...options, adminToken: app.admin_token });
-      clients.push(device, desk);
+      track(device);
+      track(desk);
       device.connect();
       desk.connect();
       await waitFor(() => device.connected && desk.connected, { message: 'both connected' });

@@ -1,3 +1,4 @@
+import { AgentClient, ChatClient } from '@switchboard/client';
 import type { CreatedApp, Message } from '@switchboard/protocol';
 import { startStack, waitFor, type ServiceProcess } from '@switchboard/testing';
 
@@ -57,4 +58,26 @@ export function collect<T>() {
 /** Rejects when `promise` does not settle within `ms`: an SDK promise that never settles fails the test, not the run. */
 export function settlesWithin<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what}: still pending after ${ms} ms`)), ms))]);
+}
+
+type ChatOptions = ConstructorParameters<typeof ChatClient>[0];
+type AgentOptions = ConstructorParameters<typeof AgentClient>[0];
+
+/**
+ * SDK clients of one app on the stack, with the tests' short backoff. `stack` and `app` are read when a client is
+ * made (they are set in `beforeAll`); `closeAll()` closes every client made.
+ */
+export function sdkClients(stack: () => SdkStack, app: () => CreatedApp) {
+  const clients: { close(): unknown }[] = [];
+  const base = () => ({ url: stack().gatewayUrl, apiUrl: stack().apiUrl, appId: app().id, backoff: { baseMs: 50, maxMs: 500 } });
+  const track = <C extends { close(): unknown }>(client: C) => (clients.push(client), client);
+  return {
+    chat: (deviceId: string, extra: Partial<ChatOptions> = {}) => track(new ChatClient({ ...base(), deviceId, apiKey: app().api_key, ...extra })),
+    agent: (extra: Partial<AgentOptions> = {}) => track(new AgentClient({ ...base(), adminToken: app().admin_token, ...extra })),
+    /** A client made by hand (other options), closed with the others. */
+    track,
+    closeAll: () => {
+      for (const client of clients.splice(0)) void client.close();
+    },
+  };
 }
