@@ -10,6 +10,8 @@ const msg = (seq: number, conversation = 'c1'): Message => ({
   seq,
   body: `body ${seq}`,
   sender: 'user',
+  sender_id: 'device',
+  sender_name: null,
   created_at: new Date(0).toISOString(),
   status: 'sent',
 });

@@ -13,6 +13,8 @@ const stored = (p: PendingSend, seq = 1): Message => ({
   seq,
   body: p.body,
   sender: 'user',
+  sender_id: 'device',
+  sender_name: null,
   created_at: new Date().toISOString(),
   status: 'sent',
 });

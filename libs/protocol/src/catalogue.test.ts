@@ -27,7 +27,9 @@ describe('catalogue', () => {
 
   it('principal - one discriminated shape: a device names its device, an agent does not', () => {
     expect(Principal.parse({ kind: 'device', app_id: 'app_1', device_id: 'd-1' })).toEqual({ kind: 'device', app_id: 'app_1', device_id: 'd-1' });
-    expect(Principal.parse({ kind: 'agent', app_id: 'app_1' })).toEqual({ kind: 'agent', app_id: 'app_1' });
+    expect(Principal.parse({ kind: 'agent', app_id: 'app_1' })).toEqual({ kind: 'agent', app_id: 'app_1', agent_id: null, name: null });
+    expect(Principal.parse({ kind: 'user', app_id: 'app_1', device_id: 'd-1', user_id: 'u@x' })).toEqual({ kind: 'user', app_id: 'app_1', device_id: 'd-1', user_id: 'u@x' });
+    expect(Principal.safeParse({ kind: 'user', app_id: 'app_1', device_id: 'd-1' }).success).toBe(false);
     expect(Principal.safeParse({ app_id: 'app_1' }).success).toBe(false);
     expect(Principal.safeParse({ kind: 'device', app_id: 'app_1' }).success).toBe(false);
     expect(Principal.safeParse({ kind: 'agent', app_id: 'app_1', device_id: 'd-1' }).success).toBe(false);

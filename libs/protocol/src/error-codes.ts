@@ -6,6 +6,8 @@ export const ERROR_STATUS = {
   VALIDATION_FAILED: 400,
   MISSING_PARAMS: 401,
   INVALID_CREDENTIALS: 401,
+  /** A user or agent token past its `exp` (+ leeway): fetch a new one. */
+  TOKEN_EXPIRED: 401,
   FORBIDDEN: 403,
   NOT_FOUND: 404,
   PAYLOAD_TOO_LARGE: 413,

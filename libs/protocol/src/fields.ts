@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEVICE_ID_PATTERN, ID_PATTERN, LIMITS, LOCAL_ID_PATTERN } from './limits.js';
+import { DEVICE_ID_PATTERN, ID_PATTERN, LIMITS, LOCAL_ID_PATTERN, USER_ID_PATTERN } from './limits.js';
 
 /** Field schemas reused by REST bodies, socket payloads and handshakes. */
 export const IdField = z.string().regex(ID_PATTERN, 'must be an id');
@@ -11,6 +11,12 @@ export const IdField = z.string().regex(ID_PATTERN, 'must be an id');
 export const DeviceIdField = z
   .string()
   .regex(DEVICE_ID_PATTERN, 'must be 1-128 characters of A-Z a-z 0-9 . _ : @ -');
+
+/** A user's or agent's id (a token's `sub`). */
+export const UserIdField = z.string().regex(USER_ID_PATTERN, 'must be 1-128 characters of A-Z a-z 0-9 . _ : - @');
+
+/** A user or agent token as carried by a handshake, a header or `auth:refresh`: bounded before anything reads it. */
+export const TokenField = z.string().min(1).max(LIMITS.tokenMaxChars);
 
 export const LocalIdField = z
   .string()

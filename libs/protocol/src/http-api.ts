@@ -6,6 +6,11 @@
 /** REST routes, as the router's patterns (`:id` a conversation id); `restPath` fills one in. */
 export const REST_PATHS = Object.freeze({
   apps: '/v1/apps',
+  /** Operator routes of one app (`:app_id`): its policy, identity keys and credential rotation. */
+  app: '/v1/apps/:app_id',
+  identityKeys: '/v1/apps/:app_id/identity-keys',
+  identityKey: '/v1/apps/:app_id/identity-keys/:kid',
+  rotateCredentials: '/v1/apps/:app_id/credentials/rotate',
   conversations: '/v1/conversations',
   conversation: '/v1/conversations/:id',
   messages: '/v1/conversations/:id/messages',
@@ -21,6 +26,8 @@ export const CREDENTIAL_HEADERS = Object.freeze({
   appId: 'X-App-Id',
   deviceId: 'X-Device-Id',
   apiKey: 'X-Api-Key',
+  /** A signed-in user's token, next to the device's three headers. */
+  userToken: 'X-User-Token',
   authorization: 'Authorization',
 } as const);
 

@@ -1,35 +1,69 @@
 import { z } from 'zod';
 import { AdminAuth, ClientAuth, ConversationRef, SocketSendMessage } from './socket-payloads.js';
-import { Principal } from './principal.js';
+import { Principal, type AgentPrincipal, type ClientPrincipal } from './principal.js';
+import { TokenField } from './fields.js';
 
 /**
  * The messages service's internal API, used by the gateway only (never routed from outside). Every request
  * carries `X-Internal-Token` when `INTERNAL_TOKEN` is set. Errors use the public error body and codes.
+ * The messages service is the only place credentials and tokens are checked (it owns apps and identity keys,
+ * cached there); the gateway keeps what the answer says about the socket's credentials (`AuthSession`).
  */
 export const INTERNAL_PATHS = Object.freeze({
   authClient: '/internal/v1/auth/client',
   authAdmin: '/internal/v1/auth/admin',
+  authRefresh: '/internal/v1/auth/refresh',
   conversationAccess: '/internal/v1/conversations/access',
   sendMessage: '/internal/v1/messages',
 });
 
 export const INTERNAL_TOKEN_HEADER = 'X-Internal-Token';
 
+/**
+ * What an authentication established about the credentials, for the gateway to act on while the socket lives:
+ * - `token_expires_at`: the user or agent token's `exp` (ISO), `null` without a token. The gateway expires the
+ *   socket (`TOKEN_EXPIRED`) at `exp` + `IDENTITY.leewaySeconds` unless it refreshed in band.
+ * - `credentials_valid_until`: when a credential used is a rotated-out previous one, the end of its grace (ISO);
+ *   the gateway disconnects the socket (`INVALID_CREDENTIALS`) then. `null` for current credentials.
+ * - `credentials`: the `credentialId`s used (api key, admin token, identity key), which a later
+ *   `app.credentials_revoked` may name.
+ */
+export interface AuthSession {
+  readonly token_expires_at: string | null;
+  readonly credentials_valid_until: string | null;
+  readonly credentials: readonly string[];
+}
+
 export const InternalAuthClientRequest = z.strictObject(ClientAuth.shape);
 export type InternalAuthClientRequest = z.infer<typeof InternalAuthClientRequest>;
 
 export interface InternalAuthClientResponse {
-  readonly app_id: string;
-  readonly device_id: string;
-  /** The device's most recently active conversation, auto-joined on connect. */
+  /** A device, or a user when a valid user token came with it. */
+  readonly principal: ClientPrincipal;
+  /** The principal's most recently active conversation (the user's, for a user), auto-joined on connect. */
   readonly latest_conversation: { readonly id: string; readonly last_message_id: string | null } | null;
+  readonly session: AuthSession;
 }
 
-export const InternalAuthAdminRequest = z.strictObject(AdminAuth.shape);
+export const InternalAuthAdminRequest = z
+  .strictObject(AdminAuth.shape)
+  .refine((auth) => (auth.admin_token === undefined) !== (auth.agent_token === undefined), {
+    message: 'exactly one of admin_token and agent_token',
+    path: ['admin_token'],
+  });
 export type InternalAuthAdminRequest = z.infer<typeof InternalAuthAdminRequest>;
 
 export interface InternalAuthAdminResponse {
-  readonly app_id: string;
+  readonly principal: AgentPrincipal;
+  readonly session: AuthSession;
+}
+
+/** `auth:refresh`: the socket's principal and the new token; checked like a handshake's, same `sub` (else `FORBIDDEN`). */
+export const InternalAuthRefreshRequest = z.strictObject({ principal: Principal, token: TokenField });
+export type InternalAuthRefreshRequest = z.infer<typeof InternalAuthRefreshRequest>;
+
+export interface InternalAuthRefreshResponse {
+  readonly session: AuthSession;
 }
 
 /** The socket's `conversation:join` payload, with who the gateway acts for (established at the handshake). */
@@ -40,6 +74,7 @@ export interface InternalConversationAccessResponse {
   readonly conversation_id: string;
   readonly app_id: string;
   readonly device_id: string;
+  readonly user_id: string | null;
   readonly last_message_id: string | null;
 }
 

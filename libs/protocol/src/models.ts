@@ -20,6 +20,8 @@ export const Conversation = z
     id: z.string(),
     app_id: z.string(),
     device_id: z.string(),
+    /** The identified user the conversation belongs to; `null` for an anonymous device's conversation. */
+    user_id: z.string().nullable(),
     status: ConversationStatus,
     created_at: IsoTime,
     updated_at: IsoTime,
@@ -36,11 +38,45 @@ export const Message = z
     seq: z.number().int().positive(),
     body: z.string(),
     sender: MessageSender,
+    /** The user id of an identified user, the device id of an anonymous one, the agent id of an agent token; `null` for the admin token and `system`. */
+    sender_id: z.string().nullable(),
+    /** The `name` claim of the agent token that sent it; `null` otherwise. */
+    sender_name: z.string().nullable(),
     created_at: IsoTime,
     status: MessageStatus,
   })
   .meta({ id: 'Message' });
 export type Message = z.infer<typeof Message>;
+
+/** Whether an app's clients must carry a user token (`required`) or may be anonymous devices (`optional`). */
+export const IdentityPolicy = z.enum(['optional', 'required']);
+export type IdentityPolicy = z.infer<typeof IdentityPolicy>;
+
+/** An app as the operator API shows it after creation: never a secret. */
+export const App = z
+  .object({ id: z.string(), name: z.string(), identity: IdentityPolicy, created_at: IsoTime })
+  .meta({ id: 'App' });
+export type App = z.infer<typeof App>;
+
+export const IdentityKeyAlg = z.enum(['HS256', 'ES256']);
+export type IdentityKeyAlg = z.infer<typeof IdentityKeyAlg>;
+
+/** An identity key as listed: never its secret. */
+export const IdentityKey = z.object({ kid: z.string(), alg: IdentityKeyAlg, created_at: IsoTime }).meta({ id: 'IdentityKey' });
+export type IdentityKey = z.infer<typeof IdentityKey>;
+
+/** `POST /v1/apps/:app_id/identity-keys`: an HS256 key's `secret` is shown here only. */
+export const CreatedIdentityKey = IdentityKey.extend({ secret: z.string().optional() }).meta({ id: 'CreatedIdentityKey' });
+export type CreatedIdentityKey = z.infer<typeof CreatedIdentityKey>;
+
+export const IdentityKeyList = z.object({ data: z.array(IdentityKey) }).meta({ id: 'IdentityKeyList' });
+export type IdentityKeyList = z.infer<typeof IdentityKeyList>;
+
+/** `POST /v1/apps/:app_id/credentials/rotate`: the new credential (shown here only) and the previous one's end. */
+export const RotatedCredential = z
+  .object({ api_key: z.string().optional(), admin_token: z.string().optional(), previous_valid_until: IsoTime })
+  .meta({ id: 'RotatedCredential' });
+export type RotatedCredential = z.infer<typeof RotatedCredential>;
 
 /** What `POST /v1/apps` answers, the only time the secrets are shown. */
 export const CreatedApp = z

@@ -1,4 +1,4 @@
-import { FANOUT_CONSUMER, MESSAGES_STREAM, SUBJECTS } from './nats.js';
+import { EVENTS_CONSUMER, EVENTS_STREAM, FANOUT_CONSUMER, MESSAGES_STREAM, SUBJECTS } from './nats.js';
 
 /** `NATS_PREFIX`: 1–32 characters of `A–Z a–z 0–9 _ -` (valid in a subject token, a stream and a consumer name). */
 export const NATS_PREFIX_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
@@ -9,15 +9,14 @@ export const NATS_PREFIX_RULE = '1-32 characters of A-Z a-z 0-9 _ -';
  * webhooks' consumers), as the contract's unprefixed names. `natsNames()` derives an environment's names from them.
  */
 const BASE = Object.freeze({
-  streams: { messages: MESSAGES_STREAM.name, events: 'EVENTS' },
+  streams: { messages: MESSAGES_STREAM.name, events: EVENTS_STREAM.name },
   /** What each stream captures. */
-  streamSubjects: { messages: ['message.>'], events: ['conversation.>', 'app.>'] },
+  streamSubjects: { messages: [...MESSAGES_STREAM.subjects], events: [...EVENTS_STREAM.subjects] },
   subjects: {
     ...SUBJECTS,
     conversationUpdated: 'conversation.updated',
-    appCredentialsRevoked: 'app.credentials_revoked',
   },
-  consumers: { gatewayFanout: FANOUT_CONSUMER, webhooksMessages: 'webhooks-messages', webhooksEvents: 'webhooks-events' },
+  consumers: { gatewayFanout: FANOUT_CONSUMER, gatewayEvents: EVENTS_CONSUMER, webhooksMessages: 'webhooks-messages', webhooksEvents: 'webhooks-events' },
 });
 
 type Names<T> = { readonly [K in keyof T]: T[K] extends readonly string[] ? readonly string[] : string };

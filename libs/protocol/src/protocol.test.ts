@@ -17,10 +17,11 @@ import {
 describe('protocol', () => {
   it('error codes - the closed set of the contract, each with its status', () => {
     expect([...ERROR_CODES].sort()).toEqual(
-      ['FORBIDDEN', 'INTERNAL', 'INVALID_CREDENTIALS', 'MISSING_PARAMS', 'NOT_FOUND', 'PAYLOAD_TOO_LARGE', 'RATE_LIMITED', 'UNAVAILABLE', 'VALIDATION_FAILED'],
+      ['FORBIDDEN', 'INTERNAL', 'INVALID_CREDENTIALS', 'MISSING_PARAMS', 'NOT_FOUND', 'PAYLOAD_TOO_LARGE', 'RATE_LIMITED', 'TOKEN_EXPIRED', 'UNAVAILABLE', 'VALIDATION_FAILED'],
     );
     expect(ERROR_STATUS.PAYLOAD_TOO_LARGE).toBe(413);
     expect(ERROR_STATUS.UNAVAILABLE).toBe(503);
+    expect(ERROR_STATUS.TOKEN_EXPIRED).toBe(401);
     expectTypeOf<ErrorCode>().toEqualTypeOf<keyof typeof ERROR_STATUS>();
   });
 

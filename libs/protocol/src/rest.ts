@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { AppNameField, BodyField, IdField, LimitQueryField, LocalIdField } from './fields.js';
+import { IDENTITY } from './limits.js';
+import { IdentityPolicy } from './models.js';
 
 /** Request schemas of the REST API. All are strict: unknown fields are refused. */
 
@@ -38,3 +40,37 @@ export const ListMessagesQuery = z
 export type ListMessagesQuery = z.infer<typeof ListMessagesQuery>;
 
 export const ConversationIdParams = z.strictObject({ id: IdField });
+
+export const AppIdParams = z.strictObject({ app_id: IdField });
+export const IdentityKeyParams = z.strictObject({ app_id: IdField, kid: z.string().min(1).max(64) });
+
+/** An ES256 public key as a JWK (P-256); the private parts are refused: the app keeps its private key. */
+export const PublicEcJwk = z.strictObject({
+  kty: z.literal('EC'),
+  crv: z.literal('P-256'),
+  x: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'must be 32 bytes of base64url'),
+  y: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'must be 32 bytes of base64url'),
+  kid: z.string().max(64).optional(),
+  alg: z.literal('ES256').optional(),
+  use: z.literal('sig').optional(),
+});
+export type PublicEcJwk = z.infer<typeof PublicEcJwk>;
+
+export const CreateIdentityKeyRequest = z
+  .discriminatedUnion('alg', [
+    z.strictObject({ alg: z.literal('HS256') }),
+    z.strictObject({ alg: z.literal('ES256'), jwk: PublicEcJwk }),
+  ])
+  .meta({ id: 'CreateIdentityKeyRequest' });
+export type CreateIdentityKeyRequest = z.infer<typeof CreateIdentityKeyRequest>;
+
+export const UpdateAppRequest = z.strictObject({ identity: IdentityPolicy }).meta({ id: 'UpdateAppRequest' });
+export type UpdateAppRequest = z.infer<typeof UpdateAppRequest>;
+
+export const RotateCredentialsRequest = z
+  .strictObject({
+    which: z.enum(['api_key', 'admin_token']),
+    grace_seconds: z.number().int().min(0).max(IDENTITY.graceSecondsMax).default(IDENTITY.graceSecondsDefault),
+  })
+  .meta({ id: 'RotateCredentialsRequest' });
+export type RotateCredentialsRequest = z.infer<typeof RotateCredentialsRequest>;

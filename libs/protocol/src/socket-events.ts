@@ -21,6 +21,8 @@ export type Ack<T extends object = object> = (result: AckResult<T>) => void;
 export interface SessionInfo {
   readonly connection_id: string;
   readonly device_id: string;
+  /** The signed-in user on that device, `null` when anonymous. */
+  readonly user_id: string | null;
   readonly connected_at: string;
   readonly node_id: string;
 }
@@ -56,18 +58,21 @@ export interface ServerShutdownPayload {
 export interface SessionConnectPayload {
   readonly app_id: string;
   readonly device_id: string;
+  readonly user_id: string | null;
   readonly connection_id: string;
   readonly connected_at: string;
 }
 export interface SessionDisconnectPayload {
   readonly app_id: string;
   readonly device_id: string;
+  readonly user_id: string | null;
   readonly connection_id: string;
   readonly reason: string;
 }
 export interface PresenceChangePayload {
   readonly app_id: string;
   readonly device_id: string;
+  readonly user_id: string | null;
   readonly is_online: boolean;
   readonly active_connections: number;
 }

@@ -15,6 +15,7 @@ import {
   INTERNAL_TOKEN_HEADER,
   NAMESPACES,
   SOCKET_PATH,
+  type InternalAuthAdminResponse,
   type InternalAuthClientResponse,
   type MessageCreatedEvent,
 } from '@switchboard/protocol';
@@ -92,7 +93,7 @@ export async function startBaselineServer(options: BaselineOptions): Promise<Bas
     if (!auth.app_id || !auth.device_id || !auth.api_key) return next(new Refusal('MISSING_PARAMS'));
     internal<InternalAuthClientResponse>(INTERNAL_PATHS.authClient, { app_id: auth.app_id, device_id: auth.device_id, api_key: auth.api_key }).then(
       (answer) => {
-        socket.data = { appId: answer.app_id, deviceId: answer.device_id, latest: answer.latest_conversation?.id, connectedAt: new Date().toISOString() };
+        socket.data = { appId: answer.principal.app_id, deviceId: answer.principal.device_id, latest: answer.latest_conversation?.id, connectedAt: new Date().toISOString() };
         next();
       },
       (error: Error) => next(error instanceof Refusal ? error : new Refusal('UNAVAILABLE')),
@@ -124,9 +125,9 @@ export async function startBaselineServer(options: BaselineOptions): Promise<Bas
   admin.use((socket: Socket, next) => {
     const auth = (socket.handshake.auth ?? {}) as Record<string, string>;
     if (!auth.app_id || !auth.admin_token) return next(new Refusal('MISSING_PARAMS'));
-    internal<{ app_id: string }>(INTERNAL_PATHS.authAdmin, { app_id: auth.app_id, admin_token: auth.admin_token }).then(
+    internal<InternalAuthAdminResponse>(INTERNAL_PATHS.authAdmin, { app_id: auth.app_id, admin_token: auth.admin_token }).then(
       (answer) => {
-        socket.data = { appId: answer.app_id };
+        socket.data = { appId: answer.principal.app_id };
         next();
       },
       (error: Error) => next(error instanceof Refusal ? error : new Refusal('UNAVAILABLE')),

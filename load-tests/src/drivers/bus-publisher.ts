@@ -48,6 +48,8 @@ export async function startBusPublisher(natsUrl: string, names: NatsNames = nats
           const event: MessageCreatedEvent = {
             id,
             local_id: `bus-${++seq}`,
+            sender_id: null,
+            sender_name: null,
             conversation_id: target.conversationId,
             seq,
             body: `${now} ${tag} fan-out payload of a typical chat message, about a hundred characters long...`,

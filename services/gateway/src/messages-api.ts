@@ -4,7 +4,9 @@ import {
   INTERNAL_TOKEN_HEADER,
   isErrorCode,
   type ErrorCode,
+  type InternalAuthAdminRequest,
   type InternalAuthAdminResponse,
+  type InternalAuthClientRequest,
   type InternalAuthClientResponse,
   type InternalConversationAccessResponse,
   type Message,
@@ -16,8 +18,8 @@ import { createTtlCache } from '@switchboard/runtime';
 
 /** What the gateway needs from the messages service. It never reads Postgres itself. */
 export interface MessagesApi {
-  authenticateClient(appId: string, deviceId: string, apiKey: string): Promise<InternalAuthClientResponse>;
-  authenticateAdmin(appId: string, adminToken: string): Promise<InternalAuthAdminResponse>;
+  authenticateClient(auth: InternalAuthClientRequest): Promise<InternalAuthClientResponse>;
+  authenticateAdmin(auth: InternalAuthAdminRequest): Promise<InternalAuthAdminResponse>;
   /** The conversation if the principal may see it; `NOT_FOUND` otherwise. */
   conversationAccess(principal: Principal, conversationId: string): Promise<InternalConversationAccessResponse>;
   sendMessage(principal: Principal, input: SocketSendMessage): Promise<{ message: Message; created: boolean }>;
@@ -77,14 +79,27 @@ export function createHttpMessagesApi(options: HttpMessagesApiOptions): Messages
   const key = (...parts: string[]) => createHash('sha256').update(parts.join('\0')).digest('base64url');
 
   return {
-    authenticateClient: (app_id, device_id, api_key) =>
-      clientAuthInFlight.get(key('c', app_id, device_id, api_key), () =>
-        post<InternalAuthClientResponse>(INTERNAL_PATHS.authClient, { app_id, device_id, api_key }),
-      ),
-    authenticateAdmin: (app_id, admin_token) =>
-      adminAuthCache.get(key('a', app_id, admin_token), () =>
-        post<InternalAuthAdminResponse>(INTERNAL_PATHS.authAdmin, { app_id, admin_token }),
-      ),
+    authenticateClient: (auth) => {
+      const body: InternalAuthClientRequest = {
+        app_id: auth.app_id,
+        device_id: auth.device_id,
+        api_key: auth.api_key,
+        ...(auth.user_token === undefined ? {} : { user_token: auth.user_token }),
+      };
+      return clientAuthInFlight.get(key('c', body.app_id, body.device_id, body.api_key, body.user_token ?? ''), () =>
+        post<InternalAuthClientResponse>(INTERNAL_PATHS.authClient, body),
+      );
+    },
+    authenticateAdmin: (auth) => {
+      const body: InternalAuthAdminRequest = {
+        app_id: auth.app_id,
+        ...(auth.admin_token === undefined ? {} : { admin_token: auth.admin_token }),
+        ...(auth.agent_token === undefined ? {} : { agent_token: auth.agent_token }),
+      };
+      return adminAuthCache.get(key('a', body.app_id, body.admin_token ?? '', body.agent_token ?? ''), () =>
+        post<InternalAuthAdminResponse>(INTERNAL_PATHS.authAdmin, body),
+      );
+    },
     conversationAccess: (principal, conversation_id) =>
       post(INTERNAL_PATHS.conversationAccess, { principal, conversation_id }),
     sendMessage: (principal, input) => post(INTERNAL_PATHS.sendMessage, { principal, ...input }),

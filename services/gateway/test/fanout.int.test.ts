@@ -45,7 +45,7 @@ describe('fan-out across two nodes', () => {
       const received = await socket.waitFor('message:new', 10);
       expect(received.map((m) => m.id).sort()).toEqual([...sent].sort());
       expect(received[0]).not.toHaveProperty('app_id');
-      expect(Object.keys(received[0]).sort()).toEqual(['body', 'conversation_id', 'created_at', 'id', 'local_id', 'sender', 'seq', 'status']);
+      expect(Object.keys(received[0]).sort()).toEqual(['body', 'conversation_id', 'created_at', 'id', 'local_id', 'sender', 'sender_id', 'sender_name', 'seq', 'status']);
     }
     await sleep(300);
     for (const socket of [tabA, tabB, agentA, agentB]) expect(socket.of('message:new')).toHaveLength(10);

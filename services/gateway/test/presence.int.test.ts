@@ -24,11 +24,11 @@ describe('presence across nodes', () => {
   it('presence - online at the first connection, nothing while one remains, offline after the last', async () => {
     const agent = await stack.connected(stack.admin(a, app));
     const first = await stack.connected(stack.client(a, app, 'laptop'));
-    expect(await agent.waitFor('presence:change')).toEqual([{ app_id: app.id, device_id: 'laptop', is_online: true, active_connections: 1 }]);
+    expect(await agent.waitFor('presence:change')).toEqual([{ app_id: app.id, device_id: 'laptop', user_id: null, is_online: true, active_connections: 1 }]);
     const second = await stack.connected(stack.client(b, app, 'laptop'));
     const connects = await agent.waitFor('session:connect', 2);
     expect(connects.map((s) => s.connection_id).sort()).toEqual([first.socket.id, second.socket.id].sort());
-    expect(connects[1]).toEqual({ app_id: app.id, device_id: 'laptop', connection_id: expect.any(String), connected_at: expect.any(String) });
+    expect(connects[1]).toEqual({ app_id: app.id, device_id: 'laptop', user_id: null, connection_id: expect.any(String), connected_at: expect.any(String) });
 
     const listed = await agent.socket.emitWithAck('sessions:list', { app_id: app.id });
     expect(listed.success).toBe(true);
@@ -42,13 +42,13 @@ describe('presence across nodes', () => {
     const firstId = first.socket.id;
     first.close();
     const disconnect = (await agent.waitFor('session:disconnect', 1, 10_000))[0];
-    expect(disconnect).toEqual({ app_id: app.id, device_id: 'laptop', connection_id: firstId, reason: 'client namespace disconnect' });
+    expect(disconnect).toEqual({ app_id: app.id, device_id: 'laptop', user_id: null, connection_id: firstId, reason: 'client namespace disconnect' });
     await sleep(300);
     expect(agent.of('presence:change')).toHaveLength(1);
 
     second.close();
     const changes = await agent.waitFor('presence:change', 2, 10_000);
-    expect(changes[1]).toEqual({ app_id: app.id, device_id: 'laptop', is_online: false, active_connections: 0 });
+    expect(changes[1]).toEqual({ app_id: app.id, device_id: 'laptop', user_id: null, is_online: false, active_connections: 0 });
     expect(((await agent.socket.emitWithAck('sessions:list', { app_id: app.id })) as any).sessions).toEqual([]);
   });
 
@@ -78,8 +78,8 @@ describe('presence across nodes', () => {
     await doomed.exited;
     const offline = await agent.waitFor('presence:change', 2, 20_000);
     const healedMs = Date.now() - killedAt;
-    expect(offline[1]).toEqual({ app_id: app.id, device_id: 'doomed-device', is_online: false, active_connections: 0 });
-    expect(await agent.waitFor('session:disconnect')).toEqual([{ app_id: app.id, device_id: 'doomed-device', connection_id: victimId, reason: 'node lost' }]);
+    expect(offline[1]).toEqual({ app_id: app.id, device_id: 'doomed-device', user_id: null, is_online: false, active_connections: 0 });
+    expect(await agent.waitFor('session:disconnect')).toEqual([{ app_id: app.id, device_id: 'doomed-device', user_id: null, connection_id: victimId, reason: 'node lost' }]);
     expect(healedMs).toBeLessThan(20_000);
     expect(((await agent.socket.emitWithAck('sessions:list', { app_id: app.id })) as any).sessions).toEqual([]);
   }, 40_000);
@@ -95,12 +95,12 @@ describe('presence across nodes', () => {
     }
     // Every closed connection's session ends after the grace, with no presence change.
     await agent.waitFor('session:disconnect', 10, 20_000);
-    expect(agent.of('presence:change')).toEqual([{ app_id: app.id, device_id: device, is_online: true, active_connections: 1 }]);
+    expect(agent.of('presence:change')).toEqual([{ app_id: app.id, device_id: device, user_id: null, is_online: true, active_connections: 1 }]);
 
     const closedAt = Date.now();
     socket.close();
     const offline = (await agent.waitFor('presence:change', 2, 20_000))[1];
-    expect(offline).toEqual({ app_id: app.id, device_id: device, is_online: false, active_connections: 0 });
+    expect(offline).toEqual({ app_id: app.id, device_id: device, user_id: null, is_online: false, active_connections: 0 });
     expect(Date.now() - closedAt).toBeGreaterThanOrEqual(GRACE_MS - 50);
     expect(agent.of('presence:change')).toHaveLength(2);
   }, 60_000);

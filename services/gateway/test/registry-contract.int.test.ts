@@ -13,6 +13,7 @@ function registryContract(name: string, create: () => ConnectionRegistry) {
       connectionId,
       appId,
       deviceId,
+      userId: null,
       nodeId,
       connectedAt: `2026-01-01T00:00:0${connectionId.length % 10}.000Z`,
     });
@@ -68,8 +69,8 @@ function registryContract(name: string, create: () => ConnectionRegistry) {
       await registry.add(rec('s22', 'd2', 'n2', 'app_a'));
       await registry.add(rec('s3', 'd3', 'n1', 'app_b'));
       expect(await registry.listSessions('app_a')).toEqual([
-        { connection_id: 's1', device_id: 'd1', connected_at: rec('s1').connectedAt, node_id: 'n1' },
-        { connection_id: 's22', device_id: 'd2', connected_at: rec('s22').connectedAt, node_id: 'n2' },
+        { connection_id: 's1', device_id: 'd1', user_id: null, connected_at: rec('s1').connectedAt, node_id: 'n1' },
+        { connection_id: 's22', device_id: 'd2', user_id: null, connected_at: rec('s22').connectedAt, node_id: 'n2' },
       ]);
       const departure = await registry.remove(rec('s1', 'd1', 'n1', 'app_a'));
       await registry.settle(rec('s1', 'd1', 'n1', 'app_a'), departure.token);
@@ -110,7 +111,7 @@ describe('registry: redis only', () => {
     const registry = createRedisConnectionRegistry({ redis, prefix, nodeTtlMs: 200, sweepLockMs: 10 });
     await registry.heartbeat('dead');
     await registry.heartbeat('alive');
-    const base = { appId: 'app_1', connectedAt: '2026-01-01T00:00:00.000Z' };
+    const base = { appId: 'app_1', userId: null, connectedAt: '2026-01-01T00:00:00.000Z' };
     await registry.add({ ...base, connectionId: 'x1', deviceId: 'dev', nodeId: 'dead' });
     await registry.add({ ...base, connectionId: 'x2', deviceId: 'dev', nodeId: 'alive' });
     await registry.add({ ...base, connectionId: 'x3', deviceId: 'solo', nodeId: 'dead' });

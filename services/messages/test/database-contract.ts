@@ -29,7 +29,7 @@ export function databaseContract(name: string, open: () => Promise<{ db: Kysely<
     const setup = async (db: Kysely<Database>) => {
       const app = await createApp(db, 'contract');
       const device: Principal = { kind: 'device', app_id: app.id, device_id: 'device' };
-      const agent: Principal = { kind: 'agent', app_id: app.id };
+      const agent: Principal = { kind: 'agent', app_id: app.id, agent_id: null, name: null };
       const conversation = await openConversation(db, device);
       return { app, device, agent, conversation };
     };

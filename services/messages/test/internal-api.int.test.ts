@@ -29,7 +29,11 @@ describe('internal API', () => {
 
   it('internal - client auth answers the device and its latest conversation', async () => {
     const fresh = await post(INTERNAL_PATHS.authClient, { app_id: app.id, device_id: 'newbie', api_key: app.api_key });
-    expect(fresh.body).toEqual({ app_id: app.id, device_id: 'newbie', latest_conversation: null });
+    expect(fresh.body).toEqual({
+      principal: { kind: 'device', app_id: app.id, device_id: 'newbie' },
+      latest_conversation: null,
+      session: { token_expires_at: null, credentials_valid_until: null, credentials: expect.any(Array) },
+    });
     const older = (await h.device(app, 'newbie').post('/v1/conversations')).body;
     const newer = (await h.device(app, 'newbie').post('/v1/conversations')).body;
     const m = (await h.device(app, 'newbie').post(`/v1/conversations/${older.id}/messages`, { body: 'x', local_id: 'x' })).body;
@@ -42,7 +46,10 @@ describe('internal API', () => {
   });
 
   it('internal - admin auth checks the token against the claimed app', async () => {
-    expect((await post(INTERNAL_PATHS.authAdmin, { app_id: app.id, admin_token: app.admin_token })).body).toEqual({ app_id: app.id });
+    expect((await post(INTERNAL_PATHS.authAdmin, { app_id: app.id, admin_token: app.admin_token })).body).toEqual({
+      principal: { kind: 'agent', app_id: app.id, agent_id: null, name: null },
+      session: { token_expires_at: null, credentials_valid_until: null, credentials: expect.any(Array) },
+    });
     expect((await post(INTERNAL_PATHS.authAdmin, { app_id: other.id, admin_token: app.admin_token })).status).toBe(401);
     expect((await post(INTERNAL_PATHS.authAdmin, { app_id: app.id })).status).toBe(400);
   });
@@ -50,7 +57,7 @@ describe('internal API', () => {
   it('internal - conversation access and sends are scoped by the principal', async () => {
     const c = (await h.device(app, 'owner').post('/v1/conversations')).body;
     const access = (principal: object) => post(INTERNAL_PATHS.conversationAccess, { principal, conversation_id: c.id });
-    expect((await access({ kind: 'device', app_id: app.id, device_id: 'owner' })).body).toEqual({ conversation_id: c.id, app_id: app.id, device_id: 'owner', last_message_id: null });
+    expect((await access({ kind: 'device', app_id: app.id, device_id: 'owner' })).body).toEqual({ conversation_id: c.id, app_id: app.id, device_id: 'owner', user_id: null, last_message_id: null });
     expect((await access({ kind: 'agent', app_id: app.id })).status).toBe(200);
     expect((await access({ kind: 'device', app_id: app.id, device_id: 'intruder' })).status).toBe(404);
     expect((await access({ kind: 'agent', app_id: other.id })).status).toBe(404);

@@ -162,7 +162,7 @@ describe('outbox relay crashes', () => {
     const c = await openConversation(db, principal);
     const sent: Message[] = [];
     for (let i = 0; i < 10; i++) sent.push((await sendMessage(db, principal, c.id, { body: `b${i}`, local_id: `c${i}` })).message);
-    await markRead(db, { kind: 'agent', app_id: created.id }, c.id, sent[9]!.id);
+    await markRead(db, { kind: 'agent', app_id: created.id, agent_id: null, name: null }, c.id, sent[9]!.id);
 
     // Relay A publishes, then "dies" before it removes the rows: its hook never returns, and its session ends.
     let published: readonly OutboxRow[] = [];

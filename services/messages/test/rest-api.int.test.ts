@@ -134,9 +134,9 @@ describe('conversations', () => {
     expect(response.status).toBe(201);
     const conversation: Conversation = response.body;
     expect(Object.keys(conversation).sort()).toEqual(
-      ['app_id', 'created_at', 'device_id', 'id', 'last_message_id', 'status', 'updated_at'],
+      ['app_id', 'created_at', 'device_id', 'id', 'last_message_id', 'status', 'updated_at', 'user_id'],
     );
-    expect(conversation).toMatchObject({ app_id: app.id, device_id: 'device-a', status: 'open', last_message_id: null });
+    expect(conversation).toMatchObject({ app_id: app.id, device_id: 'device-a', user_id: null, status: 'open', last_message_id: null });
     expect(conversation.created_at).toMatch(ISO);
     const withEmptyObject = await h.device(app, 'device-a').post('/v1/conversations', {});
     expect(withEmptyObject.status).toBe(201);
@@ -197,8 +197,8 @@ describe('messages', () => {
     const first = await device.post(path(), { body: 'hello', local_id: 'm-1' });
     expect(first.status).toBe(201);
     const message: Message = first.body;
-    expect(Object.keys(message).sort()).toEqual(['body', 'conversation_id', 'created_at', 'id', 'local_id', 'sender', 'seq', 'status']);
-    expect(message).toMatchObject({ body: 'hello', local_id: 'm-1', seq: 1, sender: 'user', status: 'sent', conversation_id: conversation.id });
+    expect(Object.keys(message).sort()).toEqual(['body', 'conversation_id', 'created_at', 'id', 'local_id', 'sender', 'sender_id', 'sender_name', 'seq', 'status']);
+    expect(message).toMatchObject({ body: 'hello', local_id: 'm-1', seq: 1, sender: 'user', sender_id: 'chatty', sender_name: null, status: 'sent', conversation_id: conversation.id });
     const retry = await device.post(path(), { body: 'a different body', local_id: 'm-1' });
     expect(retry.status).toBe(200);
     expect(retry.body).toEqual(message);

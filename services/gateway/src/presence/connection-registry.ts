@@ -5,6 +5,8 @@ export interface ConnectionRecord {
   readonly connectionId: string;
   readonly appId: string;
   readonly deviceId: string;
+  /** The signed-in user on that device, `null` when anonymous (presence stays per device). */
+  readonly userId: string | null;
   readonly nodeId: string;
   readonly connectedAt: string;
 }

@@ -28,7 +28,7 @@ export function createMemoryConnectionRegistry(): ConnectionRegistry {
       const resumed = added && left.delete(connectionKey(rec));
       let app = sessions.get(rec.appId);
       if (!app) sessions.set(rec.appId, (app = new Map()));
-      app.set(rec.connectionId, { connection_id: rec.connectionId, device_id: rec.deviceId, connected_at: rec.connectedAt, node_id: rec.nodeId });
+      app.set(rec.connectionId, { connection_id: rec.connectionId, device_id: rec.deviceId, user_id: rec.userId, connected_at: rec.connectedAt, node_id: rec.nodeId });
       const crossed = added && set.size === 1 && !away.delete(key);
       return { changed: added, crossed, activeConnections: set.size, resumed };
     },

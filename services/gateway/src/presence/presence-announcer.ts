@@ -1,4 +1,5 @@
 import type { Logger } from '@switchboard/logger';
+import { userIdOf } from '@switchboard/protocol';
 import type { Broadcaster } from '../socket/broadcaster.js';
 import type { GatewayMetrics } from '../metrics.js';
 import type { ClientSocket } from '../socket/types.js';
@@ -53,18 +54,18 @@ export function createPresenceAnnouncer(
 
   const announceOnline = (record: ConnectionRecord, update: AddUpdate) => {
     if (!update.changed || update.resumed) return;
-    broadcaster.sessionConnect({ app_id: record.appId, device_id: record.deviceId, connection_id: record.connectionId, connected_at: record.connectedAt });
+    broadcaster.sessionConnect({ app_id: record.appId, device_id: record.deviceId, user_id: record.userId, connection_id: record.connectionId, connected_at: record.connectedAt });
     if (update.crossed) {
       metrics.presenceChanges.inc({ state: 'online' });
-      broadcaster.presenceChange({ app_id: record.appId, device_id: record.deviceId, is_online: true, active_connections: update.activeConnections });
+      broadcaster.presenceChange({ app_id: record.appId, device_id: record.deviceId, user_id: record.userId, is_online: true, active_connections: update.activeConnections });
     }
   };
   const announceOffline = (record: ConnectionRecord, update: PresenceUpdate, reason: string) => {
     if (!update.changed) return;
-    broadcaster.sessionDisconnect({ app_id: record.appId, device_id: record.deviceId, connection_id: record.connectionId, reason });
+    broadcaster.sessionDisconnect({ app_id: record.appId, device_id: record.deviceId, user_id: record.userId, connection_id: record.connectionId, reason });
     if (update.crossed) {
       metrics.presenceChanges.inc({ state: 'offline' });
-      broadcaster.presenceChange({ app_id: record.appId, device_id: record.deviceId, is_online: false, active_connections: update.activeConnections });
+      broadcaster.presenceChange({ app_id: record.appId, device_id: record.deviceId, user_id: record.userId, is_online: false, active_connections: update.activeConnections });
     }
   };
   const failed = (action: string) => (error: unknown) => {
@@ -120,6 +121,7 @@ export function connectionRecordOf(socket: ClientSocket, nodeId: string): Connec
     connectionId: socket.id,
     appId: socket.data.principal.app_id,
     deviceId: socket.data.principal.device_id,
+    userId: userIdOf(socket.data.principal),
     nodeId,
     connectedAt: socket.data.connectedAt,
   };

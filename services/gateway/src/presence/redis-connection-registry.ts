@@ -114,11 +114,12 @@ export function createRedisConnectionRegistry(options: RedisConnectionRegistryOp
   const nodesKey = `${prefix}:nodes`;
   const lockKey = `${prefix}:sweep-lock`;
   // Ids never contain a tab (their patterns exclude it).
-  const member = (rec: ConnectionRecord) => [rec.appId, rec.deviceId, rec.connectionId, rec.connectedAt].join('\t');
+  const member = (rec: ConnectionRecord) => [rec.appId, rec.deviceId, rec.connectionId, rec.connectedAt, rec.userId ?? ''].join('\t');
   const parseMember = (value: string, nodeId: string): ConnectionRecord | undefined => {
-    const [appId, deviceId, connectionId, connectedAt] = value.split('\t');
+    // The user id is the fifth field (absent in members written before it existed: anonymous).
+    const [appId, deviceId, connectionId, connectedAt, userId] = value.split('\t');
     if (!appId || !deviceId || !connectionId || !connectedAt) return undefined;
-    return { appId, deviceId, connectionId, connectedAt, nodeId };
+    return { appId, deviceId, connectionId, connectedAt, nodeId, userId: userId || null };
   };
 
   const settle = async (rec: ConnectionRecord, token: string): Promise<PresenceUpdate> => {
@@ -128,7 +129,7 @@ export function createRedisConnectionRegistry(options: RedisConnectionRegistryOp
 
   return {
     async add(rec): Promise<AddUpdate> {
-      const session = JSON.stringify({ device_id: rec.deviceId, connected_at: rec.connectedAt, node_id: rec.nodeId });
+      const session = JSON.stringify({ device_id: rec.deviceId, user_id: rec.userId, connected_at: rec.connectedAt, node_id: rec.nodeId });
       const [added, count, resumed, crossed] = await r.sbPresenceAdd(devKey(rec), sessKey(rec.appId), nodeKey(rec.nodeId), leftKey(rec.appId), awayKey(rec), rec.connectionId, session, member(rec));
       return { changed: added === 1, crossed: crossed === 1, activeConnections: count, resumed: resumed === 1 };
     },
@@ -143,8 +144,8 @@ export function createRedisConnectionRegistry(options: RedisConnectionRegistryOp
       const sessions: SessionInfo[] = [];
       for (const [connectionId, json] of Object.entries(all)) {
         try {
-          const s = JSON.parse(json) as { device_id: string; connected_at: string; node_id: string };
-          sessions.push({ connection_id: connectionId, device_id: s.device_id, connected_at: s.connected_at, node_id: s.node_id });
+          const s = JSON.parse(json) as { device_id: string; user_id?: string | null; connected_at: string; node_id: string };
+          sessions.push({ connection_id: connectionId, device_id: s.device_id, user_id: s.user_id ?? null, connected_at: s.connected_at, node_id: s.node_id });
         } catch {
           // a damaged entry is skipped, not fatal
         }

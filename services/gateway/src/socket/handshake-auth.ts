@@ -1,8 +1,6 @@
 import {
   AdminAuth,
   ClientAuth,
-  type AgentPrincipal,
-  type DevicePrincipal,
   type InternalAuthClientResponse,
   type Principal,
 } from '@switchboard/protocol';
@@ -27,7 +25,9 @@ const foreignSession = (socket: ClientSocket | AdminSocket, principal: Principal
   return (
     previous?.kind !== principal.kind ||
     previous.app_id !== principal.app_id ||
-    (previous.kind === 'device' && principal.kind === 'device' && previous.device_id !== principal.device_id)
+    (previous.kind !== 'agent' && principal.kind !== 'agent' && previous.device_id !== principal.device_id) ||
+    (previous.kind === 'user' && principal.kind === 'user' && previous.user_id !== principal.user_id) ||
+    (previous.kind === 'agent' && principal.kind === 'agent' && previous.agent_id !== principal.agent_id)
   );
 };
 const FOREIGN_SESSION = 'the recovered session belongs to another app or device';
@@ -55,8 +55,8 @@ export function clientHandshake(
     const parsed = ClientAuth.safeParse(auth);
     if (!parsed.success) return refuse('INVALID_CREDENTIALS', 'the credentials are not valid');
     try {
-      const answer = await api.authenticateClient(parsed.data.app_id, parsed.data.device_id, parsed.data.api_key);
-      const principal: DevicePrincipal = { kind: 'device', app_id: answer.app_id, device_id: answer.device_id };
+      const answer = await api.authenticateClient(parsed.data);
+      const principal = answer.principal;
       if (foreignSession(socket, principal)) return refuse('INVALID_CREDENTIALS', FOREIGN_SESSION);
       socket.data = { principal, connectedAt: new Date().toISOString() };
       onAuthenticated(socket, answer);
@@ -78,12 +78,14 @@ export function adminHandshake(api: MessagesApi, metrics: GatewayMetrics, logger
       metrics.refusals.inc({ namespace: '/admin', code });
       next(handshakeRefusal(code, message));
     };
-    if (!present(auth.app_id) || !present(auth.admin_token)) return refuse('MISSING_PARAMS', 'auth needs app_id and admin_token');
+    if (!present(auth.app_id) || (!present(auth.admin_token) && !present(auth.agent_token))) {
+      return refuse('MISSING_PARAMS', 'auth needs app_id and admin_token or agent_token');
+    }
     const parsed = AdminAuth.safeParse(auth);
     if (!parsed.success) return refuse('INVALID_CREDENTIALS', 'the credentials are not valid');
     try {
-      const answer = await api.authenticateAdmin(parsed.data.app_id, parsed.data.admin_token);
-      const principal: AgentPrincipal = { kind: 'agent', app_id: answer.app_id };
+      const answer = await api.authenticateAdmin(parsed.data);
+      const principal = answer.principal;
       if (foreignSession(socket, principal)) return refuse('INVALID_CREDENTIALS', FOREIGN_SESSION);
       socket.data = { principal, connectedAt: new Date().toISOString() };
       next();

@@ -3,7 +3,7 @@ import type {
   AdminToServerEvents,
   AgentPrincipal,
   ClientToServerEvents,
-  DevicePrincipal,
+  ClientPrincipal,
   Principal,
   ServerToAdminEvents,
   ServerToClientEvents,
@@ -21,9 +21,9 @@ export interface SocketData<P extends Principal = Principal> {
 }
 
 type NoEvents = Record<string, never>;
-export type ClientNamespace = Namespace<ClientToServerEvents, ServerToClientEvents, NoEvents, SocketData<DevicePrincipal>>;
+export type ClientNamespace = Namespace<ClientToServerEvents, ServerToClientEvents, NoEvents, SocketData<ClientPrincipal>>;
 export type AdminNamespace = Namespace<AdminToServerEvents, ServerToAdminEvents, NoEvents, SocketData<AgentPrincipal>>;
-export type ClientSocket = Socket<ClientToServerEvents, ServerToClientEvents, NoEvents, SocketData<DevicePrincipal>>;
+export type ClientSocket = Socket<ClientToServerEvents, ServerToClientEvents, NoEvents, SocketData<ClientPrincipal>>;
 export type AdminSocket = Socket<AdminToServerEvents, ServerToAdminEvents, NoEvents, SocketData<AgentPrincipal>>;
 export type AnySocket = ClientSocket | AdminSocket;
 /** Either namespace's socket, for what the server sends on both (`conversation:joined`, `error`). */

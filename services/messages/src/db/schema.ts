@@ -1,9 +1,10 @@
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
-import type { ConversationStatus, MessageSender } from '@switchboard/protocol';
+import type { ConversationStatus, IdentityKeyAlg, IdentityPolicy, MessageSender, PublicEcJwk } from '@switchboard/protocol';
 
 /** Tables of the messages service, as Kysely sees them. Migrations in `./migrations` create them. */
 export interface Database {
   apps: AppsTable;
+  identity_keys: IdentityKeysTable;
   conversations: ConversationsTable;
   messages: MessagesTable;
   outbox: OutboxTable;
@@ -18,6 +19,23 @@ export interface AppsTable {
   api_key_hash: string;
   /** SHA-256 (hex) of the admin token. */
   admin_token_hash: string;
+  identity: ColumnType<IdentityPolicy, IdentityPolicy | undefined, IdentityPolicy>;
+  /** After a rotation: the previous credential's hash, valid until the end of its grace. */
+  previous_api_key_hash: ColumnType<string | null, string | null | undefined, string | null>;
+  previous_api_key_valid_until: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  previous_admin_token_hash: ColumnType<string | null, string | null | undefined, string | null>;
+  previous_admin_token_valid_until: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  created_at: CreatedAt;
+}
+
+export interface IdentityKeysTable {
+  app_id: string;
+  kid: string;
+  alg: IdentityKeyAlg;
+  /** HS256: the shared secret (verifying needs it, so it cannot be hashed); never logged, shown once. */
+  secret: string | null;
+  /** ES256: the app's public key. */
+  jwk: ColumnType<PublicEcJwk | null, string | null, never>;
   created_at: CreatedAt;
 }
 
@@ -25,6 +43,8 @@ export interface ConversationsTable {
   id: string;
   app_id: string;
   device_id: string;
+  /** The identified user it belongs to; `null`: an anonymous device's conversation. */
+  user_id: ColumnType<string | null, string | null | undefined, string | null>;
   status: ColumnType<ConversationStatus, ConversationStatus | undefined, ConversationStatus>;
   created_at: CreatedAt;
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
@@ -49,6 +69,8 @@ export interface MessagesTable {
   local_id: string;
   body: string;
   sender: MessageSender;
+  sender_id: ColumnType<string | null, string | null | undefined, never>;
+  sender_name: ColumnType<string | null, string | null | undefined, never>;
   created_at: CreatedAt;
 }
 
@@ -58,12 +80,14 @@ export interface OutboxTable {
   subject: string;
   /** JetStream message id (`Nats-Msg-Id`), so a republish after a crash is de-duplicated by the stream. */
   msg_id: string;
-  conversation_id: string;
+  /** `null` for app events. */
+  conversation_id: string | null;
   payload: ColumnType<unknown, string, never>;
   created_at: CreatedAt;
 }
 
 export type AppRow = Selectable<AppsTable>;
+export type IdentityKeyRow = Selectable<IdentityKeysTable>;
 export type ConversationRow = Selectable<ConversationsTable>;
 export type MessageRow = Selectable<MessagesTable>;
 export type OutboxRow = Selectable<OutboxTable>;

@@ -12,6 +12,7 @@ export function toConversation(row: ConversationRow): Conversation {
     id: row.id,
     app_id: row.app_id,
     device_id: row.device_id,
+    user_id: row.user_id,
     status: row.status,
     created_at: row.created_at.toISOString(),
     updated_at: row.updated_at.toISOString(),
@@ -41,6 +42,8 @@ export function toMessage(row: MessageRow, markers: ReadMarkers): Message {
     seq: row.seq,
     body: row.body,
     sender: row.sender,
+    sender_id: row.sender_id,
+    sender_name: row.sender_name,
     created_at: row.created_at.toISOString(),
     status: messageStatus(row, markers),
   };

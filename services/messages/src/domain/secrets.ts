@@ -36,3 +36,11 @@ export function appIdOfAdminToken(token: string): string | undefined {
   if (parts.length !== 3 || parts[0] !== ADMIN_TOKEN_PREFIX || !parts[1] || !parts[2]) return undefined;
   return parts[1];
 }
+
+/**
+ * Names a stored api key or admin token without revealing it: the first 16 hex digits of its stored SHA-256. It goes
+ * in `credentialId`s (`api_key:<fingerprint>`) that the gateway keeps per socket and a revocation names.
+ */
+export function credentialFingerprint(storedHash: string): string {
+  return storedHash.slice(0, 16);
+}

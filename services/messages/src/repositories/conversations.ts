@@ -2,15 +2,26 @@ import { sql, type Kysely } from 'kysely';
 import type { ConversationRow, Database } from '../db/schema.js';
 import type { Principal } from '@switchboard/protocol';
 
-/** Restricts a query to what the principal may see: the app's conversations, and for a client its device's. */
+/**
+ * Restricts a query to what the principal may see: for an agent the app's conversations; for a signed-in user
+ * that user's, opened on any device; for an anonymous device its own anonymous ones (never a user's, even one
+ * opened on that device).
+ */
 function visibleTo<QB extends { where: (...args: any[]) => QB }>(qb: QB, principal: Principal): QB {
   const scoped = qb.where('app_id', '=', principal.app_id);
-  return principal.kind === 'device' ? scoped.where('device_id', '=', principal.device_id) : scoped;
+  switch (principal.kind) {
+    case 'agent':
+      return scoped;
+    case 'user':
+      return scoped.where('user_id', '=', principal.user_id);
+    case 'device':
+      return scoped.where('device_id', '=', principal.device_id).where('user_id', 'is', null);
+  }
 }
 
 export async function insertConversation(
   db: Kysely<Database>,
-  values: { id: string; app_id: string; device_id: string },
+  values: { id: string; app_id: string; device_id: string; user_id: string | null },
 ): Promise<ConversationRow> {
   return db.insertInto('conversations').values(values).returningAll().executeTakeFirstOrThrow();
 }
@@ -34,9 +45,17 @@ export async function lockConversations(trx: Kysely<Database>, ids: readonly str
   return trx.selectFrom('conversations').selectAll().where('id', 'in', ids).orderBy('id').forUpdate().execute();
 }
 
-/** Whether the principal may see (and write to) this conversation. */
-export function isVisibleTo(row: Pick<ConversationRow, 'app_id' | 'device_id'>, principal: Principal): boolean {
-  return row.app_id === principal.app_id && (principal.kind === 'agent' || row.device_id === principal.device_id);
+/** Whether the principal may see (and write to) this conversation: the same rule as `visibleTo`. */
+export function isVisibleTo(row: Pick<ConversationRow, 'app_id' | 'device_id' | 'user_id'>, principal: Principal): boolean {
+  if (row.app_id !== principal.app_id) return false;
+  switch (principal.kind) {
+    case 'agent':
+      return true;
+    case 'user':
+      return row.user_id === principal.user_id;
+    case 'device':
+      return row.user_id === null && row.device_id === principal.device_id;
+  }
 }
 
 /** Records each conversation's newest message (on rows the transaction has locked), in one statement. */

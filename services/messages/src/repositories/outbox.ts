@@ -9,7 +9,8 @@ export interface OutboxEvent<S extends Subject = Subject> {
   readonly subject: S;
   /** JetStream message id. */
   readonly msgId: string;
-  readonly conversationId: string;
+  /** `null` for app events (`app.credentials_revoked`). */
+  readonly conversationId: string | null;
   readonly payload: SubjectPayloads[S];
 }
 

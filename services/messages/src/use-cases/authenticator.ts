@@ -55,7 +55,7 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
       if (!appId || (expectedAppId !== undefined && expectedAppId !== appId)) throw invalid();
       const hashes = await hashesOf(appId);
       if (!hashes || !secretMatches(adminToken, hashes.adminToken)) throw invalid();
-      return { kind: 'agent', app_id: appId };
+      return { kind: 'agent', app_id: appId, agent_id: null, name: null };
     },
   };
 }

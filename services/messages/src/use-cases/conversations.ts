@@ -4,12 +4,17 @@ import type { Database } from '../db/schema.js';
 import { AppError, notFound, validationFailed } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
 import { toConversation } from '../domain/mappers.js';
-import type { Principal } from '@switchboard/protocol';
+import { userIdOf, type Principal } from '@switchboard/protocol';
 import { findConversation, insertConversation, listConversations } from '../repositories/conversations.js';
 
 export async function openConversation(db: Kysely<Database>, principal: Principal): Promise<Conversation> {
-  if (principal.kind !== 'device') throw new AppError('FORBIDDEN', 'only a device opens a conversation');
-  const row = await insertConversation(db, { id: newId('conv'), app_id: principal.app_id, device_id: principal.device_id });
+  if (principal.kind === 'agent') throw new AppError('FORBIDDEN', 'only a device opens a conversation');
+  const row = await insertConversation(db, {
+    id: newId('conv'),
+    app_id: principal.app_id,
+    device_id: principal.device_id,
+    user_id: userIdOf(principal),
+  });
   return toConversation(row);
 }
 

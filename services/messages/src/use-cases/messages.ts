@@ -12,7 +12,7 @@ import { AppError, notFound, validationFailed } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
 import { toMessage } from '../domain/mappers.js';
 import type { Principal } from '@switchboard/protocol';
-import { sideOf } from '../domain/principal.js';
+import { senderOf, sideOf } from '../domain/principal.js';
 import {
   advanceReadMarker,
   findConversation,
@@ -96,7 +96,7 @@ export async function sendMessages(
       const id = newId('msg');
       latest.set(r.conversationId, { seq, messageId: id });
       freshKeys.add(key);
-      fresh.push({ id, conversation_id: r.conversationId, seq, local_id: r.local_id, body: r.body, sender: sideOf(r.principal) });
+      fresh.push({ id, conversation_id: r.conversationId, seq, local_id: r.local_id, body: r.body, sender: sideOf(r.principal), ...senderOf(r.principal) });
       return { conversation, key, created: true };
     });
 

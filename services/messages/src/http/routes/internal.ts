@@ -48,17 +48,21 @@ export function internalRoutes(router: Router<RequestState>, deps: InternalRoute
     const principal = await authenticator.authenticateClient({ appId: input.app_id, deviceId: input.device_id, apiKey: input.api_key });
     const latest = await latestConversation(db, principal);
     const body: InternalAuthClientResponse = {
-      app_id: principal.app_id,
-      device_id: principal.device_id,
+      principal,
       latest_conversation: latest ? { id: latest.id, last_message_id: latest.last_message_id } : null,
+      session: { token_expires_at: null, credentials_valid_until: null, credentials: [] },
     };
     ctx.body = body;
   });
 
   router.post(INTERNAL_PATHS.authAdmin, guard, async (ctx) => {
     const input = validate(InternalAuthAdminRequest, ctx.state.body, 'body');
+    if (input.admin_token === undefined) throw new AppError('INVALID_CREDENTIALS', 'the credentials are not valid');
     const principal = await authenticator.authenticateAgent(input.admin_token, input.app_id);
-    const body: InternalAuthAdminResponse = { app_id: principal.app_id };
+    const body: InternalAuthAdminResponse = {
+      principal,
+      session: { token_expires_at: null, credentials_valid_until: null, credentials: [] },
+    };
     ctx.body = body;
   });
 
@@ -70,6 +74,7 @@ export function internalRoutes(router: Router<RequestState>, deps: InternalRoute
       conversation_id: row.id,
       app_id: row.app_id,
       device_id: row.device_id,
+      user_id: row.user_id,
       last_message_id: row.last_message_id,
     };
     ctx.body = body;
