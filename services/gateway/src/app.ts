@@ -18,6 +18,8 @@ import { connectionRecordOf, createPresenceAnnouncer } from './presence/presence
 import { startSlowConsumerMonitor } from './socket/slow-consumers.js';
 import { createSocketServer } from './socket/socket-server.js';
 import type { AnySocket } from './socket/types.js';
+import { createHandshakeLimits } from './limits/handshake-limits.js';
+import { createLimitsFailOpen, type LimitCounters } from './limits/limit-counters.js';
 
 export type GatewayOptions = Pick<
   GatewayConfig,
@@ -36,6 +38,10 @@ export type GatewayOptions = Pick<
   | 'SLOW_CONSUMER_BUFFER_BYTES'
   | 'SLOW_CONSUMER_GRACE_MS'
   | 'EVENT_RATE_PER_SECOND'
+  | 'AUTH_FAILURES_PER_IP_PER_MINUTE'
+  | 'MAX_CONNECTIONS_PER_DEVICE'
+  | 'CONNECTIONS_PER_IP_PER_10S'
+  | 'TRUSTED_PROXY_HOPS'
 >;
 
 export interface GatewayDeps {
@@ -51,6 +57,11 @@ export interface GatewayDeps {
   readonly dependencies: () => Readonly<Record<string, boolean>>;
   readonly api: MessagesApi;
   readonly registry: ConnectionRegistry;
+  /**
+   * Where the handshake limits count per address: failures per minute and connections per 10 s, in Redis (every
+   * node together) or in memory (the embedded mode). See limits/limit-counters.ts.
+   */
+  readonly limitCounters: LimitCounters;
   readonly logger: Logger;
 }
 
@@ -85,6 +96,7 @@ export async function startGateway(options: GatewayOptions, deps: GatewayDeps): 
     allowedOrigins: options.ALLOWED_ORIGINS,
     maxBackpressureBytes: Math.max(4 * options.SLOW_CONSUMER_BUFFER_BYTES, 1 << 20),
     refuseNew: () => draining,
+    trustedProxyHops: options.TRUSTED_PROXY_HOPS,
     onConnectFlood: () => {
       metrics.refusals.inc({ namespace: 'engine', code: 'RATE_LIMITED' });
       logger.debug('closed a connection with too many namespace handshakes in progress');
@@ -102,9 +114,19 @@ export async function startGateway(options: GatewayOptions, deps: GatewayDeps): 
 
   const broadcaster = createSocketIoBroadcaster(client, admin, metrics);
   const announcer = createPresenceAnnouncer(registry, broadcaster, metrics, logger, { graceMs: options.PRESENCE_GRACE_MS });
+  const limits = createHandshakeLimits({
+    authFailuresPerMinute: options.AUTH_FAILURES_PER_IP_PER_MINUTE,
+    connectionsPer10s: options.CONNECTIONS_PER_IP_PER_10S,
+    maxConnectionsPerDevice: options.MAX_CONNECTIONS_PER_DEVICE,
+    ...deps.limitCounters,
+    registry,
+    addressOf: server.addressOf,
+    failOpen: createLimitsFailOpen(metrics, logger),
+    metrics,
+  });
   const guard = createEventGuard({ metrics, logger, ratePerSecond: options.EVENT_RATE_PER_SECOND });
-  registerClientNamespace(client, { api: deps.api, announcer, broadcaster, guard, metrics, logger, nodeId });
-  registerAdminNamespace(admin, { api: deps.api, registry, broadcaster, guard, metrics, logger });
+  registerClientNamespace(client, { api: deps.api, announcer, broadcaster, guard, limits, metrics, logger, nodeId });
+  registerAdminNamespace(admin, { api: deps.api, registry, broadcaster, guard, limits, metrics, logger });
 
   // Liveness: while this node beats, its connections count; if it was swept (a long pause), re-register them.
   const beat = async () => {

@@ -7,6 +7,7 @@ import type { ConnectionRegistry } from '../presence/connection-registry.js';
 import { createTypingRelay, joinConversation } from './conversation-handlers.js';
 import { GatewayError } from './errors.js';
 import { route, type EventGuard } from './event-guard.js';
+import type { HandshakeLimits } from '../limits/handshake-limits.js';
 import { adminHandshake } from './handshake-auth.js';
 import { releaseHandshake } from './socket-footprint.js';
 import { resubscribeRecoveredRooms } from './recovered-rooms.js';
@@ -18,6 +19,8 @@ export interface AdminNamespaceDeps {
   readonly registry: ConnectionRegistry;
   readonly broadcaster: Broadcaster;
   readonly guard: EventGuard;
+  /** Connection and authentication limits around the handshake. */
+  readonly limits: HandshakeLimits;
   readonly metrics: GatewayMetrics;
   readonly logger: Logger;
 }
@@ -65,7 +68,8 @@ export function registerAdminNamespace(nsp: AdminNamespace, deps: AdminNamespace
     typing.disconnected(this);
   }
 
-  nsp.use(adminHandshake(api, metrics, deps.logger));
+  nsp.use(deps.limits.beforeAuth('/admin'));
+  nsp.use(deps.limits.countingFailures(adminHandshake(api, metrics, deps.logger)));
 
   nsp.on('connection', (socket) => {
     metrics.connects.inc({ namespace: '/admin' });

@@ -5,6 +5,7 @@ import type { MessagesApi } from '../messages-api.js';
 import type { GatewayMetrics } from '../metrics.js';
 import { createTypingRelay, joinConversation } from './conversation-handlers.js';
 import { route, type EventGuard } from './event-guard.js';
+import type { HandshakeLimits } from '../limits/handshake-limits.js';
 import { clientHandshake } from './handshake-auth.js';
 import { releaseHandshake } from './socket-footprint.js';
 import { resubscribeRecoveredRooms } from './recovered-rooms.js';
@@ -17,6 +18,8 @@ export interface ClientNamespaceDeps {
   readonly announcer: PresenceAnnouncer;
   readonly broadcaster: Broadcaster;
   readonly guard: EventGuard;
+  /** Connection and authentication limits around the handshake. */
+  readonly limits: HandshakeLimits;
   readonly metrics: GatewayMetrics;
   readonly logger: Logger;
   readonly nodeId: string;
@@ -60,7 +63,10 @@ export function registerClientNamespace(nsp: ClientNamespace, deps: ClientNamesp
     void announcer.disconnected(connectionRecordOf(socket, nodeId), registering.get(socket) ?? Promise.resolve(), reason);
   }
 
-  nsp.use(clientHandshake(api, metrics, deps.logger, (socket, answer) => latestBySocket.set(socket, answer.latest_conversation)));
+  const { limits } = deps;
+  nsp.use(limits.beforeAuth('/client'));
+  nsp.use(limits.countingFailures(clientHandshake(api, metrics, deps.logger, (socket, answer) => latestBySocket.set(socket, answer.latest_conversation))));
+  nsp.use(limits.afterAuth('/client'));
 
   nsp.on('connection', (socket) => {
     metrics.connects.inc({ namespace: '/client' });
