@@ -52,7 +52,7 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
     );
   };
   const auth = ['MISSING_PARAMS', 'INVALID_CREDENTIALS'] as const;
-  // The public API's callers: authenticated, then rate limited when API_RATE_PER_SECOND is set.
+  // The public API's callers: authenticated, and rate limited (per caller and per address, on by default).
   const caller = [...auth, 'RATE_LIMITED'] as const;
   // Device credentials are three headers sent together (all three schemes in one requirement); agents a bearer token.
   const device = { appId: [], deviceId: [], apiKey: [] };
