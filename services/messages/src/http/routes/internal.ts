@@ -105,14 +105,14 @@ export function internalRoutes(router: Router<RequestState>, deps: InternalRoute
 }
 
 /**
- * Validates an auth body, taking its token out: a token longer than `LIMITS.tokenMaxChars` is not a malformed body
- * but a refused credential, so it is validated as a placeholder and handed to the verifier, which refuses it unread
- * (`INVALID_CREDENTIALS`, counted as `too_long`) after the other credentials were checked.
+ * Validates an auth body, taking its token out: an empty token or one longer than `LIMITS.tokenMaxChars` is not a
+ * malformed body but a refused credential, so it is validated as a placeholder and handed to the verifier, which
+ * refuses it unread (`INVALID_CREDENTIALS`, counted as `malformed` or `too_long`) after the other credentials.
  */
 function validateAsideToken<S extends z.ZodType>(schema: S, body: unknown, field: string): { input: z.output<S>; token: string | undefined } {
   const given = (body as Record<string, unknown> | undefined)?.[field];
-  const oversized = typeof given === 'string' && given.length > LIMITS.tokenMaxChars;
-  const input = validate(schema, oversized ? { ...(body as object), [field]: 'oversized' } : body, 'body');
-  const token = oversized ? given : (input as Record<string, unknown>)[field];
+  const aside = typeof given === 'string' && (given.length === 0 || given.length > LIMITS.tokenMaxChars);
+  const input = validate(schema, aside ? { ...(body as object), [field]: 'set-aside' } : body, 'body');
+  const token = aside ? given : (input as Record<string, unknown>)[field];
   return { input, token: typeof token === 'string' ? token : undefined };
 }
