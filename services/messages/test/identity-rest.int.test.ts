@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { credentialId, INTERNAL_PATHS, type CreatedApp } from '@switchboard/protocol';
 import { hashSecret } from '../src/domain/secrets.js';
+import { createMemoryRateLimiter } from '../src/rate-limit/memory-rate-limiter.js';
 import { caller, deviceHeaders, OPERATOR_TOKEN, request, startMessagesHarness, type MessagesHarness } from './harness.js';
 import { addEsKey, addHsKey, mint, nowSeconds, type TestKey } from './identity-tokens.js';
 
@@ -80,6 +81,15 @@ describe('identity - users across devices', () => {
     expect(response.body.error.code).toBe('TOKEN_EXPIRED');
   });
 
+  it('identity - browsers may send X-User-Token (CORS preflight allows it)', async () => {
+    const response = await fetch(new URL('/v1/conversations', h.url), {
+      method: 'OPTIONS',
+      headers: { Origin: 'https://shop.example', 'Access-Control-Request-Method': 'GET', 'Access-Control-Request-Headers': 'x-user-token,x-api-key' },
+    });
+    expect(response.status).toBe(204);
+    expect(response.headers.get('access-control-allow-headers')?.toLowerCase()).toContain('x-user-token');
+  });
+
   it('identity - X-User-Token with an agent bearer is a 400; a user token without the device headers is MISSING_PARAMS', async () => {
     const token = await mint(key, 'alice');
     const both = await request(h.url, 'GET', '/v1/conversations', { headers: { Authorization: `Bearer ${app.admin_token}`, 'X-User-Token': token } });
@@ -88,6 +98,22 @@ describe('identity - users across devices', () => {
     const alone = await request(h.url, 'GET', '/v1/conversations', { headers: { 'X-User-Token': token } });
     expect(alone.status).toBe(401);
     expect(alone.body.error.code).toBe('MISSING_PARAMS');
+  });
+});
+
+describe('identity - rate limits', () => {
+  it('identity - a signed-in user is one REST caller across devices; another user has a budget of their own', async () => {
+    const limited = await h.startReplica({ rateLimiter: createMemoryRateLimiter({ ratePerSecond: 0.1, burst: 3 }) });
+    const on = async (deviceId: string, sub: string) => ({ ...deviceHeaders(app, deviceId), 'X-User-Token': await mint(key, sub) });
+    const statuses = async (headers: Record<string, string>, n: number) => {
+      const out: number[] = [];
+      for (let i = 0; i < n; i++) out.push((await request(limited.url, 'GET', '/v1/conversations', { headers })).status);
+      return out;
+    };
+    expect(await statuses(await on('rl-1', 'rl-user'), 3)).toEqual([200, 200, 200]);
+    expect((await statuses(await on('rl-2', 'rl-user'), 1))[0]).toBe(429);
+    expect(await statuses(await on('rl-2', 'rl-other'), 1)).toEqual([200]);
+    await limited.close();
   });
 });
 
