@@ -78,6 +78,8 @@ export interface StartOptions {
   readonly rateLimiter?: RateLimiter;
   /** More environment for the service (e.g. its limits). */
   readonly env?: Record<string, string>;
+  /** Where the replica logs (e.g. a capture, to grep it for secrets); default: silent unless TEST_LOG_LEVEL. */
+  readonly logger?: Logger;
 }
 
 /**
@@ -112,7 +114,7 @@ export async function startMessagesHarness(options: StartOptions = {}): Promise<
   const replicas: Replica[] = [];
 
   const startReplica = async (replicaOptions: StartOptions = options): Promise<Replica> => {
-    const logger = testLogger();
+    const logger = replicaOptions.logger ?? testLogger();
     const operatorToken = 'operatorToken' in replicaOptions ? replicaOptions.operatorToken : OPERATOR_TOKEN;
     const config = loadMessagesConfig({
       DATABASE_URL: database.url,
