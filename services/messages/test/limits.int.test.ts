@@ -11,6 +11,7 @@ import {
 } from '@switchboard/testing';
 import { INTERNAL_PATHS, type CreatedApp } from '@switchboard/protocol';
 import { deviceHeaders, request, startMessagesHarness, type MessagesHarness } from './harness.js';
+import { addHsKey, mint } from './identity-tokens.js';
 
 /** Tests come from 127.0.0.1: with one trusted proxy, `X-Forwarded-For` stands for the client address. */
 const from = (address: string) => ({ 'X-Forwarded-For': address });
@@ -47,6 +48,16 @@ describe('REST limits (in-process, memory stores)', () => {
     // Another device of the same app from the same address, and the app's agents: their own budgets.
     expect((await get('198.51.100.10', deviceHeaders(app, 'rate-tablet'))).status).toBe(200);
     expect((await get('198.51.100.10', { Authorization: `Bearer ${app.admin_token}` })).status).toBe(200);
+  });
+
+  it('limits - each agent of an agent token is a caller of its own, apart from the app\'s admin token', async () => {
+    const key = await addHsKey(h.url, app.id);
+    const alice = { Authorization: `Bearer ${await mint(key, 'agent-alice', { claims: { role: 'agent' } })}` };
+    const bob = { Authorization: `Bearer ${await mint(key, 'agent-bob', { claims: { role: 'agent' } })}` };
+    const answers = await Promise.all(Array.from({ length: 120 }, (_, i) => get(`192.0.2.${i + 130}`, alice)));
+    expect(answers.filter((a) => a.status === 429).length).toBeGreaterThan(0);
+    expect((await get('192.0.2.251', bob)).status).toBe(200);
+    expect((await get('192.0.2.252', { Authorization: `Bearer ${app.admin_token}` })).status).toBe(200);
   });
 
   it('limits - an address over API_RATE_PER_IP_PER_SECOND gets 429 whatever the device ids it uses; another address does not', async () => {
