@@ -55,7 +55,7 @@ export function createMessagesApp(deps: MessagesAppDeps): Koa<RequestState> {
 
   healthRoutes(router, { readiness: deps.readiness, registry: deps.registry });
   openApiRoute(router, buildOpenApiDocument(deps.version));
-  appsRoutes(router, { db: deps.db, operatorToken: deps.operatorToken });
+  appsRoutes(router, { db: deps.db, operatorToken: deps.operatorToken, authenticator, wakeRelay });
   conversationsRoutes(router, { db: deps.db, authenticator, rateLimiter: deps.rateLimiter });
   messagesRoutes(router, { db: deps.db, authenticator, wakeRelay, send, rateLimiter: deps.rateLimiter });
   internalRoutes(router, { db: deps.db, authenticator, send, internalToken: deps.internalToken });

@@ -13,20 +13,34 @@ import {
   Message,
   MessagePage,
   REST_PATHS,
+  RotateCredentialsRequest,
+  RotatedCredential,
   SendMessageRequest,
   type ErrorCode,
   type RestPath,
 } from '@switchboard/protocol';
 
 /** A router pattern as an OpenAPI path: `/v1/conversations/:id` is `/v1/conversations/{id}`. */
-const openApiPath = (pattern: RestPath) => pattern.replace(':id', '{id}');
+const openApiPath = (pattern: RestPath) => pattern.replace(/:([a-z_]+)/g, '{$1}');
 
 /**
  * The OpenAPI 3.1 document of the public REST API, generated from the same zod schemas that validate requests,
  * so the two cannot drift. Served at `GET /openapi.json`.
  */
 export function buildOpenApiDocument(version: string): Record<string, unknown> {
-  const named = { Conversation, ConversationPage, CreateAppRequest, CreateConversationRequest, CreatedApp, MarkReadRequest, Message, MessagePage, SendMessageRequest };
+  const named = {
+    Conversation,
+    ConversationPage,
+    CreateAppRequest,
+    CreateConversationRequest,
+    CreatedApp,
+    MarkReadRequest,
+    Message,
+    MessagePage,
+    RotateCredentialsRequest,
+    RotatedCredential,
+    SendMessageRequest,
+  };
   const registry = z.registry<{ id: string }>();
   for (const [id, schema] of Object.entries(named)) registry.add(schema, { id });
   const { schemas } = z.toJSONSchema(registry, {
@@ -118,6 +132,21 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
           security: [{ operator: [] }],
           requestBody: { required: true, ...json('CreateAppRequest') },
           responses: { '201': { description: 'Created', ...json('CreatedApp') }, ...errors('VALIDATION_FAILED', ...auth, 'NOT_FOUND', 'PAYLOAD_TOO_LARGE') },
+        },
+      },
+      [openApiPath(REST_PATHS.rotateCredentials)]: {
+        post: {
+          operationId: 'rotateCredentials',
+          description:
+            'A new api key or admin token replaces the current one, which stays valid until previous_valid_until (grace_seconds, default 86400; 0 revokes it now). ' +
+            'Only one previous credential is kept: one still valid from an earlier rotation ends now. Each credential that ends is announced as app.credentials_revoked on NATS.',
+          security: [{ operator: [] }],
+          parameters: [{ name: 'app_id', in: 'path', required: true, schema: { type: 'string' } }],
+          requestBody: { required: true, ...json('RotateCredentialsRequest') },
+          responses: {
+            '201': { description: 'Rotated: the new credential (shown only here) and the end of the previous one', ...json('RotatedCredential') },
+            ...errors('VALIDATION_FAILED', ...auth, 'NOT_FOUND', 'PAYLOAD_TOO_LARGE'),
+          },
         },
       },
       [REST_PATHS.conversations]: {

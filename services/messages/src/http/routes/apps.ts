@@ -1,25 +1,54 @@
 import type Router from '@koa/router';
 import type { Kysely } from 'kysely';
-import { CreateAppRequest, REST_PATHS } from '@switchboard/protocol';
+import { AppIdParams, CreateAppRequest, REST_PATHS, RotateCredentialsRequest } from '@switchboard/protocol';
 import type { Database } from '../../db/schema.js';
+import { notFound } from '../../domain/errors.js';
 import { secretsEqual } from '../../domain/secrets.js';
+import type { OutboxWake } from '../../repositories/outbox.js';
 import { createApp } from '../../use-cases/apps.js';
+import type { Authenticator } from '../../use-cases/authenticator.js';
+import { rotateCredentials } from '../../use-cases/rotate-credentials.js';
 import { requireOperator } from '../auth.js';
-import type { RequestState } from '../context.js';
+import type { RequestState, RouteContext } from '../context.js';
 import { validate } from '../validate.js';
 
 export interface AppsRoutesDeps {
   readonly db: Kysely<Database>;
   readonly operatorToken: string | undefined;
+  /** This replica's authenticator: forgets a rotated app at once. */
+  readonly authenticator: Authenticator;
+  /** Wakes the outbox relay after a write that enqueued events. */
+  readonly wakeRelay: OutboxWake;
 }
 
-/** The operator API: creating apps. */
+/** The operator API: creating apps, rotating their credentials. */
 export function appsRoutes(router: Router<RequestState>, deps: AppsRoutesDeps): void {
-  router.post(REST_PATHS.apps, requireOperator(deps.operatorToken, secretsEqual), async (ctx) => {
+  const operator = requireOperator(deps.operatorToken, secretsEqual);
+
+  router.post(REST_PATHS.apps, operator, async (ctx) => {
     const { name } = validate(CreateAppRequest, ctx.state.body, 'body');
     const app = await createApp(deps.db, name);
     ctx.state.log.info({ app_id: app.id }, 'app created');
     ctx.status = 201;
     ctx.body = app;
   });
+
+  router.post(REST_PATHS.rotateCredentials, operator, async (ctx) => {
+    const appId = appIdOf(ctx);
+    const request = validate(RotateCredentialsRequest, ctx.state.body ?? {}, 'body');
+    const rotated = await rotateCredentials(deps.db, appId, request);
+    deps.authenticator.invalidate(appId);
+    deps.wakeRelay();
+    ctx.state.log.info({ which: request.which, grace_seconds: request.grace_seconds, previous_valid_until: rotated.previous_valid_until }, 'app credential rotated');
+    ctx.status = 201;
+    ctx.body = rotated;
+  });
+}
+
+/** The `:app_id` path parameter; a malformed one cannot name an app, so it is a 404 like an unknown one. */
+function appIdOf(ctx: RouteContext): string {
+  const parsed = AppIdParams.safeParse(ctx.params);
+  if (!parsed.success) throw notFound('app');
+  ctx.state.bindLog({ app_id: parsed.data.app_id });
+  return parsed.data.app_id;
 }
