@@ -9,6 +9,8 @@ import { openConversation, pageConversations } from '../src/use-cases/conversati
 import { AppError } from '../src/domain/errors.js';
 import { markRead, pageMessages, sendMessage, sendMessages } from '../src/use-cases/messages.js';
 import { createSendBatcher } from '../src/use-cases/send-batcher.js';
+import { rotateCredentials } from '../src/use-cases/rotate-credentials.js';
+import { credentialAccepts, storedCredential } from '../src/domain/app-credentials.js';
 
 /**
  * What the messages service needs from its database, run against real Postgres and against the embedded PGlite
@@ -194,6 +196,23 @@ export function databaseContract(name: string, open: () => Promise<{ db: Kysely<
         expect((await fetchOutboxBatch(db, 1000)).filter((e) => e.conversation_id === conversation.id).map((e) => e.id)).toEqual([batch[2]!.id]);
         const count = await sql<{ n: string }>`SELECT count(*) AS n FROM outbox WHERE conversation_id = ${conversation.id}`.execute(db);
         expect(count.rows[0]!.n).toBe('1');
+      }));
+
+    it(`${name} - concurrent rotations of one credential run one after the other: one previous, every end announced`, () =>
+      withDb(async (db) => {
+        const app = await createApp(db, 'rotation');
+        const rotated = await Promise.all(Array.from({ length: 3 }, () => rotateCredentials(db, app.id, { which: 'admin_token', grace_seconds: 60 })));
+        const row = await db.selectFrom('apps').selectAll().where('id', '=', app.id).executeTakeFirstOrThrow();
+        const credential = storedCredential(row, 'admin_token');
+        // One of them is current, one the previous; the original token and the third are gone.
+        const working = [app.admin_token, ...rotated.map((r) => r.admin_token!)].filter((token) => credentialAccepts(credential, token));
+        expect(working).toHaveLength(2);
+        expect(credentialAccepts(credential, app.admin_token)).toBe(false);
+        expect(storedCredential(row, 'api_key').previous).toBeNull();
+        // The first rotation revokes the original; each later one drops the previous (now) and revokes the current.
+        const events = (await fetchOutboxBatch(db, 1000)).filter((e) => e.conversation_id === null && (e.payload as { app_id: string }).app_id === app.id);
+        expect(events.map((e) => e.subject)).toEqual(Array(5).fill('app.credentials_revoked'));
+        await expect(rotateCredentials(db, 'app_missing', { which: 'api_key', grace_seconds: 0 })).rejects.toMatchObject({ code: 'NOT_FOUND' });
       }));
   });
 }

@@ -402,6 +402,7 @@ describe('service endpoints', () => {
     expect(body.openapi).toBe('3.1.0');
     expect(Object.keys(body.paths).sort()).toEqual([
       '/v1/apps',
+      '/v1/apps/{app_id}/credentials/rotate',
       '/v1/conversations',
       '/v1/conversations/{id}',
       '/v1/conversations/{id}/messages',

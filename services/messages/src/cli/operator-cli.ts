@@ -62,7 +62,8 @@ export async function withDatabase<T>(config: OperatorCliConfig & { DATABASE_URL
   } catch (error) {
     throw new CliFailure(error instanceof MigrationError ? error.message : `cannot use ${databaseTarget(config.DATABASE_URL)}: ${describeDatabaseError(error)}`, 1);
   }
-  return work(database.db);
+  // Awaited here: the database is closed when this function returns.
+  return await work(database.db);
 }
 
 /** Calls the operator API; answers the JSON body of a response with status `expected`, else fails naming the answer. */
