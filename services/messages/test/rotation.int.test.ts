@@ -345,8 +345,8 @@ describe('EVENTS stream', () => {
     }
   });
 
-  it('stream - with NATS_PREFIX p the service creates p_EVENTS on p.conversation.> and p.app.>, and publishes revocations there', async () => {
-    await using stack = await startStack({ nodes: 0, messagesEnv: { NATS_PREFIX: 'p' } });
+  it('stream - with NATS_PREFIX p the service creates p_EVENTS on p.conversation.> and p.app.>, and publishes revocations there; no secret is logged', async () => {
+    await using stack = await startStack({ nodes: 0, messagesEnv: { NATS_PREFIX: 'p', LOG_LEVEL: 'debug' } });
     const names = natsNames('p');
     const nc = await connect({ servers: stack.natsUrl });
     try {
@@ -365,6 +365,12 @@ describe('EVENTS stream', () => {
       const [event] = await revocationsOf(app.id, 1, stack.natsUrl, 'p_EVENTS');
       expect(event!.subject).toBe('p.app.credentials_revoked');
       expect(event!.data).toMatchObject({ app_id: app.id, which: 'api_key', valid_until: rotated.body.previous_valid_until });
+
+      // The service's own debug logs name the rotation, never a secret.
+      expect(await statusWith(app, 'api_key', app.api_key, stack.messages.url)).toBe(200);
+      expect(await statusWith(app, 'api_key', rotated.body.api_key, stack.messages.url)).toBe(200);
+      const logs = await waitFor(() => (stack.messages.logs().includes('app credential rotated') ? stack.messages.logs() : undefined), { message: 'rotation logged' });
+      for (const secret of [app.api_key, rotated.body.api_key, app.admin_token, stack.operatorToken]) expect(logs).not.toContain(secret);
     } finally {
       await nc.close();
     }
