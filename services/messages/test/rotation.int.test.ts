@@ -12,8 +12,9 @@ import {
   type CreatedApp,
   type RotatedCredential,
 } from '@switchboard/protocol';
-import { sleep, startStack, waitFor } from '@switchboard/testing';
-import { agentHeaders, deviceHeaders, OPERATOR_TOKEN, request, startMessagesHarness, type MessagesHarness } from './harness.js';
+import { sleep, startNatsServer, startStack, waitFor } from '@switchboard/testing';
+import { createJetStreamPublisher } from '../src/outbox/jetstream-publisher.js';
+import { agentHeaders, deviceHeaders, OPERATOR_TOKEN, request, startMessagesHarness, testLogger, type MessagesHarness } from './harness.js';
 
 let h: MessagesHarness;
 
@@ -371,6 +372,28 @@ describe('EVENTS stream', () => {
       expect(await statusWith(app, 'api_key', rotated.body.api_key, stack.messages.url)).toBe(200);
       const logs = await waitFor(() => (stack.messages.logs().includes('app credential rotated') ? stack.messages.logs() : undefined), { message: 'rotation logged' });
       for (const secret of [app.api_key, rotated.body.api_key, app.admin_token, stack.operatorToken]) expect(logs).not.toContain(secret);
+    } finally {
+      await nc.close();
+    }
+  });
+
+  it('stream - an EVENTS stream that cannot be made holds back only app events, never messages, and is made once it can be', async () => {
+    await using nats = await startNatsServer();
+    const nc = await connect({ servers: nats.url });
+    try {
+      const jsm = await jetstreamManager(nc);
+      // Someone else's stream already captures app.> on this server: EVENTS cannot be created (overlapping subjects).
+      await jsm.streams.add({ name: 'SQUATTER', subjects: ['app.>'] });
+      const publisher = createJetStreamPublisher({ connection: nc, logger: testLogger(), names: natsNames() });
+      const encode = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
+      expect(await publisher.publish('message.created', encode({ n: 1 }), 'message-1')).toEqual({ duplicate: false });
+      await expect(publisher.publish('app.credentials_revoked', encode({ n: 2 }), 'app-1')).rejects.toThrow();
+      expect(await publisher.publish('message.created', encode({ n: 3 }), 'message-2')).toEqual({ duplicate: false });
+      expect((await jsm.streams.info('MESSAGES')).state.messages).toBe(2);
+
+      await jsm.streams.delete('SQUATTER');
+      expect(await publisher.publish('app.credentials_revoked', encode({ n: 2 }), 'app-1')).toEqual({ duplicate: false });
+      expect((await jsm.streams.info('EVENTS')).config.subjects).toEqual(['conversation.>', 'app.>']);
     } finally {
       await nc.close();
     }
