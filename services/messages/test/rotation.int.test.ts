@@ -314,7 +314,7 @@ describe('apps:rotate', () => {
       ['--which', 'api_key'],
       ['--app', app.id],
       ['--app', app.id, '--which', 'identity_key'],
-      ['--app', app.id, '--which', 'api_key', '--grace', '-1'],
+      ['--app', app.id, '--which', 'api_key', '--grace=-1'],
       ['--app', app.id, '--which', 'api_key', '--grace', '604801'],
       ['--app', app.id, '--which', 'api_key', '--grace', 'soon'],
     ]) {
@@ -322,6 +322,7 @@ describe('apps:rotate', () => {
       expect(result.code, args.join(' ')).toBe(2);
       expect(result.stdout).toBe('');
       expect(result.stderr).toContain('usage: npm run -s apps:rotate');
+      if (args.some((arg) => arg.startsWith('--grace'))) expect(result.stderr).toMatch(/^apps:rotate: --grace /);
     }
     const unknown = await run(['--app', 'app_00000000000000000000000000000000', '--which', 'api_key'], env);
     expect(unknown.code).toBe(1);
