@@ -326,7 +326,7 @@ describe('apps:rotate', () => {
     }
     const unknown = await run(['--app', 'app_00000000000000000000000000000000', '--which', 'api_key'], env);
     expect(unknown.code).toBe(1);
-    expect(unknown.stderr).toBe('apps:rotate: no app app_00000000000000000000000000000000\n');
+    expect(unknown.stderr).toBe('apps:rotate: NOT_FOUND: app not found\n');
     expect(await appRow(app.id)).toEqual(rowBefore);
   });
 });

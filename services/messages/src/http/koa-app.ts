@@ -49,13 +49,14 @@ export function createMessagesApp(deps: MessagesAppDeps): Koa<RequestState> {
   const app = new Koa<RequestState>({ proxy: true });
   const router = new Router<RequestState>();
   const authenticator = createAuthenticator({ db: deps.db });
+  const onAppChanged = (appId: string) => authenticator.invalidate(appId);
   const log = deps.logger.child({ component: 'outbox-notify' });
   const wakeRelay = createOutboxNotifier(deps.db, (error) => log.warn({ err: error }, 'outbox NOTIFY failed; the relay will poll'));
   const send = createSendBatcher({ db: deps.db, wake: wakeRelay, maxBatchSize: deps.sendBatchSize, maxInFlight: deps.sendConcurrency });
 
   healthRoutes(router, { readiness: deps.readiness, registry: deps.registry });
   openApiRoute(router, buildOpenApiDocument(deps.version));
-  appsRoutes(router, { db: deps.db, operatorToken: deps.operatorToken, authenticator, wakeRelay });
+  appsRoutes(router, { db: deps.db, operatorToken: deps.operatorToken, onAppChanged, wakeRelay });
   conversationsRoutes(router, { db: deps.db, authenticator, rateLimiter: deps.rateLimiter });
   messagesRoutes(router, { db: deps.db, authenticator, wakeRelay, send, rateLimiter: deps.rateLimiter });
   internalRoutes(router, { db: deps.db, authenticator, send, internalToken: deps.internalToken });

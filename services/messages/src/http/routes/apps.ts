@@ -6,7 +6,6 @@ import { notFound } from '../../domain/errors.js';
 import { secretsEqual } from '../../domain/secrets.js';
 import type { OutboxWake } from '../../repositories/outbox.js';
 import { createApp } from '../../use-cases/apps.js';
-import type { Authenticator } from '../../use-cases/authenticator.js';
 import { rotateCredentials } from '../../use-cases/rotate-credentials.js';
 import { requireOperator } from '../auth.js';
 import type { RequestState, RouteContext } from '../context.js';
@@ -15,16 +14,15 @@ import { validate } from '../validate.js';
 export interface AppsRoutesDeps {
   readonly db: Kysely<Database>;
   readonly operatorToken: string | undefined;
-  /** This replica's authenticator: forgets a rotated app at once. */
-  readonly authenticator: Authenticator;
-  /** Wakes the outbox relay after a write that enqueued events. */
+  /** Told after an app's policy or keys changed, so that this replica's caches drop it at once. */
+  readonly onAppChanged: (appId: string) => void;
+  /** Wakes the outbox relay after a change that enqueued events (a rotation's revocations). */
   readonly wakeRelay: OutboxWake;
 }
 
 /** The operator API: creating apps, rotating their credentials. */
 export function appsRoutes(router: Router<RequestState>, deps: AppsRoutesDeps): void {
   const operator = requireOperator(deps.operatorToken, secretsEqual);
-
   router.post(REST_PATHS.apps, operator, async (ctx) => {
     const { name } = validate(CreateAppRequest, ctx.state.body, 'body');
     const app = await createApp(deps.db, name);
@@ -34,10 +32,10 @@ export function appsRoutes(router: Router<RequestState>, deps: AppsRoutesDeps): 
   });
 
   router.post(REST_PATHS.rotateCredentials, operator, async (ctx) => {
-    const appId = appIdOf(ctx);
+    const appId = appIdParam(ctx);
     const request = validate(RotateCredentialsRequest, ctx.state.body ?? {}, 'body');
     const rotated = await rotateCredentials(deps.db, appId, request);
-    deps.authenticator.invalidate(appId);
+    deps.onAppChanged(appId);
     deps.wakeRelay();
     ctx.state.log.info({ which: request.which, grace_seconds: request.grace_seconds, previous_valid_until: rotated.previous_valid_until }, 'app credential rotated');
     ctx.status = 201;
@@ -45,9 +43,9 @@ export function appsRoutes(router: Router<RequestState>, deps: AppsRoutesDeps): 
   });
 }
 
-/** The `:app_id` path parameter; a malformed one cannot name an app, so it is a 404 like an unknown one. */
-function appIdOf(ctx: RouteContext): string {
-  const parsed = AppIdParams.safeParse(ctx.params);
+/** The `:app_id` path parameter; a malformed one names no app: 404. */
+export function appIdParam(ctx: RouteContext): string {
+  const parsed = AppIdParams.safeParse({ app_id: ctx.params.app_id });
   if (!parsed.success) throw notFound('app');
   ctx.state.bindLog({ app_id: parsed.data.app_id });
   return parsed.data.app_id;
