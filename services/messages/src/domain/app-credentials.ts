@@ -25,8 +25,12 @@ export function storedCredential(row: AppRow, which: RotatableCredential): Store
 export const previousValid = (credential: StoredCredential, now: number): boolean =>
   credential.previous !== null && credential.previous.validUntil.getTime() > now;
 
-/** The current credential, or the previous one until its grace ends; compared in constant time (`secretMatches`). */
+/**
+ * The current credential, or the previous one until its grace ends; compared in constant time (`secretMatches`), and
+ * both compared whatever the first answer, so the time does not tell which one matched.
+ */
 export function credentialAccepts(credential: StoredCredential, secret: string, now: number = Date.now()): boolean {
-  if (secretMatches(secret, credential.hash)) return true;
-  return previousValid(credential, now) && secretMatches(secret, credential.previous!.hash);
+  const current = secretMatches(secret, credential.hash);
+  const previous = credential.previous !== null && secretMatches(secret, credential.previous.hash) && previousValid(credential, now);
+  return current || previous;
 }
