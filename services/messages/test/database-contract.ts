@@ -4,13 +4,16 @@ import type { Database } from '../src/db/schema.js';
 import { migrateToLatest } from '../src/db/migrate.js';
 import type { Principal } from '@switchboard/protocol';
 import { deleteOutboxEvents, fetchOutboxBatch } from '../src/repositories/outbox.js';
-import { createApp } from '../src/use-cases/apps.js';
+import { generateKeyPair, exportJWK } from 'jose';
+import { createAppAuthCache } from '../src/identity/app-auth-cache.js';
+import { createApp, updateAppPolicy } from '../src/use-cases/apps.js';
+import { createIdentityKey, removeIdentityKey } from '../src/use-cases/identity-keys.js';
 import { openConversation, pageConversations } from '../src/use-cases/conversations.js';
 import { AppError } from '../src/domain/errors.js';
 import { markRead, pageMessages, sendMessage, sendMessages } from '../src/use-cases/messages.js';
 import { createSendBatcher } from '../src/use-cases/send-batcher.js';
 import { rotateCredentials } from '../src/use-cases/rotate-credentials.js';
-import { credentialAccepts, storedCredential } from '../src/domain/app-credentials.js';
+import { hashSecret } from '../src/domain/secrets.js';
 
 /**
  * What the messages service needs from its database, run against real Postgres and against the embedded PGlite
@@ -203,16 +206,44 @@ export function databaseContract(name: string, open: () => Promise<{ db: Kysely<
         const app = await createApp(db, 'rotation');
         const rotated = await Promise.all(Array.from({ length: 3 }, () => rotateCredentials(db, app.id, { which: 'admin_token', grace_seconds: 60 })));
         const row = await db.selectFrom('apps').selectAll().where('id', '=', app.id).executeTakeFirstOrThrow();
-        const credential = storedCredential(row, 'admin_token');
-        // One of them is current, one the previous; the original token and the third are gone.
-        const working = [app.admin_token, ...rotated.map((r) => r.admin_token!)].filter((token) => credentialAccepts(credential, token));
-        expect(working).toHaveLength(2);
-        expect(credentialAccepts(credential, app.admin_token)).toBe(false);
-        expect(storedCredential(row, 'api_key').previous).toBeNull();
+        // The last one is current, the one before it the previous; the original token and the earliest rotation's are gone.
+        const stored = [row.admin_token_hash, row.previous_admin_token_hash];
+        const kept = [app.admin_token, ...rotated.map((r) => r.admin_token!)].filter((token) => stored.includes(hashSecret(token)));
+        expect(kept).toHaveLength(2);
+        expect(kept).not.toContain(app.admin_token);
+        expect(row.previous_admin_token_valid_until!.getTime()).toBeGreaterThan(Date.now());
+        expect(row.previous_api_key_hash).toBeNull();
         // The first rotation revokes the original; each later one drops the previous (now) and revokes the current.
         const events = (await fetchOutboxBatch(db, 1000)).filter((e) => e.conversation_id === null && (e.payload as { app_id: string }).app_id === app.id);
         expect(events.map((e) => e.subject)).toEqual(Array(5).fill('app.credentials_revoked'));
         await expect(rotateCredentials(db, 'app_missing', { which: 'api_key', grace_seconds: 0 })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+        }));
+
+    it(`${name} - identity keys: both algorithms stored and loaded for verification, 5 at most, deletion writes its revocation`, () =>
+      withDb(async (db) => {
+        const { app } = await setup(db);
+        const { publicKey } = await generateKeyPair('ES256', { extractable: true });
+        const { kty, crv, x, y } = await exportJWK(publicKey);
+        const es = await createIdentityKey(db, app.id, { alg: 'ES256', jwk: { kty: 'EC', crv: 'P-256', x: x!, y: y! } });
+        expect(kty).toBe('EC');
+        expect(crv).toBe('P-256');
+        const hs = await createIdentityKey(db, app.id, { alg: 'HS256' });
+        const loaded = await createAppAuthCache({ db }).get(app.id);
+        expect([...loaded!.keys.values()].map((k) => [k.kid, k.alg, k.key instanceof Uint8Array])).toEqual([
+          [es.kid, 'ES256', false],
+          [hs.kid, 'HS256', true],
+        ]);
+        for (let i = 0; i < 3; i++) await createIdentityKey(db, app.id, { alg: 'HS256' });
+        await expect(createIdentityKey(db, app.id, { alg: 'HS256' })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+        const before = (await fetchOutboxBatch(db, 10_000)).length;
+        await removeIdentityKey(db, app.id, hs.kid);
+        const events = (await fetchOutboxBatch(db, 10_000)).slice(before);
+        expect(events.map((e) => [e.subject, e.conversation_id, e.payload])).toEqual([
+          ['app.credentials_revoked', null, { app_id: app.id, which: 'identity_key', valid_until: expect.any(String), credential_id: `identity_key:${hs.kid}` }],
+        ]);
+        await expect(removeIdentityKey(db, app.id, hs.kid)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+        expect((await updateAppPolicy(db, app.id, { identity: 'required' })).identity).toBe('required');
+        expect((await createAppAuthCache({ db }).get(app.id))!.identity).toBe('required');
       }));
   });
 }

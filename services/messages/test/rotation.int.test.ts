@@ -6,6 +6,7 @@ import { connect } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager, StorageType } from '@nats-io/jetstream';
 import {
   EVENTS_STREAM,
+  INTERNAL_PATHS,
   natsNames,
   REST_PATHS,
   type AppCredentialsRevokedEvent,
@@ -124,6 +125,22 @@ describe('credential rotation', () => {
       expect(await statusWith(app, which, response.body[which]!)).toBe(200);
     });
   }
+
+  it('rotation - a socket handshake with the previous credential is told its end and which credential it used', async () => {
+    const app = await h.createApp('handshake');
+    const response = await rotate(app.id, { which: 'api_key', grace_seconds: 30 });
+    expect(response.status).toBe(201);
+    const auth = (apiKey: string) =>
+      request(h.url, 'POST', INTERNAL_PATHS.authClient, { body: { app_id: app.id, device_id: 'socket-device', api_key: apiKey } });
+    const old = await auth(app.api_key);
+    expect(old.status).toBe(200);
+    expect(old.body.session).toMatchObject({
+      credentials_valid_until: response.body.previous_valid_until,
+      credentials: [`api_key:${fingerprint(app.api_key)}`],
+    });
+    const fresh = await auth(response.body.api_key!);
+    expect(fresh.body.session).toMatchObject({ credentials_valid_until: null, credentials: [`api_key:${fingerprint(response.body.api_key!)}`] });
+  });
 
   it('rotation - the revocation reaches the EVENTS stream with the contract payload and a Nats-Msg-Id', async () => {
     const app = await h.createApp('events');

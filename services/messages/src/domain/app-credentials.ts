@@ -1,5 +1,4 @@
 import type { AppRow } from '../db/schema.js';
-import { secretMatches } from './secrets.js';
 
 /** The app credentials that rotate (`POST /v1/apps/:app_id/credentials/rotate`). */
 export type RotatableCredential = 'api_key' | 'admin_token';
@@ -24,13 +23,3 @@ export function storedCredential(row: AppRow, which: RotatableCredential): Store
 /** Whether a previous credential still works at `now` (it stops at `validUntil`, exclusive). */
 export const previousValid = (credential: StoredCredential, now: number): boolean =>
   credential.previous !== null && credential.previous.validUntil.getTime() > now;
-
-/**
- * The current credential, or the previous one until its grace ends; compared in constant time (`secretMatches`), and
- * both compared whatever the first answer, so the time does not tell which one matched.
- */
-export function credentialAccepts(credential: StoredCredential, secret: string, now: number = Date.now()): boolean {
-  const current = secretMatches(secret, credential.hash);
-  const previous = credential.previous !== null && secretMatches(secret, credential.previous.hash) && previousValid(credential, now);
-  return current || previous;
-}

@@ -1,4 +1,5 @@
 import type { Kysely, Updateable } from 'kysely';
+import type { IdentityPolicy } from '@switchboard/protocol';
 import type { AppRow, AppsTable, Database } from '../db/schema.js';
 import type { RotatableCredential } from '../domain/app-credentials.js';
 
@@ -19,6 +20,10 @@ export async function findAppById(db: Kysely<Database>, id: string): Promise<App
  */
 export async function lockApp(trx: Kysely<Database>, id: string): Promise<AppRow | undefined> {
   return trx.selectFrom('apps').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+}
+
+export async function updateAppIdentity(db: Kysely<Database>, id: string, identity: IdentityPolicy): Promise<AppRow | undefined> {
+  return db.updateTable('apps').set({ identity }).where('id', '=', id).returningAll().executeTakeFirst();
 }
 
 export interface CredentialReplacement {

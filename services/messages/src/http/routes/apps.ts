@@ -1,11 +1,11 @@
 import type Router from '@koa/router';
 import type { Kysely } from 'kysely';
-import { AppIdParams, CreateAppRequest, REST_PATHS, RotateCredentialsRequest } from '@switchboard/protocol';
+import { AppIdParams, CreateAppRequest, REST_PATHS, RotateCredentialsRequest, UpdateAppRequest } from '@switchboard/protocol';
 import type { Database } from '../../db/schema.js';
 import { notFound } from '../../domain/errors.js';
 import { secretsEqual } from '../../domain/secrets.js';
 import type { OutboxWake } from '../../repositories/outbox.js';
-import { createApp } from '../../use-cases/apps.js';
+import { createApp, updateAppPolicy } from '../../use-cases/apps.js';
 import { rotateCredentials } from '../../use-cases/rotate-credentials.js';
 import { requireOperator } from '../auth.js';
 import type { RequestState, RouteContext } from '../context.js';
@@ -20,7 +20,7 @@ export interface AppsRoutesDeps {
   readonly wakeRelay: OutboxWake;
 }
 
-/** The operator API: creating apps, rotating their credentials. */
+/** The operator API: creating apps, setting their identity policy, rotating their credentials. */
 export function appsRoutes(router: Router<RequestState>, deps: AppsRoutesDeps): void {
   const operator = requireOperator(deps.operatorToken, secretsEqual);
   router.post(REST_PATHS.apps, operator, async (ctx) => {
@@ -28,6 +28,15 @@ export function appsRoutes(router: Router<RequestState>, deps: AppsRoutesDeps): 
     const app = await createApp(deps.db, name);
     ctx.state.log.info({ app_id: app.id }, 'app created');
     ctx.status = 201;
+    ctx.body = app;
+  });
+
+  router.patch(REST_PATHS.app, operator, async (ctx) => {
+    const appId = appIdParam(ctx);
+    const update = validate(UpdateAppRequest, ctx.state.body, 'body');
+    const app = await updateAppPolicy(deps.db, appId, update);
+    deps.onAppChanged(appId);
+    ctx.state.log.info({ identity: app.identity }, 'app identity policy set');
     ctx.body = app;
   });
 
