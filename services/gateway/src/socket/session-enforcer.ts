@@ -52,8 +52,10 @@ export function createSessionEnforcer(options: SessionEnforcerOptions): SessionE
     if (!socket.connected) return;
     const code = sessionEndCode(socket.data, nowSeconds());
     metrics.sessionEnds.inc({ namespace: socket.nsp.name, code });
-    // One transport, in order: the error reaches the client before the disconnect packet.
-    (socket as EmittingSocket).emit('error', { code, message: MESSAGES[code] });
+    // `socket.emit` with connection state recovery goes through the Redis adapter first (to store it for a
+    // recovery) and would reach the client after the disconnect packet, which drops it. Emitted to this node only,
+    // it is written at once, ahead of the disconnect (and a recovery never replays it).
+    (socket as EmittingSocket).nsp.local.to(socket.id).emit('error', { code, message: MESSAGES[code] });
     socket.disconnect();
   };
   const deadlines = createSessionDeadlines<AnySocket>({ now, onDue: end });
