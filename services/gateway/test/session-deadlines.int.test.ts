@@ -9,7 +9,7 @@ import { sleep, startGatewayStack, type GatewayStack, type Recorded } from './ha
  * Live sockets end with their authentication, end to end (messages service with identity keys and rotation, two
  * gateway nodes): a user socket expires at its token's `exp` + leeway with `error TOKEN_EXPIRED`; a socket that
  * refreshes in band survives past its first `exp`; rotating an admin token with grace 0 disconnects its live
- * `/admin` sockets on both nodes within 10 s.
+ * `/admin` sockets on both nodes within 10 s; deleting an identity key ends the sockets its tokens opened.
  */
 let stack: GatewayStack;
 let a: string;
@@ -128,5 +128,24 @@ describe('rotation reaching live sockets', () => {
     const refusal = await new Promise<Error>((resolve) => stale.socket.once('connect_error', resolve));
     expect(refusal.message).toBe('INVALID_CREDENTIALS');
     stale.close();
+  });
+
+  it('rotation - deleting an identity key ends the sockets whose token it signed, on both nodes; others stay', async () => {
+    const ia = await identityApp('delete-key');
+    const second = await stack.rest('POST', `/v1/apps/${ia.app.id}/identity-keys`, operator(), { alg: 'HS256' });
+    const kept = { kid: second.body.kid as string, secret: second.body.secret as string };
+    const signedA = userSocket(a, ia, 'phone', userToken(ia, 'carol', 600));
+    const signedB = userSocket(b, ia, 'tablet', userToken(ia, 'carol', 600));
+    const otherKey = userSocket(b, { ...ia, key: kept }, 'laptop', userToken({ ...ia, key: kept }, 'carol', 600));
+    const anonymous = await stack.connected(stack.client(a, ia.app, 'kiosk'));
+    for (const r of [signedA, signedB, otherKey]) await r.waitFor('connected');
+
+    const started = Date.now();
+    expect((await stack.rest('DELETE', `/v1/apps/${ia.app.id}/identity-keys/${ia.key.kid}`, operator())).status).toBe(204);
+    for (const r of [signedA, signedB]) {
+      expect(await ended(r as unknown as Recorded<Socket>, 10_000)).toEqual([{ code: 'INVALID_CREDENTIALS', message: expect.any(String) }]);
+    }
+    expect(Date.now() - started).toBeLessThan(10_000);
+    for (const r of [otherKey, anonymous]) await alive(r as unknown as Recorded<Socket>);
   });
 });
