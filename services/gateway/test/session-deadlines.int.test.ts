@@ -50,6 +50,11 @@ const userSocket = (url: string, { app }: IdentityApp, device: string, token: st
   sockets.push(socket);
   return record(socket);
 };
+const agentSocket = (url: string, { app }: IdentityApp, token: string) => {
+  const socket = io(`${url}/admin`, { path: SOCKET_PATH, transports: ['websocket'], forceNew: true, reconnection: false, auth: { app_id: app.id, agent_token: token } });
+  sockets.push(socket);
+  return record(socket);
+};
 const ended = (r: Recorded<Socket>, timeoutMs: number) =>
   waitFor(() => (r.socket.disconnected ? r.of('error') : undefined), { timeoutMs, message: 'socket disconnected' });
 const alive = async (r: Recorded<Socket>) => {
@@ -101,6 +106,23 @@ describe('token expiry on live sockets', () => {
     await sleep((firstDeadline - now() + 3) * 1000);
     await alive(socket as unknown as Recorded<Socket>);
     expect(socket.of('error')).toEqual([]);
+  });
+
+  it('expiry - an /admin socket opened with an agent token refreshes in band, then expires with TOKEN_EXPIRED', async () => {
+    const ia = await identityApp('agents');
+    const agentToken = (expIn: number) => sign(ia.key, { sub: 'agent-7', role: 'agent', name: 'Ann', aud: ia.app.id, iat: now() + Math.min(0, expIn) - 60, exp: now() + expIn });
+    const agent = agentSocket(a, ia, agentToken(-(IDENTITY.leewaySeconds - 2)));
+    await agent.waitFor('connected');
+    // Refreshed to a token that is itself within the leeway: it lives ~2 s more than the first, then ends.
+    const exp = now() - (IDENTITY.leewaySeconds - 4);
+    const refreshed = await agent.socket.timeout(5000).emitWithAck('auth:refresh', {
+      token: sign(ia.key, { sub: 'agent-7', role: 'agent', aud: ia.app.id, iat: exp - 60, exp }),
+    });
+    expect(refreshed).toEqual({ success: true, expires_at: new Date(exp * 1000).toISOString() });
+    const errors = await ended(agent as unknown as Recorded<Socket>, 12_000);
+    expect(errors).toEqual([{ code: 'TOKEN_EXPIRED', message: expect.any(String) }]);
+    expect(Date.now() / 1000).toBeGreaterThanOrEqual(exp + IDENTITY.leewaySeconds - 1);
+    expect(Date.now() / 1000).toBeLessThan(exp + IDENTITY.leewaySeconds + 5);
   });
 });
 
