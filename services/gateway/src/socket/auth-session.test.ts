@@ -15,6 +15,11 @@ describe('auth session fields', () => {
     });
   });
 
+  it('an instant between seconds rounds up: a socket never ends before its credential does', () => {
+    const fields = sessionFieldsOf({ token_expires_at: null, credentials_valid_until: '2030-01-01T00:00:00.200Z', credentials: [] }, createCredentialsInterner());
+    expect(fields.credentialsUntil).toBe(Date.parse('2030-01-01T00:00:01Z') / 1000);
+  });
+
   it('sockets with the same credentials share one array; a full interner starts over', () => {
     const intern = createCredentialsInterner(2);
     const first = intern(['api_key:ab', 'identity_key:k1']);

@@ -4,10 +4,11 @@ import type { SocketData } from './types.js';
 /** What a socket keeps of its authentication's `AuthSession`: two numbers at most and one shared array. */
 export type SessionFields = Pick<SocketData, 'tokenExp' | 'credentialsUntil' | 'credentials'>;
 
-const epochSeconds = (iso: string | null): number | undefined => {
+/** An instant as epoch seconds, rounded up: a socket never ends before the instant (a token's `exp` is whole already). */
+export const epochSecondsOf = (iso: string | null): number | undefined => {
   if (iso === null) return undefined;
   const ms = Date.parse(iso);
-  return Number.isFinite(ms) ? Math.floor(ms / 1000) : undefined;
+  return Number.isFinite(ms) ? Math.ceil(ms / 1000) : undefined;
 };
 
 /**
@@ -29,8 +30,8 @@ export function createCredentialsInterner(maxEntries = 10_000): (credentials: re
 
 /** The socket's fields from an authentication's answer (handshake or `auth:refresh`). */
 export function sessionFieldsOf(session: AuthSession, intern: (credentials: readonly string[]) => readonly string[]): SessionFields {
-  const tokenExp = epochSeconds(session.token_expires_at);
-  const credentialsUntil = epochSeconds(session.credentials_valid_until);
+  const tokenExp = epochSecondsOf(session.token_expires_at);
+  const credentialsUntil = epochSecondsOf(session.credentials_valid_until);
   return {
     ...(tokenExp === undefined ? {} : { tokenExp }),
     ...(credentialsUntil === undefined ? {} : { credentialsUntil }),

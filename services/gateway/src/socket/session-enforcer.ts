@@ -1,7 +1,7 @@
 import type { AppCredentialsRevokedEvent, AuthSession } from '@switchboard/protocol';
 import type { Logger } from '@switchboard/logger';
 import type { GatewayMetrics } from '../metrics.js';
-import { createCredentialsInterner, sessionDeadline, sessionEndCode, sessionFieldsOf, type SessionFields } from './auth-session.js';
+import { createCredentialsInterner, epochSecondsOf, sessionDeadline, sessionEndCode, sessionFieldsOf, type SessionFields } from './auth-session.js';
 import { createSessionDeadlines } from './session-deadlines.js';
 import type { AnySocket, EmittingSocket } from './types.js';
 
@@ -46,11 +46,10 @@ const MESSAGES = {
 export function createSessionEnforcer(options: SessionEnforcerOptions): SessionEnforcer {
   const { metrics } = options;
   const now = options.now ?? Date.now;
-  const nowSeconds = () => Math.floor(now() / 1000);
 
   const end = (socket: AnySocket) => {
     if (!socket.connected) return;
-    const code = sessionEndCode(socket.data, nowSeconds());
+    const code = sessionEndCode(socket.data, Math.floor(now() / 1000));
     metrics.sessionEnds.inc({ namespace: socket.nsp.name, code });
     // `socket.emit` with connection state recovery goes through the Redis adapter first (to store it for a
     // recovery) and would reach the client after the disconnect packet, which drops it. Emitted to this node only,
@@ -70,7 +69,9 @@ export function createSessionEnforcer(options: SessionEnforcerOptions): SessionE
     },
     untrack: (socket) => deadlines.delete(socket),
     revoke(event) {
-      const until = Math.floor(Date.parse(event.valid_until) / 1000);
+      // A `valid_until` already passed ends the sockets now; a later one at its second (rounded up).
+      const atOnce = Date.parse(event.valid_until) <= now();
+      const until = atOnce ? Math.floor(now() / 1000) : epochSecondsOf(event.valid_until)!;
       const concerned: AnySocket[] = [];
       for (const socket of options.sockets()) {
         const data = socket.data;
@@ -79,7 +80,7 @@ export function createSessionEnforcer(options: SessionEnforcerOptions): SessionE
         concerned.push(socket);
       }
       for (const socket of concerned) {
-        if (until <= nowSeconds()) {
+        if (atOnce) {
           deadlines.delete(socket);
           end(socket);
         } else deadlines.set(socket, sessionDeadline(socket.data));
