@@ -1,16 +1,16 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { jetstream } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import {
   credentialId,
-  EVENTS_STREAM,
   SUBJECTS,
   type AppCredentialsRevokedEvent,
   type CreatedApp,
 } from '@switchboard/protocol';
 import { waitFor } from '@switchboard/testing';
-import { sleep, startGatewayStack, type GatewayStack, type Recorded } from './harness.js';
+import { startStackWithEvents } from './events-stream.js';
+import { sleep, type GatewayStack, type Recorded } from './harness.js';
 import type { Socket } from 'socket.io-client';
 
 /**
@@ -42,14 +42,8 @@ const alive = async (r: Recorded<Socket>) => {
 };
 
 beforeAll(async () => {
-  // The EVENTS stream is the messages service's to create; made here if this messages service does not (yet), before
-  // the gateways start: a node is ready only once attached to `gateway-events`.
-  stack = await startGatewayStack({ nodes: 0 });
+  stack = await startStackWithEvents(2);
   nc = await connect({ servers: stack.natsUrl });
-  const jsm = await jetstreamManager(nc);
-  await jsm.streams.info(EVENTS_STREAM.name).catch(() => jsm.streams.add({ name: EVENTS_STREAM.name, subjects: [...EVENTS_STREAM.subjects] }));
-  await stack.startNode();
-  await stack.startNode();
   [a, b] = stack.nodes.map((n) => n.url) as [string, string];
 });
 afterAll(async () => {
