@@ -109,6 +109,22 @@ busContract('memory', async () => {
   return { publisher: memory.publisher, fanout: () => memory.fanout, events: async () => [...events] };
 });
 
+describe('memory bus: two consumers, like the two streams', () => {
+  it('memory - message events go to the fan-out, app and conversation events to the events source', async () => {
+    const memory = createMemoryBus();
+    const fanned: string[] = [];
+    const events: string[] = [];
+    memory.fanout.start((subject) => (fanned.push(subject), 'emitted'));
+    memory.events.start((subject) => (events.push(subject), 'emitted'));
+    await memory.publisher.publish('message.created', encode({}), 'm-1');
+    await memory.publisher.publish('app.credentials_revoked', encode({}), 'a-1');
+    await memory.publisher.publish('conversation.updated', encode({}), 'c-1');
+    await waitFor(() => fanned.length + events.length >= 3, { message: 'three events' });
+    expect(fanned).toEqual(['message.created']);
+    expect(events).toEqual(['app.credentials_revoked', 'conversation.updated']);
+  });
+});
+
 const servers: ServerProcess[] = [];
 let connections: NatsConnection[] = [];
 const jetStreamBus = (prefix: string) => async (): Promise<Bus> => {
