@@ -53,13 +53,16 @@ describe('identity through the gateway', () => {
     const token = mint(app.id, 'alice');
     const opened = await stack.rest('POST', '/v1/conversations', { 'X-App-Id': app.id, 'X-Device-Id': 'phone', 'X-Api-Key': app.api_key, 'X-User-Token': token });
     expect(opened.body.user_id).toBe('alice');
-    const laptop = record(await connect(open('/client', { app_id: app.id, device_id: 'laptop', api_key: app.api_key, user_token: token }) as ClientSocket));
+    // Recorded before it connects: `conversation:joined` may arrive right behind the handshake.
+    const laptop = record(open('/client', { app_id: app.id, device_id: 'laptop', api_key: app.api_key, user_token: token }) as ClientSocket);
+    await connect(laptop.socket);
     const [joined] = await laptop.waitFor('conversation:joined');
     expect(joined.conversation_id).toBe(opened.body.id);
     const ack = await laptop.socket.timeout(5000).emitWithAck('message:send', { conversation_id: opened.body.id, body: 'from the laptop', local_id: 'l1' });
     expect(ack).toMatchObject({ success: true, message: { sender: 'user', sender_id: 'alice' } });
     // The anonymous laptop does not get it.
-    const anonymous = record(await connect(open('/client', { app_id: app.id, device_id: 'laptop', api_key: app.api_key }) as ClientSocket));
+    const anonymous = record(open('/client', { app_id: app.id, device_id: 'laptop', api_key: app.api_key }) as ClientSocket);
+    await connect(anonymous.socket);
     await anonymous.waitFor('connected');
     expect(anonymous.of('conversation:joined')).toEqual([]);
     laptop.close();
