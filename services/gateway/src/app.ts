@@ -13,6 +13,7 @@ import { createGatewayMetrics, type GatewayMetrics } from './metrics.js';
 import type { ConnectionRegistry } from './presence/connection-registry.js';
 import { registerAdminNamespace } from './socket/admin-namespace.js';
 import { registerClientNamespace } from './socket/client-namespace.js';
+import { createAuthGate } from './socket/auth-gate.js';
 import { createEventGuard } from './socket/event-guard.js';
 import { connectionRecordOf, createPresenceAnnouncer } from './presence/presence-announcer.js';
 import { startSlowConsumerMonitor } from './socket/slow-consumers.js';
@@ -36,6 +37,8 @@ export type GatewayOptions = Pick<
   | 'SLOW_CONSUMER_BUFFER_BYTES'
   | 'SLOW_CONSUMER_GRACE_MS'
   | 'EVENT_RATE_PER_SECOND'
+  | 'AUTH_CONCURRENCY'
+  | 'AUTH_QUEUE_LENGTH'
 >;
 
 export interface GatewayDeps {
@@ -86,8 +89,8 @@ export async function startGateway(options: GatewayOptions, deps: GatewayDeps): 
     maxBackpressureBytes: Math.max(4 * options.SLOW_CONSUMER_BUFFER_BYTES, 1 << 20),
     refuseNew: () => draining,
     onConnectFlood: () => {
-      metrics.refusals.inc({ namespace: 'engine', code: 'RATE_LIMITED' });
-      logger.debug('closed a connection with too many namespace handshakes in progress');
+      metrics.refusals.inc({ namespace: 'engine', code: 'RATE_LIMITED', reason: 'flood' });
+      logger.debug('closed a connection that sent a second CONNECT for a namespace');
     },
     logger,
   });
@@ -102,9 +105,10 @@ export async function startGateway(options: GatewayOptions, deps: GatewayDeps): 
 
   const broadcaster = createSocketIoBroadcaster(client, admin, metrics);
   const announcer = createPresenceAnnouncer(registry, broadcaster, metrics, logger, { graceMs: options.PRESENCE_GRACE_MS });
+  const gate = createAuthGate(deps.api, { concurrency: options.AUTH_CONCURRENCY, queueLength: options.AUTH_QUEUE_LENGTH, metrics });
   const guard = createEventGuard({ metrics, logger, ratePerSecond: options.EVENT_RATE_PER_SECOND });
-  registerClientNamespace(client, { api: deps.api, announcer, broadcaster, guard, metrics, logger, nodeId });
-  registerAdminNamespace(admin, { api: deps.api, registry, broadcaster, guard, metrics, logger });
+  registerClientNamespace(client, { api: deps.api, gate, announcer, broadcaster, guard, metrics, logger, nodeId });
+  registerAdminNamespace(admin, { api: deps.api, gate, registry, broadcaster, guard, metrics, logger });
 
   // Liveness: while this node beats, its connections count; if it was swept (a long pause), re-register them.
   const beat = async () => {

@@ -1,5 +1,6 @@
 import type { DisconnectReason } from 'socket.io';
-import { ERROR_CODES, SUBJECTS } from '@switchboard/protocol';
+import { SUBJECTS } from '@switchboard/protocol';
+import { REFUSAL_REASONS } from './socket/handshake-refusals.js';
 import {
   createCounter,
   createGauge,
@@ -15,7 +16,10 @@ export interface GatewayMetrics {
   readonly connections: Gauge<'namespace'>;
   readonly connects: Counter<'namespace'>;
   readonly disconnects: Counter<'namespace' | 'reason'>;
-  readonly refusals: Counter<'namespace' | 'code'>;
+  readonly refusals: Counter<'namespace' | 'code' | 'reason'>;
+  readonly authGate: Counter<'result'>;
+  readonly authInFlight: Gauge;
+  readonly authQueued: Gauge;
   readonly eventsIn: Counter<'namespace' | 'event'>;
   readonly eventsOut: Counter<'event'>;
   readonly eventErrors: Counter<'namespace' | 'event' | 'code'>;
@@ -50,7 +54,10 @@ export function createGatewayMetrics(registry: Registry, sources: GatewayMetrics
     }),
     connects: counter('connects_total', 'Accepted connections, by namespace.', ['namespace']),
     disconnects: counter('disconnects_total', 'Closed connections, by namespace and Socket.IO reason.', ['namespace', 'reason']),
-    refusals: counter('handshake_refusals_total', 'Refused handshakes, by namespace and error code.', ['namespace', 'code']),
+    refusals: counter('handshake_refusals_total', 'Refused handshakes, by namespace, error code and reason (engine: the connection was closed).', ['namespace', 'code', 'reason']),
+    authGate: counter('auth_gate_total', 'Handshake auth checks by what the auth gate did: called, queued, queue_full, cached_refusal, connection_closed.', ['result']),
+    authInFlight: createGauge(registry, 'switchboard_gateway_auth_in_flight', 'Handshake auth calls to the messages service in flight on this node (at most AUTH_CONCURRENCY).'),
+    authQueued: createGauge(registry, 'switchboard_gateway_auth_queued', 'Handshakes waiting for an auth slot on this node (at most AUTH_QUEUE_LENGTH).'),
     eventsIn: counter('events_in_total', 'Events received from sockets, by namespace and event name.', ['namespace', 'event']),
     eventsOut: counter('events_out_total', 'Events emitted to rooms (once per emit, not per recipient), by event name.', ['event']),
     eventErrors: counter('event_errors_total', 'Inbound events answered with an error, by namespace, event and code.', ['namespace', 'event', 'code']),
@@ -75,7 +82,12 @@ export function createGatewayMetrics(registry: Registry, sources: GatewayMetrics
   // zeroed where the routes are known, in event-guard.ts). test/deploy/metric-names.test.ts checks it.
   zeroKnownSeries(metrics.connects, { namespace: NAMESPACES });
   zeroKnownSeries(metrics.disconnects, { namespace: NAMESPACES, reason: DISCONNECT_REASONS });
-  zeroKnownSeries(metrics.refusals, { namespace: NAMESPACES, code: ERROR_CODES });
+  // Refusals: each reason with its code, on both namespaces; the connection-level flood on `engine`.
+  for (const [reason, code] of Object.entries(REFUSAL_REASONS)) {
+    if (reason !== 'flood') zeroKnownSeries(metrics.refusals, { namespace: NAMESPACES, code: [code], reason: [reason] });
+  }
+  zeroKnownSeries(metrics.refusals, { namespace: ['engine'], code: [REFUSAL_REASONS.flood], reason: ['flood'] });
+  zeroKnownSeries(metrics.authGate, { result: ['called', 'queued', 'queue_full', 'cached_refusal', 'connection_closed'] });
   zeroKnownSeries(metrics.presenceChanges, { state: ['online', 'offline'] });
   zeroKnownSeries(metrics.fanoutProcessed, { subject: Object.values(SUBJECTS), result: ['emitted', 'malformed'] });
   zeroKnownSeries(metrics.fanoutProcessed, { subject: ['other'], result: ['ignored'] });

@@ -2,6 +2,7 @@ import { AppRef, ConversationRef, SocketSendMessage } from '@switchboard/protoco
 import type { Logger } from '@switchboard/logger';
 import type { Broadcaster } from './broadcaster.js';
 import type { MessagesApi } from '../messages-api.js';
+import type { AuthGate } from './auth-gate.js';
 import type { GatewayMetrics } from '../metrics.js';
 import type { ConnectionRegistry } from '../presence/connection-registry.js';
 import { createTypingRelay, joinConversation } from './conversation-handlers.js';
@@ -15,6 +16,8 @@ import { appRoom, conversationRoom, type AdminNamespace, type AdminSocket } from
 
 export interface AdminNamespaceDeps {
   readonly api: MessagesApi;
+  /** The handshake's way to the messages service (bounded, refusals remembered). */
+  readonly gate: AuthGate;
   readonly registry: ConnectionRegistry;
   readonly broadcaster: Broadcaster;
   readonly guard: EventGuard;
@@ -65,7 +68,7 @@ export function registerAdminNamespace(nsp: AdminNamespace, deps: AdminNamespace
     typing.disconnected(this);
   }
 
-  nsp.use(adminHandshake(api, metrics, deps.logger));
+  nsp.use(adminHandshake(deps.gate, metrics, deps.logger));
 
   nsp.on('connection', (socket) => {
     metrics.connects.inc({ namespace: '/admin' });

@@ -2,6 +2,7 @@ import { ConversationRef, SocketSendMessage, type InternalAuthClientResponse } f
 import type { Logger } from '@switchboard/logger';
 import type { Broadcaster } from './broadcaster.js';
 import type { MessagesApi } from '../messages-api.js';
+import type { AuthGate } from './auth-gate.js';
 import type { GatewayMetrics } from '../metrics.js';
 import { createTypingRelay, joinConversation } from './conversation-handlers.js';
 import { route, type EventGuard } from './event-guard.js';
@@ -14,6 +15,8 @@ import { conversationRoom, type ClientNamespace, type ClientSocket } from './typ
 
 export interface ClientNamespaceDeps {
   readonly api: MessagesApi;
+  /** The handshake's way to the messages service (bounded, refusals remembered). */
+  readonly gate: AuthGate;
   readonly announcer: PresenceAnnouncer;
   readonly broadcaster: Broadcaster;
   readonly guard: EventGuard;
@@ -60,7 +63,7 @@ export function registerClientNamespace(nsp: ClientNamespace, deps: ClientNamesp
     void announcer.disconnected(connectionRecordOf(socket, nodeId), registering.get(socket) ?? Promise.resolve(), reason);
   }
 
-  nsp.use(clientHandshake(api, metrics, deps.logger, (socket, answer) => latestBySocket.set(socket, answer.latest_conversation)));
+  nsp.use(clientHandshake(deps.gate, metrics, deps.logger, (socket, answer) => latestBySocket.set(socket, answer.latest_conversation)));
 
   nsp.on('connection', (socket) => {
     metrics.connects.inc({ namespace: '/client' });

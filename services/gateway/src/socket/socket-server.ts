@@ -5,9 +5,6 @@ import { NAMESPACES, SOCKET_PATH } from '@switchboard/protocol';
 import type { Logger } from '@switchboard/logger';
 import { createConnectFloodGuard } from './connect-flood.js';
 import { handshakeRefusal } from './errors.js';
-
-/** Namespace handshakes one Engine.IO connection may have in progress (a client needs one per namespace). */
-const MAX_PENDING_CONNECTS = 4;
 import type { AdminNamespace, ClientNamespace } from './types.js';
 
 export interface SocketServerOptions {
@@ -24,7 +21,7 @@ export interface SocketServerOptions {
   readonly maxBackpressureBytes: number;
   /** New connections are refused while this is true (drain). */
   readonly refuseNew: () => boolean;
-  /** Called when a connection is closed for sending more namespace `CONNECT`s than may wait at once. */
+  /** Called when a connection is closed for a second `CONNECT` to a namespace it is joining or has joined. */
   readonly onConnectFlood: () => void;
   readonly logger: Logger;
 }
@@ -71,7 +68,7 @@ export function createSocketServer(options: SocketServerOptions): SocketServer {
   // Socket.IO's documented memory saving ("Memory usage" in its docs): otherwise every connection keeps its first
   // HTTP request (uWS request and response wrappers, headers, query) for its whole life. Nothing reads it after
   // `allowRequest`; handshakes then carry empty `headers`, which the gateway never reads.
-  const guardConnects = createConnectFloodGuard(MAX_PENDING_CONNECTS, options.onConnectFlood);
+  const guardConnects = createConnectFloodGuard(options.onConnectFlood);
   io.engine.on('connection', (rawSocket: { request: unknown } & Parameters<typeof guardConnects>[0]) => {
     rawSocket.request = null;
     guardConnects(rawSocket);
