@@ -63,7 +63,7 @@ const closed = () => new HandshakeRefused('connection_closed', 'the connection c
  *   by a hash of them (never the credentials: the map would otherwise hold secrets).
  * Successful answers are not reused here: `MessagesApi` shares a device's in flight and caches an agent's.
  */
-export function createAuthGate(api: MessagesApi, options: AuthGateOptions): AuthGate {
+export function createAuthGate(api: Pick<MessagesApi, 'authenticateClient' | 'authenticateAdmin'>, options: AuthGateOptions): AuthGate {
   const { metrics } = options;
   const now = options.now ?? Date.now;
   const negativeTtlMs = options.negativeTtlMs ?? NEGATIVE_AUTH_TTL_MS;
