@@ -92,6 +92,7 @@ export async function startGateway(options: GatewayOptions, deps: GatewayDeps): 
       metrics.refusals.inc({ namespace: 'engine', code: 'RATE_LIMITED', reason: 'flood' });
       logger.debug('closed a connection that sent a second CONNECT for a namespace');
     },
+    onMainNamespaceRefused: () => metrics.refusals.inc({ namespace: '/', code: 'NOT_FOUND', reason: 'not_found' }),
     logger,
   });
   const { client, admin } = server;

@@ -82,11 +82,13 @@ export function createGatewayMetrics(registry: Registry, sources: GatewayMetrics
   // zeroed where the routes are known, in event-guard.ts). test/deploy/metric-names.test.ts checks it.
   zeroKnownSeries(metrics.connects, { namespace: NAMESPACES });
   zeroKnownSeries(metrics.disconnects, { namespace: NAMESPACES, reason: DISCONNECT_REASONS });
-  // Refusals: each reason with its code, on both namespaces; the connection-level flood on `engine`.
+  // Refusals: each reason with its code, on both namespaces; the connection-level flood on `engine`, the main
+  // namespace's refusal on `/`.
+  const OWN_NAMESPACE: Partial<Record<string, string>> = { flood: 'engine', not_found: '/' };
   for (const [reason, code] of Object.entries(REFUSAL_REASONS)) {
-    if (reason !== 'flood') zeroKnownSeries(metrics.refusals, { namespace: NAMESPACES, code: [code], reason: [reason] });
+    const own = OWN_NAMESPACE[reason];
+    zeroKnownSeries(metrics.refusals, { namespace: own ? [own] : NAMESPACES, code: [code], reason: [reason] });
   }
-  zeroKnownSeries(metrics.refusals, { namespace: ['engine'], code: [REFUSAL_REASONS.flood], reason: ['flood'] });
   zeroKnownSeries(metrics.authGate, { result: ['called', 'queued', 'queue_full', 'cached_refusal', 'connection_closed'] });
   zeroKnownSeries(metrics.presenceChanges, { state: ['online', 'offline'] });
   zeroKnownSeries(metrics.fanoutProcessed, { subject: Object.values(SUBJECTS), result: ['emitted', 'malformed'] });

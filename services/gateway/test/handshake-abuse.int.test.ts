@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
-import { Manager } from 'socket.io-client';
+import { io, Manager } from 'socket.io-client';
 import { SOCKET_PATH, type CreatedApp } from '@switchboard/protocol';
 import { sleep, waitFor } from '@switchboard/testing';
 import { startGatewayStack, type GatewayStack } from './harness.js';
@@ -107,6 +107,24 @@ describe('handshake abuse', () => {
     await sleep(300);
     expect((await authCalls()) - calls).toBeLessThanOrEqual(answered + floods + 10);
     expect(answered).toBeLessThan(floods * 10);
+  });
+
+  it('handshake - refusals are counted by reason: the main namespace (not_found), missing params, bad credentials', async () => {
+    const count = (namespace: string, reason: string) => scrape(url, 'switchboard_gateway_handshake_refusals_total', { namespace, reason });
+    const before = [await count('/', 'not_found'), await count('/client', 'missing_params'), await count('/admin', 'invalid_credentials')];
+    const refusal = (target: string, auth: object) =>
+      new Promise<string>((resolve) => {
+        const socket = io(target, { path: SOCKET_PATH, transports: ['websocket'], reconnection: false, forceNew: true, auth });
+        socket.on('connect_error', (error: Error & { data?: { code?: string } }) => {
+          socket.close();
+          resolve(error.data?.code ?? error.message);
+        });
+      });
+    expect(await refusal(`${url}/`, {})).toBe('NOT_FOUND');
+    expect(await refusal(`${url}/client`, { app_id: app.id })).toBe('MISSING_PARAMS');
+    expect(await refusal(`${url}/admin`, { app_id: app.id, admin_token: `sba_${randomBytes(12).toString('hex')}` })).toBe('INVALID_CREDENTIALS');
+    const after = [await count('/', 'not_found'), await count('/client', 'missing_params'), await count('/admin', 'invalid_credentials')];
+    expect(after.map((n, i) => n - before[i]!)).toEqual([1, 1, 1]);
   });
 
   it('handshake - a client that connects both namespaces and retries a refused handshake is not taken for a flood', async () => {

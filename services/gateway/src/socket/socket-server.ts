@@ -23,6 +23,8 @@ export interface SocketServerOptions {
   readonly refuseNew: () => boolean;
   /** Called when a connection is closed for a second `CONNECT` to a namespace it is joining or has joined. */
   readonly onConnectFlood: () => void;
+  /** Called when a handshake to the main namespace `/` is refused (`NOT_FOUND`). */
+  readonly onMainNamespaceRefused: () => void;
   readonly logger: Logger;
 }
 
@@ -75,7 +77,10 @@ export function createSocketServer(options: SocketServerOptions): SocketServer {
   });
 
   // The main namespace always exists and has no auth: refuse it.
-  io.of('/').use((_socket, next) => next(handshakeRefusal('NOT_FOUND', 'connect to /client or /admin')));
+  io.of('/').use((_socket, next) => {
+    options.onMainNamespaceRefused();
+    next(handshakeRefusal('NOT_FOUND', 'connect to /client or /admin'));
+  });
   const client = io.of(NAMESPACES.client) as unknown as ClientNamespace;
   const admin = io.of(NAMESPACES.admin) as unknown as AdminNamespace;
   return { io, client, admin };
