@@ -8,18 +8,21 @@ import type { Logger } from '@switchboard/logger';
 import type { GatewayMetrics } from '../metrics.js';
 import type { AuthGate } from './auth-gate.js';
 import { errorCodeOf, handshakeRefusal } from './errors.js';
-import { HandshakeRefused, reasonOf } from './handshake-refusals.js';
+import { HandshakeRefused, reasonOf, type RefusalReason } from './handshake-refusals.js';
 import type { AdminSocket, ClientSocket, SocketData } from './types.js';
 
 type Next = (error?: Error) => void;
 type RefusalCode = 'MISSING_PARAMS' | 'INVALID_CREDENTIALS' | 'TOKEN_EXPIRED' | 'UNAVAILABLE';
 const REFUSED_BY_MESSAGES = { INVALID_CREDENTIALS: 'the credentials are not valid', TOKEN_EXPIRED: 'the token has expired' } as const;
 
-/** Counts the refusal by code and reason (a thrown error's own, else the code's) and answers `connect_error`. */
+/**
+ * Counts the refusal by code and reason (given, or a thrown gateway refusal's own, else the code's) and answers
+ * `connect_error`.
+ */
 const refuser =
   (namespace: '/client' | '/admin', metrics: GatewayMetrics, next: Next) =>
-  (code: RefusalCode, message: string, cause?: unknown) => {
-    metrics.refusals.inc({ namespace, code, reason: reasonOf(cause, code) });
+  (code: RefusalCode, message: string, why?: RefusalReason | unknown) => {
+    metrics.refusals.inc({ namespace, code, reason: reasonOf(why, code) });
     next(handshakeRefusal(code, message));
   };
 
@@ -65,7 +68,7 @@ export function clientHandshake(
     try {
       const answer = await gate.authenticateClient(socket, parsed.data);
       const principal = answer.principal;
-      if (foreignSession(socket, principal)) return refuse('INVALID_CREDENTIALS', FOREIGN_SESSION, new HandshakeRefused('foreign_session', FOREIGN_SESSION));
+      if (foreignSession(socket, principal)) return refuse('INVALID_CREDENTIALS', FOREIGN_SESSION, 'foreign_session');
       socket.data = { principal, connectedAt: new Date().toISOString() };
       onAuthenticated(socket, answer);
       next();
@@ -93,7 +96,7 @@ export function adminHandshake(gate: AuthGate, metrics: GatewayMetrics, logger: 
     try {
       const answer = await gate.authenticateAdmin(socket, parsed.data);
       const principal = answer.principal;
-      if (foreignSession(socket, principal)) return refuse('INVALID_CREDENTIALS', FOREIGN_SESSION, new HandshakeRefused('foreign_session', FOREIGN_SESSION));
+      if (foreignSession(socket, principal)) return refuse('INVALID_CREDENTIALS', FOREIGN_SESSION, 'foreign_session');
       socket.data = { principal, connectedAt: new Date().toISOString() };
       next();
     } catch (error) {

@@ -39,6 +39,8 @@ export class HandshakeRefused extends GatewayError {
   }
 }
 
-/** The refusal's reason: its own for the gateway's refusals, else the one of its code. */
-export const reasonOf = (error: unknown, code: ErrorCode): RefusalReason | 'other' =>
-  error instanceof HandshakeRefused ? error.reason : reasonOfCode(code);
+const isReason = (value: unknown): value is RefusalReason => typeof value === 'string' && Object.hasOwn(REFUSAL_REASONS, value);
+
+/** The refusal's reason: the one given, or a gateway refusal's own, else the one of its code. */
+export const reasonOf = (why: RefusalReason | unknown, code: ErrorCode): RefusalReason | 'other' =>
+  isReason(why) ? why : why instanceof HandshakeRefused ? why.reason : reasonOfCode(code);
