@@ -1,10 +1,9 @@
-import { randomBytes, randomUUID } from 'node:crypto';
 import { chmod, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Kysely } from 'kysely';
 import { SignJWT } from 'jose';
-import { IDENTITY, type CreatedApp } from '@switchboard/protocol';
-import type { Database } from '@switchboard/messages';
+import type { CreatedApp } from '@switchboard/protocol';
+import { createIdentityKey, listIdentityKeys, type Database } from '@switchboard/messages';
 
 /** The demo app's HS256 identity key, as kept beside its credentials in `DATA_DIR/demo-app.json`. */
 export interface DemoIdentityKey {
@@ -30,22 +29,16 @@ export async function writeDemoAppFile(dataDir: string, content: DemoAppFile): P
 
 /**
  * The demo app's identity key, so that `npm run demo:token` can sign user and agent tokens for it: created on the
- * first start (or when the database lost it), its secret kept in `demo-app.json` (mode 0600) beside the app's
- * credentials. The app stays `identity: optional`: anonymous devices keep working.
- *
- * TODO(msg-identity): create it through the messages service's identity-key use case once it is on main; until
- * then the row of `identity_keys` (db/schema.ts) is written here, as that use case does (`key_` + a UUID, a
- * base64url secret of `IDENTITY.hsSecretBytes`).
+ * first start (or when the database lost it, or it was deleted) through the messages service's identity-key use
+ * case, its secret kept in `demo-app.json` (mode 0600) beside the app's credentials, since the service shows it only
+ * once. The app stays `identity: optional`: anonymous devices keep working.
  */
 export async function ensureDemoIdentityKey(db: Kysely<Database>, dataDir: string, app: CreatedApp): Promise<{ key: DemoIdentityKey; created: boolean }> {
   const saved = await readDemoAppFile(dataDir);
   const known = saved?.id === app.id ? saved.identity_key : undefined;
-  if (known) {
-    const row = await db.selectFrom('identity_keys').select('kid').where('app_id', '=', app.id).where('kid', '=', known.kid).executeTakeFirst();
-    if (row) return { key: known, created: false };
-  }
-  const key: DemoIdentityKey = { kid: `key_${randomUUID().replaceAll('-', '')}`, alg: 'HS256', secret: randomBytes(IDENTITY.hsSecretBytes).toString('base64url') };
-  await db.insertInto('identity_keys').values({ app_id: app.id, kid: key.kid, alg: key.alg, secret: key.secret, jwk: null }).execute();
+  if (known && (await listIdentityKeys(db, app.id)).data.some((key) => key.kid === known.kid)) return { key: known, created: false };
+  const created = await createIdentityKey(db, app.id, { alg: 'HS256' });
+  const key: DemoIdentityKey = { kid: created.kid, alg: 'HS256', secret: created.secret! };
   await writeDemoAppFile(dataDir, { ...app, identity_key: key });
   return { key, created: true };
 }

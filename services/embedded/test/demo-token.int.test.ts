@@ -87,23 +87,28 @@ describe('embedded: the demo identity key and demo:token', () => {
     }
   });
 
-  it('demo token - a socket.io client with the token connects to the running instance', async () => {
-    const token = (await demoToken(['--user', 'alice'])).stdout.trim();
-    const socket = io(`${embedded.url}/client`, {
-      path: SOCKET_PATH,
-      transports: ['websocket'],
-      forceNew: true,
-      reconnection: false,
-      auth: { app_id: demo.id, device_id: 'demo-token-device', api_key: demo.api_key, user_token: token },
-    });
-    try {
-      await new Promise<void>((resolve, reject) => {
-        socket.on('connect', resolve);
+  it('demo token - a socket.io client with a user token connects to the running instance as that user; an agent token opens /admin', async () => {
+    const connect = (namespace: string, auth: object) => {
+      const socket = io(`${embedded.url}${namespace}`, { path: SOCKET_PATH, transports: ['websocket'], forceNew: true, reconnection: false, auth });
+      opened.push(socket);
+      return new Promise<typeof socket>((resolve, reject) => {
+        socket.on('connect', () => resolve(socket));
         socket.on('connect_error', (error: Error & { data?: unknown }) => reject(new Error(`${error.message} ${JSON.stringify(error.data)}`)));
       });
-      expect(socket.connected).toBe(true);
+    };
+    const opened: ReturnType<typeof io>[] = [];
+    try {
+      const userToken = (await demoToken(['--user', 'alice'])).stdout.trim();
+      await connect('/client', { app_id: demo.id, device_id: 'demo-token-device', api_key: demo.api_key, user_token: userToken });
+      const agentToken = (await demoToken(['--user', 'agent-7', '--name', 'Agent Seven', '--agent'])).stdout.trim();
+      const agent = await connect('/admin', { app_id: demo.id, agent_token: agentToken });
+      const { sessions } = (await agent.emitWithAck('sessions:list', { app_id: demo.id })) as { sessions: { device_id: string; user_id: string | null }[] };
+      expect(sessions).toContainEqual(expect.objectContaining({ device_id: 'demo-token-device', user_id: 'alice' }));
+      // A token signed with another secret is refused, never taken for an anonymous device.
+      const forged = userToken.slice(0, userToken.lastIndexOf('.') + 1) + 'A'.repeat(43);
+      await expect(connect('/client', { app_id: demo.id, device_id: 'demo-token-device', api_key: demo.api_key, user_token: forged })).rejects.toThrow(/INVALID_CREDENTIALS/);
     } finally {
-      socket.close();
+      for (const socket of opened) socket.close();
     }
   });
 

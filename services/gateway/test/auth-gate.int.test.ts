@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io, type Socket } from 'socket.io-client';
 import { SOCKET_PATH, type CreatedApp } from '@switchboard/protocol';
@@ -132,43 +132,57 @@ describe('auth gate', () => {
 
   it('auth gate - no API key, admin token or token reaches the gateway log or the messages service log, whatever the handshake (debug level)', async () => {
     const { url, proxy, logs } = await nodeBehindProxy({ LOG_LEVEL: 'debug', MESSAGES_TIMEOUT_MS: '1000' });
-    const token = (sub: string) =>
-      [
-        Buffer.from(JSON.stringify({ alg: 'HS256', kid: 'k1', typ: 'JWT' })).toString('base64url'),
-        Buffer.from(JSON.stringify({ sub, aud: app.id, exp: Math.floor(Date.now() / 1000) + 600 })).toString('base64url'),
-        randomBytes(32).toString('base64url'),
-      ].join('.');
-    const secrets = {
+    // Real tokens of a real identity key (valid, expired, forged), and wrong keys and tokens of every kind.
+    const key = (await stack.rest('POST', `/v1/apps/${app.id}/identity-keys`, { Authorization: `Bearer ${stack.operatorToken}` }, { alg: 'HS256' })).body as { kid: string; secret: string };
+    const token = (sub: string, claims: Record<string, unknown> = {}, secret = key.secret) => {
+      const now = Math.floor(Date.now() / 1000);
+      const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+      const unsigned = `${part({ alg: 'HS256', kid: key.kid })}.${part({ sub, aud: app.id, iat: now, exp: now + 600, ...claims })}`;
+      return `${unsigned}.${createHmac('sha256', secret).update(unsigned).digest('base64url')}`;
+    };
+    const past = Math.floor(Date.now() / 1000) - 7200;
+    /** One set of secrets per round: a round of the same ones would be answered from the gate's memory. */
+    const secretsOf = (round: number) => ({
       wrongKey: `sk_${randomBytes(16).toString('hex')}`,
       wrongAdmin: `sba_${randomBytes(16).toString('hex')}`,
-      userToken: token('alice-logs'),
-      agentToken: token('agent-logs'),
-      expiredToken: token('bob-logs'),
+      userToken: token(`alice-${round}`),
+      agentToken: token(`agent-${round}`, { role: 'agent', name: 'Agent' }),
+      expiredToken: token(`bob-${round}`, { iat: past, exp: past + 600 }),
+      forgedToken: token(`eve-${round}`, {}, randomBytes(32).toString('base64url')),
       goodKey: app.api_key,
       goodAdmin: app.admin_token,
-    };
+      identitySecret: key.secret,
+    });
+    const rounds = [secretsOf(1), secretsOf(2)];
     try {
-      const handshakes = () => [
-        attempt(url, '/client', { app_id: app.id, device_id: 'logs-1', api_key: secrets.wrongKey }),
-        attempt(url, '/client', { app_id: app.id, device_id: 'logs-2', api_key: secrets.goodKey, user_token: secrets.userToken }),
-        attempt(url, '/client', { app_id: app.id, device_id: 'logs-3', api_key: secrets.wrongKey, user_token: secrets.expiredToken }),
-        attempt(url, '/client', { app_id: 'app_unknown', device_id: 'logs-4', api_key: secrets.goodKey }),
+      const handshakes = (secrets: ReturnType<typeof secretsOf>, round: number) => [
+        attempt(url, '/client', { app_id: app.id, device_id: `logs-${round}-1`, api_key: secrets.wrongKey }),
+        attempt(url, '/client', { app_id: app.id, device_id: `logs-${round}-2`, api_key: secrets.goodKey, user_token: secrets.userToken }),
+        attempt(url, '/client', { app_id: app.id, device_id: `logs-${round}-3`, api_key: secrets.goodKey, user_token: secrets.expiredToken }),
+        attempt(url, '/client', { app_id: app.id, device_id: `logs-${round}-4`, api_key: secrets.goodKey, user_token: secrets.forgedToken }),
+        attempt(url, '/client', { app_id: app.id, device_id: `logs-${round}-5`, api_key: secrets.wrongKey, user_token: secrets.userToken }),
+        attempt(url, '/client', { app_id: 'app_unknown', device_id: `logs-${round}-6`, api_key: secrets.goodKey }),
         attempt(url, '/client', { app_id: app.id, api_key: secrets.wrongKey }),
         attempt(url, '/admin', { app_id: app.id, admin_token: secrets.wrongAdmin }),
         attempt(url, '/admin', { app_id: app.id, agent_token: secrets.agentToken }),
-        attempt(url, '/admin', { app_id: app.id, admin_token: secrets.goodAdmin }),
+        attempt(url, '/admin', { app_id: app.id, agent_token: secrets.forgedToken }),
       ];
-      await settled(handshakes());
+      const first = handshakes(rounds[0]!, 1);
+      await settled(first);
+      expect(first.map((a) => a.outcome)).toEqual([
+        'INVALID_CREDENTIALS', 'connected', 'TOKEN_EXPIRED', 'INVALID_CREDENTIALS', 'INVALID_CREDENTIALS',
+        'INVALID_CREDENTIALS', 'MISSING_PARAMS', 'INVALID_CREDENTIALS', 'connected', 'INVALID_CREDENTIALS',
+      ]);
       // The messages service cannot answer: the gateway logs a warning with the error, still without a secret.
       proxy.hold();
-      const stalled = handshakes();
+      const stalled = handshakes(rounds[1]!, 2);
       await settled(stalled, 5000);
       expect(stalled.map((a) => a.outcome)).toContain('UNAVAILABLE');
       proxy.release();
       await waitFor(() => logs().includes('cannot check client credentials'), { timeoutMs: 3000, message: 'the warning logged' });
       const gatewayLogs = logs();
       expect(gatewayLogs).toContain('"level":"debug"');
-      for (const [name, secret] of Object.entries(secrets)) {
+      for (const [name, secret] of rounds.flatMap((round) => Object.entries(round))) {
         expect(gatewayLogs.includes(secret), `${name} in the gateway log`).toBe(false);
         expect(stack.messages.logs().includes(secret), `${name} in the messages service log`).toBe(false);
         // Nor a recognisable part of it (a token's signature, a key's random tail).
