@@ -1,12 +1,14 @@
 import {
   AdminAuth,
   ClientAuth,
+  type AuthSession,
   type InternalAuthClientResponse,
   type Principal,
 } from '@switchboard/protocol';
 import type { Logger } from '@switchboard/logger';
 import type { GatewayMetrics } from '../metrics.js';
 import type { AuthGate } from './auth-gate.js';
+import type { SessionFields } from './auth-session.js';
 import { errorCodeOf, handshakeRefusal } from './errors.js';
 import { HandshakeRefused, reasonOf, type RefusalReason } from './handshake-refusals.js';
 import type { AdminSocket, ClientSocket, SocketData } from './types.js';
@@ -56,6 +58,7 @@ export function clientHandshake(
   metrics: GatewayMetrics,
   logger: Logger,
   onAuthenticated: (socket: ClientSocket, answer: InternalAuthClientResponse) => void,
+  readSession: (session: AuthSession) => SessionFields,
 ) {
   return async (socket: ClientSocket, next: Next) => {
     const auth = (socket.handshake.auth ?? {}) as Record<string, unknown>;
@@ -69,7 +72,8 @@ export function clientHandshake(
       const answer = await gate.authenticateClient(socket, parsed.data);
       const principal = answer.principal;
       if (foreignSession(socket, principal)) return refuse('INVALID_CREDENTIALS', FOREIGN_SESSION, 'foreign_session');
-      socket.data = { principal, connectedAt: new Date().toISOString() };
+      // The token's exp, a rotated-out credential's end and the credential ids, for `session-enforcer.ts`.
+      socket.data = { principal, connectedAt: new Date().toISOString(), ...readSession(answer.session) };
       onAuthenticated(socket, answer);
       next();
     } catch (error) {
@@ -84,7 +88,7 @@ export function clientHandshake(
 }
 
 /** Handshake of `/admin`: `{ app_id, admin_token }`, refused like `/client`. */
-export function adminHandshake(gate: AuthGate, metrics: GatewayMetrics, logger: Logger) {
+export function adminHandshake(gate: AuthGate, metrics: GatewayMetrics, logger: Logger, readSession: (session: AuthSession) => SessionFields) {
   return async (socket: AdminSocket, next: Next) => {
     const auth = (socket.handshake.auth ?? {}) as Record<string, unknown>;
     const refuse = refuser('/admin', metrics, next);
@@ -97,7 +101,8 @@ export function adminHandshake(gate: AuthGate, metrics: GatewayMetrics, logger: 
       const answer = await gate.authenticateAdmin(socket, parsed.data);
       const principal = answer.principal;
       if (foreignSession(socket, principal)) return refuse('INVALID_CREDENTIALS', FOREIGN_SESSION, 'foreign_session');
-      socket.data = { principal, connectedAt: new Date().toISOString() };
+      // The token's exp, a rotated-out credential's end and the credential ids, for `session-enforcer.ts`.
+      socket.data = { principal, connectedAt: new Date().toISOString(), ...readSession(answer.session) };
       next();
     } catch (error) {
       const code = errorCodeOf(error);
