@@ -20,6 +20,10 @@ export interface GatewayMetrics {
   readonly authGate: Counter<'result'>;
   readonly authInFlight: Gauge;
   readonly authQueued: Gauge;
+  /** Handshakes refused `RATE_LIMITED` by a connection or authentication limit, by the limit (limits/handshake-limits.ts). */
+  readonly limitRefusals: Counter<'namespace' | 'limit'>;
+  /** Limit checks that let a handshake through because their store (Redis) failed or hung. */
+  readonly limitsFailOpen: Counter<'limit'>;
   readonly eventsIn: Counter<'namespace' | 'event'>;
   readonly eventsOut: Counter<'event'>;
   readonly eventErrors: Counter<'namespace' | 'event' | 'code'>;
@@ -60,6 +64,8 @@ export function createGatewayMetrics(registry: Registry, sources: GatewayMetrics
     authGate: counter('auth_gate_total', 'Handshake auth checks by what the auth gate did: called, queued, queue_full, cached_refusal, connection_closed.', ['result']),
     authInFlight: createGauge(registry, 'switchboard_gateway_auth_in_flight', 'Handshake auth calls to the messages service in flight on this node (at most AUTH_CONCURRENCY).'),
     authQueued: createGauge(registry, 'switchboard_gateway_auth_queued', 'Handshakes waiting for an auth slot on this node (at most AUTH_QUEUE_LENGTH).'),
+    limitRefusals: counter('limit_refusals_total', 'Handshakes refused RATE_LIMITED by a connection or authentication limit, by namespace and limit.', ['namespace', 'limit']),
+    limitsFailOpen: counter('limits_fail_open_total', 'Limit checks that let a handshake through because Redis failed or did not answer, by limit.', ['limit']),
     eventsIn: counter('events_in_total', 'Events received from sockets, by namespace and event name.', ['namespace', 'event']),
     eventsOut: counter('events_out_total', 'Events emitted to rooms (once per emit, not per recipient), by event name.', ['event']),
     eventErrors: counter('event_errors_total', 'Inbound events answered with an error, by namespace, event and code.', ['namespace', 'event', 'code']),
@@ -94,6 +100,9 @@ export function createGatewayMetrics(registry: Registry, sources: GatewayMetrics
     zeroKnownSeries(metrics.refusals, { namespace: own ? [own] : NAMESPACES, code: [code], reason: [reason] });
   }
   zeroKnownSeries(metrics.authGate, { result: ['called', 'queued', 'queue_full', 'cached_refusal', 'connection_closed'] });
+  zeroKnownSeries(metrics.limitRefusals, { namespace: NAMESPACES, limit: ['auth_failures', 'connection_rate'] });
+  zeroKnownSeries(metrics.limitRefusals, { namespace: ['/client'], limit: ['device_connections'] });
+  zeroKnownSeries(metrics.limitsFailOpen, { limit: ['auth_failures', 'connection_rate', 'device_connections'] });
   zeroKnownSeries(metrics.sessionEnds, { namespace: NAMESPACES, code: ['TOKEN_EXPIRED', 'INVALID_CREDENTIALS'] });
   zeroKnownSeries(metrics.revocations, { source: ['consumer', 'node'] });
   zeroKnownSeries(metrics.presenceChanges, { state: ['online', 'offline'] });
