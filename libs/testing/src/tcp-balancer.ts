@@ -8,6 +8,12 @@ export interface TcpBalancer extends AsyncDisposable {
   /** Drops every connection and refuses new ones, like a network outage, until `unblock()`. */
   block(): void;
   unblock(): void;
+  /**
+   * Stalls traffic without closing anything, like a server that stopped answering: bytes from clients stay
+   * unread (on open connections and on new ones, which wait unconnected) until `release()` forwards them.
+   */
+  hold(): void;
+  release(): void;
   close(): Promise<void>;
 }
 
@@ -20,6 +26,14 @@ export async function startTcpBalancer(backendPorts: readonly number[], options:
   let next = 0;
   const accepted = new Map<number, number>();
   const sockets = new Set<net.Socket>();
+  /** Client → upstream, per connected client: the direction `hold()` stops. */
+  const pairs = new Map<net.Socket, net.Socket>();
+  let held = false;
+  const waiting: net.Socket[] = [];
+  const forward = (client: net.Socket, upstream: net.Socket) => {
+    client.pipe(upstream);
+    client.resume();
+  };
   const connectTo = (client: net.Socket, attempt: number) => {
     if (attempt >= backendPorts.length) return client.destroy();
     const port = backendPorts[next++ % backendPorts.length]!;
@@ -29,8 +43,9 @@ export async function startTcpBalancer(backendPorts: readonly number[], options:
     upstream.once('connect', () => {
       connected = true;
       accepted.set(port, (accepted.get(port) ?? 0) + 1);
-      client.pipe(upstream).pipe(client);
-      client.resume();
+      upstream.pipe(client);
+      pairs.set(client, upstream);
+      if (!held) forward(client, upstream);
     });
     upstream.once('error', () => {
       if (!connected) connectTo(client, attempt + 1);
@@ -40,7 +55,10 @@ export async function startTcpBalancer(backendPorts: readonly number[], options:
       sockets.delete(upstream);
       if (connected) client.destroy();
     });
-    client.once('close', () => upstream.destroy());
+    client.once('close', () => {
+      pairs.delete(client);
+      upstream.destroy();
+    });
   };
   let blocked = false;
   const server = net.createServer({ pauseOnConnect: true }, (client) => {
@@ -48,7 +66,8 @@ export async function startTcpBalancer(backendPorts: readonly number[], options:
     sockets.add(client);
     client.once('close', () => sockets.delete(client));
     client.on('error', () => client.destroy());
-    connectTo(client, 0);
+    if (held) waiting.push(client);
+    else connectTo(client, 0);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -72,6 +91,20 @@ export async function startTcpBalancer(backendPorts: readonly number[], options:
     },
     unblock() {
       blocked = false;
+    },
+    hold() {
+      if (held) return;
+      held = true;
+      for (const [client, upstream] of pairs) {
+        client.unpipe(upstream);
+        client.pause();
+      }
+    },
+    release() {
+      if (!held) return;
+      held = false;
+      for (const [client, upstream] of pairs) forward(client, upstream);
+      for (const client of waiting.splice(0)) if (!client.destroyed) connectTo(client, 0);
     },
     close,
     [Symbol.asyncDispose]: close,

@@ -11,6 +11,7 @@ import { createMessagesDeps, startMessagesService } from '@switchboard/messages'
 import { createGatewayDeps, startGateway } from '@switchboard/gateway';
 import { loadEmbeddedConfig } from './config.js';
 import { ensureDemoApp, ensureOperatorToken } from './demo-app.js';
+import { ensureDemoIdentityKey } from './demo-identity.js';
 import { acquireDataDirLock } from './data-dir-lock.js';
 import { assertPortsFree } from './port-check.js';
 import { createStandIns } from './stand-ins.js';
@@ -48,6 +49,7 @@ runService(
     });
     const messages = await startMessagesService({ ...config, OPERATOR_TOKEN: operator.token, INTERNAL_TOKEN: internalToken }, messagesDeps);
     const demo = await ensureDemoApp(messagesDeps.db, config.DATA_DIR);
+    const demoKey = await ensureDemoIdentityKey(messagesDeps.db, config.DATA_DIR, demo.app);
     const gatewayDeps = createGatewayDeps(
       { ...config, MESSAGES_URL: `http://127.0.0.1:${messages.port}`, INTERNAL_TOKEN: internalToken },
       { logger: logger.child({ component: 'gateway', node_id: config.NODE_ID }), fail, standIns: standIns.gateway },
@@ -58,6 +60,7 @@ runService(
       messagesPort: messages.port,
       app: demo.app,
       created: demo.created,
+      identityKid: demoKey.key.kid,
       operatorToken: operator.generated ? operator.token : undefined,
       dataDir: config.DATA_DIR,
       chosen: standIns.chosen,

@@ -5,6 +5,8 @@ export interface Welcome {
   readonly messagesPort: number;
   readonly app: CreatedApp;
   readonly created: boolean;
+  /** The demo app's identity key (its secret stays in demo-app.json). */
+  readonly identityKid: string;
   /** Printed only when it was generated (not given in OPERATOR_TOKEN). */
   readonly operatorToken: string | undefined;
   readonly dataDir: string;
@@ -29,6 +31,10 @@ export function printWelcome(out: NodeJS.WritableStream, w: Welcome): void {
     'Try it, in two more terminals:',
     '  npm run demo:chat -- --as device     # a customer',
     '  npm run demo:chat -- --as agent      # an agent answering',
+    '',
+    `Signed-in users: the demo app has an identity key (${w.identityKid}, secret in demo-app.json); mint a token with`,
+    '  npm run -s demo:token -- --user alice [--name Alice] [--agent] [--ttl 3600]',
+    '  and send it as user_token in the /client handshake (agent tokens: agent_token on /admin). docs/identity.md',
     '',
     'Another app (prints its JSON; --help for the options):',
     '  npm run -s apps:create -- --name my-app',

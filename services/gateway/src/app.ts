@@ -16,6 +16,7 @@ import { createGatewayMetrics, type GatewayMetrics } from './metrics.js';
 import type { ConnectionRegistry } from './presence/connection-registry.js';
 import { registerAdminNamespace } from './socket/admin-namespace.js';
 import { registerClientNamespace } from './socket/client-namespace.js';
+import { createAuthGate } from './socket/auth-gate.js';
 import { createEventGuard } from './socket/event-guard.js';
 import { connectionRecordOf, createPresenceAnnouncer } from './presence/presence-announcer.js';
 import { startSlowConsumerMonitor } from './socket/slow-consumers.js';
@@ -42,6 +43,8 @@ export type GatewayOptions = Pick<
   | 'SLOW_CONSUMER_BUFFER_BYTES'
   | 'SLOW_CONSUMER_GRACE_MS'
   | 'EVENT_RATE_PER_SECOND'
+  | 'AUTH_CONCURRENCY'
+  | 'AUTH_QUEUE_LENGTH'
   | 'AUTH_FAILURES_PER_IP_PER_MINUTE'
   | 'MAX_CONNECTIONS_PER_DEVICE'
   | 'CONNECTIONS_PER_IP_PER_10S'
@@ -107,9 +110,10 @@ export async function startGateway(options: GatewayOptions, deps: GatewayDeps): 
     refuseNew: () => draining,
     trustedProxyHops: options.TRUSTED_PROXY_HOPS,
     onConnectFlood: () => {
-      metrics.refusals.inc({ namespace: 'engine', code: 'RATE_LIMITED' });
-      logger.debug('closed a connection with too many namespace handshakes in progress');
+      metrics.refusals.inc({ namespace: 'engine', code: 'RATE_LIMITED', reason: 'flood' });
+      logger.debug('closed a connection that sent a second CONNECT for a namespace');
     },
+    onMainNamespaceRefused: () => metrics.refusals.inc({ namespace: '/', code: 'NOT_FOUND', reason: 'not_found' }),
     logger,
   });
   const { client, admin } = server;
@@ -133,11 +137,12 @@ export async function startGateway(options: GatewayOptions, deps: GatewayDeps): 
     failOpen: createLimitsFailOpen(metrics, logger),
     metrics,
   });
+  const gate = createAuthGate(deps.api, { concurrency: options.AUTH_CONCURRENCY, queueLength: options.AUTH_QUEUE_LENGTH, metrics });
   const guard = createEventGuard({ metrics, logger, ratePerSecond: options.EVENT_RATE_PER_SECOND });
   // Token expiry and revocation of live sockets: one deadline structure for the node, swept every second.
   const sessions = createSessionEnforcer({ sockets: allSockets, metrics, logger });
-  registerClientNamespace(client, { api: deps.api, announcer, broadcaster, guard, limits, metrics, logger, nodeId, sessions });
-  registerAdminNamespace(admin, { api: deps.api, registry, broadcaster, guard, limits, metrics, logger, sessions });
+  registerClientNamespace(client, { api: deps.api, gate, announcer, broadcaster, guard, limits, metrics, logger, nodeId, sessions });
+  registerAdminNamespace(admin, { api: deps.api, gate, registry, broadcaster, guard, limits, metrics, logger, sessions });
   sessions.start();
   const revocations = createRevocationRelay({
     // With the Redis adapter the other nodes hear of a revocation through it; alone (in-memory adapter) there are none.

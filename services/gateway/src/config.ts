@@ -84,6 +84,14 @@ export const GatewayEnv = z.object({
   TRUSTED_PROXY_HOPS: positiveInt(0),
   /** How long the gateway reuses the messages service's answer to an agent's credentials (a device's is not reused). @default 2000 */
   AUTH_CACHE_TTL_MS: positiveInt(2_000),
+  /**
+   * Handshake auth calls to the messages service in flight at most on this process; more wait in a queue of
+   * `AUTH_QUEUE_LENGTH`, and past that a handshake is refused `UNAVAILABLE` at once, so a flood cannot starve other
+   * clients' handshakes. 0: unbounded. @default 64
+   */
+  AUTH_CONCURRENCY: positiveInt(64),
+  /** Handshakes that may wait for an auth slot (see `AUTH_CONCURRENCY`); 0: none wait. @default 256 */
+  AUTH_QUEUE_LENGTH: positiveInt(256),
   /** Time limit of a call to the messages service. @default 5000 */
   MESSAGES_TIMEOUT_MS: positiveInt(5_000),
 });

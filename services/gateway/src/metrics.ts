@@ -1,5 +1,6 @@
 import type { DisconnectReason } from 'socket.io';
-import { ERROR_CODES, SUBJECTS } from '@switchboard/protocol';
+import { SUBJECTS } from '@switchboard/protocol';
+import { REFUSAL_REASONS } from './socket/handshake-refusals.js';
 import {
   createCounter,
   createGauge,
@@ -15,7 +16,10 @@ export interface GatewayMetrics {
   readonly connections: Gauge<'namespace'>;
   readonly connects: Counter<'namespace'>;
   readonly disconnects: Counter<'namespace' | 'reason'>;
-  readonly refusals: Counter<'namespace' | 'code'>;
+  readonly refusals: Counter<'namespace' | 'code' | 'reason'>;
+  readonly authGate: Counter<'result'>;
+  readonly authInFlight: Gauge;
+  readonly authQueued: Gauge;
   /** Handshakes refused `RATE_LIMITED` by a connection or authentication limit, by the limit (limits/handshake-limits.ts). */
   readonly limitRefusals: Counter<'namespace' | 'limit'>;
   /** Limit checks that let a handshake through because their store (Redis) failed or hung. */
@@ -56,7 +60,10 @@ export function createGatewayMetrics(registry: Registry, sources: GatewayMetrics
     }),
     connects: counter('connects_total', 'Accepted connections, by namespace.', ['namespace']),
     disconnects: counter('disconnects_total', 'Closed connections, by namespace and Socket.IO reason.', ['namespace', 'reason']),
-    refusals: counter('handshake_refusals_total', 'Refused handshakes, by namespace and error code.', ['namespace', 'code']),
+    refusals: counter('handshake_refusals_total', 'Refused handshakes, by namespace, error code and reason (engine: the connection was closed).', ['namespace', 'code', 'reason']),
+    authGate: counter('auth_gate_total', 'Handshake auth checks by what the auth gate did: called, queued, queue_full, cached_refusal, connection_closed.', ['result']),
+    authInFlight: createGauge(registry, 'switchboard_gateway_auth_in_flight', 'Handshake auth calls to the messages service in flight on this node (at most AUTH_CONCURRENCY).'),
+    authQueued: createGauge(registry, 'switchboard_gateway_auth_queued', 'Handshakes waiting for an auth slot on this node (at most AUTH_QUEUE_LENGTH).'),
     limitRefusals: counter('limit_refusals_total', 'Handshakes refused RATE_LIMITED by a connection or authentication limit, by namespace and limit.', ['namespace', 'limit']),
     limitsFailOpen: counter('limits_fail_open_total', 'Limit checks that let a handshake through because Redis failed or did not answer, by limit.', ['limit']),
     eventsIn: counter('events_in_total', 'Events received from sockets, by namespace and event name.', ['namespace', 'event']),
@@ -85,7 +92,14 @@ export function createGatewayMetrics(registry: Registry, sources: GatewayMetrics
   // zeroed where the routes are known, in event-guard.ts). test/deploy/metric-names.test.ts checks it.
   zeroKnownSeries(metrics.connects, { namespace: NAMESPACES });
   zeroKnownSeries(metrics.disconnects, { namespace: NAMESPACES, reason: DISCONNECT_REASONS });
-  zeroKnownSeries(metrics.refusals, { namespace: NAMESPACES, code: ERROR_CODES });
+  // Refusals: each reason with its code, on both namespaces; the connection-level flood on `engine`, the main
+  // namespace's refusal on `/`.
+  const OWN_NAMESPACE: Partial<Record<string, string>> = { flood: 'engine', not_found: '/' };
+  for (const [reason, code] of Object.entries(REFUSAL_REASONS)) {
+    const own = OWN_NAMESPACE[reason];
+    zeroKnownSeries(metrics.refusals, { namespace: own ? [own] : NAMESPACES, code: [code], reason: [reason] });
+  }
+  zeroKnownSeries(metrics.authGate, { result: ['called', 'queued', 'queue_full', 'cached_refusal', 'connection_closed'] });
   zeroKnownSeries(metrics.limitRefusals, { namespace: NAMESPACES, limit: ['auth_failures', 'connection_rate'] });
   zeroKnownSeries(metrics.limitRefusals, { namespace: ['/client'], limit: ['device_connections'] });
   zeroKnownSeries(metrics.limitsFailOpen, { limit: ['auth_failures', 'connection_rate', 'device_connections'] });

@@ -54,7 +54,7 @@ export interface HandshakeLimits {
 export function createHandshakeLimits(options: HandshakeLimitsOptions): HandshakeLimits {
   const { metrics, failOpen } = options;
   const refuse = (namespace: Namespace, limit: HandshakeLimit, next: Next, message: string) => {
-    metrics.refusals.inc({ namespace, code: 'RATE_LIMITED' });
+    metrics.refusals.inc({ namespace, code: 'RATE_LIMITED', reason: 'rate_limited' });
     metrics.limitRefusals.inc({ namespace, limit });
     next(handshakeRefusal('RATE_LIMITED', message));
   };

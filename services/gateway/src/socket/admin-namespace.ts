@@ -2,6 +2,7 @@ import { AppRef, AuthRefresh, ConversationRef, SocketSendMessage } from '@switch
 import type { Logger } from '@switchboard/logger';
 import type { Broadcaster } from './broadcaster.js';
 import type { MessagesApi } from '../messages-api.js';
+import type { AuthGate } from './auth-gate.js';
 import type { GatewayMetrics } from '../metrics.js';
 import type { ConnectionRegistry } from '../presence/connection-registry.js';
 import { refreshAuth } from './auth-refresh.js';
@@ -18,6 +19,8 @@ import { appRoom, conversationRoom, type AdminNamespace, type AdminSocket } from
 
 export interface AdminNamespaceDeps {
   readonly api: MessagesApi;
+  /** The handshake's way to the messages service (bounded, refusals remembered). */
+  readonly gate: AuthGate;
   readonly registry: ConnectionRegistry;
   readonly broadcaster: Broadcaster;
   readonly guard: EventGuard;
@@ -75,7 +78,7 @@ export function registerAdminNamespace(nsp: AdminNamespace, deps: AdminNamespace
   }
 
   nsp.use(deps.limits.beforeAuth('/admin'));
-  nsp.use(deps.limits.countingFailures(adminHandshake(api, metrics, deps.logger, deps.sessions.read)));
+  nsp.use(deps.limits.countingFailures(adminHandshake(deps.gate, metrics, deps.logger, deps.sessions.read)));
 
   nsp.on('connection', (socket) => {
     metrics.connects.inc({ namespace: '/admin' });

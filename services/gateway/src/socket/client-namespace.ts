@@ -2,6 +2,7 @@ import { AuthRefresh, ConversationRef, SocketSendMessage, type InternalAuthClien
 import type { Logger } from '@switchboard/logger';
 import type { Broadcaster } from './broadcaster.js';
 import type { MessagesApi } from '../messages-api.js';
+import type { AuthGate } from './auth-gate.js';
 import type { GatewayMetrics } from '../metrics.js';
 import { refreshAuth } from './auth-refresh.js';
 import { createTypingRelay, joinConversation } from './conversation-handlers.js';
@@ -17,6 +18,8 @@ import { conversationRoom, type ClientNamespace, type ClientSocket } from './typ
 
 export interface ClientNamespaceDeps {
   readonly api: MessagesApi;
+  /** The handshake's way to the messages service (bounded, refusals remembered). */
+  readonly gate: AuthGate;
   readonly announcer: PresenceAnnouncer;
   readonly broadcaster: Broadcaster;
   readonly guard: EventGuard;
@@ -73,7 +76,7 @@ export function registerClientNamespace(nsp: ClientNamespace, deps: ClientNamesp
   nsp.use(limits.beforeAuth('/client'));
   nsp.use(
     limits.countingFailures(
-      clientHandshake(api, metrics, deps.logger, (socket, answer) => latestBySocket.set(socket, answer.latest_conversation), deps.sessions.read),
+      clientHandshake(deps.gate, metrics, deps.logger, (socket, answer) => latestBySocket.set(socket, answer.latest_conversation), deps.sessions.read),
     ),
   );
   nsp.use(limits.afterAuth('/client'));

@@ -6,13 +6,27 @@ import {
   type Principal,
 } from '@switchboard/protocol';
 import type { Logger } from '@switchboard/logger';
-import type { MessagesApi } from '../messages-api.js';
 import type { GatewayMetrics } from '../metrics.js';
+import type { AuthGate } from './auth-gate.js';
 import type { SessionFields } from './auth-session.js';
 import { errorCodeOf, handshakeRefusal } from './errors.js';
+import { HandshakeRefused, reasonOf, type RefusalReason } from './handshake-refusals.js';
 import type { AdminSocket, ClientSocket, SocketData } from './types.js';
 
 type Next = (error?: Error) => void;
+type RefusalCode = 'MISSING_PARAMS' | 'INVALID_CREDENTIALS' | 'TOKEN_EXPIRED' | 'UNAVAILABLE';
+const REFUSED_BY_MESSAGES = { INVALID_CREDENTIALS: 'the credentials are not valid', TOKEN_EXPIRED: 'the token has expired' } as const;
+
+/**
+ * Counts the refusal by code and reason (given, or a thrown gateway refusal's own, else the code's) and answers
+ * `connect_error`.
+ */
+const refuser =
+  (namespace: '/client' | '/admin', metrics: GatewayMetrics, next: Next) =>
+  (code: RefusalCode, message: string, why?: RefusalReason | unknown) => {
+    metrics.refusals.inc({ namespace, code, reason: reasonOf(why, code) });
+    next(handshakeRefusal(code, message));
+  };
 
 const present = (value: unknown) => value !== undefined && value !== null && value !== '';
 
@@ -40,7 +54,7 @@ const FOREIGN_SESSION = 'the recovered session belongs to another app or device'
  * Runs again for a recovered connection (`skipMiddlewares: false`).
  */
 export function clientHandshake(
-  api: MessagesApi,
+  gate: AuthGate,
   metrics: GatewayMetrics,
   logger: Logger,
   onAuthenticated: (socket: ClientSocket, answer: InternalAuthClientResponse) => void,
@@ -48,57 +62,55 @@ export function clientHandshake(
 ) {
   return async (socket: ClientSocket, next: Next) => {
     const auth = (socket.handshake.auth ?? {}) as Record<string, unknown>;
-    const refuse = (code: 'MISSING_PARAMS' | 'INVALID_CREDENTIALS' | 'UNAVAILABLE', message: string) => {
-      metrics.refusals.inc({ namespace: '/client', code });
-      next(handshakeRefusal(code, message));
-    };
+    const refuse = refuser('/client', metrics, next);
     if (!present(auth.app_id) || !present(auth.device_id) || !present(auth.api_key)) {
       return refuse('MISSING_PARAMS', 'auth needs app_id, device_id and api_key');
     }
     const parsed = ClientAuth.safeParse(auth);
     if (!parsed.success) return refuse('INVALID_CREDENTIALS', 'the credentials are not valid');
     try {
-      const answer = await api.authenticateClient(parsed.data);
+      const answer = await gate.authenticateClient(socket, parsed.data);
       const principal = answer.principal;
-      if (foreignSession(socket, principal)) return refuse('INVALID_CREDENTIALS', FOREIGN_SESSION);
+      if (foreignSession(socket, principal)) return refuse('INVALID_CREDENTIALS', FOREIGN_SESSION, 'foreign_session');
       // The token's exp, a rotated-out credential's end and the credential ids, for `session-enforcer.ts`.
       socket.data = { principal, connectedAt: new Date().toISOString(), ...readSession(answer.session) };
       onAuthenticated(socket, answer);
       next();
     } catch (error) {
       const code = errorCodeOf(error);
-      if (code === 'INVALID_CREDENTIALS') return refuse(code, 'the credentials are not valid');
+      if (code === 'INVALID_CREDENTIALS' || code === 'TOKEN_EXPIRED') return refuse(code, REFUSED_BY_MESSAGES[code], error);
+      // The gateway's own refusals (auth queue full, connection gone) are counted, not logged: a flood makes many.
+      if (error instanceof HandshakeRefused) return refuse('UNAVAILABLE', error.message, error);
       logger.warn({ err: error }, 'cannot check client credentials');
-      refuse('UNAVAILABLE', 'credentials cannot be checked right now, retry later');
+      refuse('UNAVAILABLE', 'credentials cannot be checked right now, retry later', error);
     }
   };
 }
 
 /** Handshake of `/admin`: `{ app_id, admin_token }`, refused like `/client`. */
-export function adminHandshake(api: MessagesApi, metrics: GatewayMetrics, logger: Logger, readSession: (session: AuthSession) => SessionFields) {
+export function adminHandshake(gate: AuthGate, metrics: GatewayMetrics, logger: Logger, readSession: (session: AuthSession) => SessionFields) {
   return async (socket: AdminSocket, next: Next) => {
     const auth = (socket.handshake.auth ?? {}) as Record<string, unknown>;
-    const refuse = (code: 'MISSING_PARAMS' | 'INVALID_CREDENTIALS' | 'UNAVAILABLE', message: string) => {
-      metrics.refusals.inc({ namespace: '/admin', code });
-      next(handshakeRefusal(code, message));
-    };
+    const refuse = refuser('/admin', metrics, next);
     if (!present(auth.app_id) || (!present(auth.admin_token) && !present(auth.agent_token))) {
       return refuse('MISSING_PARAMS', 'auth needs app_id and admin_token or agent_token');
     }
     const parsed = AdminAuth.safeParse(auth);
     if (!parsed.success) return refuse('INVALID_CREDENTIALS', 'the credentials are not valid');
     try {
-      const answer = await api.authenticateAdmin(parsed.data);
+      const answer = await gate.authenticateAdmin(socket, parsed.data);
       const principal = answer.principal;
-      if (foreignSession(socket, principal)) return refuse('INVALID_CREDENTIALS', FOREIGN_SESSION);
+      if (foreignSession(socket, principal)) return refuse('INVALID_CREDENTIALS', FOREIGN_SESSION, 'foreign_session');
       // The token's exp, a rotated-out credential's end and the credential ids, for `session-enforcer.ts`.
       socket.data = { principal, connectedAt: new Date().toISOString(), ...readSession(answer.session) };
       next();
     } catch (error) {
       const code = errorCodeOf(error);
-      if (code === 'INVALID_CREDENTIALS') return refuse(code, 'the credentials are not valid');
+      if (code === 'INVALID_CREDENTIALS' || code === 'TOKEN_EXPIRED') return refuse(code, REFUSED_BY_MESSAGES[code], error);
+      // The gateway's own refusals (auth queue full, connection gone) are counted, not logged: a flood makes many.
+      if (error instanceof HandshakeRefused) return refuse('UNAVAILABLE', error.message, error);
       logger.warn({ err: error }, 'cannot check admin credentials');
-      refuse('UNAVAILABLE', 'credentials cannot be checked right now, retry later');
+      refuse('UNAVAILABLE', 'credentials cannot be checked right now, retry later', error);
     }
   };
 }

@@ -6,9 +6,6 @@ import type { Logger } from '@switchboard/logger';
 import { clientAddress } from '@switchboard/runtime';
 import { createConnectFloodGuard } from './connect-flood.js';
 import { handshakeRefusal } from './errors.js';
-
-/** Namespace handshakes one Engine.IO connection may have in progress (a client needs one per namespace). */
-const MAX_PENDING_CONNECTS = 4;
 import type { AdminNamespace, AnySocket, ClientNamespace } from './types.js';
 
 export interface SocketServerOptions {
@@ -27,8 +24,10 @@ export interface SocketServerOptions {
   readonly refuseNew: () => boolean;
   /** `TRUSTED_PROXY_HOPS`: proxies whose `X-Forwarded-For` entries are believed (0: the remote address). */
   readonly trustedProxyHops: number;
-  /** Called when a connection is closed for sending more namespace `CONNECT`s than may wait at once. */
+  /** Called when a connection is closed for a second `CONNECT` to a namespace it is joining or has joined. */
   readonly onConnectFlood: () => void;
+  /** Called when a handshake to the main namespace `/` is refused (`NOT_FOUND`). */
+  readonly onMainNamespaceRefused: () => void;
   readonly logger: Logger;
 }
 
@@ -76,7 +75,7 @@ export function createSocketServer(options: SocketServerOptions): SocketServer {
   // Socket.IO's documented memory saving ("Memory usage" in its docs): otherwise every connection keeps its first
   // HTTP request (uWS request and response wrappers, headers, query) for its whole life. Nothing reads it after
   // `allowRequest`; handshakes then carry empty `headers`, which the gateway never reads.
-  const guardConnects = createConnectFloodGuard(MAX_PENDING_CONNECTS, options.onConnectFlood);
+  const guardConnects = createConnectFloodGuard(options.onConnectFlood);
   // Behind proxies, the client address is read from the first request's `X-Forwarded-For` before it is dropped,
   // and kept per connection; without, the engine's own `remoteAddress` is all there is to keep.
   const forwarded = new WeakMap<object, string>();
@@ -89,7 +88,10 @@ export function createSocketServer(options: SocketServerOptions): SocketServer {
   });
 
   // The main namespace always exists and has no auth: refuse it.
-  io.of('/').use((_socket, next) => next(handshakeRefusal('NOT_FOUND', 'connect to /client or /admin')));
+  io.of('/').use((_socket, next) => {
+    options.onMainNamespaceRefused();
+    next(handshakeRefusal('NOT_FOUND', 'connect to /client or /admin'));
+  });
   const client = io.of(NAMESPACES.client) as unknown as ClientNamespace;
   const admin = io.of(NAMESPACES.admin) as unknown as AdminNamespace;
   const addressOf = (socket: AnySocket) => {
