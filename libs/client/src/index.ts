@@ -1,6 +1,6 @@
 export { ChatClient, type ChatClientOptions } from './chat-client.js';
 export { AgentClient, type AgentClientOptions } from './agent-client.js';
-export type { ClientLifecycleEvents, ConnectionState, RealtimeClientOptions } from './realtime-client.js';
+export type { ClientLifecycleEvents, ConnectionState, RealtimeClientOptions } from './realtime-types.js';
 export { SendError, type ClientErrorCode, type ConnectionCause, type ConnectionErrorCode } from './errors.js';
 export { createLocalStorageStore, createMemoryStore, type ClientStore, type LocalStorageStoreOptions } from './store.js';
 export type { Cursor, PendingSend } from './client-state.js';
