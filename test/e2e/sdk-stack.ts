@@ -61,7 +61,8 @@ export function settlesWithin<T>(promise: Promise<T>, ms: number, what: string):
 }
 
 type ChatOptions = ConstructorParameters<typeof ChatClient>[0];
-type AgentOptions = ConstructorParameters<typeof AgentClient>[0];
+/** An agent's options but its credentials (`adminToken` or `getAgentToken`). */
+type AgentOptions = Omit<ConstructorParameters<typeof AgentClient>[0], 'adminToken' | 'getAgentToken'>;
 
 /**
  * SDK clients of one app on the stack, with the tests' short backoff. `stack` and `app` are read when a client is
@@ -74,6 +75,9 @@ export function sdkClients(stack: () => SdkStack, app: () => CreatedApp) {
   return {
     chat: (deviceId: string, extra: Partial<ChatOptions> = {}) => track(new ChatClient({ ...base(), deviceId, apiKey: app().api_key, ...extra })),
     agent: (extra: Partial<AgentOptions> = {}) => track(new AgentClient({ ...base(), adminToken: app().admin_token, ...extra })),
+    /** An agent signed in with agent tokens from `getAgentToken` instead of the admin token. */
+    agentWithToken: (getAgentToken: () => Promise<string> | string, extra: Partial<AgentOptions> = {}) =>
+      track(new AgentClient({ ...base(), getAgentToken, ...extra })),
     /** A client made by hand (other options), closed with the others. */
     track,
     closeAll: () => {

@@ -9,6 +9,16 @@ import { ReconnectPolicy, type ReconnectPolicyOptions } from './reconnect-policy
 export interface LifecycleHooks {
   /** Resolves once the client may open its first connection (the store's cursors are loaded). */
   readonly ready: Promise<void>;
+  /**
+   * Before each connection attempt: get what the handshake needs (a token). A rejection is retried with the
+   * backoff, `reconnecting` saying `TOKEN_UNAVAILABLE`.
+   */
+  readonly beforeConnect: () => Promise<void>;
+  /**
+   * The server refused the credentials with `code` (at the handshake, or in an `error` before disconnecting):
+   * true when a new attempt may succeed (an expired token that the client can replace), false to close the client.
+   */
+  readonly renewable: (code: string) => boolean;
   /** The socket is connected (`connect` is emitted right after): re-join, catch up, resume the sends. */
   readonly onConnected: (recovered: boolean) => void;
   /** The connection is gone (`disconnect` is emitted right after): pause the sends. */
@@ -23,7 +33,7 @@ export interface LifecycleHooks {
 /**
  * The connection's states and its reconnects, which are ours (Socket.IO's own reconnection is off): exponential
  * backoff with full jitter, the server's shutdown hint first; credential refusals and handshakes that cannot work
- * close the client for good.
+ * close the client for good, except an expired token, which is replaced before the next attempt.
  */
 export class ConnectionLifecycle {
   readonly #socket: Socket;
@@ -97,9 +107,17 @@ export class ConnectionLifecycle {
 
   #open(): void {
     this.#state = 'connecting';
-    void this.#hooks.ready.then(() => {
-      if (this.#state === 'connecting') this.#socket.connect();
-    });
+    void this.#hooks.ready
+      .then(() => (this.#state === 'connecting' ? this.#hooks.beforeConnect() : undefined))
+      .then(
+        () => {
+          if (this.#state === 'connecting') this.#socket.connect();
+        },
+        (error: unknown) => {
+          if (this.#state !== 'connecting') return;
+          this.#scheduleReconnect({ code: 'TOKEN_UNAVAILABLE', message: error instanceof Error ? error.message : String(error) });
+        },
+      );
   }
 
   #scheduleReconnect(cause: ConnectionCause): void {
@@ -132,6 +150,7 @@ export class ConnectionLifecycle {
         // The server ended this session on purpose: after an `error` with a credential code (revoked key, expired
         // token), the credentials are refused; otherwise it does not want this client back either.
         const error = this.#credentialError;
+        if (error && this.#hooks.renewable(error.code)) return this.#scheduleReconnect({ code: error.code, message: error.message });
         this.shutdown();
         if (error) emit('unauthorized', { code: error.code, message: error.message });
         else emit('failed', { code: 'SERVER_DISCONNECT', message: 'the server closed the connection' });
@@ -143,6 +162,7 @@ export class ConnectionLifecycle {
       if (this.#state === 'closed' || this.#state === 'disconnected') return;
       const cause = connectErrorCause(error);
       if (CREDENTIAL_CODES.has(cause.code)) {
+        if (this.#hooks.renewable(cause.code)) return this.#scheduleReconnect(cause);
         this.shutdown();
         emit('unauthorized', { code: cause.code, message: cause.message });
         return;

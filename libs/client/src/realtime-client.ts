@@ -1,7 +1,7 @@
 import { io, type Socket } from 'socket.io-client';
 // Values from the zod-free entry, so a browser bundle does not pull zod in.
 import { SOCKET_PATH } from '@switchboard/protocol/socket-events';
-import type { EventPayload, Message, ServerToSocketEvents, SocketToServerEvents } from '@switchboard/protocol';
+import type { AckResult, AuthRefresh, EventPayload, Message, ServerToSocketEvents, SocketToServerEvents } from '@switchboard/protocol';
 import { AckRequests, closedError, type AckedEvent, type AckFields } from './ack-requests.js';
 import { CatchUpRunner } from './catch-up-runner.js';
 import { ClientState } from './client-state.js';
@@ -14,6 +14,8 @@ import type { CatchUpGap, ClientLifecycleEvents, ConnectionState, RealtimeClient
 import { SendPath } from './send-path.js';
 import { wireServerEvents } from './server-events.js';
 import { createMemoryStore } from './store.js';
+import { TokenRefresher } from './token-refresher.js';
+import { TokenSource, type TokenProvider } from './token-source.js';
 import { TypingDebouncer } from './typing-debouncer.js';
 
 export type { CatchUpGap, ClientLifecycleEvents, ConnectionState, RealtimeClientOptions, RealtimeIdentity } from './realtime-types.js';
@@ -21,7 +23,8 @@ export type { CatchUpGap, ClientLifecycleEvents, ConnectionState, RealtimeClient
 /**
  * What devices and agents share: their own socket with reconnects under our control (`connection-lifecycle.ts`), a
  * send queue with retries (`send-path.ts`), per-conversation ordering with gap fill (`conversation-stream.ts`, fed
- * by `server-events.ts`), catch-up across instances through the store (`catch-up-runner.ts`), and typing debounce.
+ * by `server-events.ts`), catch-up across instances through the store (`catch-up-runner.ts`), typing debounce,
+ * and, for a signed-in user or agent, its token (`token-source.ts`) refreshed in band (`token-refresher.ts`).
  * Subclasses name the namespace, the credentials and the REST calls.
  */
 export abstract class RealtimeClient<
@@ -42,14 +45,29 @@ export abstract class RealtimeClient<
   readonly #lifecycle: ConnectionLifecycle;
   readonly #catchUp: CatchUpRunner;
   readonly #store: ClientState;
+  readonly #refresher: TokenRefresher | undefined;
   #connectionId: string | undefined;
+  /** The token the live (or last) socket authenticated with: its handshake's, or its last refresh's. */
+  #socketToken: string | undefined;
 
-  protected constructor(identity: RealtimeIdentity, rest: RestApi, options: RealtimeClientOptions) {
+  /** `rest` makes the REST client, given the token it must send (for a signed-in user or agent). */
+  protected constructor(identity: RealtimeIdentity, rest: (token: TokenProvider | undefined) => RestApi, options: RealtimeClientOptions) {
     super();
-    this.rest = rest;
+    const emit = (event: string, ...args: unknown[]) => this.#emitAny(event, ...args);
+    const token = identity.token;
+    const tokens = token ? new TokenSource({ getToken: token.get, onError: (error) => emit('token:error', error) }) : undefined;
+    this.rest = rest(tokens);
     this.socket = io(new URL(identity.namespace, options.url).toString(), {
       path: SOCKET_PATH,
-      auth: identity.auth,
+      // With a token, the handshake carries the one held at each attempt (fetched first: `beforeConnect`); an empty
+      // one, which cannot happen, would be refused rather than taken for an anonymous client.
+      auth:
+        token && tokens
+          ? (callback) => {
+              this.#socketToken = tokens.held;
+              callback({ ...identity.auth, [token.field]: tokens.held ?? '' });
+            }
+          : identity.auth,
       transports: options.transports ?? ['websocket'],
       autoConnect: false,
       // Reconnection is ours (`ConnectionLifecycle`): full jitter, and the server's shutdown hint.
@@ -57,7 +75,6 @@ export abstract class RealtimeClient<
       // A ChatClient and an AgentClient for the same URL in one process must not share one connection.
       forceNew: true,
     });
-    const emit = (event: string, ...args: unknown[]) => this.#emitAny(event, ...args);
     const state = new ClientState(options.store ?? createMemoryStore(), identity.scope);
     this.#store = state;
     this.#requests = new AckRequests(this.socket as Socket);
@@ -83,6 +100,19 @@ export abstract class RealtimeClient<
       },
       (error) => emit('sync:error', error),
     );
+    const ackTimeout = options.ackTimeoutMs ?? 10_000;
+    this.#refresher = tokens
+      ? new TokenRefresher({
+          tokens,
+          send: (fresh) =>
+            (this.socket as Socket).timeout(ackTimeout).emitWithAck('auth:refresh', { token: fresh } satisfies AuthRefresh) as Promise<
+              AckResult<{ expires_at: string }>
+            >,
+          onRefreshed: (fresh) => (this.#socketToken = fresh),
+          ...(options.backoff ? { backoff: options.backoff } : {}),
+          onError: (error) => emit('token:error', error),
+        })
+      : undefined;
     this.#typing = new TypingDebouncer((conversationId, isTyping) => {
       if (this.socket.connected) this.socket.emit(isTyping ? 'typing:start' : 'typing:stop', { conversation_id: conversationId });
     }, options.typing);
@@ -95,19 +125,31 @@ export abstract class RealtimeClient<
       },
       {
         ready,
+        beforeConnect: async () => void (await tokens?.current()),
+        // An expired token is replaced (the next attempt fetches a new one); any other refusal closes the client.
+        renewable: (code) => {
+          if (code !== 'TOKEN_EXPIRED' || !tokens || this.#socketToken === undefined) return false;
+          tokens.expired(this.#socketToken);
+          return true;
+        },
         onConnected: (recovered) => {
+          this.#refresher?.start(this.#socketToken);
           if (!recovered) {
             for (const id of this.#joined) this.socket.emit('conversation:join', { conversation_id: id });
             if (!identity.rejoinKnown) this.#catchUp.run(this.socket.id);
           }
           this.#sends.queue.resume();
         },
-        onDropped: () => this.#sends.queue.pause(),
+        onDropped: () => {
+          this.#refresher?.stop();
+          this.#sends.queue.pause();
+        },
         onOffline: () => {
           this.#typing.close();
           this.#sends.queue.pause({ dropped: false }); // not the sends' fault
         },
         onClosing: () => {
+          this.#refresher?.stop();
           this.#catchUp.close();
           this.#typing.close();
           this.#sends.queue.close();
@@ -129,7 +171,12 @@ export abstract class RealtimeClient<
       lifecycle: this.#lifecycle,
       streams: this.#streams,
       joined: this.#joined,
-      onConnectionId: (connectionId) => (this.#connectionId = connectionId),
+      onConnected: (payload) => {
+        this.#connectionId = payload.connection_id;
+        if (!tokens) return;
+        tokens.serverTime(payload.server_time);
+        this.#refresher?.start(this.#socketToken); // again, on the server's clock
+      },
       emit,
     });
   }

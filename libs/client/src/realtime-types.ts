@@ -1,6 +1,7 @@
 import type { BackoffOptions } from './backoff.js';
-import type { ConnectionCause, ConnectionErrorCode, SendError } from './errors.js';
+import type { ConnectionCause, ConnectionErrorCode, SendError, TokenError } from './errors.js';
 import type { ClientStore } from './store.js';
+import type { TokenCallback } from './token-source.js';
 import type { TypingDebouncerOptions } from './typing-debouncer.js';
 
 /**
@@ -18,7 +19,10 @@ export interface ClientLifecycleEvents {
   disconnect: (reason: string) => void;
   /** The next connection attempt is in `delayMs` (backoff, or the server's `reconnect_delay_ms` hint); `cause`: why the last one ended. */
   reconnecting: (info: { delayMs: number; attempt: number; cause: ConnectionCause }) => void;
-  /** The server refused the credentials (`MISSING_PARAMS`, `INVALID_CREDENTIALS`, `TOKEN_EXPIRED`): the client is closed. */
+  /**
+   * The server refused the credentials (`MISSING_PARAMS`, `INVALID_CREDENTIALS`; `TOKEN_EXPIRED` only for a client
+   * without a token callback, since one with a callback fetches a new token and reconnects): the client is closed.
+   */
   unauthorized: (error: { code: ConnectionErrorCode; message: string }) => void;
   /** The connection cannot work (the handshake is refused with a 4xx: wrong URL, path or transport): the client is closed. */
   failed: (cause: ConnectionCause) => void;
@@ -26,6 +30,11 @@ export interface ClientLifecycleEvents {
   'send:failed': (error: SendError) => void;
   /** Catching up over REST failed; it is tried again on a timer, at the next message or reconnect. */
   'sync:error': (error: unknown) => void;
+  /**
+   * `getUserToken` / `getAgentToken` failed, or the gateway refused an in-band refresh: retried with the backoff
+   * (a connection waits for a token: `reconnecting` with `TOKEN_UNAVAILABLE`). Never carries a token.
+   */
+  'token:error': (error: TokenError) => void;
 }
 
 export interface RealtimeClientOptions {
@@ -70,6 +79,8 @@ export interface CatchUpGap {
 export interface RealtimeIdentity {
   readonly namespace: '/client' | '/admin';
   readonly auth: Record<string, string>;
+  /** A signed-in user's or agent's token: the handshake field it goes in, and the callback that fetches it. */
+  readonly token?: { readonly field: 'user_token' | 'agent_token'; readonly get: TokenCallback };
   /** Where its state lives in the store, e.g. `client:<app>:<device>`. */
   readonly scope: string;
   /** Join the conversations known from the store on connect (a device's own), rather than catch up another way. */

@@ -1,5 +1,5 @@
 import type { Socket } from 'socket.io-client';
-import type { AckError, ConversationJoinedPayload, Message, ServerShutdownPayload } from '@switchboard/protocol';
+import type { AckError, ConnectedPayload, ConversationJoinedPayload, Message, ServerShutdownPayload } from '@switchboard/protocol';
 import type { ConnectionLifecycle } from './connection-lifecycle.js';
 import type { ConversationStreams } from './conversation-stream.js';
 
@@ -8,8 +8,8 @@ export interface ServerEventTargets {
   readonly streams: ConversationStreams;
   /** The conversations joined (auto-joined ones too): joined again after a reconnect that was not recovered. */
   readonly joined: Set<string>;
-  /** The server's id of this connection (`connected.connection_id`). */
-  readonly onConnectionId: (connectionId: string) => void;
+  /** The server's id of this connection and its clock (`connected`, right after the handshake). */
+  readonly onConnected: (payload: ConnectedPayload) => void;
   readonly emit: (event: string, ...args: unknown[]) => void;
 }
 
@@ -20,7 +20,7 @@ const HANDLED = new Set(['server:shutdown', 'conversation:joined', 'message:new'
  * Routes what the server sends: messages into their conversation's ordered stream, the shutdown hint and credential
  * errors to the lifecycle; every event passes on to the client's listeners (`message:new` once, in order).
  */
-export function wireServerEvents(socket: Socket, { lifecycle, streams, joined, onConnectionId, emit }: ServerEventTargets): void {
+export function wireServerEvents(socket: Socket, { lifecycle, streams, joined, onConnected, emit }: ServerEventTargets): void {
   socket.on('server:shutdown', (payload: ServerShutdownPayload) => {
     lifecycle.hint(payload.reconnect_delay_ms);
     emit('server:shutdown', payload);
@@ -36,8 +36,8 @@ export function wireServerEvents(socket: Socket, { lifecycle, streams, joined, o
     void streams.joined(payload.conversation_id, payload.last_message_id);
   });
   socket.on('message:new', (message: Message) => streams.received(message));
-  socket.on('connected', (payload: { connection_id: string }) => {
-    onConnectionId(payload.connection_id);
+  socket.on('connected', (payload: ConnectedPayload) => {
+    onConnected(payload);
     emit('connected', payload);
   });
   // Every other server event passes through as it came.
