@@ -3,7 +3,6 @@ export { AgentClient, type AgentClientOptions, type AgentCredentials } from './a
 export type { ClientLifecycleEvents, ConnectionState, RealtimeClientOptions } from './realtime-types.js';
 export { SendError, TokenError, type ClientErrorCode, type ConnectionCause, type ConnectionErrorCode, type TokenErrorCode } from './errors.js';
 export type { TokenCallback } from './token-source.js';
-export { tokenExpiry } from './token-expiry.js';
 export { createLocalStorageStore, createMemoryStore, type ClientStore, type LocalStorageStoreOptions } from './store.js';
 export type { Cursor, PendingSend } from './client-state.js';
 export { SEND_LIMITS, checkSend, type SendProblem } from './limits.js';
