@@ -21,8 +21,9 @@ export interface ChatClientOptions extends RealtimeClientOptions {
 }
 
 /**
- * A device's client: connects to `/client`, auto-joins the device's latest conversation, and delivers each
- * conversation's `message:new` in `seq` order, exactly once, filling gaps over REST.
+ * A device's client: connects to `/client`, auto-joins the device's latest conversation (the user's, when signed in
+ * with `getUserToken`), and delivers each conversation's `message:new` in `seq` order, exactly once, filling gaps
+ * over REST.
  *
  * ```ts
  * const chat = new ChatClient({ url, apiUrl, appId, deviceId, apiKey }).connect();
