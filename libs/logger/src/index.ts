@@ -25,6 +25,7 @@ export const REDACTED_PATHS = Object.freeze([
   'req.headers.authorization',
   'req.headers["x-api-key"]',
   'req.headers["x-internal-token"]',
+  'req.headers["x-user-token"]',
   'req.headers.cookie',
   'api_key',
   'admin_token',
@@ -32,10 +33,16 @@ export const REDACTED_PATHS = Object.freeze([
   'auth.admin_token',
   'password',
   'token',
+  'user_token',
+  'agent_token',
+  'secret',
   '*.api_key',
   '*.admin_token',
   '*.password',
   '*.token',
+  '*.user_token',
+  '*.agent_token',
+  '*.secret',
 ]);
 
 /** The one root logger of a service; components take `logger.child({ component })`. */

@@ -11,6 +11,7 @@ import {
 } from '@switchboard/metrics';
 import { SUBJECTS } from '@switchboard/protocol';
 import type { Database } from './db/schema.js';
+import { TOKEN_REFUSAL_REASONS } from './identity/token-verifier.js';
 import { outboxBacklog } from './repositories/outbox.js';
 
 export interface MessagesMetrics {
@@ -19,6 +20,8 @@ export interface MessagesMetrics {
   readonly outboxFailed: Counter<'subject'>;
   readonly outboxBacklog: Gauge;
   readonly outboxOldestAge: Gauge;
+  /** User and agent tokens refused, by reason (`TOKEN_REFUSAL_REASONS`). */
+  readonly tokenRefusals: Counter<'reason'>;
 }
 
 /**
@@ -58,9 +61,16 @@ export function createMessagesMetrics(registry: Registry, db: Kysely<Database>):
         this.set((await backlog().catch(() => ({ oldestAgeSeconds: Number.NaN }))).oldestAgeSeconds);
       },
     ),
+    tokenRefusals: createCounter(
+      registry,
+      'switchboard_messages_token_refusals_total',
+      'User and agent tokens refused, by reason (expired, bad_signature, unknown_kid, ...).',
+      ['reason'],
+    ),
   };
   // Exported at 0 from the start, so the dashboards and alerts see a series before the first event.
   zeroKnownSeries(metrics.outboxPublished, { subject: Object.values(SUBJECTS) });
   zeroKnownSeries(metrics.outboxFailed, { subject: Object.values(SUBJECTS) });
+  zeroKnownSeries(metrics.tokenRefusals, { reason: TOKEN_REFUSAL_REASONS });
   return metrics;
 }

@@ -14,7 +14,7 @@ function run(script: string, args: string[]): Promise<{ code: number; stdout: st
 }
 
 describe('CLIs', () => {
-  for (const [script, command] of [['migrate.js', 'db:migrate'], ['apps-create.js', 'apps:create']] as const) {
+  for (const [script, command] of [['migrate.js', 'db:migrate'], ['apps-create.js', 'apps:create'], ['apps-identity-key.js', 'apps:identity-key'], ['apps-update.js', 'apps:update']] as const) {
     it(`cli - ${command} answers --help and -h with its usage on stdout, exit 0, touching nothing`, async () => {
       for (const flag of ['--help', '-h']) {
         const result = await run(script, [flag]);

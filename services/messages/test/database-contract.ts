@@ -4,7 +4,10 @@ import type { Database } from '../src/db/schema.js';
 import { migrateToLatest } from '../src/db/migrate.js';
 import type { Principal } from '@switchboard/protocol';
 import { deleteOutboxEvents, fetchOutboxBatch } from '../src/repositories/outbox.js';
-import { createApp } from '../src/use-cases/apps.js';
+import { generateKeyPair, exportJWK } from 'jose';
+import { createAppAuthCache } from '../src/identity/app-auth-cache.js';
+import { createApp, updateAppPolicy } from '../src/use-cases/apps.js';
+import { createIdentityKey, removeIdentityKey } from '../src/use-cases/identity-keys.js';
 import { openConversation, pageConversations } from '../src/use-cases/conversations.js';
 import { AppError } from '../src/domain/errors.js';
 import { markRead, pageMessages, sendMessage, sendMessages } from '../src/use-cases/messages.js';
@@ -194,6 +197,33 @@ export function databaseContract(name: string, open: () => Promise<{ db: Kysely<
         expect((await fetchOutboxBatch(db, 1000)).filter((e) => e.conversation_id === conversation.id).map((e) => e.id)).toEqual([batch[2]!.id]);
         const count = await sql<{ n: string }>`SELECT count(*) AS n FROM outbox WHERE conversation_id = ${conversation.id}`.execute(db);
         expect(count.rows[0]!.n).toBe('1');
+      }));
+
+    it(`${name} - identity keys: both algorithms stored and loaded for verification, 5 at most, deletion writes its revocation`, () =>
+      withDb(async (db) => {
+        const { app } = await setup(db);
+        const { publicKey } = await generateKeyPair('ES256', { extractable: true });
+        const { kty, crv, x, y } = await exportJWK(publicKey);
+        const es = await createIdentityKey(db, app.id, { alg: 'ES256', jwk: { kty: 'EC', crv: 'P-256', x: x!, y: y! } });
+        expect(kty).toBe('EC');
+        expect(crv).toBe('P-256');
+        const hs = await createIdentityKey(db, app.id, { alg: 'HS256' });
+        const loaded = await createAppAuthCache({ db }).get(app.id);
+        expect([...loaded!.keys.values()].map((k) => [k.kid, k.alg, k.key instanceof Uint8Array])).toEqual([
+          [es.kid, 'ES256', false],
+          [hs.kid, 'HS256', true],
+        ]);
+        for (let i = 0; i < 3; i++) await createIdentityKey(db, app.id, { alg: 'HS256' });
+        await expect(createIdentityKey(db, app.id, { alg: 'HS256' })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+        const before = (await fetchOutboxBatch(db, 10_000)).length;
+        await removeIdentityKey(db, app.id, hs.kid);
+        const events = (await fetchOutboxBatch(db, 10_000)).slice(before);
+        expect(events.map((e) => [e.subject, e.conversation_id, e.payload])).toEqual([
+          ['app.credentials_revoked', null, { app_id: app.id, which: 'identity_key', valid_until: expect.any(String), credential_id: `identity_key:${hs.kid}` }],
+        ]);
+        await expect(removeIdentityKey(db, app.id, hs.kid)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+        expect((await updateAppPolicy(db, app.id, { identity: 'required' })).identity).toBe('required');
+        expect((await createAppAuthCache({ db }).get(app.id))!.identity).toBe('required');
       }));
   });
 }

@@ -76,6 +76,8 @@ export interface StartOptions {
   readonly internalToken?: string;
   readonly outboxPollIntervalMs?: number;
   readonly rateLimiter?: RateLimiter;
+  /** Where the replica logs (e.g. a capture, to grep it for secrets); default: silent unless TEST_LOG_LEVEL. */
+  readonly logger?: Logger;
 }
 
 /**
@@ -110,7 +112,7 @@ export async function startMessagesHarness(options: StartOptions = {}): Promise<
   const replicas: Replica[] = [];
 
   const startReplica = async (replicaOptions: StartOptions = options): Promise<Replica> => {
-    const logger = testLogger();
+    const logger = replicaOptions.logger ?? testLogger();
     const operatorToken = 'operatorToken' in replicaOptions ? replicaOptions.operatorToken : OPERATOR_TOKEN;
     const config = loadMessagesConfig({
       DATABASE_URL: database.url,

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { INTERNAL_PATHS, type CreatedApp } from '@switchboard/protocol';
+import { credentialId, INTERNAL_PATHS, type CreatedApp } from '@switchboard/protocol';
+import { hashSecret } from '../src/domain/secrets.js';
 import { request, startMessagesHarness, type MessagesHarness } from './harness.js';
 
 const INTERNAL_TOKEN = 'internal-token-0123456789';
@@ -32,7 +33,7 @@ describe('internal API', () => {
     expect(fresh.body).toEqual({
       principal: { kind: 'device', app_id: app.id, device_id: 'newbie' },
       latest_conversation: null,
-      session: { token_expires_at: null, credentials_valid_until: null, credentials: expect.any(Array) },
+      session: { token_expires_at: null, credentials_valid_until: null, credentials: [credentialId('api_key', hashSecret(app.api_key).slice(0, 16))] },
     });
     const older = (await h.device(app, 'newbie').post('/v1/conversations')).body;
     const newer = (await h.device(app, 'newbie').post('/v1/conversations')).body;
@@ -48,7 +49,7 @@ describe('internal API', () => {
   it('internal - admin auth checks the token against the claimed app', async () => {
     expect((await post(INTERNAL_PATHS.authAdmin, { app_id: app.id, admin_token: app.admin_token })).body).toEqual({
       principal: { kind: 'agent', app_id: app.id, agent_id: null, name: null },
-      session: { token_expires_at: null, credentials_valid_until: null, credentials: expect.any(Array) },
+      session: { token_expires_at: null, credentials_valid_until: null, credentials: [credentialId('admin_token', hashSecret(app.admin_token).slice(0, 16))] },
     });
     expect((await post(INTERNAL_PATHS.authAdmin, { app_id: other.id, admin_token: app.admin_token })).status).toBe(401);
     expect((await post(INTERNAL_PATHS.authAdmin, { app_id: app.id })).status).toBe(400);

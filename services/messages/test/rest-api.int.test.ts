@@ -402,6 +402,9 @@ describe('service endpoints', () => {
     expect(body.openapi).toBe('3.1.0');
     expect(Object.keys(body.paths).sort()).toEqual([
       '/v1/apps',
+      '/v1/apps/{app_id}',
+      '/v1/apps/{app_id}/identity-keys',
+      '/v1/apps/{app_id}/identity-keys/{kid}',
       '/v1/conversations',
       '/v1/conversations/{id}',
       '/v1/conversations/{id}/messages',
@@ -421,8 +424,17 @@ describe('service endpoints', () => {
       ['apiKey', 'header', 'X-Api-Key'],
     ]);
     expect(schemes.agent).toMatchObject({ type: 'http', scheme: 'bearer' });
-    expect(body.paths['/v1/conversations'].post.security).toEqual([{ appId: [], deviceId: [], apiKey: [] }]);
-    expect(body.paths['/v1/conversations'].get.security).toEqual([{ appId: [], deviceId: [], apiKey: [] }, { agent: [] }]);
+    expect(schemes.userToken).toMatchObject({ type: 'apiKey', in: 'header', name: 'X-User-Token' });
+    const device = { appId: [], deviceId: [], apiKey: [] };
+    expect(body.paths['/v1/conversations'].post.security).toEqual([device, { ...device, userToken: [] }]);
+    expect(body.paths['/v1/conversations'].get.security).toEqual([device, { ...device, userToken: [] }, { agent: [] }]);
+    expect(body.paths['/v1/conversations'].get.responses['401'].description).toContain('TOKEN_EXPIRED');
+    // The identity operator routes, with the schemas that validate them.
+    expect(body.paths['/v1/apps/{app_id}/identity-keys'].post.security).toEqual([{ operator: [] }]);
+    expect(body.paths['/v1/apps/{app_id}/identity-keys/{kid}'].delete.responses['204']).toBeDefined();
+    expect(body.paths['/v1/apps/{app_id}'].patch.responses['200'].content['application/json'].schema.$ref).toBe('#/components/schemas/App');
+    expect(body.components.schemas.UpdateAppRequest.properties.identity.enum).toEqual(['optional', 'required']);
+    expect(body.components.schemas.CreateIdentityKeyRequest).toBeDefined();
   });
 
   it('methods - a method a known path does not take is 405 with Allow and the error body; OPTIONS lists them', async () => {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
-export type IdPrefix = 'app' | 'conv' | 'msg';
+export type IdPrefix = 'app' | 'conv' | 'msg' | 'key';
 
 /**
  * A time-ordered id: `<prefix>_` + 32 hex digits of a UUIDv7 (48-bit millisecond time, then randomness).

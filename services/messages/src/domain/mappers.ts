@@ -1,5 +1,5 @@
-import type { Conversation, Message, MessageStatus } from '@switchboard/protocol';
-import type { ConversationRow, MessageRow } from '../db/schema.js';
+import type { App, Conversation, IdentityKey, Message, MessageStatus } from '@switchboard/protocol';
+import type { AppRow, ConversationRow, IdentityKeyRow, MessageRow } from '../db/schema.js';
 
 /** The read markers of a conversation, by side. */
 export interface ReadMarkers {
@@ -47,4 +47,14 @@ export function toMessage(row: MessageRow, markers: ReadMarkers): Message {
     created_at: row.created_at.toISOString(),
     status: messageStatus(row, markers),
   };
+}
+
+/** An app as the operator API shows it: never a secret. */
+export function toApp(row: AppRow): App {
+  return { id: row.id, name: row.name, identity: row.identity, created_at: row.created_at.toISOString() };
+}
+
+/** An identity key as listed: never its secret. */
+export function toIdentityKey(row: Pick<IdentityKeyRow, 'kid' | 'alg' | 'created_at'>): IdentityKey {
+  return { kid: row.kid, alg: row.alg, created_at: row.created_at.toISOString() };
 }

@@ -1,25 +1,31 @@
 import { AppError } from '../domain/errors.js';
-import type { Authenticator } from '../use-cases/authenticator.js';
-import type { Principal, PrincipalKind } from '@switchboard/protocol';
+import { isAdminTokenShaped, type Authenticator } from '../use-cases/authenticator.js';
+import type { Principal } from '@switchboard/protocol';
 import { rateLimitKey, type RateLimiter } from '../rate-limit/rate-limiter.js';
 import { CLIENT_CREDENTIAL_HEADERS, CREDENTIAL_HEADERS, DeviceIdField, IdField, parseWith } from '@switchboard/protocol';
 import { validationFailed } from '../domain/errors.js';
 import type { RouteContext, Next } from './context.js';
 
-type Who = PrincipalKind | 'both';
+/** Which callers a route takes: clients (anonymous devices and signed-in users), agents, or both. */
+type Who = 'client' | 'agent' | 'both';
+
+const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
 /**
- * Authenticates the caller: `Authorization: Bearer <admin_token>` is an agent, `X-App-Id` + `X-Device-Id` +
- * `X-Api-Key` a device. Both kinds on one request are a 400 `VALIDATION_FAILED` (never silently the agent), a
- * malformed `X-Device-Id` too (the contract's rule, naming the header); missing pieces are `MISSING_PARAMS`, wrong
- * ones `INVALID_CREDENTIALS`; a route meant for the other kind of caller is `FORBIDDEN`. With a `rateLimiter`, a caller over its rate is `RATE_LIMITED` (429 with
- * `Retry-After`), after authentication so that a stranger cannot spend someone else's budget.
+ * Authenticates the caller: `Authorization: Bearer <admin_token | agent token>` is an agent (a bearer shaped like an
+ * admin token, `sba.…`, is one; anything else is an agent JWT whose `aud` names the app); `X-App-Id` + `X-Device-Id` +
+ * `X-Api-Key` a device, acting as the user of `X-User-Token` when one is sent (a token sent and refused refuses the
+ * request, whatever the app's policy). Both kinds on one request are a 400 `VALIDATION_FAILED` (never silently the
+ * agent), a malformed `X-Device-Id` too (the contract's rule, naming the header); missing pieces are `MISSING_PARAMS`,
+ * wrong ones `INVALID_CREDENTIALS`, an expired token `TOKEN_EXPIRED`; a route meant for the other kind of caller is
+ * `FORBIDDEN`. With a `rateLimiter`, a caller over its rate is `RATE_LIMITED` (429 with `Retry-After`), after
+ * authentication so that a stranger cannot spend someone else's budget.
  */
 export function requireAuth(authenticator: Authenticator, who: Who, rateLimiter?: RateLimiter) {
   return async (ctx: RouteContext, next: Next) => {
     const principal = await authenticate(ctx, authenticator);
-    if (who !== 'both' && principal.kind !== who) {
-      throw new AppError('FORBIDDEN', who === 'device' ? 'this route takes device credentials' : 'this route takes an admin token');
+    if (who !== 'both' && (principal.kind === 'agent') !== (who === 'agent')) {
+      throw new AppError('FORBIDDEN', who === 'client' ? 'this route takes device credentials' : 'this route takes an admin or agent token');
     }
     if (rateLimiter) {
       const decision = await rateLimiter.take(rateLimitKey(principal));
@@ -36,7 +42,9 @@ export function requireAuth(authenticator: Authenticator, who: Who, rateLimiter?
 
 async function authenticate(ctx: RouteContext, authenticator: Authenticator): Promise<Principal> {
   const authorization = ctx.get(CREDENTIAL_HEADERS.authorization);
-  const clientHeaders = CLIENT_CREDENTIAL_HEADERS.filter((name) => ctx.get(name) !== '');
+  const userToken = ctx.headers[CREDENTIAL_HEADERS.userToken.toLowerCase()];
+  const clientHeaders: string[] = CLIENT_CREDENTIAL_HEADERS.filter((name) => ctx.get(name) !== '');
+  if (userToken !== undefined) clientHeaders.push(CREDENTIAL_HEADERS.userToken);
   if (authorization && clientHeaders.length > 0) {
     throw validationFailed(
       [{ path: [CREDENTIAL_HEADERS.authorization, ...clientHeaders].join(','), message: 'must not be sent together: send device credentials or an agent token, not both' }],
@@ -44,9 +52,10 @@ async function authenticate(ctx: RouteContext, authenticator: Authenticator): Pr
     );
   }
   if (authorization) {
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
-    if (!match?.[1]) throw new AppError('INVALID_CREDENTIALS', 'the Authorization header must be "Bearer <admin_token>"');
-    return authenticator.authenticateAgent(match[1]);
+    const bearer = BEARER.exec(authorization)?.[1];
+    if (!bearer) throw new AppError('INVALID_CREDENTIALS', 'the Authorization header must be "Bearer <admin token or agent token>"');
+    const credentials = isAdminTokenShaped(bearer) ? { adminToken: bearer } : { agentToken: bearer };
+    return (await authenticator.authenticateAgent(credentials)).principal;
   }
   const appId = ctx.get(CREDENTIAL_HEADERS.appId);
   const deviceId = ctx.get(CREDENTIAL_HEADERS.deviceId);
@@ -57,7 +66,9 @@ async function authenticate(ctx: RouteContext, authenticator: Authenticator): Pr
   if (!device.ok) throw validationFailed(device.fields.map((f) => ({ path: CREDENTIAL_HEADERS.deviceId, message: f.message })), 'request');
   // An app id that cannot be one names no app: wrong credentials, like an unknown one.
   if (!IdField.safeParse(appId).success) throw new AppError('INVALID_CREDENTIALS', 'the credentials are not valid');
-  return authenticator.authenticateClient({ appId, deviceId, apiKey });
+  // Sent (even empty, or repeated): verified, never ignored.
+  const token = userToken === undefined ? undefined : Array.isArray(userToken) ? userToken.join(',') : userToken;
+  return (await authenticator.authenticateClient({ appId, deviceId, apiKey, userToken: token })).principal;
 }
 
 /** The operator API: `Authorization: Bearer $OPERATOR_TOKEN`. Unset token: the routes do not exist (404). */

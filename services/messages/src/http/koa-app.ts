@@ -5,6 +5,8 @@ import { LIMITS } from '@switchboard/protocol';
 import type { Logger } from '@switchboard/logger';
 import type { Registry } from '@switchboard/metrics';
 import type { Database } from '../db/schema.js';
+import { createAppAuthCache } from '../identity/app-auth-cache.js';
+import { createTokenVerifier } from '../identity/token-verifier.js';
 import { createAuthenticator } from '../use-cases/authenticator.js';
 import { AppError } from '../domain/errors.js';
 import type { RequestState } from './context.js';
@@ -14,6 +16,7 @@ import { jsonBody } from './json-body.js';
 import { requestContext } from './request-context.js';
 import { appsRoutes } from './routes/apps.js';
 import { conversationsRoutes } from './routes/conversations.js';
+import { identityKeysRoutes } from './routes/identity-keys.js';
 import { healthRoutes, PROBE_PATHS, type Readiness } from './routes/health.js';
 import { internalRoutes } from './routes/internal.js';
 import { messagesRoutes } from './routes/messages.js';
@@ -48,14 +51,19 @@ export interface MessagesAppDeps {
 export function createMessagesApp(deps: MessagesAppDeps): Koa<RequestState> {
   const app = new Koa<RequestState>({ proxy: true });
   const router = new Router<RequestState>();
-  const authenticator = createAuthenticator({ db: deps.db });
+  // Apps, their credentials and identity keys: cached for 5 s, dropped at once when this replica changes them.
+  const apps = createAppAuthCache({ db: deps.db });
+  const verifier = createTokenVerifier({ apps, refusals: deps.metrics.tokenRefusals });
+  const authenticator = createAuthenticator({ apps, verifier });
+  const onAppChanged = (appId: string) => apps.invalidate(appId);
   const log = deps.logger.child({ component: 'outbox-notify' });
   const wakeRelay = createOutboxNotifier(deps.db, (error) => log.warn({ err: error }, 'outbox NOTIFY failed; the relay will poll'));
   const send = createSendBatcher({ db: deps.db, wake: wakeRelay, maxBatchSize: deps.sendBatchSize, maxInFlight: deps.sendConcurrency });
 
   healthRoutes(router, { readiness: deps.readiness, registry: deps.registry });
   openApiRoute(router, buildOpenApiDocument(deps.version));
-  appsRoutes(router, { db: deps.db, operatorToken: deps.operatorToken });
+  appsRoutes(router, { db: deps.db, operatorToken: deps.operatorToken, onAppChanged });
+  identityKeysRoutes(router, { db: deps.db, operatorToken: deps.operatorToken, onAppChanged, wakeRelay });
   conversationsRoutes(router, { db: deps.db, authenticator, rateLimiter: deps.rateLimiter });
   messagesRoutes(router, { db: deps.db, authenticator, wakeRelay, send, rateLimiter: deps.rateLimiter });
   internalRoutes(router, { db: deps.db, authenticator, send, internalToken: deps.internalToken });

@@ -1,32 +1,53 @@
 import { z } from 'zod';
 import {
+  App,
   Conversation,
   ConversationPage,
   CreateAppRequest,
   CreateConversationRequest,
   CreatedApp,
+  CreatedIdentityKey,
+  CreateIdentityKeyRequest,
   CREDENTIAL_HEADERS,
   DEVICE_ID_PATTERN,
   ERROR_STATUS,
+  IDENTITY,
+  IdentityKeyList,
   LIMITS,
   MarkReadRequest,
   Message,
   MessagePage,
   REST_PATHS,
   SendMessageRequest,
+  UpdateAppRequest,
   type ErrorCode,
   type RestPath,
 } from '@switchboard/protocol';
 
 /** A router pattern as an OpenAPI path: `/v1/conversations/:id` is `/v1/conversations/{id}`. */
-const openApiPath = (pattern: RestPath) => pattern.replace(':id', '{id}');
+const openApiPath = (pattern: RestPath) => pattern.replace(/:([a-z_]+)/g, '{$1}');
 
 /**
  * The OpenAPI 3.1 document of the public REST API, generated from the same zod schemas that validate requests,
  * so the two cannot drift. Served at `GET /openapi.json`.
  */
 export function buildOpenApiDocument(version: string): Record<string, unknown> {
-  const named = { Conversation, ConversationPage, CreateAppRequest, CreateConversationRequest, CreatedApp, MarkReadRequest, Message, MessagePage, SendMessageRequest };
+  const named = {
+    App,
+    Conversation,
+    ConversationPage,
+    CreateAppRequest,
+    CreateConversationRequest,
+    CreatedApp,
+    CreatedIdentityKey,
+    CreateIdentityKeyRequest,
+    IdentityKeyList,
+    MarkReadRequest,
+    Message,
+    MessagePage,
+    SendMessageRequest,
+    UpdateAppRequest,
+  };
   const registry = z.registry<{ id: string }>();
   for (const [id, schema] of Object.entries(named)) registry.add(schema, { id });
   const { schemas } = z.toJSONSchema(registry, {
@@ -52,12 +73,19 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
     );
   };
   const auth = ['MISSING_PARAMS', 'INVALID_CREDENTIALS'] as const;
-  // The public API's callers: authenticated, then rate limited when API_RATE_PER_SECOND is set.
-  const caller = [...auth, 'RATE_LIMITED'] as const;
-  // Device credentials are three headers sent together (all three schemes in one requirement); agents a bearer token.
+  // The public API's callers: authenticated (a user or agent token may have expired), then rate limited.
+  const caller = [...auth, 'TOKEN_EXPIRED', 'RATE_LIMITED'] as const;
+  // Device credentials are three headers sent together (all three schemes in one requirement), plus a user token for
+  // a signed-in user; agents a bearer token (the admin token or an agent token).
   const device = { appId: [], deviceId: [], apiKey: [] };
-  const either = [device, { agent: [] }];
+  const user = { ...device, userToken: [] };
+  const clients = [device, user];
+  const either = [...clients, { agent: [] }];
   const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
+  const appIdParam = { name: 'app_id', in: 'path', required: true, schema: { type: 'string' } };
+  const kidParam = { name: 'kid', in: 'path', required: true, schema: { type: 'string' } };
+  const operator = [{ operator: [] }];
+  const operatorErrors = [...auth, 'NOT_FOUND'] as const;
   const limitParam = {
     name: 'limit',
     in: 'query',
@@ -69,7 +97,8 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
     info: {
       title: 'Switchboard messages API',
       version,
-      description: 'Conversations, messages and read state for devices (X-App-Id, X-Device-Id, X-Api-Key) and agents (Bearer admin token).',
+      description:
+        'Conversations, messages and read state for devices (X-App-Id, X-Device-Id, X-Api-Key), signed-in users (the same and X-User-Token) and agents (Bearer admin token or agent token).',
     },
     servers: [{ url: '/' }],
     components: {
@@ -82,10 +111,18 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
           description: `A device's credentials, 2 of 3: the device's id, ${DEVICE_ID_PATTERN.source} (malformed: 400 VALIDATION_FAILED).`,
         },
         apiKey: { type: 'apiKey', in: 'header', name: CREDENTIAL_HEADERS.apiKey, description: "A device's credentials, 3 of 3: the app's API key." },
+        userToken: {
+          type: 'apiKey',
+          in: 'header',
+          name: CREDENTIAL_HEADERS.userToken,
+          description:
+            "A signed-in user's token, with the three device headers: a JWT the app's backend signs with an identity key (docs/identity.md). Refused: 401 INVALID_CREDENTIALS, or TOKEN_EXPIRED once expired; never ignored.",
+        },
         agent: {
           type: 'http',
           scheme: 'bearer',
-          description: "The app's admin token. Never together with the device headers (400 VALIDATION_FAILED).",
+          description:
+            "The app's admin token (sba.…), or an agent token (a JWT with role \"agent\" whose aud is the app). Never together with the device headers (400 VALIDATION_FAILED).",
         },
         operator: { type: 'http', scheme: 'bearer', description: 'OPERATOR_TOKEN.' },
       },
@@ -115,15 +152,50 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
       [REST_PATHS.apps]: {
         post: {
           operationId: 'createApp',
-          security: [{ operator: [] }],
+          security: operator,
           requestBody: { required: true, ...json('CreateAppRequest') },
           responses: { '201': { description: 'Created', ...json('CreatedApp') }, ...errors('VALIDATION_FAILED', ...auth, 'NOT_FOUND', 'PAYLOAD_TOO_LARGE') },
+        },
+      },
+      [openApiPath(REST_PATHS.app)]: {
+        patch: {
+          operationId: 'updateApp',
+          description: "Sets the app's identity policy: required refuses clients without a valid user token.",
+          security: operator,
+          parameters: [appIdParam],
+          requestBody: { required: true, ...json('UpdateAppRequest') },
+          responses: { '200': { description: 'The app', ...json('App') }, ...errors('VALIDATION_FAILED', ...operatorErrors) },
+        },
+      },
+      [openApiPath(REST_PATHS.identityKeys)]: {
+        post: {
+          operationId: 'createIdentityKey',
+          description: `HS256: a secret is generated and shown in this answer only. ES256: the app's public P-256 JWK. At most ${IDENTITY.maxKeysPerApp} keys per app (one more: 400).`,
+          security: operator,
+          parameters: [appIdParam],
+          requestBody: { required: true, ...json('CreateIdentityKeyRequest') },
+          responses: { '201': { description: 'Added', ...json('CreatedIdentityKey') }, ...errors('VALIDATION_FAILED', ...operatorErrors) },
+        },
+        get: {
+          operationId: 'listIdentityKeys',
+          security: operator,
+          parameters: [appIdParam],
+          responses: { '200': { description: 'The keys, never their secrets', ...json('IdentityKeyList') }, ...errors(...operatorErrors) },
+        },
+      },
+      [openApiPath(REST_PATHS.identityKey)]: {
+        delete: {
+          operationId: 'deleteIdentityKey',
+          description: 'Tokens the key signed stop working; sockets they opened are disconnected (app.credentials_revoked).',
+          security: operator,
+          parameters: [appIdParam, kidParam],
+          responses: { '204': { description: 'Deleted' }, ...errors(...operatorErrors) },
         },
       },
       [REST_PATHS.conversations]: {
         post: {
           operationId: 'openConversation',
-          security: [device],
+          security: clients,
           requestBody: { required: false, ...json('CreateConversationRequest') },
           responses: { '201': { description: 'Opened', ...json('Conversation') }, ...errors('VALIDATION_FAILED', ...caller, 'FORBIDDEN') },
         },

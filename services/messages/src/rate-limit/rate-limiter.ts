@@ -17,6 +17,10 @@ export interface RateLimit {
   readonly burst: number;
 }
 
-/** One bucket per device, and one per app for its agents (they share the admin token). */
+/** One bucket per device, one per signed-in user, and one per app for its agents (they share the admin token). */
 export const rateLimitKey = (principal: Principal): string =>
-  principal.kind === 'device' ? `c:${principal.app_id}:${principal.device_id}` : `a:${principal.app_id}`;
+  principal.kind === 'device'
+    ? `c:${principal.app_id}:${principal.device_id}`
+    : principal.kind === 'user'
+      ? `u:${principal.app_id}:${principal.user_id}`
+      : `a:${principal.app_id}`;

@@ -1,25 +1,46 @@
 import type Router from '@koa/router';
 import type { Kysely } from 'kysely';
-import { CreateAppRequest, REST_PATHS } from '@switchboard/protocol';
+import { AppIdParams, CreateAppRequest, REST_PATHS, UpdateAppRequest } from '@switchboard/protocol';
 import type { Database } from '../../db/schema.js';
+import { notFound } from '../../domain/errors.js';
 import { secretsEqual } from '../../domain/secrets.js';
-import { createApp } from '../../use-cases/apps.js';
+import { createApp, updateAppPolicy } from '../../use-cases/apps.js';
 import { requireOperator } from '../auth.js';
-import type { RequestState } from '../context.js';
+import type { RequestState, RouteContext } from '../context.js';
 import { validate } from '../validate.js';
 
 export interface AppsRoutesDeps {
   readonly db: Kysely<Database>;
   readonly operatorToken: string | undefined;
+  /** Told after an app's policy or keys changed, so that this replica's caches drop it at once. */
+  readonly onAppChanged: (appId: string) => void;
 }
 
-/** The operator API: creating apps. */
+/** The operator API: creating apps, setting their identity policy. */
 export function appsRoutes(router: Router<RequestState>, deps: AppsRoutesDeps): void {
-  router.post(REST_PATHS.apps, requireOperator(deps.operatorToken, secretsEqual), async (ctx) => {
+  const operator = requireOperator(deps.operatorToken, secretsEqual);
+  router.post(REST_PATHS.apps, operator, async (ctx) => {
     const { name } = validate(CreateAppRequest, ctx.state.body, 'body');
     const app = await createApp(deps.db, name);
     ctx.state.log.info({ app_id: app.id }, 'app created');
     ctx.status = 201;
     ctx.body = app;
   });
+
+  router.patch(REST_PATHS.app, operator, async (ctx) => {
+    const appId = appIdParam(ctx);
+    const update = validate(UpdateAppRequest, ctx.state.body, 'body');
+    const app = await updateAppPolicy(deps.db, appId, update);
+    deps.onAppChanged(appId);
+    ctx.state.log.info({ identity: app.identity }, 'app identity policy set');
+    ctx.body = app;
+  });
+}
+
+/** The `:app_id` path parameter; a malformed one names no app: 404. */
+export function appIdParam(ctx: RouteContext): string {
+  const parsed = AppIdParams.safeParse({ app_id: ctx.params.app_id });
+  if (!parsed.success) throw notFound('app');
+  ctx.state.bindLog({ app_id: parsed.data.app_id });
+  return parsed.data.app_id;
 }

@@ -20,7 +20,7 @@ export interface ConversationsRoutesDeps {
 export function conversationsRoutes(router: Router<RequestState>, deps: ConversationsRoutesDeps): void {
   const { db } = deps;
 
-  router.post(REST_PATHS.conversations, requireAuth(deps.authenticator, 'device', deps.rateLimiter), async (ctx) => {
+  router.post(REST_PATHS.conversations, requireAuth(deps.authenticator, 'client', deps.rateLimiter), async (ctx) => {
     validate(CreateConversationRequest, ctx.state.body ?? {}, 'body');
     const conversation = await openConversation(db, ctx.state.principal!);
     if (ctx.state.debug) ctx.state.log.debug({ conversation_id: conversation.id }, 'conversation opened');

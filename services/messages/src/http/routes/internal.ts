@@ -1,4 +1,5 @@
 import type Router from '@koa/router';
+import type { z } from 'zod';
 import type { Kysely } from 'kysely';
 import {
   INTERNAL_PATHS,
@@ -6,8 +7,11 @@ import {
   InternalAuthAdminRequest,
   InternalAuthClientRequest,
   InternalConversationAccessRequest,
+  InternalAuthRefreshRequest,
   InternalSendMessageRequest,
+  LIMITS,
   type InternalAuthAdminResponse,
+  type InternalAuthRefreshResponse,
   type InternalAuthClientResponse,
   type InternalConversationAccessResponse,
 } from '@switchboard/protocol';
@@ -44,25 +48,32 @@ export function internalRoutes(router: Router<RequestState>, deps: InternalRoute
   };
 
   router.post(INTERNAL_PATHS.authClient, guard, async (ctx) => {
-    const input = validate(InternalAuthClientRequest, ctx.state.body, 'body');
-    const principal = await authenticator.authenticateClient({ appId: input.app_id, deviceId: input.device_id, apiKey: input.api_key });
+    const { input, token } = validateAsideToken(InternalAuthClientRequest, ctx.state.body, 'user_token');
+    const { principal, session } = await authenticator.authenticateClient({
+      appId: input.app_id,
+      deviceId: input.device_id,
+      apiKey: input.api_key,
+      userToken: token,
+    });
     const latest = await latestConversation(db, principal);
     const body: InternalAuthClientResponse = {
       principal,
       latest_conversation: latest ? { id: latest.id, last_message_id: latest.last_message_id } : null,
-      session: { token_expires_at: null, credentials_valid_until: null, credentials: [] },
+      session,
     };
     ctx.body = body;
   });
 
   router.post(INTERNAL_PATHS.authAdmin, guard, async (ctx) => {
-    const input = validate(InternalAuthAdminRequest, ctx.state.body, 'body');
-    if (input.admin_token === undefined) throw new AppError('INVALID_CREDENTIALS', 'the credentials are not valid');
-    const principal = await authenticator.authenticateAgent(input.admin_token, input.app_id);
-    const body: InternalAuthAdminResponse = {
-      principal,
-      session: { token_expires_at: null, credentials_valid_until: null, credentials: [] },
-    };
+    const { input, token } = validateAsideToken(InternalAuthAdminRequest, ctx.state.body, 'agent_token');
+    const credentials = token !== undefined ? { agentToken: token } : { adminToken: input.admin_token! };
+    const body: InternalAuthAdminResponse = await authenticator.authenticateAgent(credentials, input.app_id);
+    ctx.body = body;
+  });
+
+  router.post(INTERNAL_PATHS.authRefresh, guard, async (ctx) => {
+    const { input, token } = validateAsideToken(InternalAuthRefreshRequest, ctx.state.body, 'token');
+    const body: InternalAuthRefreshResponse = { session: await authenticator.refresh(input.principal, token!) };
     ctx.body = body;
   });
 
@@ -91,4 +102,17 @@ export function internalRoutes(router: Router<RequestState>, deps: InternalRoute
     ctx.status = created ? 201 : 200;
     ctx.body = { message, created };
   });
+}
+
+/**
+ * Validates an auth body, taking its token out: an empty token or one longer than `LIMITS.tokenMaxChars` is not a
+ * malformed body but a refused credential, so it is validated as a placeholder and handed to the verifier, which
+ * refuses it unread (`INVALID_CREDENTIALS`, counted as `malformed` or `too_long`) after the other credentials.
+ */
+function validateAsideToken<S extends z.ZodType>(schema: S, body: unknown, field: string): { input: z.output<S>; token: string | undefined } {
+  const given = (body as Record<string, unknown> | undefined)?.[field];
+  const aside = typeof given === 'string' && (given.length === 0 || given.length > LIMITS.tokenMaxChars);
+  const input = validate(schema, aside ? { ...(body as object), [field]: 'set-aside' } : body, 'body');
+  const token = aside ? given : (input as Record<string, unknown>)[field];
+  return { input, token: typeof token === 'string' ? token : undefined };
 }
