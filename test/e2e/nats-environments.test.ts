@@ -104,11 +104,11 @@ describe('e2e: two environments on one nats-server', () => {
       });
     }
     await expectIsolated(environments);
-    // The contract's unprefixed names were never made.
+    // The contract's unprefixed names were never made: each environment has its own two streams.
     const nc = await connect({ servers: nats.url });
     const names = (await (await jetstreamManager(nc)).streams.names().next()).sort();
     await nc.close();
-    expect(names).toEqual(['prod_MESSAGES', 'staging_MESSAGES']);
+    expect(names).toEqual(['prod_EVENTS', 'prod_MESSAGES', 'staging_EVENTS', 'staging_MESSAGES']);
   }, 90_000);
 
   it('nats accounts - one account per environment (docs/environments.md\'s config) isolates them with the contract\'s names', async () => {

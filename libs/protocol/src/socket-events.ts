@@ -1,6 +1,6 @@
 import type { ErrorCode } from './error-codes.js';
 import type { Message, MessageStatus, ReaderSide } from './models.js';
-import type { AppRef, ConversationRef, SocketSendMessage } from './socket-payloads.js';
+import type { AppRef, AuthRefresh, ConversationRef, SocketSendMessage } from './socket-payloads.js';
 
 /** Socket.IO path and namespaces of CONTRACT.md. */
 export const SOCKET_PATH = '/v1/socket.io';
@@ -85,6 +85,7 @@ export interface SocketToServerEvents {
   'typing:start': (payload: ConversationRef, ack?: Ack) => void;
   'typing:stop': (payload: ConversationRef, ack?: Ack) => void;
   'message:send': (payload: SocketSendMessage, ack?: Ack<{ message: Message }>) => void;
+  'auth:refresh': (payload: AuthRefresh, ack?: Ack<{ expires_at: string }>) => void;
   ping: (ack?: (reply: 'pong') => void) => void;
 }
 

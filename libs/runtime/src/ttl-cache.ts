@@ -6,6 +6,8 @@
 export interface TtlCache<V> {
   get(key: string, load: () => Promise<V>): Promise<V>;
   delete(key: string): void;
+  /** Drops every entry whose key starts with `prefix` (e.g. every answer about one app). */
+  deletePrefix(prefix: string): void;
   readonly size: number;
 }
 
@@ -29,6 +31,9 @@ export function createTtlCache<V>(options: { ttlMs: number; maxSize?: number }):
       return value;
     },
     delete: (key) => void entries.delete(key),
+    deletePrefix(prefix) {
+      for (const key of entries.keys()) if (key.startsWith(prefix)) entries.delete(key);
+    },
     get size() {
       return entries.size;
     },

@@ -54,7 +54,7 @@ export async function createStandIns(config: EmbeddedConfig, logger: Logger): Pr
   } else {
     const memory = createMemoryBus();
     messages = { ...messages, publisher: memory.publisher };
-    gateway = { ...gateway, fanout: memory.fanout };
+    gateway = { ...gateway, fanout: memory.fanout, events: memory.events };
     bus = 'in-memory bus';
   }
 

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { createLogger } from '@switchboard/logger';
-import { natsNames } from '@switchboard/protocol';
+import { natsNames, SUBJECTS, type AppCredentialsRevokedEvent } from '@switchboard/protocol';
 import { sleep, startNatsServer, waitFor, type ServerProcess } from '@switchboard/testing';
 import { connectNats, createDependencyStatus, createJetStreamPublisher, type Publisher } from '@switchboard/messages';
 import { createJetStreamFanout, FANOUT_PULL_EXPIRES_MS, type FanoutSource } from '@switchboard/gateway';
@@ -14,6 +15,8 @@ interface Bus {
   publisher: Publisher;
   /** The source of one gateway (a new one each call where the bus allows several). */
   fanout: () => FanoutSource;
+  /** What reached the `EVENTS` side, in order, with the contract's subjects: the stream's content, or what its source handed out. */
+  events: () => Promise<{ subject: string; data: unknown }[]>;
 }
 
 /** What the outbox relay and the gateway's fan-out need from the bus, on JetStream and on the embedded stand-in. */
@@ -61,12 +64,65 @@ function busContract(name: string, open: () => Promise<Bus>) {
       await waitFor(() => later.some((d) => (d as { late?: boolean }).late), { message: 'late event delivered' });
       await next.stop();
     });
+
+    it(`${name} - app and conversation events go to EVENTS once each, in order, never to the message fan-out`, async () => {
+      const fanned: string[] = [];
+      const source = bus.fanout();
+      source.start((subject) => {
+        fanned.push(subject);
+        return 'emitted';
+      });
+      await sleep(300); // the JetStream consumer attaches
+      const revoked: AppCredentialsRevokedEvent = {
+        app_id: 'app_contract',
+        which: 'admin_token',
+        valid_until: '2026-01-01T00:00:00.000Z',
+        credential_id: 'admin_token:0123456789abcdef',
+      };
+      const updated = { app_id: 'app_contract', conversation: { id: 'conv_contract' } };
+      expect(await bus.publisher.publish(SUBJECTS.appCredentialsRevoked, encode(revoked), 'revoked-1')).toEqual({ duplicate: false });
+      expect(await bus.publisher.publish(SUBJECTS.appCredentialsRevoked, encode(revoked), 'revoked-1')).toEqual({ duplicate: true });
+      expect(await bus.publisher.publish('conversation.updated', encode(updated), 'updated-1')).toEqual({ duplicate: false });
+      await waitFor(async () => (await bus.events()).length >= 2, { message: 'two events on EVENTS' });
+      expect(await bus.events()).toEqual([
+        { subject: 'app.credentials_revoked', data: revoked },
+        { subject: 'conversation.updated', data: updated },
+      ]);
+      await sleep(300);
+      await source.stop();
+      expect(fanned.filter((subject) => !subject.startsWith('message.'))).toEqual([]);
+    });
+
+    it(`${name} - a subject no stream captures is refused`, async () => {
+      await expect(bus.publisher.publish('nowhere.at_all', encode({}), 'nowhere-1')).rejects.toThrow();
+    });
   });
 }
 
 busContract('memory', async () => {
   const memory = createMemoryBus();
-  return { publisher: memory.publisher, fanout: () => memory.fanout };
+  const events: { subject: string; data: unknown }[] = [];
+  memory.events.start((subject, data) => {
+    events.push({ subject, data });
+    return 'emitted';
+  });
+  return { publisher: memory.publisher, fanout: () => memory.fanout, events: async () => [...events] };
+});
+
+describe('memory bus: two consumers, like the two streams', () => {
+  it('memory - message events go to the fan-out, app and conversation events to the events source', async () => {
+    const memory = createMemoryBus();
+    const fanned: string[] = [];
+    const events: string[] = [];
+    memory.fanout.start((subject) => (fanned.push(subject), 'emitted'));
+    memory.events.start((subject) => (events.push(subject), 'emitted'));
+    await memory.publisher.publish('message.created', encode({}), 'm-1');
+    await memory.publisher.publish('app.credentials_revoked', encode({}), 'a-1');
+    await memory.publisher.publish('conversation.updated', encode({}), 'c-1');
+    await waitFor(() => fanned.length + events.length >= 3, { message: 'three events' });
+    expect(fanned).toEqual(['message.created']);
+    expect(events).toEqual(['app.credentials_revoked', 'conversation.updated']);
+  });
 });
 
 const servers: ServerProcess[] = [];
@@ -80,7 +136,20 @@ const jetStreamBus = (prefix: string) => async (): Promise<Bus> => {
   const publisher = createJetStreamPublisher({ connection: nc, logger, names });
   // The stream exists once the publisher has ensured it.
   await publisher.publish('message.created', encode({ warmup: true }), 'warmup');
-  return { publisher, fanout: () => createJetStreamFanout({ nc, names, logger, canEmit: () => true, retryDelayMs: 100, pullExpiresMs: FANOUT_PULL_EXPIRES_MS }) };
+  return {
+    publisher,
+    fanout: () => createJetStreamFanout({ nc, names, logger, canEmit: () => true, retryDelayMs: 100, pullExpiresMs: FANOUT_PULL_EXPIRES_MS }),
+    events: async () => {
+      const jsm = await jetstreamManager(nc);
+      const { state } = await jsm.streams.info(names.streams.events);
+      const events: { subject: string; data: unknown }[] = [];
+      for (let seq = state.first_seq; state.messages > 0 && seq <= state.last_seq; seq++) {
+        const message = await jsm.streams.getMessage(names.streams.events, { seq });
+        if (message) events.push({ subject: names.contractSubject(message.subject) ?? message.subject, data: message.json() });
+      }
+      return events;
+    },
+  };
 };
 busContract('jetstream', jetStreamBus(''));
 // With a NATS_PREFIX the wire names change (`env-a.message.created` on `env-a_MESSAGES`); both sides still speak the

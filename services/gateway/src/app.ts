@@ -3,9 +3,12 @@ import type { TemplatedApp, us_listen_socket } from 'uWebSockets.js';
 import type { ServerOptions } from 'socket.io';
 import type { Logger } from '@switchboard/logger';
 import { createMetricsRegistry } from '@switchboard/metrics';
+import { SUBJECTS } from '@switchboard/protocol';
 import type { GatewayConfig } from './config.js';
 import { drainConnections } from './drain.js';
 import { createSocketIoBroadcaster } from './socket/broadcaster.js';
+import { createRevocationRelay } from './events/credential-revocations.js';
+import { createEventsHandler } from './events/events-handler.js';
 import { createFanoutHandler, type FanoutSource } from './fanout/fanout-handler.js';
 import { registerHttpRoutes, type CheckState, type Readiness } from './http/http-routes.js';
 import type { MessagesApi } from './messages-api.js';
@@ -16,6 +19,7 @@ import { registerClientNamespace } from './socket/client-namespace.js';
 import { createEventGuard } from './socket/event-guard.js';
 import { connectionRecordOf, createPresenceAnnouncer } from './presence/presence-announcer.js';
 import { startSlowConsumerMonitor } from './socket/slow-consumers.js';
+import { createSessionEnforcer } from './socket/session-enforcer.js';
 import { createSocketServer } from './socket/socket-server.js';
 import type { AnySocket } from './socket/types.js';
 
@@ -45,6 +49,11 @@ export interface GatewayDeps {
   /** Where `message.created` / `message.status` come from (JetStream, or the embedded bus). */
   readonly fanout: FanoutSource;
   /**
+   * Where `EVENTS` come from (`app.credentials_revoked`, …): the shared `gateway-events` JetStream consumer, or the
+   * embedded bus. Same interface as the fan-out's, handled by `events/events-handler.ts`.
+   */
+  readonly events: FanoutSource;
+  /**
    * The dependencies the node cannot serve without, by the names `/readyz` reports (`redis`, `nats`, `messages`):
    * true while each answers. The fan-out consumer's attachment counts under `nats` (or `fanout` without NATS).
    */
@@ -71,7 +80,7 @@ export interface Gateway {
  * sweeper, slow-consumer monitor, probes. Owns none of the clients it is given; `drain()` stops what it started.
  */
 export async function startGateway(options: GatewayOptions, deps: GatewayDeps): Promise<Gateway> {
-  const { logger, registry, fanout } = deps;
+  const { logger, registry, fanout, events } = deps;
   const nodeId = options.NODE_ID;
   let draining = false;
 
@@ -103,8 +112,19 @@ export async function startGateway(options: GatewayOptions, deps: GatewayDeps): 
   const broadcaster = createSocketIoBroadcaster(client, admin, metrics);
   const announcer = createPresenceAnnouncer(registry, broadcaster, metrics, logger, { graceMs: options.PRESENCE_GRACE_MS });
   const guard = createEventGuard({ metrics, logger, ratePerSecond: options.EVENT_RATE_PER_SECOND });
-  registerClientNamespace(client, { api: deps.api, announcer, broadcaster, guard, metrics, logger, nodeId });
-  registerAdminNamespace(admin, { api: deps.api, registry, broadcaster, guard, metrics, logger });
+  // Token expiry and revocation of live sockets: one deadline structure for the node, swept every second.
+  const sessions = createSessionEnforcer({ sockets: allSockets, metrics, logger });
+  registerClientNamespace(client, { api: deps.api, announcer, broadcaster, guard, metrics, logger, nodeId, sessions });
+  registerAdminNamespace(admin, { api: deps.api, registry, broadcaster, guard, metrics, logger, sessions });
+  sessions.start();
+  const revocations = createRevocationRelay({
+    // With the Redis adapter the other nodes hear of a revocation through it; alone (in-memory adapter) there are none.
+    nodes: deps.adapter ? server.io.sockets : undefined,
+    sessions,
+    api: deps.api,
+    metrics,
+    logger,
+  });
 
   // Liveness: while this node beats, its connections count; if it was swept (a long pause), re-register them.
   const beat = async () => {
@@ -147,8 +167,9 @@ export async function startGateway(options: GatewayOptions, deps: GatewayDeps): 
   const readiness = (): Readiness => {
     const checks: Record<string, CheckState> = {};
     const states = { ...deps.dependencies() };
-    if ('nats' in states) states.nats = states.nats! && fanout.ready();
-    else states.fanout = fanout.ready();
+    // Both shared consumers deliver only what is published after they exist: not ready before both are attached.
+    if ('nats' in states) states.nats = states.nats! && fanout.ready() && events.ready();
+    else states.fanout = fanout.ready() && events.ready();
     for (const [name, ok] of Object.entries(states)) checks[name] = ok ? 'ok' : 'down';
     checks.self = draining ? 'draining' : 'ok';
     return { ready: Object.values(checks).every((c) => c === 'ok'), checks };
@@ -164,6 +185,7 @@ export async function startGateway(options: GatewayOptions, deps: GatewayDeps): 
   });
   const port = uws.us_socket_local_port(listenSocket);
   fanout.start(createFanoutHandler(broadcaster, metrics, logger));
+  events.start(createEventsHandler({ [SUBJECTS.appCredentialsRevoked]: revocations }, metrics, logger));
   logger.info({ port }, 'gateway listening');
 
   let drained: Promise<void> | undefined;
@@ -175,12 +197,13 @@ export async function startGateway(options: GatewayOptions, deps: GatewayDeps): 
       logger.info({ window_ms: options.DRAIN_WINDOW_MS }, 'draining');
       uws.us_listen_socket_close(listenSocket);
       // Stop pulling: events in hand are emitted and acked, the rest go to the other nodes.
-      await fanout.stop();
+      await Promise.all([fanout.stop(), events.stop()]);
       const { closed, leftOpen } = await drainConnections({ sockets: allSockets, windowMs: options.DRAIN_WINDOW_MS, logger });
       // Departures end their grace here (a device that reconnected to another node meanwhile announces nothing),
       // within the drain window.
       await announcer.settled(started + options.DRAIN_WINDOW_MS * 0.9);
       slowConsumers.stop();
+      sessions.stop();
       clearInterval(heartbeat);
       clearInterval(sweeper);
       await registry.removeNode(nodeId).catch((error: unknown) => logger.warn({ err: error }, 'could not remove this node from the registry'));

@@ -39,6 +39,8 @@ export interface GatewayStandIns {
   readonly registry?: ConnectionRegistry;
   /** In place of the JetStream consumer: the in-process bus. */
   readonly fanout?: FanoutSource;
+  /** In place of the `gateway-events` consumer: the in-process bus's app and conversation events. */
+  readonly events?: FanoutSource;
   /** The messages service runs in this process: no probe of it in `/readyz`. */
   readonly messagesInProcess?: boolean;
 }
@@ -102,7 +104,8 @@ export function createGatewayDeps(config: GatewayDepsConfig, options: GatewayDep
   }
 
   let fanout = standIns.fanout;
-  if (!fanout) {
+  let events = standIns.events;
+  if (!fanout || !events) {
     if (!config.NATS_URL) throw new Error('NATS_URL is required');
     const natsState = createDependencyState('nats', targetOf(config.NATS_URL), logger);
     // Credentials from NATS_URL or NATS_CREDS; refused ones (at start or later) end the process with one line,
@@ -120,17 +123,21 @@ export function createGatewayDeps(config: GatewayDepsConfig, options: GatewayDep
     });
     void nats.connection.then((nc) => onNatsCredentialsRefused(nc, natsAuth, fail));
     const names = natsNames(config.NATS_PREFIX);
-    // An event is not taken off the stream while the adapter could not publish it.
-    fanout = createDeferredFanout(nats.connection, (nc) =>
-      createJetStreamFanout({
-        nc,
-        names,
-        logger,
-        canEmit: redisReady,
-        retryDelayMs: FANOUT_RETRY_DELAY_MS,
-        pullExpiresMs: FANOUT_PULL_EXPIRES_MS,
-      }),
-    );
+    // An event is not taken off the stream while the adapter could not publish it (to rooms, or to the other nodes).
+    const shared = (stream: 'messages' | 'events') =>
+      createDeferredFanout(nats.connection, (nc) =>
+        createJetStreamFanout({
+          nc,
+          names,
+          logger,
+          canEmit: redisReady,
+          retryDelayMs: FANOUT_RETRY_DELAY_MS,
+          pullExpiresMs: FANOUT_PULL_EXPIRES_MS,
+          stream,
+        }),
+      );
+    fanout ??= shared('messages');
+    events ??= shared('events');
     checks.nats = () => natsState.ok();
     closers.unshift(() => nats.close());
   }
@@ -146,6 +153,7 @@ export function createGatewayDeps(config: GatewayDepsConfig, options: GatewayDep
     app: uws.App(),
     adapter,
     fanout,
+    events,
     dependencies: () => Object.fromEntries(Object.entries(checks).map(([name, check]) => [name, check()])),
     api: createHttpMessagesApi({
       baseUrl: config.MESSAGES_URL,

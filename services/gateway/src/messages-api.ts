@@ -8,6 +8,8 @@ import {
   type InternalAuthAdminResponse,
   type InternalAuthClientRequest,
   type InternalAuthClientResponse,
+  type InternalAuthRefreshRequest,
+  type InternalAuthRefreshResponse,
   type InternalConversationAccessResponse,
   type Message,
   type Principal,
@@ -16,6 +18,9 @@ import {
 import { GatewayError } from './socket/errors.js';
 import { createTtlCache } from '@switchboard/runtime';
 
+/** The calls that check a caller's credentials: their 401 is the caller's, not the gateway's own misconfiguration. */
+const CREDENTIAL_PATHS = new Set<string>([INTERNAL_PATHS.authClient, INTERNAL_PATHS.authAdmin, INTERNAL_PATHS.authRefresh]);
+
 /** What the gateway needs from the messages service. It never reads Postgres itself. */
 export interface MessagesApi {
   authenticateClient(auth: InternalAuthClientRequest): Promise<InternalAuthClientResponse>;
@@ -23,6 +28,13 @@ export interface MessagesApi {
   /** The conversation if the principal may see it; `NOT_FOUND` otherwise. */
   conversationAccess(principal: Principal, conversationId: string): Promise<InternalConversationAccessResponse>;
   sendMessage(principal: Principal, input: SocketSendMessage): Promise<{ message: Message; created: boolean }>;
+  /**
+   * `auth:refresh`: checks a new token for the socket's principal (same `sub`, else `FORBIDDEN`; expired:
+   * `TOKEN_EXPIRED`; otherwise refused: `INVALID_CREDENTIALS`) and answers what it establishes.
+   */
+  refreshAuth(principal: Principal, token: string): Promise<InternalAuthRefreshResponse>;
+  /** A credential of the app was revoked: agents' auth answers of that app are not reused any more. */
+  forgetApp(appId: string): void;
 }
 
 export interface HttpMessagesApiOptions {
@@ -72,7 +84,7 @@ export function createHttpMessagesApi(options: HttpMessagesApiOptions): Messages
       // not JSON: keep the status-derived code
     }
     // Our own misconfiguration (wrong internal token) must not read as the caller's bad credentials.
-    if (response.status === 401 && path !== INTERNAL_PATHS.authClient && path !== INTERNAL_PATHS.authAdmin) code = 'INTERNAL';
+    if (response.status === 401 && !CREDENTIAL_PATHS.has(path)) code = 'INTERNAL';
     throw new GatewayError(code, message);
   }
 
@@ -96,12 +108,15 @@ export function createHttpMessagesApi(options: HttpMessagesApiOptions): Messages
         ...(auth.admin_token === undefined ? {} : { admin_token: auth.admin_token }),
         ...(auth.agent_token === undefined ? {} : { agent_token: auth.agent_token }),
       };
-      return adminAuthCache.get(key('a', body.app_id, body.admin_token ?? '', body.agent_token ?? ''), () =>
+      // Keyed by app first, so that a revocation drops the app's answers (`forgetApp`).
+      return adminAuthCache.get(`${body.app_id}\0${key('a', body.app_id, body.admin_token ?? '', body.agent_token ?? '')}`, () =>
         post<InternalAuthAdminResponse>(INTERNAL_PATHS.authAdmin, body),
       );
     },
     conversationAccess: (principal, conversation_id) =>
       post(INTERNAL_PATHS.conversationAccess, { principal, conversation_id }),
     sendMessage: (principal, input) => post(INTERNAL_PATHS.sendMessage, { principal, ...input }),
+    refreshAuth: (principal, token) => post(INTERNAL_PATHS.authRefresh, { principal, token } satisfies InternalAuthRefreshRequest),
+    forgetApp: (appId) => adminAuthCache.deletePrefix(`${appId}\0`),
   };
 }

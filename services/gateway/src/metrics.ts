@@ -25,6 +25,8 @@ export interface GatewayMetrics {
   readonly redisErrors: Counter<'client'>;
   readonly presenceChanges: Counter<'state'>;
   readonly slowConsumerDisconnects: Counter;
+  readonly sessionEnds: Counter<'namespace' | 'code'>;
+  readonly revocations: Counter<'source'>;
   readonly draining: Gauge;
 }
 
@@ -69,6 +71,8 @@ export function createGatewayMetrics(registry: Registry, sources: GatewayMetrics
     redisErrors: counter('redis_errors_total', 'Errors reported by the Redis clients (adapter, presence), by client.', ['client']),
     presenceChanges: counter('presence_changes_total', 'Devices crossing online/offline announced by this node.', ['state']),
     slowConsumerDisconnects: counter('slow_consumer_disconnects_total', 'Sockets disconnected because their send buffer stayed above the threshold.'),
+    sessionEnds: counter('session_ends_total', 'Sockets disconnected at their deadline: token expired (TOKEN_EXPIRED) or credential revoked (INVALID_CREDENTIALS).', ['namespace', 'code']),
+    revocations: counter('credential_revocations_total', 'app.credentials_revoked events applied to this node\'s sockets, by where they came from (the EVENTS consumer, or another node).', ['source']),
     draining: createGauge(registry, 'switchboard_gateway_draining', '1 while this node drains after SIGTERM.'),
   };
   // Every series a dashboard or an alert reads exists at 0 from the start (the events' per-route series are
@@ -76,6 +80,8 @@ export function createGatewayMetrics(registry: Registry, sources: GatewayMetrics
   zeroKnownSeries(metrics.connects, { namespace: NAMESPACES });
   zeroKnownSeries(metrics.disconnects, { namespace: NAMESPACES, reason: DISCONNECT_REASONS });
   zeroKnownSeries(metrics.refusals, { namespace: NAMESPACES, code: ERROR_CODES });
+  zeroKnownSeries(metrics.sessionEnds, { namespace: NAMESPACES, code: ['TOKEN_EXPIRED', 'INVALID_CREDENTIALS'] });
+  zeroKnownSeries(metrics.revocations, { source: ['consumer', 'node'] });
   zeroKnownSeries(metrics.presenceChanges, { state: ['online', 'offline'] });
   zeroKnownSeries(metrics.fanoutProcessed, { subject: Object.values(SUBJECTS), result: ['emitted', 'malformed'] });
   zeroKnownSeries(metrics.fanoutProcessed, { subject: ['other'], result: ['ignored'] });

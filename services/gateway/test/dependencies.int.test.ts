@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { MESSAGES_STREAM } from '@switchboard/protocol';
+import { EVENTS_STREAM, MESSAGES_STREAM } from '@switchboard/protocol';
 import { Redis } from 'ioredis';
 import {
   deleteKeysWithPrefix,
@@ -38,6 +38,7 @@ async function createStream(nats: ServerProcess) {
   const nc = await connect({ servers: nats.url });
   const jsm = await jetstreamManager(nc);
   await jsm.streams.add({ name: MESSAGES_STREAM.name, subjects: [...MESSAGES_STREAM.subjects] });
+  await jsm.streams.add({ name: EVENTS_STREAM.name, subjects: [...EVENTS_STREAM.subjects] });
   await nc.close();
 }
 

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { MESSAGES_STREAM } from '@switchboard/protocol';
+import { EVENTS_STREAM, MESSAGES_STREAM } from '@switchboard/protocol';
 import { Redis } from 'ioredis';
 import { deleteKeysWithPrefix, sharedRedisUrl, sleep, startNatsServer, startServiceProcess, waitFor, type ServerProcess } from '@switchboard/testing';
 
@@ -38,8 +38,10 @@ describe('gateway readiness', () => {
     const nc = await connect({ servers: nats.url });
     const jsm = await jetstreamManager(nc);
     await jsm.streams.add({ name: MESSAGES_STREAM.name, subjects: [...MESSAGES_STREAM.subjects] });
+    await jsm.streams.add({ name: EVENTS_STREAM.name, subjects: [...EVENTS_STREAM.subjects] });
     await waitFor(async () => (await fetch(`${node.url}/readyz`)).status === 200, { timeoutMs: 10_000, message: 'ready once attached' });
     expect((await jsm.consumers.info(MESSAGES_STREAM.name, 'gateway-fanout')).config.durable_name).toBe('gateway-fanout');
+    expect((await jsm.consumers.info(EVENTS_STREAM.name, 'gateway-events')).config.durable_name).toBe('gateway-events');
     await nc.close();
     messages.close();
   });

@@ -5,7 +5,7 @@ export { createMessagesDeps, type MessagesDeps, type MessagesDepsConfig, type Me
 export { createPostgresDatabase, type PostgresDatabase } from './db/postgres.js';
 export { migrateToLatest } from './db/migrate.js';
 export type { Database } from './db/schema.js';
-export { createJetStreamPublisher, ensureMessagesStream } from './outbox/jetstream-publisher.js';
+export { createJetStreamPublisher, ensureStreams } from './outbox/jetstream-publisher.js';
 export type { Publisher } from './outbox/publisher.js';
 export { createPgRelayCoordinator } from './outbox/pg-relay-coordinator.js';
 export type { RelayCoordinator } from './outbox/relay-coordinator.js';

@@ -12,6 +12,8 @@ import { openConversation, pageConversations } from '../src/use-cases/conversati
 import { AppError } from '../src/domain/errors.js';
 import { markRead, pageMessages, sendMessage, sendMessages } from '../src/use-cases/messages.js';
 import { createSendBatcher } from '../src/use-cases/send-batcher.js';
+import { rotateCredentials } from '../src/use-cases/rotate-credentials.js';
+import { hashSecret } from '../src/domain/secrets.js';
 
 /**
  * What the messages service needs from its database, run against real Postgres and against the embedded PGlite
@@ -198,6 +200,24 @@ export function databaseContract(name: string, open: () => Promise<{ db: Kysely<
         const count = await sql<{ n: string }>`SELECT count(*) AS n FROM outbox WHERE conversation_id = ${conversation.id}`.execute(db);
         expect(count.rows[0]!.n).toBe('1');
       }));
+
+    it(`${name} - concurrent rotations of one credential run one after the other: one previous, every end announced`, () =>
+      withDb(async (db) => {
+        const app = await createApp(db, 'rotation');
+        const rotated = await Promise.all(Array.from({ length: 3 }, () => rotateCredentials(db, app.id, { which: 'admin_token', grace_seconds: 60 })));
+        const row = await db.selectFrom('apps').selectAll().where('id', '=', app.id).executeTakeFirstOrThrow();
+        // The last one is current, the one before it the previous; the original token and the earliest rotation's are gone.
+        const stored = [row.admin_token_hash, row.previous_admin_token_hash];
+        const kept = [app.admin_token, ...rotated.map((r) => r.admin_token!)].filter((token) => stored.includes(hashSecret(token)));
+        expect(kept).toHaveLength(2);
+        expect(kept).not.toContain(app.admin_token);
+        expect(row.previous_admin_token_valid_until!.getTime()).toBeGreaterThan(Date.now());
+        expect(row.previous_api_key_hash).toBeNull();
+        // The first rotation revokes the original; each later one drops the previous (now) and revokes the current.
+        const events = (await fetchOutboxBatch(db, 1000)).filter((e) => e.conversation_id === null && (e.payload as { app_id: string }).app_id === app.id);
+        expect(events.map((e) => e.subject)).toEqual(Array(5).fill('app.credentials_revoked'));
+        await expect(rotateCredentials(db, 'app_missing', { which: 'api_key', grace_seconds: 0 })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+        }));
 
     it(`${name} - identity keys: both algorithms stored and loaded for verification, 5 at most, deletion writes its revocation`, () =>
       withDb(async (db) => {

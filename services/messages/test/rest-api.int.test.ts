@@ -403,6 +403,7 @@ describe('service endpoints', () => {
     expect(Object.keys(body.paths).sort()).toEqual([
       '/v1/apps',
       '/v1/apps/{app_id}',
+      '/v1/apps/{app_id}/credentials/rotate',
       '/v1/apps/{app_id}/identity-keys',
       '/v1/apps/{app_id}/identity-keys/{kid}',
       '/v1/conversations',

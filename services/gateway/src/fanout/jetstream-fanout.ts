@@ -30,6 +30,11 @@ export interface JetStreamFanoutOptions {
   readonly retryDelayMs: number;
   /** How long one pull request stays open (`FANOUT_PULL_EXPIRES_MS`); `stop()` waits at most this plus `PULL_GRACE_MS`. */
   readonly pullExpiresMs: number;
+  /**
+   * Which shared consumer: `messages` (`gateway-fanout` on `MESSAGES`, message events) or `events`
+   * (`gateway-events` on `EVENTS`, every subject of that stream: app and conversation events). @default 'messages'
+   */
+  readonly stream?: 'messages' | 'events';
 }
 
 /**
@@ -47,11 +52,14 @@ export interface JetStreamFanoutOptions {
  * occasional silent expiry (no 408) held events for up to a second (docs/performance.md, fan-out).
  */
 export function createJetStreamFanout(options: JetStreamFanoutOptions): FanoutSource {
-  const log = options.logger.child({ component: 'fanout' });
+  const log = options.logger.child({ component: options.stream === 'events' ? 'events' : 'fanout' });
   const names = options.names;
   let handler: FanoutHandler | undefined;
-  const stream = names.streams.messages;
-  const durable = names.consumers.gatewayFanout;
+  const which = options.stream ?? 'messages';
+  const stream = names.streams[which];
+  const durable = which === 'messages' ? names.consumers.gatewayFanout : names.consumers.gatewayEvents;
+  // NATS 2.9 has no filter_subjects: one subject, or none for every subject of the stream.
+  const filter = which === 'messages' ? { filter_subject: names.streamSubjects.messages[0] } : {};
   const retryDelay = options.retryDelayMs;
   let running = false;
   const expires = options.pullExpiresMs;
@@ -68,14 +76,13 @@ export function createJetStreamFanout(options: JetStreamFanoutOptions): FanoutSo
         durable_name: durable,
         ack_policy: AckPolicy.Explicit,
         deliver_policy: DeliverPolicy.New,
-        // One filter subject (NATS 2.9 has no filter_subjects): every message event.
-        filter_subject: names.streamSubjects.messages[0],
+        ...filter,
         // A node that dies holding events: they go to another node after this.
         ack_wait: nanos(10_000),
         max_ack_pending: 20_000,
         max_deliver: -1,
       });
-      log.info('created the shared fan-out consumer');
+      log.info({ consumer: durable }, 'created the shared consumer');
     }
   };
 
@@ -128,7 +135,7 @@ export function createJetStreamFanout(options: JetStreamFanoutOptions): FanoutSo
         await ensureConsumer();
         const consumer = await jetstream(options.nc).consumers.get(stream, durable);
         attached = true;
-        if (failures > 0) log.info('fan-out consumer running again');
+        if (failures > 0) log.info({ consumer: durable }, 'shared consumer running again');
         failures = 0;
         const shared = { failed: false };
         const loops = Array.from({ length: PULLS }, (_, i) =>
@@ -143,7 +150,7 @@ export function createJetStreamFanout(options: JetStreamFanoutOptions): FanoutSo
       } catch (error) {
         attached = false;
         failures++;
-        if (running) log[failures === 1 ? 'warn' : 'debug']({ err: error, failures }, 'fan-out consumer failed; retrying');
+        if (running) log[failures === 1 ? 'warn' : 'debug']({ err: error, failures, consumer: durable }, 'shared consumer failed; retrying');
       }
       if (running) await sleepUnlessStopped(retryDelay);
     }

@@ -1,15 +1,17 @@
-import { AppRef, ConversationRef, SocketSendMessage } from '@switchboard/protocol';
+import { AppRef, AuthRefresh, ConversationRef, SocketSendMessage } from '@switchboard/protocol';
 import type { Logger } from '@switchboard/logger';
 import type { Broadcaster } from './broadcaster.js';
 import type { MessagesApi } from '../messages-api.js';
 import type { GatewayMetrics } from '../metrics.js';
 import type { ConnectionRegistry } from '../presence/connection-registry.js';
+import { refreshAuth } from './auth-refresh.js';
 import { createTypingRelay, joinConversation } from './conversation-handlers.js';
 import { GatewayError } from './errors.js';
 import { route, type EventGuard } from './event-guard.js';
 import { adminHandshake } from './handshake-auth.js';
 import { releaseHandshake } from './socket-footprint.js';
 import { resubscribeRecoveredRooms } from './recovered-rooms.js';
+import type { SessionEnforcer } from './session-enforcer.js';
 import { TYPING_INTERVAL_MS } from './typing.js';
 import { appRoom, conversationRoom, type AdminNamespace, type AdminSocket } from './types.js';
 
@@ -20,6 +22,8 @@ export interface AdminNamespaceDeps {
   readonly guard: EventGuard;
   readonly metrics: GatewayMetrics;
   readonly logger: Logger;
+  /** Token expiry, refresh and revocation of live sockets. */
+  readonly sessions: SessionEnforcer;
 }
 
 const foreignApp = () => new GatewayError('FORBIDDEN', "another app's data");
@@ -43,6 +47,7 @@ export function registerAdminNamespace(nsp: AdminNamespace, deps: AdminNamespace
     'conversation:leave': route(ConversationRef, (socket: AdminSocket, { conversation_id }) => {
       socket.leave(conversationRoom(conversation_id));
     }),
+    'auth:refresh': route(AuthRefresh, refreshAuth(api, deps.sessions)),
     'message:send': route(SocketSendMessage, async (socket: AdminSocket, input) => {
       const { message } = await api.sendMessage(socket.data.principal, input);
       return { message };
@@ -63,9 +68,10 @@ export function registerAdminNamespace(nsp: AdminNamespace, deps: AdminNamespace
   function onDisconnect(this: AdminSocket, reason: string) {
     metrics.disconnects.inc({ namespace: '/admin', reason });
     typing.disconnected(this);
+    deps.sessions.untrack(this);
   }
 
-  nsp.use(adminHandshake(api, metrics, deps.logger));
+  nsp.use(adminHandshake(api, metrics, deps.logger, deps.sessions.read));
 
   nsp.on('connection', (socket) => {
     metrics.connects.inc({ namespace: '/admin' });
@@ -75,5 +81,6 @@ export function registerAdminNamespace(nsp: AdminNamespace, deps: AdminNamespace
     socket.emit('connected', { connection_id: socket.id, server_time: new Date().toISOString() });
     socket.onAny(onEvent);
     socket.on('disconnect', onDisconnect);
+    deps.sessions.track(socket);
   });
 }

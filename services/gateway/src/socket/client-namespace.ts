@@ -1,13 +1,15 @@
-import { ConversationRef, SocketSendMessage, type InternalAuthClientResponse } from '@switchboard/protocol';
+import { AuthRefresh, ConversationRef, SocketSendMessage, type InternalAuthClientResponse } from '@switchboard/protocol';
 import type { Logger } from '@switchboard/logger';
 import type { Broadcaster } from './broadcaster.js';
 import type { MessagesApi } from '../messages-api.js';
 import type { GatewayMetrics } from '../metrics.js';
+import { refreshAuth } from './auth-refresh.js';
 import { createTypingRelay, joinConversation } from './conversation-handlers.js';
 import { route, type EventGuard } from './event-guard.js';
 import { clientHandshake } from './handshake-auth.js';
 import { releaseHandshake } from './socket-footprint.js';
 import { resubscribeRecoveredRooms } from './recovered-rooms.js';
+import type { SessionEnforcer } from './session-enforcer.js';
 import { TYPING_INTERVAL_MS } from './typing.js';
 import { connectionRecordOf, type PresenceAnnouncer } from '../presence/presence-announcer.js';
 import { conversationRoom, type ClientNamespace, type ClientSocket } from './types.js';
@@ -19,6 +21,8 @@ export interface ClientNamespaceDeps {
   readonly guard: EventGuard;
   readonly metrics: GatewayMetrics;
   readonly logger: Logger;
+  /** Token expiry, refresh and revocation of live sockets. */
+  readonly sessions: SessionEnforcer;
   readonly nodeId: string;
 }
 
@@ -47,6 +51,7 @@ export function registerClientNamespace(nsp: ClientNamespace, deps: ClientNamesp
     }),
     'typing:start': route(ConversationRef, typing.event(true)),
     'typing:stop': route(ConversationRef, typing.event(false)),
+    'auth:refresh': route(AuthRefresh, refreshAuth(api, deps.sessions)),
     'message:send': route(SocketSendMessage, async (socket: ClientSocket, input) => {
       const { message } = await api.sendMessage(socket.data.principal, input);
       return { message };
@@ -57,10 +62,13 @@ export function registerClientNamespace(nsp: ClientNamespace, deps: ClientNamesp
     const socket = this;
     metrics.disconnects.inc({ namespace: '/client', reason });
     typing.disconnected(socket);
+    deps.sessions.untrack(socket);
     void announcer.disconnected(connectionRecordOf(socket, nodeId), registering.get(socket) ?? Promise.resolve(), reason);
   }
 
-  nsp.use(clientHandshake(api, metrics, deps.logger, (socket, answer) => latestBySocket.set(socket, answer.latest_conversation)));
+  nsp.use(
+    clientHandshake(api, metrics, deps.logger, (socket, answer) => latestBySocket.set(socket, answer.latest_conversation), deps.sessions.read),
+  );
 
   nsp.on('connection', (socket) => {
     metrics.connects.inc({ namespace: '/client' });
@@ -79,5 +87,6 @@ export function registerClientNamespace(nsp: ClientNamespace, deps: ClientNamesp
 
     socket.onAny(onEvent);
     socket.on('disconnect', onDisconnect);
+    deps.sessions.track(socket);
   });
 }

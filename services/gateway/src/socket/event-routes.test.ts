@@ -1,5 +1,5 @@
 import { describe, expectTypeOf, it } from 'vitest';
-import { AppRef, ConversationRef, SocketSendMessage, type Message } from '@switchboard/protocol';
+import { AppRef, AuthRefresh, ConversationRef, SocketSendMessage, type Message } from '@switchboard/protocol';
 import { route, type EventRoutes } from './event-guard.js';
 import type { AdminSocket, ClientSocket, EmittingSocket } from './types.js';
 
@@ -13,6 +13,7 @@ const clientRoutes = (overrides: Partial<EventRoutes<ClientSocket>>): EventRoute
   'typing:start': route(ConversationRef, noop),
   'typing:stop': route(ConversationRef, noop),
   'message:send': route(SocketSendMessage, async () => ({ message })),
+  'auth:refresh': route(AuthRefresh, async () => ({ expires_at: '2030-01-01T00:00:00.000Z' })),
   ...overrides,
 });
 
@@ -20,10 +21,10 @@ describe('event routes - keyed by the protocol event maps', () => {
   it('types - a complete table of the /client events compiles', () => {
     expectTypeOf(clientRoutes({})).toEqualTypeOf<EventRoutes<ClientSocket>>();
     expectTypeOf<keyof EventRoutes<ClientSocket>>().toEqualTypeOf<
-      'conversation:join' | 'conversation:leave' | 'typing:start' | 'typing:stop' | 'message:send'
+      'conversation:join' | 'conversation:leave' | 'typing:start' | 'typing:stop' | 'message:send' | 'auth:refresh'
     >();
     expectTypeOf<keyof EventRoutes<AdminSocket>>().toEqualTypeOf<
-      'app:subscribe' | 'conversation:join' | 'conversation:leave' | 'typing:start' | 'typing:stop' | 'message:send' | 'sessions:list'
+      'app:subscribe' | 'conversation:join' | 'conversation:leave' | 'typing:start' | 'typing:stop' | 'message:send' | 'sessions:list' | 'auth:refresh'
     >();
   });
 
@@ -41,6 +42,7 @@ describe('event routes - keyed by the protocol event maps', () => {
       'conversation:leave': route(ConversationRef, noop),
       'typing:start': route(ConversationRef, noop),
       'typing:stop': route(ConversationRef, noop),
+      'auth:refresh': route(AuthRefresh, async () => ({ expires_at: '2030-01-01T00:00:00.000Z' })),
     };
     expectTypeOf(table).not.toBeNever();
   });
@@ -57,6 +59,8 @@ describe('event routes - keyed by the protocol event maps', () => {
     clientRoutes({ 'conversation:join': route(ConversationRef, () => ({ last_message: null })) });
     // @ts-expect-error message:send acks { message: Message }
     clientRoutes({ 'message:send': route(SocketSendMessage, async () => ({ message: 'hi' })) });
+    // @ts-expect-error auth:refresh acks { expires_at: string }
+    clientRoutes({ 'auth:refresh': route(AuthRefresh, async () => ({ expires_at: 1 })) });
     // @ts-expect-error conversation:join must answer its ack's fields, not nothing
     clientRoutes({ 'conversation:join': route(ConversationRef, noop) });
   });

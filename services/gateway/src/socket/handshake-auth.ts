@@ -1,12 +1,14 @@
 import {
   AdminAuth,
   ClientAuth,
+  type AuthSession,
   type InternalAuthClientResponse,
   type Principal,
 } from '@switchboard/protocol';
 import type { Logger } from '@switchboard/logger';
 import type { MessagesApi } from '../messages-api.js';
 import type { GatewayMetrics } from '../metrics.js';
+import type { SessionFields } from './auth-session.js';
 import { errorCodeOf, handshakeRefusal } from './errors.js';
 import type { AdminSocket, ClientSocket, SocketData } from './types.js';
 
@@ -42,6 +44,7 @@ export function clientHandshake(
   metrics: GatewayMetrics,
   logger: Logger,
   onAuthenticated: (socket: ClientSocket, answer: InternalAuthClientResponse) => void,
+  readSession: (session: AuthSession) => SessionFields,
 ) {
   return async (socket: ClientSocket, next: Next) => {
     const auth = (socket.handshake.auth ?? {}) as Record<string, unknown>;
@@ -58,7 +61,8 @@ export function clientHandshake(
       const answer = await api.authenticateClient(parsed.data);
       const principal = answer.principal;
       if (foreignSession(socket, principal)) return refuse('INVALID_CREDENTIALS', FOREIGN_SESSION);
-      socket.data = { principal, connectedAt: new Date().toISOString() };
+      // The token's exp, a rotated-out credential's end and the credential ids, for `session-enforcer.ts`.
+      socket.data = { principal, connectedAt: new Date().toISOString(), ...readSession(answer.session) };
       onAuthenticated(socket, answer);
       next();
     } catch (error) {
@@ -71,7 +75,7 @@ export function clientHandshake(
 }
 
 /** Handshake of `/admin`: `{ app_id, admin_token }`, refused like `/client`. */
-export function adminHandshake(api: MessagesApi, metrics: GatewayMetrics, logger: Logger) {
+export function adminHandshake(api: MessagesApi, metrics: GatewayMetrics, logger: Logger, readSession: (session: AuthSession) => SessionFields) {
   return async (socket: AdminSocket, next: Next) => {
     const auth = (socket.handshake.auth ?? {}) as Record<string, unknown>;
     const refuse = (code: 'MISSING_PARAMS' | 'INVALID_CREDENTIALS' | 'UNAVAILABLE', message: string) => {
@@ -87,7 +91,8 @@ export function adminHandshake(api: MessagesApi, metrics: GatewayMetrics, logger
       const answer = await api.authenticateAdmin(parsed.data);
       const principal = answer.principal;
       if (foreignSession(socket, principal)) return refuse('INVALID_CREDENTIALS', FOREIGN_SESSION);
-      socket.data = { principal, connectedAt: new Date().toISOString() };
+      // The token's exp, a rotated-out credential's end and the credential ids, for `session-enforcer.ts`.
+      socket.data = { principal, connectedAt: new Date().toISOString(), ...readSession(answer.session) };
       next();
     } catch (error) {
       const code = errorCodeOf(error);

@@ -18,6 +18,12 @@ export interface SocketData<P extends Principal = Principal> {
   /** Who is connected, as the messages service authenticated it; sent as is with every internal request. */
   principal: P;
   connectedAt: string;
+  /** The user or agent token's `exp`, in epoch seconds; absent without a token (`auth-session.ts`). */
+  tokenExp?: number;
+  /** The end of a rotated-out credential's grace, in epoch seconds; absent while every credential used is current. */
+  credentialsUntil?: number;
+  /** The `credentialId`s the socket authenticated with (an array shared by the sockets that used the same ones). */
+  credentials?: readonly string[];
 }
 
 type NoEvents = Record<string, never>;

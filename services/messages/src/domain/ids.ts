@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
-export type IdPrefix = 'app' | 'conv' | 'msg' | 'key';
+/** `evt`: an outbox event that announces no message (its `Nats-Msg-Id`), e.g. `app.credentials_revoked`. */
+export type IdPrefix = 'app' | 'conv' | 'msg' | 'key' | 'evt';
 
 /**
  * A time-ordered id: `<prefix>_` + 32 hex digits of a UUIDv7 (48-bit millisecond time, then randomness).

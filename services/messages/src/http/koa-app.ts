@@ -62,7 +62,7 @@ export function createMessagesApp(deps: MessagesAppDeps): Koa<RequestState> {
 
   healthRoutes(router, { readiness: deps.readiness, registry: deps.registry });
   openApiRoute(router, buildOpenApiDocument(deps.version));
-  appsRoutes(router, { db: deps.db, operatorToken: deps.operatorToken, onAppChanged });
+  appsRoutes(router, { db: deps.db, operatorToken: deps.operatorToken, onAppChanged, wakeRelay });
   identityKeysRoutes(router, { db: deps.db, operatorToken: deps.operatorToken, onAppChanged, wakeRelay });
   conversationsRoutes(router, { db: deps.db, authenticator, rateLimiter: deps.rateLimiter });
   messagesRoutes(router, { db: deps.db, authenticator, wakeRelay, send, rateLimiter: deps.rateLimiter });

@@ -27,6 +27,8 @@ export interface AppAuth {
   readonly apiKey: RotatingHash;
   readonly adminToken: RotatingHash;
   readonly keys: ReadonlyMap<string, VerificationKey>;
+  /** When it was read from the database (`Date.now()`). */
+  readonly loadedAt: number;
 }
 
 /**
@@ -37,6 +39,12 @@ export interface AppAuth {
 export interface AppAuthCache {
   /** `null`: no such app (cached too, so unknown ids cost one query per TTL). */
   get(appId: string): Promise<AppAuth | null>;
+  /**
+   * The app as cached, or read again now when the cached entry is at least `minAgeMs` old: for a secret that matched
+   * neither credential, which may have been rotated on another replica or by a CLI (CONTRACT.md: the new credential
+   * works at once). Concurrent calls share one read; a stream of wrong secrets costs one read per `minAgeMs` per app.
+   */
+  getFresh(appId: string, minAgeMs: number): Promise<AppAuth | null>;
   invalidate(appId: string): void;
 }
 
@@ -68,10 +76,25 @@ export function createAppAuthCache(options: AppAuthCacheOptions): AppAuthCache {
         previousValidUntil: app.previous_admin_token_valid_until,
       },
       keys,
+      loadedAt: Date.now(),
     };
   };
+  const get = (appId: string) => cache.get(appId, () => load(appId));
+  /** Re-reads in flight, so that concurrent callers share one. */
+  const reloading = new Map<string, Promise<AppAuth | null>>();
   return {
-    get: (appId) => cache.get(appId, () => load(appId)),
+    get,
+    async getFresh(appId, minAgeMs) {
+      const cached = await get(appId);
+      if (cached !== null && Date.now() - cached.loadedAt < minAgeMs) return cached;
+      let reload = reloading.get(appId);
+      if (!reload) {
+        cache.delete(appId);
+        reload = get(appId).finally(() => reloading.delete(appId));
+        reloading.set(appId, reload);
+      }
+      return reload;
+    },
     invalidate: (appId) => cache.delete(appId),
   };
 }

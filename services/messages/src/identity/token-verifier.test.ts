@@ -12,6 +12,7 @@ const app: AppAuth = {
   apiKey: { current: '', previous: null, previousValidUntil: null },
   adminToken: { current: '', previous: null, previousValidUntil: null },
   keys: new Map([['k1', { kid: 'k1', alg: 'HS256', key: secret }]]),
+  loadedAt: 0,
 };
 /** A fixed clock: the boundaries below are exact, whatever the machine's speed. */
 const NOW = 1_800_000_000;

@@ -18,6 +18,8 @@ import {
   Message,
   MessagePage,
   REST_PATHS,
+  RotateCredentialsRequest,
+  RotatedCredential,
   SendMessageRequest,
   UpdateAppRequest,
   type ErrorCode,
@@ -45,6 +47,8 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
     MarkReadRequest,
     Message,
     MessagePage,
+    RotateCredentialsRequest,
+    RotatedCredential,
     SendMessageRequest,
     UpdateAppRequest,
   };
@@ -190,6 +194,21 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
           security: operator,
           parameters: [appIdParam, kidParam],
           responses: { '204': { description: 'Deleted' }, ...errors(...operatorErrors) },
+        },
+      },
+      [openApiPath(REST_PATHS.rotateCredentials)]: {
+        post: {
+          operationId: 'rotateCredentials',
+          description:
+            'A new api key or admin token replaces the current one, which stays valid until previous_valid_until (grace_seconds, default 86400; 0 revokes it now). ' +
+            'Only one previous credential is kept: one still valid from an earlier rotation ends now. Each credential that ends is announced as app.credentials_revoked on NATS.',
+          security: operator,
+          parameters: [appIdParam],
+          requestBody: { required: true, ...json('RotateCredentialsRequest') },
+          responses: {
+            '201': { description: 'Rotated: the new credential (shown only here) and the end of the previous one', ...json('RotatedCredential') },
+            ...errors('VALIDATION_FAILED', ...operatorErrors, 'PAYLOAD_TOO_LARGE'),
+          },
         },
       },
       [REST_PATHS.conversations]: {

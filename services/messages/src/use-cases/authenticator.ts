@@ -7,7 +7,7 @@ import {
 } from '@switchboard/protocol';
 import { AppError } from '../domain/errors.js';
 import { appIdOfAdminToken, credentialFingerprint, secretMatches } from '../domain/secrets.js';
-import type { AppAuthCache, RotatingHash } from '../identity/app-auth-cache.js';
+import type { AppAuth, AppAuthCache, RotatingHash } from '../identity/app-auth-cache.js';
 import type { TokenKind, TokenVerifier, VerifiedToken } from '../identity/token-verifier.js';
 
 export interface ClientCredentials {
@@ -43,13 +43,20 @@ export interface Authenticator {
 }
 
 export interface AuthenticatorOptions {
-  readonly apps: Pick<AppAuthCache, 'get'>;
+  readonly apps: Pick<AppAuthCache, 'get' | 'getFresh'>;
   readonly verifier: TokenVerifier;
   /** @default Date.now */
   readonly now?: () => number;
 }
 
 const invalid = () => new AppError('INVALID_CREDENTIALS', 'the credentials are not valid');
+
+/**
+ * A secret that matches neither credential of a cached app re-reads the app when the cached entry is at least this
+ * old: a credential rotated on another replica (or by a CLI) works here at once, within a second at worst, while a
+ * stream of wrong secrets costs at most one read a second per app.
+ */
+const RELOAD_ON_MISMATCH_AFTER_MS = 1000;
 
 /** The shape of an admin token (`sba.<app_id>.<secret>`): a bearer that is not one is an agent token. */
 export const isAdminTokenShaped = (bearer: string): boolean => appIdOfAdminToken(bearer) !== undefined;
@@ -68,6 +75,17 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
     return undefined;
   };
 
+  /** The app and which of `pick`'s hashes the secret matches; a mismatch re-reads an app cached for a while. */
+  const appMatching = async (appId: string, secret: string, pick: (app: AppAuth) => RotatingHash) => {
+    let app = await options.apps.get(appId);
+    let matched = app ? match(secret, pick(app)) : undefined;
+    if (app && !matched) {
+      app = await options.apps.getFresh(appId, RELOAD_ON_MISMATCH_AFTER_MS);
+      matched = app ? match(secret, pick(app)) : undefined;
+    }
+    return { app, matched };
+  };
+
   const sessionOf = (credentials: string[], validUntil: Date | null, token: VerifiedToken | undefined): AuthSession => ({
     token_expires_at: token ? new Date(token.exp * 1000).toISOString() : null,
     credentials_valid_until: validUntil ? validUntil.toISOString() : null,
@@ -76,8 +94,7 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
 
   return {
     async authenticateClient({ appId, deviceId, apiKey, userToken }) {
-      const app = await options.apps.get(appId);
-      const matched = app ? match(apiKey, app.apiKey) : undefined;
+      const { app, matched } = await appMatching(appId, apiKey, (a) => a.apiKey);
       if (!app || !matched) throw invalid();
       const apiKeyId = credentialId('api_key', credentialFingerprint(matched.hash));
       if (userToken === undefined) {
@@ -98,8 +115,7 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
       }
       const appId = appIdOfAdminToken(credentials.adminToken);
       if (!appId || (expectedAppId !== undefined && expectedAppId !== appId)) throw invalid();
-      const app = await options.apps.get(appId);
-      const matched = app ? match(credentials.adminToken, app.adminToken) : undefined;
+      const { matched } = await appMatching(appId, credentials.adminToken, (a) => a.adminToken);
       if (!matched) throw invalid();
       return {
         principal: { kind: 'agent', app_id: appId, agent_id: null, name: null },

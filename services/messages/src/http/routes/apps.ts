@@ -1,10 +1,12 @@
 import type Router from '@koa/router';
 import type { Kysely } from 'kysely';
-import { AppIdParams, CreateAppRequest, REST_PATHS, UpdateAppRequest } from '@switchboard/protocol';
+import { AppIdParams, CreateAppRequest, REST_PATHS, RotateCredentialsRequest, UpdateAppRequest } from '@switchboard/protocol';
 import type { Database } from '../../db/schema.js';
 import { notFound } from '../../domain/errors.js';
 import { secretsEqual } from '../../domain/secrets.js';
+import type { OutboxWake } from '../../repositories/outbox.js';
 import { createApp, updateAppPolicy } from '../../use-cases/apps.js';
+import { rotateCredentials } from '../../use-cases/rotate-credentials.js';
 import { requireOperator } from '../auth.js';
 import type { RequestState, RouteContext } from '../context.js';
 import { validate } from '../validate.js';
@@ -14,9 +16,11 @@ export interface AppsRoutesDeps {
   readonly operatorToken: string | undefined;
   /** Told after an app's policy or keys changed, so that this replica's caches drop it at once. */
   readonly onAppChanged: (appId: string) => void;
+  /** Wakes the outbox relay after a change that enqueued events (a rotation's revocations). */
+  readonly wakeRelay: OutboxWake;
 }
 
-/** The operator API: creating apps, setting their identity policy. */
+/** The operator API: creating apps, setting their identity policy, rotating their credentials. */
 export function appsRoutes(router: Router<RequestState>, deps: AppsRoutesDeps): void {
   const operator = requireOperator(deps.operatorToken, secretsEqual);
   router.post(REST_PATHS.apps, operator, async (ctx) => {
@@ -34,6 +38,17 @@ export function appsRoutes(router: Router<RequestState>, deps: AppsRoutesDeps): 
     deps.onAppChanged(appId);
     ctx.state.log.info({ identity: app.identity }, 'app identity policy set');
     ctx.body = app;
+  });
+
+  router.post(REST_PATHS.rotateCredentials, operator, async (ctx) => {
+    const appId = appIdParam(ctx);
+    const request = validate(RotateCredentialsRequest, ctx.state.body ?? {}, 'body');
+    const rotated = await rotateCredentials(deps.db, appId, request);
+    deps.onAppChanged(appId);
+    deps.wakeRelay();
+    ctx.state.log.info({ which: request.which, grace_seconds: request.grace_seconds, previous_valid_until: rotated.previous_valid_until }, 'app credential rotated');
+    ctx.status = 201;
+    ctx.body = rotated;
   });
 }
 
