@@ -1,7 +1,7 @@
 import { io, type Socket } from 'socket.io-client';
 // Values from the zod-free entry, so a browser bundle does not pull zod in.
 import { SOCKET_PATH } from '@switchboard/protocol/socket-events';
-import type { AckResult, AuthRefresh, EventPayload, Message, ServerToSocketEvents, SocketToServerEvents } from '@switchboard/protocol';
+import type { EventPayload, Message, ServerToSocketEvents, SocketToServerEvents } from '@switchboard/protocol';
 import { AckRequests, closedError, type AckedEvent, type AckFields } from './ack-requests.js';
 import { CatchUpRunner } from './catch-up-runner.js';
 import { ClientState } from './client-state.js';
@@ -104,10 +104,7 @@ export abstract class RealtimeClient<
     this.#refresher = tokens
       ? new TokenRefresher({
           tokens,
-          send: (fresh) =>
-            (this.socket as Socket).timeout(ackTimeout).emitWithAck('auth:refresh', { token: fresh } satisfies AuthRefresh) as Promise<
-              AckResult<{ expires_at: string }>
-            >,
+          send: (fresh) => this.socket.timeout(ackTimeout).emitWithAck('auth:refresh', { token: fresh }),
           onRefreshed: (fresh) => (this.#socketToken = fresh),
           ...(options.backoff ? { backoff: options.backoff } : {}),
           onError: (error) => emit('token:error', error),

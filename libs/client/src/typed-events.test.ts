@@ -32,6 +32,10 @@ abstract class ChatProbe extends ChatClient {
     // @ts-expect-error `sessions:list` is an /admin event, not a /client one
     void this.request('sessions:list', { app_id: 'app_1' });
     expectTypeOf(this.request('message:send', { conversation_id: 'c', body: 'b', local_id: 'l' })).resolves.toHaveProperty('message');
+    // The in-band refresh of both namespaces (the SDK's refresher sends it on the socket).
+    expectTypeOf(this.request('auth:refresh', { token: 'a.b.c' })).resolves.toHaveProperty('expires_at');
+    // @ts-expect-error the refresh carries `token`
+    void this.request('auth:refresh', { user_token: 'a.b.c' });
   }
 }
 
