@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { AgentClient } from '@switchboard/client';
-import type { CreatedApp, Message } from '@switchboard/protocol';
+import { io } from 'socket.io-client';
+import { SOCKET_PATH, type CreatedApp, type Message } from '@switchboard/protocol';
 import { freeStablePort, startServiceProcess, startTcpBalancer, waitFor, type ServiceProcess, type TcpBalancer } from '@switchboard/testing';
 import { chatFlow } from './chat-flow.js';
 
@@ -20,13 +21,14 @@ describe('e2e: embedded single process', () => {
   let platform: ServiceProcess;
   let deviceIngress: TcpBalancer;
   let agentIngress: TcpBalancer;
+  const operatorToken = 'embedded-test-operator';
 
   const start = () =>
     startServiceProcess({
       script,
       portVariable: 'GATEWAY_PORT',
       port: gatewayPort,
-      env: { DATA_DIR: dataDir, MESSAGES_PORT: String(messagesPort), DRAIN_WINDOW_MS: '3000', LOG_LEVEL: 'warn' },
+      env: { DATA_DIR: dataDir, MESSAGES_PORT: String(messagesPort), DRAIN_WINDOW_MS: '3000', LOG_LEVEL: 'warn', OPERATOR_TOKEN: operatorToken },
       startTimeoutMs: 60_000,
     });
 
@@ -93,6 +95,27 @@ describe('e2e: embedded single process', () => {
       device.stdin.end();
       device.kill();
       agent.close();
+    }
+  }, 60_000);
+
+  it('embedded - rotating an admin token with grace 0 ends its live /admin socket (the memory bus carries app events)', async () => {
+    const api = `http://127.0.0.1:${messagesPort}`;
+    const json = async <T>(path: string, body: unknown): Promise<T> => {
+      const response = await fetch(`${api}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', Authorization: `Bearer ${operatorToken}` }, body: JSON.stringify(body) });
+      expect(response.status).toBe(201);
+      return (await response.json()) as T;
+    };
+    const app = await json<CreatedApp>('/v1/apps', { name: 'rotated' });
+    const socket = io(`http://127.0.0.1:${gatewayPort}/admin`, { path: SOCKET_PATH, transports: ['websocket'], forceNew: true, reconnection: false, auth: { app_id: app.id, admin_token: app.admin_token } });
+    const errors: { code: string }[] = [];
+    socket.on('error' as never, (error: { code: string }) => void errors.push(error));
+    try {
+      await waitFor(() => socket.connected, { message: 'admin connected' });
+      await json<unknown>(`/v1/apps/${app.id}/credentials/rotate`, { which: 'admin_token', grace_seconds: 0 });
+      await waitFor(() => socket.disconnected, { timeoutMs: 10_000, message: 'admin socket ended' });
+      expect(errors.map((e) => e.code)).toEqual(['INVALID_CREDENTIALS']);
+    } finally {
+      socket.close();
     }
   }, 60_000);
 });

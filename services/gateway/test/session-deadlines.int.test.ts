@@ -3,8 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io, type Socket } from 'socket.io-client';
 import { IDENTITY, SOCKET_PATH, type CreatedApp } from '@switchboard/protocol';
 import { record, waitFor } from '@switchboard/testing';
-import { startStackWithEvents } from './events-stream.js';
-import { sleep, type GatewayStack, type Recorded } from './harness.js';
+import { sleep, startGatewayStack, type GatewayStack, type Recorded } from './harness.js';
 
 /**
  * Live sockets end with their authentication, end to end (messages service with identity keys and rotation, two
@@ -64,7 +63,7 @@ const alive = async (r: Recorded<Socket>) => {
 };
 
 beforeAll(async () => {
-  stack = await startStackWithEvents(2);
+  stack = await startGatewayStack({ nodes: 2 });
   [a, b] = stack.nodes.map((n) => n.url) as [string, string];
 });
 afterAll(async () => {

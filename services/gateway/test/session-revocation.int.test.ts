@@ -9,8 +9,7 @@ import {
   type CreatedApp,
 } from '@switchboard/protocol';
 import { waitFor } from '@switchboard/testing';
-import { startStackWithEvents } from './events-stream.js';
-import { sleep, type GatewayStack, type Recorded } from './harness.js';
+import { sleep, startGatewayStack, type GatewayStack, type Recorded } from './harness.js';
 import type { Socket } from 'socket.io-client';
 
 /**
@@ -42,7 +41,7 @@ const alive = async (r: Recorded<Socket>) => {
 };
 
 beforeAll(async () => {
-  stack = await startStackWithEvents(2);
+  stack = await startGatewayStack({ nodes: 2 });
   nc = await connect({ servers: stack.natsUrl });
   [a, b] = stack.nodes.map((n) => n.url) as [string, string];
 });
