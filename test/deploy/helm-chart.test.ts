@@ -104,6 +104,29 @@ describe('helm chart', () => {
     expect(podSpec(single(objectsOf('fixed-size'), 'Deployment', '-gateway')).containers[0].image).toBe('registry.example.com/switchboard/gateway:1.2.3');
   });
 
+  /** A component's environment ConfigMap (not its dashboards'). */
+  const envOf = (objects: K8sObject[], component: string): Record<string, string> =>
+    (objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name.endsWith(`switchboard-${component}`)) as { data?: Record<string, string> } | undefined)?.data ?? {};
+
+  it('helm chart - the connection and authentication limits reach both services, on by default; TRUSTED_PROXY_HOPS follows the ingress', async () => {
+    const gateway = envOf(objectsOf('defaults'), 'gateway');
+    expect(gateway).toMatchObject({ AUTH_FAILURES_PER_IP_PER_MINUTE: '30', MAX_CONNECTIONS_PER_DEVICE: '10', CONNECTIONS_PER_IP_PER_10S: '0', TRUSTED_PROXY_HOPS: '0' });
+    const messages = envOf(objectsOf('defaults'), 'messages');
+    expect(messages).toMatchObject({ API_RATE_PER_SECOND: '20', API_RATE_PER_IP_PER_SECOND: '200', AUTH_FAILURES_PER_IP_PER_MINUTE: '30', TRUSTED_PROXY_HOPS: '0' });
+    // Set explicitly (a load balancer in front of the ingress), and the values given.
+    for (const component of ['gateway', 'messages']) {
+      expect(envOf(objectsOf('everything'), component).TRUSTED_PROXY_HOPS, component).toBe('2');
+    }
+    expect(envOf(objectsOf('everything'), 'gateway').CONNECTIONS_PER_IP_PER_10S).toBe('50');
+    expect(envOf(objectsOf('everything'), 'messages').API_RATE_PER_IP_PER_SECOND).toBe('400');
+    // Unset behind the chart's own Ingress: one proxy.
+    const behindIngress = await helm(['template', 'chat', CHART, '-f', valuesFile('ingress hops', { ingress: { enabled: true, hosts: ['chat.example.com'] } })]);
+    expect(behindIngress.code, behindIngress.stderr).toBe(0);
+    for (const component of ['gateway', 'messages']) {
+      expect(envOf(parseManifests(behindIngress.stdout), component).TRUSTED_PROXY_HOPS, component).toBe('1');
+    }
+  });
+
   it('helm chart - NATS_PREFIX, a NATS creds file, PRESENCE_GRACE_MS and LOG_FORMAT reach both services', () => {
     for (const component of ['gateway', 'messages']) {
       const defaults = single(objectsOf('defaults'), 'ConfigMap', `-${component}`);

@@ -71,3 +71,6 @@ export * from './sleep.js';
 export * from './ttl-cache.js';
 export * from './token-bucket.js';
 export * from './report-listening.js';
+export * from './client-address.js';
+export * from './window-counter.js';
+export * from './fail-open.js';

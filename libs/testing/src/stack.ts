@@ -12,6 +12,16 @@ import { deleteKeysWithPrefix, sharedRedisUrl, startRedisServer } from './redis.
 import { serviceScript } from './service-script.js';
 import { startServiceProcess, stopGracefully, type ServiceProcess } from './service-process.js';
 
+/**
+ * Every test comes from 127.0.0.1, so the per-address limits (on by default in production) would make one test's
+ * deliberate failures or REST calls refuse the next test's: the stack starts the services with these generous
+ * values instead (still on, so the code path runs), unless a test passes its own in `messagesEnv` / `gatewayEnv`.
+ */
+export const TEST_LIMITS = Object.freeze({
+  messages: { AUTH_FAILURES_PER_IP_PER_MINUTE: '100000', API_RATE_PER_SECOND: '1000', API_RATE_PER_IP_PER_SECOND: '100000' },
+  gateway: { AUTH_FAILURES_PER_IP_PER_MINUTE: '100000' },
+});
+
 export interface StackOptions {
   /** Start of the test database's name. @default 'sb_test' */
   readonly databasePrefix?: string;
@@ -146,6 +156,7 @@ async function build(options: StackOptions, cleanups: (() => Promise<unknown>)[]
       OPERATOR_TOKEN: operatorToken,
       INTERNAL_TOKEN: internalToken,
       LOG_LEVEL: 'warn',
+      ...TEST_LIMITS.messages,
       ...(options.quickOutbox === false ? {} : { OUTBOX_POLL_INTERVAL_MS: '200' }),
       ...options.messagesEnv,
     },
@@ -175,6 +186,7 @@ async function build(options: StackOptions, cleanups: (() => Promise<unknown>)[]
         REDIS_KEY_PREFIX: redisPrefix,
         NODE_ID: `${options.nodeIdPrefix ?? 'node'}-${nodes.length + 1}`,
         LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
+        ...TEST_LIMITS.gateway,
         ...options.gatewayEnv,
         ...env,
       },

@@ -18,6 +18,16 @@ export const INTERNAL_TOKEN = 'load-test-internal-token-0123456789';
 
 export type ServerKind = 'gateway' | 'baseline';
 
+/**
+ * The load runner opens thousands of sockets from one address (many per device in `fanout`) and sends REST writes
+ * from it as fast as it measures: the connection and authentication limits (on by default) stay on, so that their
+ * cost is measured, with values the runner never reaches. A run's `--gateway-env` / `--messages-env` may override them.
+ */
+export const LOAD_LIMITS = Object.freeze({
+  gateway: { MAX_CONNECTIONS_PER_DEVICE: '1000000', AUTH_FAILURES_PER_IP_PER_MINUTE: '1000000', CONNECTIONS_PER_IP_PER_10S: '0' },
+  messages: { API_RATE_PER_SECOND: '1000000', API_RATE_PER_IP_PER_SECOND: '1000000', AUTH_FAILURES_PER_IP_PER_MINUTE: '1000000' },
+});
+
 /** The Socket.IO server being measured: one process, pinned, with a /metrics endpoint. */
 export interface ServerUnderTest {
   readonly kind: ServerKind;
@@ -69,7 +79,7 @@ export async function startLoadStack(options: LoadStackOptions = {}): Promise<Lo
     nodeIdPrefix: 'load',
     gracefulStop: true,
     messagesNodeArgs: options.profileDir ? await profileArgs(`${options.profileDir}/messages`) : [],
-    ...(options.messagesEnv ? { messagesEnv: options.messagesEnv } : {}),
+    messagesEnv: { ...LOAD_LIMITS.messages, ...options.messagesEnv },
   });
   try {
     for (const pid of [stack.nats.pid, stack.redisServer!.pid]) if (pid) await pinProcess(pid, options.helperCpus);
@@ -89,7 +99,7 @@ export async function startLoadStack(options: LoadStackOptions = {}): Promise<Lo
     const proc =
       kind === 'gateway'
         ? await stack.startNode(
-            { REDIS_KEY_PREFIX: prefix, NODE_ID: `load-${serial}`, DRAIN_WINDOW_MS: '2000', ...options.gatewayEnv, ...env },
+            { REDIS_KEY_PREFIX: prefix, NODE_ID: `load-${serial}`, DRAIN_WINDOW_MS: '2000', ...LOAD_LIMITS.gateway, ...options.gatewayEnv, ...env },
             { nodeArgs, ...(options.gatewayMain ? { script: options.gatewayMain } : {}) },
           )
         : await startServiceProcess({

@@ -25,7 +25,7 @@ export interface StandIns {
 export async function createStandIns(config: EmbeddedConfig, logger: Logger): Promise<StandIns> {
   let messages: MessagesStandIns = {
     // One process: its own buckets are the whole platform's.
-    rateLimiter: createApiRateLimiter({ perSecond: config.API_RATE_PER_SECOND, keyPrefix: config.REDIS_KEY_PREFIX, logger }),
+    rateLimiter: createApiRateLimiter({ perSecond: config.API_RATE_PER_SECOND, keyPrefix: config.REDIS_KEY_PREFIX }),
   };
   let gateway: GatewayStandIns = { messagesInProcess: true };
 

@@ -22,6 +22,8 @@ import { startSlowConsumerMonitor } from './socket/slow-consumers.js';
 import { createSessionEnforcer } from './socket/session-enforcer.js';
 import { createSocketServer } from './socket/socket-server.js';
 import type { AnySocket } from './socket/types.js';
+import { createHandshakeLimits } from './limits/handshake-limits.js';
+import { createLimitsFailOpen, type LimitCounters } from './limits/limit-counters.js';
 
 export type GatewayOptions = Pick<
   GatewayConfig,
@@ -40,6 +42,10 @@ export type GatewayOptions = Pick<
   | 'SLOW_CONSUMER_BUFFER_BYTES'
   | 'SLOW_CONSUMER_GRACE_MS'
   | 'EVENT_RATE_PER_SECOND'
+  | 'AUTH_FAILURES_PER_IP_PER_MINUTE'
+  | 'MAX_CONNECTIONS_PER_DEVICE'
+  | 'CONNECTIONS_PER_IP_PER_10S'
+  | 'TRUSTED_PROXY_HOPS'
 >;
 
 export interface GatewayDeps {
@@ -60,6 +66,11 @@ export interface GatewayDeps {
   readonly dependencies: () => Readonly<Record<string, boolean>>;
   readonly api: MessagesApi;
   readonly registry: ConnectionRegistry;
+  /**
+   * Where the handshake limits count per address: failures per minute and connections per 10 s, in Redis (every
+   * node together) or in memory (the embedded mode). See limits/limit-counters.ts.
+   */
+  readonly limitCounters: LimitCounters;
   readonly logger: Logger;
 }
 
@@ -94,6 +105,7 @@ export async function startGateway(options: GatewayOptions, deps: GatewayDeps): 
     allowedOrigins: options.ALLOWED_ORIGINS,
     maxBackpressureBytes: Math.max(4 * options.SLOW_CONSUMER_BUFFER_BYTES, 1 << 20),
     refuseNew: () => draining,
+    trustedProxyHops: options.TRUSTED_PROXY_HOPS,
     onConnectFlood: () => {
       metrics.refusals.inc({ namespace: 'engine', code: 'RATE_LIMITED' });
       logger.debug('closed a connection with too many namespace handshakes in progress');
@@ -111,11 +123,21 @@ export async function startGateway(options: GatewayOptions, deps: GatewayDeps): 
 
   const broadcaster = createSocketIoBroadcaster(client, admin, metrics);
   const announcer = createPresenceAnnouncer(registry, broadcaster, metrics, logger, { graceMs: options.PRESENCE_GRACE_MS });
+  const limits = createHandshakeLimits({
+    authFailuresPerMinute: options.AUTH_FAILURES_PER_IP_PER_MINUTE,
+    connectionsPer10s: options.CONNECTIONS_PER_IP_PER_10S,
+    maxConnectionsPerDevice: options.MAX_CONNECTIONS_PER_DEVICE,
+    ...deps.limitCounters,
+    registry,
+    addressOf: server.addressOf,
+    failOpen: createLimitsFailOpen(metrics, logger),
+    metrics,
+  });
   const guard = createEventGuard({ metrics, logger, ratePerSecond: options.EVENT_RATE_PER_SECOND });
   // Token expiry and revocation of live sockets: one deadline structure for the node, swept every second.
   const sessions = createSessionEnforcer({ sockets: allSockets, metrics, logger });
-  registerClientNamespace(client, { api: deps.api, announcer, broadcaster, guard, metrics, logger, nodeId, sessions });
-  registerAdminNamespace(admin, { api: deps.api, registry, broadcaster, guard, metrics, logger, sessions });
+  registerClientNamespace(client, { api: deps.api, announcer, broadcaster, guard, limits, metrics, logger, nodeId, sessions });
+  registerAdminNamespace(admin, { api: deps.api, registry, broadcaster, guard, limits, metrics, logger, sessions });
   sessions.start();
   const revocations = createRevocationRelay({
     // With the Redis adapter the other nodes hear of a revocation through it; alone (in-memory adapter) there are none.

@@ -63,6 +63,25 @@ export const GatewayEnv = z.object({
   SLOW_CONSUMER_GRACE_MS: positiveInt(3_000),
   /** Events a connection may send per second (bursts of twice that); more are refused with RATE_LIMITED. @default 20 */
   EVENT_RATE_PER_SECOND: positiveInt(20),
+  /**
+   * Failed handshakes (`MISSING_PARAMS`, `INVALID_CREDENTIALS`, `TOKEN_EXPIRED`) an address may have in a minute;
+   * past it, its handshakes are refused `RATE_LIMITED` whatever credentials they carry, until the minute ends.
+   * Counted on every node together in Redis. 0: off. @default 30
+   */
+  AUTH_FAILURES_PER_IP_PER_MINUTE: positiveInt(30),
+  /** Open sockets a device may hold on all nodes together; one more is refused `RATE_LIMITED`. 0: off. @default 10 */
+  MAX_CONNECTIONS_PER_DEVICE: positiveInt(10),
+  /**
+   * Sockets an address may open in 10 s (every node together); more are refused `RATE_LIMITED`. For deployments
+   * without a connection limit at their ingress. 0: off. @default 0
+   */
+  CONNECTIONS_PER_IP_PER_10S: positiveInt(0),
+  /**
+   * Proxies in front of the gateway that append to `X-Forwarded-For` (an ingress: 1; a cloud load balancer and an
+   * ingress: 2). The client address is then that header's n-th entry from the right; 0: the socket's remote address.
+   * Set it to exactly the number of proxies: more lets clients choose their address. @default 0
+   */
+  TRUSTED_PROXY_HOPS: positiveInt(0),
   /** How long the gateway reuses the messages service's answer to an agent's credentials (a device's is not reused). @default 2000 */
   AUTH_CACHE_TTL_MS: positiveInt(2_000),
   /** Time limit of a call to the messages service. @default 5000 */

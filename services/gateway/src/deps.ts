@@ -17,6 +17,7 @@ import { createHttpMessagesApi } from './messages-api.js';
 import type { ConnectionRegistry } from './presence/connection-registry.js';
 import { createRedisConnectionRegistry } from './presence/redis-connection-registry.js';
 import { createRedisStreamsAdapter } from './socket/redis-adapter.js';
+import { createMemoryLimitCounters, createRedisLimitCounters, type LimitCounters } from './limits/limit-counters.js';
 
 /** The variables the clients are built from; a URL may be missing where a stand-in is given instead. */
 export type GatewayDepsConfig = Pick<
@@ -75,6 +76,7 @@ export function createGatewayDeps(config: GatewayDepsConfig, options: GatewayDep
   let redisReady = () => true;
   let registry = standIns.registry;
   let adapter: GatewayDeps['adapter'];
+  let limitCounters: LimitCounters = createMemoryLimitCounters();
   if (!registry) {
     if (!config.REDIS_URL) throw new Error('REDIS_URL is required');
     const redisState = createDependencyState('redis', targetOf(config.REDIS_URL), logger);
@@ -95,6 +97,17 @@ export function createGatewayDeps(config: GatewayDepsConfig, options: GatewayDep
       sweepLockMs: config.SWEEP_INTERVAL_MS,
     });
     adapter = createRedisStreamsAdapter(adapterRedis, config.REDIS_KEY_PREFIX);
+    // The limits' own client fails a command at once while Redis is unreachable (no offline queue, no retries), so
+    // that a handshake fails open at once instead of waiting for a reconnection.
+    const limitsRedis = new Redis(config.REDIS_URL, {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      commandTimeout: 500,
+      connectionName: `gateway-${config.NODE_ID}-limits`,
+    });
+    limitsRedis.on('error', (error) => logger.debug({ err: error }, 'redis (limits) error'));
+    limitCounters = createRedisLimitCounters(limitsRedis, config.REDIS_KEY_PREFIX);
+    closers.push(async () => limitsRedis.disconnect());
     redisClients = { main: redis, adapter: adapterRedis };
     closers.push(async () => {
       redisFollower.stop();
@@ -162,6 +175,7 @@ export function createGatewayDeps(config: GatewayDepsConfig, options: GatewayDep
       authCacheTtlMs: config.AUTH_CACHE_TTL_MS,
     }),
     registry,
+    limitCounters,
     logger,
     redis: redisClients,
     async close() {

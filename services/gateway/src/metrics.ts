@@ -16,6 +16,10 @@ export interface GatewayMetrics {
   readonly connects: Counter<'namespace'>;
   readonly disconnects: Counter<'namespace' | 'reason'>;
   readonly refusals: Counter<'namespace' | 'code'>;
+  /** Handshakes refused `RATE_LIMITED` by a connection or authentication limit, by the limit (limits/handshake-limits.ts). */
+  readonly limitRefusals: Counter<'namespace' | 'limit'>;
+  /** Limit checks that let a handshake through because their store (Redis) failed or hung. */
+  readonly limitsFailOpen: Counter<'limit'>;
   readonly eventsIn: Counter<'namespace' | 'event'>;
   readonly eventsOut: Counter<'event'>;
   readonly eventErrors: Counter<'namespace' | 'event' | 'code'>;
@@ -53,6 +57,8 @@ export function createGatewayMetrics(registry: Registry, sources: GatewayMetrics
     connects: counter('connects_total', 'Accepted connections, by namespace.', ['namespace']),
     disconnects: counter('disconnects_total', 'Closed connections, by namespace and Socket.IO reason.', ['namespace', 'reason']),
     refusals: counter('handshake_refusals_total', 'Refused handshakes, by namespace and error code.', ['namespace', 'code']),
+    limitRefusals: counter('limit_refusals_total', 'Handshakes refused RATE_LIMITED by a connection or authentication limit, by namespace and limit.', ['namespace', 'limit']),
+    limitsFailOpen: counter('limits_fail_open_total', 'Limit checks that let a handshake through because Redis failed or did not answer, by limit.', ['limit']),
     eventsIn: counter('events_in_total', 'Events received from sockets, by namespace and event name.', ['namespace', 'event']),
     eventsOut: counter('events_out_total', 'Events emitted to rooms (once per emit, not per recipient), by event name.', ['event']),
     eventErrors: counter('event_errors_total', 'Inbound events answered with an error, by namespace, event and code.', ['namespace', 'event', 'code']),
@@ -80,6 +86,9 @@ export function createGatewayMetrics(registry: Registry, sources: GatewayMetrics
   zeroKnownSeries(metrics.connects, { namespace: NAMESPACES });
   zeroKnownSeries(metrics.disconnects, { namespace: NAMESPACES, reason: DISCONNECT_REASONS });
   zeroKnownSeries(metrics.refusals, { namespace: NAMESPACES, code: ERROR_CODES });
+  zeroKnownSeries(metrics.limitRefusals, { namespace: NAMESPACES, limit: ['auth_failures', 'connection_rate'] });
+  zeroKnownSeries(metrics.limitRefusals, { namespace: ['/client'], limit: ['device_connections'] });
+  zeroKnownSeries(metrics.limitsFailOpen, { limit: ['auth_failures', 'connection_rate', 'device_connections'] });
   zeroKnownSeries(metrics.sessionEnds, { namespace: NAMESPACES, code: ['TOKEN_EXPIRED', 'INVALID_CREDENTIALS'] });
   zeroKnownSeries(metrics.revocations, { source: ['consumer', 'node'] });
   zeroKnownSeries(metrics.presenceChanges, { state: ['online', 'offline'] });

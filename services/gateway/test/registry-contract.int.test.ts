@@ -63,6 +63,20 @@ function registryContract(name: string, create: () => ConnectionRegistry) {
       expect(settled.filter((u) => u.crossed)).toHaveLength(1);
     });
 
+    it(`${name} - a device's live connections are counted on every node together, departures excluded`, async () => {
+      const registry = create();
+      expect(await registry.countDeviceConnections('app_1', 'counted')).toBe(0);
+      await registry.add(rec('q1', 'counted', 'n1'));
+      await registry.add(rec('q2', 'counted', 'n2'));
+      await registry.add(rec('q3', 'other', 'n2'));
+      await registry.add(rec('q4', 'counted', 'n1', 'app_2'));
+      expect(await registry.countDeviceConnections('app_1', 'counted')).toBe(2);
+      // A connection that left stops counting at once, though its session waits out the grace.
+      await registry.remove(rec('q2', 'counted', 'n2'));
+      expect(await registry.countDeviceConnections('app_1', 'counted')).toBe(1);
+      expect(await registry.countDeviceConnections('app_2', 'counted')).toBe(1);
+    });
+
     it(`${name} - sessions are listed per app across nodes`, async () => {
       const registry = create();
       await registry.add(rec('s1', 'd1', 'n1', 'app_a'));

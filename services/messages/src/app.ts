@@ -14,7 +14,9 @@ import { createMessagesMetrics } from './metrics.js';
 import { createOutboxRelay } from './outbox/outbox-relay.js';
 import type { Publisher } from './outbox/publisher.js';
 import type { RelayCoordinator } from './outbox/relay-coordinator.js';
-import type { RateLimiter } from './rate-limit/rate-limiter.js';
+import { failingOpen, type RateLimiter } from './rate-limit/rate-limiter.js';
+import { createLimitsFailOpen, failureCounterFailingOpen } from './rate-limit/limits-fail-open.js';
+import type { WindowCounter } from '@switchboard/runtime';
 
 /** The service's slice of its configuration (`loadMessagesConfig`), as `startGateway` takes the gateway's. */
 export type MessagesServiceOptions = Pick<
@@ -28,6 +30,8 @@ export type MessagesServiceOptions = Pick<
   | 'OUTBOX_POLL_INTERVAL_MS'
   | 'SEND_BATCH_SIZE'
   | 'SEND_CONCURRENCY'
+  | 'TRUSTED_PROXY_HOPS'
+  | 'AUTH_FAILURES_PER_IP_PER_MINUTE'
 >;
 
 /** The API version in the OpenAPI document. */
@@ -42,6 +46,10 @@ export interface MessagesServiceDeps {
   readonly logger: Logger;
   /** Per-caller request rate on the public API (`API_RATE_PER_SECOND`); none: no limit. */
   readonly rateLimiter: RateLimiter | undefined;
+  /** Requests per client address (`API_RATE_PER_IP_PER_SECOND`); none: no limit. */
+  readonly addressRateLimiter?: RateLimiter | undefined;
+  /** 401s per client address per minute (`AUTH_FAILURES_PER_IP_PER_MINUTE`); none: off. */
+  readonly authFailures?: WindowCounter | undefined;
   /**
    * What the service knows of its dependencies, shared with whoever watches NATS and Redis (`createMessagesDeps`);
    * `/readyz` reports every one registered there.
@@ -98,6 +106,8 @@ export async function startMessagesService(
     return { status: ready ? 'ready' : 'unready', checks: { ...status.checks(), self: draining ? 'draining' : 'ok' } };
   };
 
+  // A Redis outage lets every request through, counted per limit and logged once (not once per request).
+  const failOpen = createLimitsFailOpen(metrics, log);
   const app = createMessagesApp({
     db: deps.db,
     logger: log,
@@ -111,7 +121,13 @@ export async function startMessagesService(
     version: VERSION,
     sendBatchSize: options.SEND_BATCH_SIZE,
     sendConcurrency: options.SEND_CONCURRENCY,
-    rateLimiter: deps.rateLimiter,
+    rateLimiter: deps.rateLimiter && failingOpen(deps.rateLimiter, 'api_rate', failOpen),
+    addressLimits: {
+      trustedProxyHops: options.TRUSTED_PROXY_HOPS,
+      rate: deps.addressRateLimiter && failingOpen(deps.addressRateLimiter, 'api_rate_per_address', failOpen),
+      failures: deps.authFailures && failureCounterFailingOpen(deps.authFailures, failOpen),
+      failuresPerMinute: options.AUTH_FAILURES_PER_IP_PER_MINUTE,
+    },
   });
   if (!options.OPERATOR_TOKEN) log.warn('OPERATOR_TOKEN is not set: the operator API (POST /v1/apps) answers 404');
   if (!options.ALLOWED_ORIGINS) log.warn('ALLOWED_ORIGINS is not set: CORS allows any origin');

@@ -34,10 +34,22 @@ export const MessagesEnv = z.object({
   /** Prefix of the Redis keys this service uses. @default 'switchboard' */
   REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/).default('switchboard'),
   /**
-   * Public API requests a caller (a device; an app's agents together) may make per second, bursts of twice that;
-   * more are refused with 429 `RATE_LIMITED`. 0: no limit. @default 0
+   * Public API requests a caller (a device, a user, an agent; the admin token of an app) may make per second, bursts
+   * of twice that; more are refused with 429 `RATE_LIMITED` and `Retry-After`. 0: no limit. @default 20
    */
-  API_RATE_PER_SECOND: positiveInt(0),
+  API_RATE_PER_SECOND: positiveInt(20),
+  /** Public API requests a client address may make per second, whatever its credentials; more: 429. 0: no limit. @default 200 */
+  API_RATE_PER_IP_PER_SECOND: positiveInt(200),
+  /**
+   * 401s an address may get from the public API in a minute; past it, every request from it gets 429
+   * `RATE_LIMITED` with `Retry-After` until the minute ends. 0: off. @default 30
+   */
+  AUTH_FAILURES_PER_IP_PER_MINUTE: positiveInt(30),
+  /**
+   * Proxies in front of the service that append to `X-Forwarded-For` (an ingress: 1). The client address is then
+   * that header's n-th entry from the right; 0: the connection's remote address. @default 0
+   */
+  TRUSTED_PROXY_HOPS: positiveInt(0),
   LOG_LEVEL: logLevel,
   LOG_FORMAT: logFormat,
   /** Connections in the Postgres pool. @default 20 */

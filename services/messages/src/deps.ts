@@ -16,13 +16,20 @@ import { createPgRelayCoordinator } from './outbox/pg-relay-coordinator.js';
 import type { Publisher } from './outbox/publisher.js';
 import type { RelayCoordinator } from './outbox/relay-coordinator.js';
 import type { Database } from './db/schema.js';
-import { createApiRateLimiter } from './rate-limit/api-rate-limiter.js';
+import { createApiRateLimiter, createAuthFailureCounter } from './rate-limit/api-rate-limiter.js';
 import type { RateLimiter } from './rate-limit/rate-limiter.js';
 
 /** The variables the clients are built from; a URL may be missing where a stand-in is given instead. */
 export type MessagesDepsConfig = Pick<
   MessagesConfig,
-  'DATABASE_POOL_SIZE' | 'NATS_CREDS' | 'NATS_PREFIX' | 'REDIS_URL' | 'REDIS_KEY_PREFIX' | 'API_RATE_PER_SECOND'
+  | 'DATABASE_POOL_SIZE'
+  | 'NATS_CREDS'
+  | 'NATS_PREFIX'
+  | 'REDIS_URL'
+  | 'REDIS_KEY_PREFIX'
+  | 'API_RATE_PER_SECOND'
+  | 'API_RATE_PER_IP_PER_SECOND'
+  | 'AUTH_FAILURES_PER_IP_PER_MINUTE'
 > & { readonly DATABASE_URL?: string | undefined; readonly NATS_URL?: string | undefined };
 
 /** What the embedded mode (`npm start`) gives in place of a server whose URL is not set. */
@@ -81,15 +88,19 @@ export function createMessagesDeps(config: MessagesDepsConfig, options: Messages
     publisher = publisherOnceConnected(connection, (nc) => createJetStreamPublisher({ connection: nc, logger, names }));
     nats = connection;
   }
-  // Rate limits: shared by every replica through Redis when REDIS_URL is set, per process otherwise. A command fails
-  // at once while Redis is unreachable, and the limiter then lets requests through.
-  const redis = !('rateLimiter' in standIns) && config.API_RATE_PER_SECOND > 0 && config.REDIS_URL
+  // Rate and failure limits: shared by every replica through Redis when REDIS_URL is set, per process otherwise. A
+  // command fails at once while Redis is unreachable, and the service then lets requests through (app.ts).
+  const limited = config.API_RATE_PER_SECOND > 0 || config.API_RATE_PER_IP_PER_SECOND > 0 || config.AUTH_FAILURES_PER_IP_PER_MINUTE > 0;
+  const redis = limited && config.REDIS_URL
     ? new Redis(config.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 500 })
     : undefined;
   if (redis && config.REDIS_URL) watchRedis(redis, dependencies, redisTarget(config.REDIS_URL));
+  const keyPrefix = config.REDIS_KEY_PREFIX;
   const rateLimiter = 'rateLimiter' in standIns
     ? standIns.rateLimiter
-    : createApiRateLimiter({ perSecond: config.API_RATE_PER_SECOND, redis, keyPrefix: config.REDIS_KEY_PREFIX, logger });
+    : createApiRateLimiter({ perSecond: config.API_RATE_PER_SECOND, redis, keyPrefix });
+  const addressRateLimiter = createApiRateLimiter({ perSecond: config.API_RATE_PER_IP_PER_SECOND, burstFactor: 1, redis, keyPrefix });
+  const authFailures = createAuthFailureCounter({ perMinute: config.AUTH_FAILURES_PER_IP_PER_MINUTE, redis, keyPrefix });
 
   let closing: Promise<void> | undefined;
   const close = () =>
@@ -107,6 +118,8 @@ export function createMessagesDeps(config: MessagesDepsConfig, options: Messages
     coordinator: database.coordinator,
     logger,
     rateLimiter,
+    addressRateLimiter,
+    authFailures,
     dependencies,
     databaseTarget: database.target,
     nats,

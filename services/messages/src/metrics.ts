@@ -20,6 +20,8 @@ export interface MessagesMetrics {
   readonly outboxFailed: Counter<'subject'>;
   readonly outboxBacklog: Gauge;
   readonly outboxOldestAge: Gauge;
+  /** Limit checks that let a request through because their store (Redis) failed or hung, by limit. */
+  readonly limitsFailOpen: Counter<'limit'>;
   /** User and agent tokens refused, by reason (`TOKEN_REFUSAL_REASONS`). */
   readonly tokenRefusals: Counter<'reason'>;
 }
@@ -49,6 +51,12 @@ export function createMessagesMetrics(registry: Registry, db: Kysely<Database>):
       'Outbox publish attempts that failed and will be retried, by subject.',
       ['subject'],
     ),
+    limitsFailOpen: createCounter(
+      registry,
+      'switchboard_messages_limits_fail_open_total',
+      'Rate and authentication-failure limit checks that let a request through because Redis failed or did not answer, by limit.',
+      ['limit'],
+    ),
     outboxBacklog: createGauge(registry, 'switchboard_outbox_backlog', 'Outbox events not yet published.', [], async function () {
       this.set((await backlog().catch(() => ({ count: Number.NaN }))).count);
     }),
@@ -71,6 +79,7 @@ export function createMessagesMetrics(registry: Registry, db: Kysely<Database>):
   // Exported at 0 from the start, so the dashboards and alerts see a series before the first event.
   zeroKnownSeries(metrics.outboxPublished, { subject: Object.values(SUBJECTS) });
   zeroKnownSeries(metrics.outboxFailed, { subject: Object.values(SUBJECTS) });
+  zeroKnownSeries(metrics.limitsFailOpen, { limit: ['api_rate', 'api_rate_per_address', 'auth_failures'] });
   zeroKnownSeries(metrics.tokenRefusals, { reason: TOKEN_REFUSAL_REASONS });
   return metrics;
 }

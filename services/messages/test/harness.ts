@@ -5,7 +5,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import type { CreatedApp } from '@switchboard/protocol';
 import { MESSAGES_STREAM } from '@switchboard/protocol';
 import { createLogger, type Logger } from '@switchboard/logger';
-import { createTestDatabase, startNatsServer, type ServerProcess, type TestDatabase } from '@switchboard/testing';
+import { createTestDatabase, startNatsServer, TEST_LIMITS, type ServerProcess, type TestDatabase } from '@switchboard/testing';
 import { startMessagesService, type MessagesService } from '../src/app.js';
 import { loadMessagesConfig } from '../src/config.js';
 import { createPostgresDatabase } from '../src/db/postgres.js';
@@ -76,6 +76,8 @@ export interface StartOptions {
   readonly internalToken?: string;
   readonly outboxPollIntervalMs?: number;
   readonly rateLimiter?: RateLimiter;
+  /** More environment for the service (e.g. its limits). */
+  readonly env?: Record<string, string>;
   /** Where the replica logs (e.g. a capture, to grep it for secrets); default: silent unless TEST_LOG_LEVEL. */
   readonly logger?: Logger;
 }
@@ -120,12 +122,16 @@ export async function startMessagesHarness(options: StartOptions = {}): Promise<
       MESSAGES_PORT: '0',
       MESSAGES_HOST: '127.0.0.1',
       OUTBOX_POLL_INTERVAL_MS: String(replicaOptions.outboxPollIntervalMs ?? 200),
+      // Tests all come from 127.0.0.1: generous per-address limits (the stack's), unless a test passes its own.
+      ...TEST_LIMITS.messages,
+      ...replicaOptions.env,
       ...(operatorToken ? { OPERATOR_TOKEN: operatorToken } : {}),
       ...(replicaOptions.internalToken ? { INTERNAL_TOKEN: replicaOptions.internalToken } : {}),
       ...(replicaOptions.allowedOrigins ? { ALLOWED_ORIGINS: replicaOptions.allowedOrigins.join(',') } : {}),
     });
     const deps = createMessagesDeps(config, { logger, fail: (error) => logger.error({ err: error }, 'configuration error'), natsName: 'test-messages' });
-    const service = await startMessagesService(config, { ...deps, rateLimiter: replicaOptions.rateLimiter });
+    // A test's own limiter replaces the configured one (`API_RATE_PER_SECOND`, the generous TEST_LIMITS by default).
+    const service = await startMessagesService(config, { ...deps, rateLimiter: replicaOptions.rateLimiter ?? deps.rateLimiter });
     let closed = false;
     const close = async () => {
       if (closed) return;

@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { freePort, sleep } from '@switchboard/testing';
 import { createMemoryRateLimiter } from '../src/rate-limit/memory-rate-limiter.js';
-import type { RateLimit, RateLimiter } from '../src/rate-limit/rate-limiter.js';
+import { failingOpen, type RateLimit, type RateLimiter } from '../src/rate-limit/rate-limiter.js';
+import { createFailOpen } from '@switchboard/runtime';
 import { createRedisRateLimiter } from '../src/rate-limit/redis-rate-limiter.js';
 import { startMessagesHarness, testLogger, type MessagesHarness } from './harness.js';
 
@@ -25,7 +26,7 @@ const adapters: Record<string, Adapter> = {
     return () => {
       const redis = new Redis(REDIS_URL);
       clients.push(redis);
-      return createRedisRateLimiter({ redis, keyPrefix, logger: testLogger(), ...limit });
+      return createRedisRateLimiter({ redis, keyPrefix, ...limit });
     };
   },
 };
@@ -64,13 +65,20 @@ describe.each(Object.keys(adapters))('%s rate limiter (contract)', (name) => {
 });
 
 describe('redis rate limiter without Redis', () => {
-  it('rate limit - while Redis is unreachable, requests are let through (the API stays up)', async () => {
+  it('rate limit - while Redis is unreachable, a limiter rejects and, wrapped to fail open, lets requests through (counted, one warning)', async () => {
     const port = await freePort();
     const redis = new Redis({ port, host: '127.0.0.1', enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: true });
     redis.on('error', () => undefined);
     clients.push(redis);
-    const limiter = createRedisRateLimiter({ redis, keyPrefix: 'test-rl-down', logger: testLogger(), ratePerSecond: 1, burst: 1 });
-    for (let i = 0; i < 3; i++) expect(await limiter.take('c:app:phone')).toEqual({ allowed: true });
+    const limiter = createRedisRateLimiter({ redis, keyPrefix: 'test-rl-down', ratePerSecond: 1, burst: 1 });
+    await expect(limiter.take('c:app:phone')).rejects.toThrow();
+    const failedOpen: string[] = [];
+    const outages: unknown[] = [];
+    const failOpen = createFailOpen({ timeoutMs: 500, onFailOpen: (limit) => failedOpen.push(limit), onOutage: (error) => outages.push(error), onRecovered: () => undefined });
+    const open = failingOpen(limiter, 'api_rate', failOpen);
+    for (let i = 0; i < 3; i++) expect(await open.take('c:app:phone')).toEqual({ allowed: true });
+    expect(failedOpen).toEqual(['api_rate', 'api_rate', 'api_rate']);
+    expect(outages).toHaveLength(1);
   });
 });
 

@@ -151,3 +151,14 @@ link to metrics.runbookBaseUrl (or the deprecated metrics.prometheusRule.runbook
         path: {{ .Values.natsCreds.key }}
 {{- end }}
 {{- end }}
+
+{{/*
+TRUSTED_PROXY_HOPS of both services: the value when set, else 1 behind this chart's Ingress or HTTPRoute, else 0.
+*/}}
+{{- define "switchboard.trustedProxyHops" -}}
+{{- if kindIs "invalid" .Values.trustedProxyHops -}}
+{{- if or .Values.ingress.enabled .Values.httpRoute.enabled -}}1{{- else -}}0{{- end -}}
+{{- else -}}
+{{- .Values.trustedProxyHops -}}
+{{- end -}}
+{{- end }}

@@ -58,6 +58,8 @@ export interface ConnectionRegistry {
    * the device went offline with it (no connection and no later departure of the device).
    */
   settle(record: ConnectionRecord, token: string): Promise<PresenceUpdate>;
+  /** How many live connections a device holds on every node together (`MAX_CONNECTIONS_PER_DEVICE`). */
+  countDeviceConnections(appId: string, deviceId: string): Promise<number>;
   /** The app's sessions on every node, from the shared registry (never asks other nodes). */
   listSessions(appId: string): Promise<SessionInfo[]>;
   /** Refreshes this node's liveness; `swept` is true when this node had been taken for dead (re-add its connections). */

@@ -55,6 +55,9 @@ export function createMemoryConnectionRegistry(): ConnectionRegistry {
       if (offline) away.delete(key);
       return { changed: true, crossed: offline, activeConnections: count };
     },
+    async countDeviceConnections(appId, deviceId) {
+      return devices.get(`${appId}\t${deviceId}`)?.size ?? 0;
+    },
     async listSessions(appId) {
       return [...(sessions.get(appId)?.values() ?? [])].sort((a, b) => a.connected_at.localeCompare(b.connected_at));
     },

@@ -139,6 +139,7 @@ export function createRedisConnectionRegistry(options: RedisConnectionRegistryOp
       return { removed: removed === 1, token };
     },
     settle,
+    countDeviceConnections: (appId, deviceId) => redis.scard(`${prefix}:dev:${appId}:${deviceId}`),
     async listSessions(appId) {
       const all = await redis.hgetall(sessKey(appId));
       const sessions: SessionInfo[] = [];

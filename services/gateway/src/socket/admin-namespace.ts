@@ -8,6 +8,7 @@ import { refreshAuth } from './auth-refresh.js';
 import { createTypingRelay, joinConversation } from './conversation-handlers.js';
 import { GatewayError } from './errors.js';
 import { route, type EventGuard } from './event-guard.js';
+import type { HandshakeLimits } from '../limits/handshake-limits.js';
 import { adminHandshake } from './handshake-auth.js';
 import { releaseHandshake } from './socket-footprint.js';
 import { resubscribeRecoveredRooms } from './recovered-rooms.js';
@@ -20,6 +21,8 @@ export interface AdminNamespaceDeps {
   readonly registry: ConnectionRegistry;
   readonly broadcaster: Broadcaster;
   readonly guard: EventGuard;
+  /** Connection and authentication limits around the handshake. */
+  readonly limits: HandshakeLimits;
   readonly metrics: GatewayMetrics;
   readonly logger: Logger;
   /** Token expiry, refresh and revocation of live sockets. */
@@ -71,7 +74,8 @@ export function registerAdminNamespace(nsp: AdminNamespace, deps: AdminNamespace
     deps.sessions.untrack(this);
   }
 
-  nsp.use(adminHandshake(api, metrics, deps.logger, deps.sessions.read));
+  nsp.use(deps.limits.beforeAuth('/admin'));
+  nsp.use(deps.limits.countingFailures(adminHandshake(api, metrics, deps.logger, deps.sessions.read)));
 
   nsp.on('connection', (socket) => {
     metrics.connects.inc({ namespace: '/admin' });

@@ -6,6 +6,7 @@ import type { GatewayMetrics } from '../metrics.js';
 import { refreshAuth } from './auth-refresh.js';
 import { createTypingRelay, joinConversation } from './conversation-handlers.js';
 import { route, type EventGuard } from './event-guard.js';
+import type { HandshakeLimits } from '../limits/handshake-limits.js';
 import { clientHandshake } from './handshake-auth.js';
 import { releaseHandshake } from './socket-footprint.js';
 import { resubscribeRecoveredRooms } from './recovered-rooms.js';
@@ -19,6 +20,8 @@ export interface ClientNamespaceDeps {
   readonly announcer: PresenceAnnouncer;
   readonly broadcaster: Broadcaster;
   readonly guard: EventGuard;
+  /** Connection and authentication limits around the handshake. */
+  readonly limits: HandshakeLimits;
   readonly metrics: GatewayMetrics;
   readonly logger: Logger;
   /** Token expiry, refresh and revocation of live sockets. */
@@ -66,9 +69,14 @@ export function registerClientNamespace(nsp: ClientNamespace, deps: ClientNamesp
     void announcer.disconnected(connectionRecordOf(socket, nodeId), registering.get(socket) ?? Promise.resolve(), reason);
   }
 
+  const { limits } = deps;
+  nsp.use(limits.beforeAuth('/client'));
   nsp.use(
-    clientHandshake(api, metrics, deps.logger, (socket, answer) => latestBySocket.set(socket, answer.latest_conversation), deps.sessions.read),
+    limits.countingFailures(
+      clientHandshake(api, metrics, deps.logger, (socket, answer) => latestBySocket.set(socket, answer.latest_conversation), deps.sessions.read),
+    ),
   );
+  nsp.use(limits.afterAuth('/client'));
 
   nsp.on('connection', (socket) => {
     metrics.connects.inc({ namespace: '/client' });

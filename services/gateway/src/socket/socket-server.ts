@@ -3,12 +3,13 @@ import { Server, type ServerOptions } from 'socket.io';
 import type { TemplatedApp } from 'uWebSockets.js';
 import { NAMESPACES, SOCKET_PATH } from '@switchboard/protocol';
 import type { Logger } from '@switchboard/logger';
+import { clientAddress } from '@switchboard/runtime';
 import { createConnectFloodGuard } from './connect-flood.js';
 import { handshakeRefusal } from './errors.js';
 
 /** Namespace handshakes one Engine.IO connection may have in progress (a client needs one per namespace). */
 const MAX_PENDING_CONNECTS = 4;
-import type { AdminNamespace, ClientNamespace } from './types.js';
+import type { AdminNamespace, AnySocket, ClientNamespace } from './types.js';
 
 export interface SocketServerOptions {
   readonly app: TemplatedApp;
@@ -24,6 +25,8 @@ export interface SocketServerOptions {
   readonly maxBackpressureBytes: number;
   /** New connections are refused while this is true (drain). */
   readonly refuseNew: () => boolean;
+  /** `TRUSTED_PROXY_HOPS`: proxies whose `X-Forwarded-For` entries are believed (0: the remote address). */
+  readonly trustedProxyHops: number;
   /** Called when a connection is closed for sending more namespace `CONNECT`s than may wait at once. */
   readonly onConnectFlood: () => void;
   readonly logger: Logger;
@@ -33,6 +36,8 @@ export interface SocketServer {
   readonly io: Server;
   readonly client: ClientNamespace;
   readonly admin: AdminNamespace;
+  /** The client address of a socket's connection (`clientAddress` of @switchboard/runtime, one rule with the messages service). */
+  addressOf(socket: AnySocket): string;
 }
 
 /**
@@ -72,7 +77,13 @@ export function createSocketServer(options: SocketServerOptions): SocketServer {
   // HTTP request (uWS request and response wrappers, headers, query) for its whole life. Nothing reads it after
   // `allowRequest`; handshakes then carry empty `headers`, which the gateway never reads.
   const guardConnects = createConnectFloodGuard(MAX_PENDING_CONNECTS, options.onConnectFlood);
-  io.engine.on('connection', (rawSocket: { request: unknown } & Parameters<typeof guardConnects>[0]) => {
+  // Behind proxies, the client address is read from the first request's `X-Forwarded-For` before it is dropped,
+  // and kept per connection; without, the engine's own `remoteAddress` is all there is to keep.
+  const forwarded = new WeakMap<object, string>();
+  const hops = options.trustedProxyHops;
+  type EngineSocket = { request: { headers?: Record<string, string | undefined> } | null; remoteAddress?: string } & Parameters<typeof guardConnects>[0];
+  io.engine.on('connection', (rawSocket: EngineSocket) => {
+    if (hops > 0) forwarded.set(rawSocket, clientAddress(rawSocket.remoteAddress, rawSocket.request?.headers?.['x-forwarded-for'], hops));
     rawSocket.request = null;
     guardConnects(rawSocket);
   });
@@ -81,5 +92,9 @@ export function createSocketServer(options: SocketServerOptions): SocketServer {
   io.of('/').use((_socket, next) => next(handshakeRefusal('NOT_FOUND', 'connect to /client or /admin')));
   const client = io.of(NAMESPACES.client) as unknown as ClientNamespace;
   const admin = io.of(NAMESPACES.admin) as unknown as AdminNamespace;
-  return { io, client, admin };
+  const addressOf = (socket: AnySocket) => {
+    const conn = socket.conn as unknown as { remoteAddress?: string };
+    return forwarded.get(conn) ?? clientAddress(conn.remoteAddress, undefined, 0);
+  };
+  return { io, client, admin, addressOf };
 }

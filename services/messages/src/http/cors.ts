@@ -16,7 +16,7 @@ export function corsMiddleware(allowedOrigins: readonly string[] | undefined) {
     },
     allowMethods: ['GET', 'POST', 'OPTIONS'],
     allowHeaders: ['Content-Type', ...Object.values(CREDENTIAL_HEADERS), REQUEST_ID_HEADER],
-    exposeHeaders: [REQUEST_ID_HEADER],
+    exposeHeaders: [REQUEST_ID_HEADER, 'Retry-After'],
     maxAge: 600,
   });
 }

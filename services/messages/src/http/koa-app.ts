@@ -10,6 +10,7 @@ import { createTokenVerifier } from '../identity/token-verifier.js';
 import { createAuthenticator } from '../use-cases/authenticator.js';
 import { AppError } from '../domain/errors.js';
 import type { RequestState } from './context.js';
+import { addressLimits, type AddressLimitsOptions } from './address-limits.js';
 import { corsMiddleware } from './cors.js';
 import { errorMiddleware } from './error-middleware.js';
 import { jsonBody } from './json-body.js';
@@ -45,6 +46,8 @@ export interface MessagesAppDeps {
   readonly sendConcurrency: number;
   /** Per-caller request rate on the public API; none: no limit. */
   readonly rateLimiter?: RateLimiter | undefined;
+  /** The per-address limits of the public API (failed authentications, request rate); none: off. */
+  readonly addressLimits?: AddressLimitsOptions | undefined;
 }
 
 /** The Koa application: middleware in order (errors first), then every route. Listening is the caller's. */
@@ -78,6 +81,7 @@ export function createMessagesApp(deps: MessagesAppDeps): Koa<RequestState> {
     });
   }
   app.use(corsMiddleware(deps.allowedOrigins));
+  if (deps.addressLimits) app.use(addressLimits(deps.addressLimits));
   app.use(jsonBody({ limitBytes: LIMITS.requestBodyMaxBytes }));
   app.use(router.routes());
   // A known path asked with another method: 405 with `Allow` (rendered by errorMiddleware); OPTIONS lists them.

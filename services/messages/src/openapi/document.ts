@@ -77,7 +77,8 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
     );
   };
   const auth = ['MISSING_PARAMS', 'INVALID_CREDENTIALS'] as const;
-  // The public API's callers: authenticated (a user or agent token may have expired), then rate limited.
+  // The public API's callers: authenticated (a user or agent token may have expired), then rate limited
+  // (per caller and per address, on by default).
   const caller = [...auth, 'TOKEN_EXPIRED', 'RATE_LIMITED'] as const;
   // Device credentials are three headers sent together (all three schemes in one requirement), plus a user token for
   // a signed-in user; agents a bearer token (the admin token or an agent token).

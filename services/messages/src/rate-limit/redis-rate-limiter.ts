@@ -1,12 +1,10 @@
 import type { Redis } from 'ioredis';
-import type { Logger } from '@switchboard/logger';
 import type { RateDecision, RateLimit, RateLimiter } from './rate-limiter.js';
 
 export interface RedisRateLimiterOptions extends RateLimit {
   readonly redis: Redis;
   /** Keys are `<prefix>:ratelimit:<caller>`. */
   readonly keyPrefix: string;
-  readonly logger: Logger;
 }
 
 // One round trip, atomic across replicas, on Redis's clock (replicas' clocks may differ). The bucket expires once it
@@ -37,26 +35,17 @@ return retry
 
 type WithTakeToken = Redis & { switchboardTakeToken(key: string, rate: number, burst: number): Promise<number> };
 
-/** Token buckets in Redis: one limit per caller across every replica. */
+/**
+ * Token buckets in Redis: one limit per key across every replica. A command that fails rejects (the service fails
+ * open around it: `failingOpen`).
+ */
 export function createRedisRateLimiter(options: RedisRateLimiterOptions): RateLimiter {
-  const log = options.logger.child({ component: 'rate-limiter' });
   const redis = options.redis as WithTakeToken;
   redis.defineCommand('switchboardTakeToken', { numberOfKeys: 1, lua: TAKE_TOKEN });
-  let failures = 0;
-
   return {
     async take(key): Promise<RateDecision> {
-      try {
-        const retryAfterMs = await redis.switchboardTakeToken(`${options.keyPrefix}:ratelimit:${key}`, options.ratePerSecond, options.burst);
-        if (failures > 0) log.info({ failures }, 'rate limits are applied again');
-        failures = 0;
-        return retryAfterMs > 0 ? { allowed: false, retryAfterMs } : { allowed: true };
-      } catch (error) {
-        // Fail open, one warning per outage.
-        failures++;
-        log[failures === 1 ? 'warn' : 'debug']({ err: error, failures }, 'Redis unavailable: requests are not rate limited');
-        return { allowed: true };
-      }
+      const retryAfterMs = await redis.switchboardTakeToken(`${options.keyPrefix}:ratelimit:${key}`, options.ratePerSecond, options.burst);
+      return retryAfterMs > 0 ? { allowed: false, retryAfterMs } : { allowed: true };
     },
   };
 }
