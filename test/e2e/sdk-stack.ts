@@ -1,6 +1,7 @@
 import { AgentClient, ChatClient } from '@switchboard/client';
-import type { CreatedApp, Message } from '@switchboard/protocol';
+import { REST_PATHS, type CreatedApp, type Message } from '@switchboard/protocol';
 import { startStack, waitFor, type ServiceProcess } from '@switchboard/testing';
+import type { IdentityKeySecret } from './sdk-tokens.js';
 
 /**
  * The stack the SDK tests run against: the shared stack of libs/testing with one gateway. The messages service can
@@ -19,6 +20,8 @@ export interface SdkStack extends AsyncDisposable {
   openConversation(app: CreatedApp, deviceId: string): Promise<{ id: string }>;
   /** Sends as the app's agent over REST. */
   agentSend(app: CreatedApp, conversationId: string, body: string): Promise<Message>;
+  /** Adds an HS256 identity key to the app (operator API), to sign its users' and agents' tokens with. */
+  createIdentityKey(app: CreatedApp): Promise<IdentityKeySecret>;
 }
 
 export async function startSdkStack(options: { gatewayEnv?: Record<string, string> } = {}): Promise<SdkStack> {
@@ -40,6 +43,12 @@ export async function startSdkStack(options: { gatewayEnv?: Record<string, strin
     createApp: (name = 'sdk') => stack.createApp(name),
     openConversation: (app, deviceId) => stack.openConversation(app, deviceId),
     agentSend: (app, conversationId, body) => stack.agentSend(app, conversationId, body),
+    async createIdentityKey(app) {
+      const path = REST_PATHS.identityKeys.replace(':app_id', encodeURIComponent(app.id));
+      const { status, body } = await stack.rest('POST', path, { Authorization: `Bearer ${stack.operatorToken}` }, { alg: 'HS256' });
+      if (status !== 201) throw new Error(`createIdentityKey: ${status} ${JSON.stringify(body)}`);
+      return body as IdentityKeySecret;
+    },
     [Symbol.asyncDispose]: () => stack[Symbol.asyncDispose](),
   };
 }
@@ -61,7 +70,8 @@ export function settlesWithin<T>(promise: Promise<T>, ms: number, what: string):
 }
 
 type ChatOptions = ConstructorParameters<typeof ChatClient>[0];
-type AgentOptions = ConstructorParameters<typeof AgentClient>[0];
+/** An agent's options but its credentials (`adminToken` or `getAgentToken`). */
+type AgentOptions = Omit<ConstructorParameters<typeof AgentClient>[0], 'adminToken' | 'getAgentToken'>;
 
 /**
  * SDK clients of one app on the stack, with the tests' short backoff. `stack` and `app` are read when a client is
@@ -74,6 +84,9 @@ export function sdkClients(stack: () => SdkStack, app: () => CreatedApp) {
   return {
     chat: (deviceId: string, extra: Partial<ChatOptions> = {}) => track(new ChatClient({ ...base(), deviceId, apiKey: app().api_key, ...extra })),
     agent: (extra: Partial<AgentOptions> = {}) => track(new AgentClient({ ...base(), adminToken: app().admin_token, ...extra })),
+    /** An agent signed in with agent tokens from `getAgentToken` instead of the admin token. */
+    agentWithToken: (getAgentToken: () => Promise<string> | string, extra: Partial<AgentOptions> = {}) =>
+      track(new AgentClient({ ...base(), getAgentToken, ...extra })),
     /** A client made by hand (other options), closed with the others. */
     track,
     closeAll: () => {

@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentClient, ChatClient } from '@switchboard/client';
 import type { CreatedApp, Message } from '@switchboard/protocol';
 import { startStack, startTcpBalancer, waitFor, type Stack, type TcpBalancer } from '@switchboard/testing';
+import { REST_PATHS } from '@switchboard/protocol';
+import { userToken, type IdentityKeySecret } from './sdk-tokens.js';
 
 const demoChat = fileURLToPath(new URL('../../examples/terminal-chat/dist/main.js', import.meta.url));
 
@@ -88,7 +90,9 @@ describe('e2e: the terminal chat example', () => {
     const help = demo(['--help']);
     expect(await help.quit()).toBe(0);
     expect(help.output()).toMatch(/^Usage: npm run demo:chat -- \[--as device\|agent\]/);
-    for (const word of ['--device-id', '--history', 'GATEWAY_URL', 'API_URL', 'ADMIN_TOKEN', 'demo-app.json']) expect(help.output()).toContain(word);
+    for (const word of ['--device-id', '--history', '--user-token', 'GATEWAY_URL', 'API_URL', 'ADMIN_TOKEN', 'USER_TOKEN', 'demo-app.json']) {
+      expect(help.output()).toContain(word);
+    }
 
     const wrong = demo(['--as', 'robot']);
     expect(await wrong.quit()).toBe(2);
@@ -96,7 +100,44 @@ describe('e2e: the terminal chat example', () => {
     const unknown = demo(['--colour']);
     expect(await unknown.quit()).toBe(2);
     expect(unknown.output()).toContain('Try --help.');
+    const agentWithUserToken = demo(['--as', 'agent', '--user-token', 'a.b.c']);
+    expect(await agentWithUserToken.quit()).toBe(2);
+    expect(agentWithUserToken.output()).toContain('--user-token signs a device in');
+    const notAJwt = demo(['--user-token', 'secret']);
+    expect(await notAJwt.quit()).toBe(2);
+    expect(notAJwt.output()).toContain('--user-token must be a JWT');
   });
+
+  it('terminal chat - with --user-token (or USER_TOKEN) the device acts as that user, whose other devices see its conversation', async () => {
+    const keyPath = REST_PATHS.identityKeys.replace(':app_id', app.id);
+    const created = await stack.rest('POST', keyPath, { Authorization: `Bearer ${stack.operatorToken}` }, { alg: 'HS256' });
+    expect(created.status).toBe(201);
+    const key = created.body as IdentityKeySecret;
+    const user = `terminal-user-${Date.now()}`;
+    const token = () => userToken(key, app.id, user, { lifetimeSeconds: 600 });
+    const signedIn = token();
+    const terminal = demo(['--device-id', 'terminal-signed-in', '--user-token', signedIn]);
+    await terminal.shows(`* connected as user "${user}" on device "terminal-signed-in"`);
+    terminal.type('hello as a signed-in user\n');
+    await terminal.shows('you: hello as a signed-in user');
+
+    const phone = new ChatClient({ url: stack.nodes[0]!.url, apiUrl: stack.messages.url, appId: app.id, deviceId: 'user-phone', apiKey: app.api_key, getUserToken: token });
+    clients.push(phone.connect());
+    const conversation = await phone.latestConversation();
+    expect(conversation).toMatchObject({ user_id: user, device_id: 'terminal-signed-in' });
+    const page = await phone.messages(conversation!.id);
+    expect(page.data.map((m) => [m.body, m.sender_id])).toEqual([['hello as a signed-in user', user]]);
+    await phone.join(conversation!.id);
+    await phone.send(conversation!.id, 'from my phone');
+    await terminal.shows('you: from my phone'); // the same user's message, from another device
+    expect(await terminal.quit()).toBe(0);
+    expect(terminal.output()).not.toContain(signedIn);
+
+    const fromEnv = demo(['--device-id', 'terminal-env'], { USER_TOKEN: token() });
+    await fromEnv.shows(`* connected as user "${user}" on device "terminal-env"`);
+    await fromEnv.shows('you: from my phone'); // the user's latest conversation, with its history
+    expect(await fromEnv.quit()).toBe(0);
+  }, 60_000);
 
   it('terminal chat - the agent shows the latest conversation with its history, joins it, shows and sends typing, and says when the connection drops and is back', async () => {
     const deviceId = `customer-${Date.now()}`;

@@ -19,3 +19,13 @@ export async function loadCredentials(env: NodeJS.ProcessEnv): Promise<Credentia
     throw new Error(`no credentials: start the platform with \`npm start\` first (it writes ${file}), or set APP_ID and API_KEY/ADMIN_TOKEN`);
   }
 }
+
+/** The user a token names (its `sub`), read without verification, only to tell the person who they are signed in as. */
+export function tokenSubject(token: string): string | undefined {
+  try {
+    const claims = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { sub?: unknown };
+    return typeof claims.sub === 'string' ? claims.sub : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -3,6 +3,7 @@
  *
  *   npm run demo:chat -- --as device            a customer (device id "terminal" unless --device-id)
  *   npm run demo:chat -- --as agent             an agent: views the latest conversation, follows the one that wrote
+ *   npm run demo:chat -- --user-token JWT       a customer signed in as the user the token names
  *
  * `--help` lists the options and the environment (credentials, URLs).
  */
@@ -13,7 +14,7 @@ import { startDeviceChat } from './device.js';
 import { createTerminal } from './terminal.js';
 
 async function main(): Promise<void> {
-  const cli = parseCli(process.argv.slice(2));
+  const cli = parseCli(process.argv.slice(2), process.env);
   if (cli.kind === 'help') {
     process.stdout.write(USAGE);
     return;
@@ -33,7 +34,8 @@ async function main(): Promise<void> {
   if (options.as === 'agent') {
     startAgentChat({ url, apiUrl, appId: app.id, adminToken: app.admin_token, history: options.history, terminal, exit });
   } else {
-    startDeviceChat({ url, apiUrl, appId: app.id, apiKey: app.api_key, deviceId: options.deviceId, history: options.history, terminal, exit });
+    const { deviceId, history, userToken } = options;
+    startDeviceChat({ url, apiUrl, appId: app.id, apiKey: app.api_key, deviceId, userToken, history, terminal, exit });
   }
   terminal.prompt();
 }

@@ -2,14 +2,27 @@ import { CREDENTIAL_HEADERS, REST_PATHS } from '@switchboard/protocol/http-api';
 import type { AdminToServerEvents, ConversationPage, MessagePage, ServerToAdminEvents, SessionInfo } from '@switchboard/protocol';
 import { RealtimeClient, type CatchUpGap, type RealtimeClientOptions } from './realtime-client.js';
 import { RestApi } from './rest.js';
+import type { TokenCallback } from './token-source.js';
 
-export interface AgentClientOptions extends RealtimeClientOptions {
+interface AgentClientBaseOptions extends RealtimeClientOptions {
   readonly appId: string;
-  readonly adminToken: string;
   /** Base URL of the REST API. @default `url` */
   readonly apiUrl?: string;
   readonly fetch?: typeof fetch;
 }
+
+/**
+ * An agent authenticates with exactly one of:
+ * - `adminToken`: the app's admin token (a server, no agent in particular: messages have `sender_id` null);
+ * - `getAgentToken`: returns an agent token (a JWT your backend signs with one of the app's identity keys, `sub` =
+ *   the agent's id, `aud` = the app id, `role: "agent"`, `name` shown to users). Sent as `Authorization: Bearer` on
+ *   REST and `agent_token` in the handshake, refreshed in band before its `exp`, fetched again after `TOKEN_EXPIRED`.
+ */
+export type AgentCredentials =
+  | { readonly adminToken: string; readonly getAgentToken?: undefined }
+  | { readonly getAgentToken: TokenCallback; readonly adminToken?: undefined };
+
+export type AgentClientOptions = AgentClientBaseOptions & AgentCredentials;
 
 /** At most this many pages of 200 conversations are read to catch up after a reconnect. */
 const CATCH_UP_MAX_PAGES = 10;
@@ -24,19 +37,26 @@ export class AgentClient extends RealtimeClient<ServerToAdminEvents, AdminToServ
   readonly #appId: string;
 
   constructor(options: AgentClientOptions) {
+    const { adminToken, getAgentToken } = options;
+    if ((adminToken === undefined) === (getAgentToken === undefined)) {
+      throw new TypeError('AgentClient: pass exactly one of adminToken and getAgentToken');
+    }
     super(
       {
         namespace: '/admin',
-        auth: { app_id: options.appId, admin_token: options.adminToken },
+        auth: adminToken !== undefined ? { app_id: options.appId, admin_token: adminToken } : { app_id: options.appId },
+        ...(getAgentToken ? { token: { field: 'agent_token', get: getAgentToken } } : {}),
         scope: `admin:${options.appId}`,
         // An agent hears every conversation through its app room; it catches up from the conversation list instead.
         rejoinKnown: false,
       },
-      new RestApi({
-        baseUrl: options.apiUrl ?? options.url,
-        headers: { [CREDENTIAL_HEADERS.authorization]: `Bearer ${options.adminToken}` },
-        ...(options.fetch ? { fetch: options.fetch } : {}),
-      }),
+      (token) =>
+        new RestApi({
+          baseUrl: options.apiUrl ?? options.url,
+          headers: adminToken !== undefined ? { [CREDENTIAL_HEADERS.authorization]: `Bearer ${adminToken}` } : {},
+          ...(token ? { token: { header: CREDENTIAL_HEADERS.authorization, prefix: 'Bearer ', provider: token } } : {}),
+          ...(options.fetch ? { fetch: options.fetch } : {}),
+        }),
       options,
     );
     this.#appId = options.appId;

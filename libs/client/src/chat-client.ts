@@ -2,19 +2,28 @@ import { CREDENTIAL_HEADERS, REST_PATHS, restPath } from '@switchboard/protocol/
 import type { Conversation, ConversationPage, Message, MessagePage, ServerToClientEvents } from '@switchboard/protocol';
 import { RealtimeClient, type RealtimeClientOptions } from './realtime-client.js';
 import { RestApi } from './rest.js';
+import type { TokenCallback } from './token-source.js';
 
 export interface ChatClientOptions extends RealtimeClientOptions {
   readonly appId: string;
   readonly deviceId: string;
   readonly apiKey: string;
+  /**
+   * Signs the device in as a user of your app: returns a user token (a JWT your backend signs with one of the app's
+   * identity keys, `sub` = the user's id, `aud` = the app id). The client then acts as that user on every device
+   * (`X-User-Token` on REST, `user_token` in the handshake), refreshes it in band before its `exp`, and fetches a
+   * new one after `TOKEN_EXPIRED`. Without it the device is anonymous. See "Signed-in users and agents" in the README.
+   */
+  readonly getUserToken?: TokenCallback;
   /** Base URL of the REST API. @default `url` (an ingress routes /v1/socket.io and /v1 from one host) */
   readonly apiUrl?: string;
   readonly fetch?: typeof fetch;
 }
 
 /**
- * A device's client: connects to `/client`, auto-joins the device's latest conversation, and delivers each
- * conversation's `message:new` in `seq` order, exactly once, filling gaps over REST.
+ * A device's client: connects to `/client`, auto-joins the device's latest conversation (the user's, when signed in
+ * with `getUserToken`), and delivers each conversation's `message:new` in `seq` order, exactly once, filling gaps
+ * over REST.
  *
  * ```ts
  * const chat = new ChatClient({ url, apiUrl, appId, deviceId, apiKey }).connect();
@@ -35,11 +44,18 @@ export class ChatClient extends RealtimeClient<ServerToClientEvents> {
       {
         namespace: '/client',
         auth: { app_id: options.appId, device_id: options.deviceId, api_key: options.apiKey },
+        ...(options.getUserToken ? { token: { field: 'user_token', get: options.getUserToken } } : {}),
         scope: `client:${options.appId}:${options.deviceId}`,
         // A device's conversations are few: it joins again those it had joined (its previous instance too).
         rejoinKnown: true,
       },
-      new RestApi({ baseUrl: options.apiUrl ?? options.url, headers, ...(options.fetch ? { fetch: options.fetch } : {}) }),
+      (token) =>
+        new RestApi({
+          baseUrl: options.apiUrl ?? options.url,
+          headers,
+          ...(token ? { token: { header: CREDENTIAL_HEADERS.userToken, provider: token } } : {}),
+          ...(options.fetch ? { fetch: options.fetch } : {}),
+        }),
       options,
     );
   }

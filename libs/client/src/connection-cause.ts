@@ -4,9 +4,6 @@ import type { ConnectionCause, ConnectionErrorCode } from './errors.js';
 /** Handshake refusals that no retry can fix: the client stops and emits `unauthorized`. */
 export const CREDENTIAL_CODES: ReadonlySet<string> = new Set<ConnectionErrorCode>(['INVALID_CREDENTIALS', 'MISSING_PARAMS', 'TOKEN_EXPIRED']);
 
-/** A code a server refusal may carry: the contract's, and `TOKEN_EXPIRED` (announced by CONTRACT.md). */
-const isServerCode = (code: string): code is ConnectionErrorCode => isErrorCode(code) || code === 'TOKEN_EXPIRED';
-
 /** A contract code as Socket.IO's `connect_error` carries it (`message`, and `data.code` from this gateway). */
 const CODE = /^[A-Z][A-Z_]+$/;
 
@@ -19,7 +16,7 @@ export function connectErrorCause(error: Error & { data?: { code?: unknown; mess
   const dataCode = typeof error.data?.code === 'string' ? error.data.code : undefined;
   const code = dataCode ?? (CODE.test(error.message) ? error.message : undefined);
   // A code this SDK does not know is retried like a transport error, as any other refusal that is not for good.
-  if (code && isServerCode(code)) return { code, message: typeof error.data?.message === 'string' ? error.data.message : error.message };
+  if (code && isErrorCode(code)) return { code, message: typeof error.data?.message === 'string' ? error.data.message : error.message };
   const status = httpStatus(error.description);
   const detail = describe(error.description);
   return {

@@ -11,11 +11,33 @@ import type { ErrorCode, FieldError } from '@switchboard/protocol';
 export type ClientErrorCode = 'CLIENT_CLOSED' | 'CONNECTION_LOST';
 
 /**
- * Codes a connection ends with: the contract's `ErrorCode`s, `TOKEN_EXPIRED` (announced by CONTRACT.md for
- * expiring tokens), and the SDK's own: `TRANSPORT_ERROR` (the transport failed, or its handshake was refused with
- * no code), `SERVER_DISCONNECT` (the server ended the session on purpose).
+ * Codes a connection ends with: the contract's `ErrorCode`s (`TOKEN_EXPIRED` among them: a user or agent token past
+ * its `exp`), and the SDK's own: `TRANSPORT_ERROR` (the transport failed, or its handshake was refused with no code),
+ * `SERVER_DISCONNECT` (the server ended the session on purpose), `TOKEN_UNAVAILABLE` (`getUserToken` /
+ * `getAgentToken` failed, so no connection was tried: retried with the backoff).
  */
-export type ConnectionErrorCode = ErrorCode | 'TOKEN_EXPIRED' | 'TRANSPORT_ERROR' | 'SERVER_DISCONNECT';
+export type ConnectionErrorCode = ErrorCode | 'TRANSPORT_ERROR' | 'SERVER_DISCONNECT' | 'TOKEN_UNAVAILABLE';
+
+/**
+ * Why a token could not be had or used (the `token:error` event, and REST calls that needed one):
+ * - `TOKEN_UNAVAILABLE`: `getUserToken` / `getAgentToken` threw or rejected (its error is the `cause`), returned no
+ *   string, or returned again the very token the server had just refused as expired;
+ * - a contract code: the gateway refused an in-band refresh (`auth:refresh`): `FORBIDDEN` (the new token names
+ *   another `sub`), `INVALID_CREDENTIALS`, `TOKEN_EXPIRED`, `VALIDATION_FAILED`; or `UNAVAILABLE` when its ack did
+ *   not come in time.
+ */
+export type TokenErrorCode = ErrorCode | 'TOKEN_UNAVAILABLE';
+
+/** A token callback or an in-band refresh failed; the client retries with its backoff. Never carries a token. */
+export class TokenError extends Error {
+  readonly code: TokenErrorCode;
+
+  constructor(code: TokenErrorCode, message: string, cause?: unknown) {
+    super(message, cause === undefined ? undefined : { cause });
+    this.name = 'TokenError';
+    this.code = code;
+  }
+}
 
 /** A send that will not be acknowledged. */
 export class SendError extends Error {

@@ -1,7 +1,8 @@
 export { ChatClient, type ChatClientOptions } from './chat-client.js';
-export { AgentClient, type AgentClientOptions } from './agent-client.js';
-export type { ClientLifecycleEvents, ConnectionState, RealtimeClientOptions } from './realtime-client.js';
-export { SendError, type ClientErrorCode, type ConnectionCause, type ConnectionErrorCode } from './errors.js';
+export { AgentClient, type AgentClientOptions, type AgentCredentials } from './agent-client.js';
+export type { ClientLifecycleEvents, ConnectionState, RealtimeClientOptions } from './realtime-types.js';
+export { SendError, TokenError, type ClientErrorCode, type ConnectionCause, type ConnectionErrorCode, type TokenErrorCode } from './errors.js';
+export type { TokenCallback } from './token-source.js';
 export { createLocalStorageStore, createMemoryStore, type ClientStore, type LocalStorageStoreOptions } from './store.js';
 export type { Cursor, PendingSend } from './client-state.js';
 export { SEND_LIMITS, checkSend, type SendProblem } from './limits.js';

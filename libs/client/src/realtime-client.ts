@@ -1,109 +1,31 @@
 import { io, type Socket } from 'socket.io-client';
 // Values from the zod-free entry, so a browser bundle does not pull zod in.
 import { SOCKET_PATH } from '@switchboard/protocol/socket-events';
-import type {
-  AckError,
-  AckResult,
-  ConversationJoinedPayload,
-  ErrorCode,
-  EventAckResult,
-  EventPayload,
-  Message,
-  ServerShutdownPayload,
-  ServerToSocketEvents,
-  SocketToServerEvents,
-} from '@switchboard/protocol';
-import { fullJitterDelay, type BackoffOptions } from './backoff.js';
+import type { EventPayload, Message, ServerToSocketEvents, SocketToServerEvents } from '@switchboard/protocol';
+import { AckRequests, closedError, type AckedEvent, type AckFields } from './ack-requests.js';
+import { CatchUpRunner } from './catch-up-runner.js';
 import { ClientState } from './client-state.js';
-import { connectErrorCause, CREDENTIAL_CODES, isFatal } from './connection-cause.js';
+import { ConnectionLifecycle } from './connection-lifecycle.js';
 import { ConversationStreams } from './conversation-stream.js';
 import { Emitter } from './emitter.js';
-import { SendError, type ConnectionCause, type ConnectionErrorCode } from './errors.js';
-import { checkSend, SEND_LIMITS } from './limits.js';
+import { SendError } from './errors.js';
 import type { RestApi } from './rest.js';
-import { ReconnectPolicy } from './reconnect-policy.js';
-import { SendQueue } from './send-queue.js';
-import { createMemoryStore, type ClientStore } from './store.js';
-import { TypingDebouncer, type TypingDebouncerOptions } from './typing-debouncer.js';
+import type { CatchUpGap, ClientLifecycleEvents, ConnectionState, RealtimeClientOptions, RealtimeIdentity } from './realtime-types.js';
+import { SendPath } from './send-path.js';
+import { wireServerEvents } from './server-events.js';
+import { createMemoryStore } from './store.js';
+import { TokenRefresher } from './token-refresher.js';
+import { TokenSource, type TokenProvider } from './token-source.js';
+import { TypingDebouncer } from './typing-debouncer.js';
+
+export type { CatchUpGap, ClientLifecycleEvents, ConnectionState, RealtimeClientOptions, RealtimeIdentity } from './realtime-types.js';
 
 /**
- * - `idle`: made, `connect()` not called yet; `connecting`: a connection attempt is under way;
- * - `connected`; `waiting`: the next attempt is scheduled (`reconnecting` said when and why);
- * - `disconnected`: `disconnect()` was called (sends queue up; `connect()` goes on);
- * - `closed`: for good: `close()`, refused credentials (`unauthorized`), or a connection that cannot work (`failed`).
- */
-export type ConnectionState = 'idle' | 'connecting' | 'connected' | 'waiting' | 'disconnected' | 'closed';
-
-/** Events the SDK adds to the server's. */
-export interface ClientLifecycleEvents {
-  /** The socket is connected (again). `recovered`: the server restored the session (rooms, missed events). */
-  connect: (info: { recovered: boolean }) => void;
-  disconnect: (reason: string) => void;
-  /** The next connection attempt is in `delayMs` (backoff, or the server's `reconnect_delay_ms` hint); `cause`: why the last one ended. */
-  reconnecting: (info: { delayMs: number; attempt: number; cause: ConnectionCause }) => void;
-  /** The server refused the credentials (`MISSING_PARAMS`, `INVALID_CREDENTIALS`, `TOKEN_EXPIRED`): the client is closed. */
-  unauthorized: (error: { code: ConnectionErrorCode; message: string }) => void;
-  /** The connection cannot work (the handshake is refused with a 4xx: wrong URL, path or transport): the client is closed. */
-  failed: (cause: ConnectionCause) => void;
-  /** A queued send failed for good (refused by the server, or it kept killing the connection) and left the queue. */
-  'send:failed': (error: SendError) => void;
-  /** Catching up over REST failed; it is tried again on a timer, at the next message or reconnect. */
-  'sync:error': (error: unknown) => void;
-}
-
-export interface RealtimeClientOptions {
-  /** The gateway's base URL, e.g. `https://chat.example.com` (the socket path `/v1/socket.io` is added). */
-  readonly url: string;
-  /**
-   * Keeps unacknowledged sends and each conversation's last delivered message. A durable one (localStorage, a
-   * folder) lets the next client instance send what this one could not and catch up on what it missed.
-   * @default createMemoryStore()
-   */
-  readonly store?: ClientStore;
-  /** Reconnect backoff (full jitter). @default { baseMs: 500, maxMs: 30000 } */
-  readonly backoff?: BackoffOptions;
-  /** The reconnect backoff starts over only once a connection stayed up this long. @default 10000 */
-  readonly stableAfterMs?: number;
-  /** How long a send waits for its ack before it is retried. @default 10000 */
-  readonly ackTimeoutMs?: number;
-  /** Largest delay before retrying a send the server answered `UNAVAILABLE` or `RATE_LIMITED` (unless it hints longer). @default 1000 */
-  readonly unavailableRetryMaxMs?: number;
-  /** A send in flight when the connection dropped this many times in a row fails with `CONNECTION_LOST`. @default 3 */
-  readonly maxDropsPerSend?: number;
-  /** The server's `MAX_PAYLOAD_BYTES`, until its handshake says otherwise. @default 65536 */
-  readonly maxPayloadBytes?: number;
-  /** Extra delay added to the server's `reconnect_delay_ms` hint, at most. @default 1000 */
-  readonly shutdownJitterMs?: number;
-  readonly typing?: TypingDebouncerOptions;
-  /** @default ['websocket'] */
-  readonly transports?: ('websocket' | 'polling')[];
-}
-
-/** What a client that does not re-join its conversations catches up on after a connection lost its session. */
-export interface CatchUpGap {
-  readonly tracked: ReadonlyMap<string, string | undefined>;
-  readonly since: number | undefined;
-  /** When this instance first connected (client clock): conversations quiet since before then are not its news. */
-  readonly firstConnectedAt: number | undefined;
-  moved(conversationId: string, lastMessageId: string): void;
-  appeared(conversationId: string): void;
-}
-
-/** What a subclass says about its identity. */
-export interface RealtimeIdentity {
-  readonly namespace: '/client' | '/admin';
-  readonly auth: Record<string, string>;
-  /** Where its state lives in the store, e.g. `client:<app>:<device>`. */
-  readonly scope: string;
-  /** Join the conversations known from the store on connect (a device's own), rather than catch up another way. */
-  readonly rejoinKnown: boolean;
-}
-
-/**
- * What devices and agents share: their own socket with reconnects under our control (exponential backoff with
- * full jitter, the server's shutdown hint first), a send queue with retries, per-conversation ordering with gap
- * fill, catch-up across instances through the store, and typing debounce. Subclasses name the namespace, the
- * credentials and the REST calls.
+ * What devices and agents share: their own socket with reconnects under our control (`connection-lifecycle.ts`), a
+ * send queue with retries (`send-path.ts`), per-conversation ordering with gap fill (`conversation-stream.ts`, fed
+ * by `server-events.ts`), catch-up across instances through the store (`catch-up-runner.ts`), typing debounce,
+ * and, for a signed-in user or agent, its token (`token-source.ts`) refreshed in band (`token-refresher.ts`).
+ * Subclasses name the namespace, the credentials and the REST calls.
  */
 export abstract class RealtimeClient<
   ServerEvents extends { [K in keyof ServerEvents]: (...args: any[]) => void },
@@ -115,92 +37,149 @@ export abstract class RealtimeClient<
    */
   protected readonly socket: Socket<ServerToSocketEvents, SocketToServerEvents>;
   protected readonly rest: RestApi;
-  readonly #options: RealtimeClientOptions;
-  readonly #identity: RealtimeIdentity;
-  readonly #queue: SendQueue;
+  readonly #sends: SendPath;
   readonly #streams: ConversationStreams;
   readonly #typing: TypingDebouncer;
   readonly #joined = new Set<string>();
-  /** Rejecters of requests waiting for their ack, settled by `close()`. */
-  readonly #requests = new Set<(error: Error) => void>();
-  /** The store's cursors are loaded (before the first connection, so catch-up starts where the last instance was). */
-  readonly #ready: Promise<void>;
-  readonly #reconnect: ReconnectPolicy;
+  readonly #requests: AckRequests;
+  readonly #lifecycle: ConnectionLifecycle;
+  readonly #catchUp: CatchUpRunner;
   readonly #store: ClientState;
-  #state: ConnectionState = 'idle';
+  readonly #refresher: TokenRefresher | undefined;
   #connectionId: string | undefined;
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  /** When the first connection opened and the last one ended (for catch-up). */
-  #firstConnectedAt: number | undefined;
-  #catchUpTimer: ReturnType<typeof setTimeout> | undefined;
-  #droppedAt: number | undefined;
-  /** A credential `error` the server sent before it disconnected us (revoked credentials, expired token). */
-  #credentialError: AckError | undefined;
+  /** The token the live (or last) socket authenticated with: its handshake's, or its last refresh's. */
+  #socketToken: string | undefined;
 
-  protected constructor(identity: RealtimeIdentity, rest: RestApi, options: RealtimeClientOptions) {
+  /** `rest` makes the REST client, given the token it must send (for a signed-in user or agent). */
+  protected constructor(identity: RealtimeIdentity, rest: (token: TokenProvider | undefined) => RestApi, options: RealtimeClientOptions) {
     super();
-    this.#options = options;
-    this.#identity = identity;
-    this.rest = rest;
+    const emit = (event: string, ...args: unknown[]) => this.#emitAny(event, ...args);
+    const token = identity.token;
+    const tokens = token ? new TokenSource({ getToken: token.get, onError: (error) => emit('token:error', error) }) : undefined;
+    this.rest = rest(tokens);
     this.socket = io(new URL(identity.namespace, options.url).toString(), {
       path: SOCKET_PATH,
-      auth: identity.auth,
+      // With a token, the handshake carries the one held at each attempt (fetched first: `beforeConnect`); an empty
+      // one, which cannot happen, would be refused rather than taken for an anonymous client.
+      auth:
+        token && tokens
+          ? (callback) => {
+              this.#socketToken = tokens.held;
+              callback({ ...identity.auth, [token.field]: tokens.held ?? '' });
+            }
+          : identity.auth,
       transports: options.transports ?? ['websocket'],
       autoConnect: false,
-      // Reconnection is ours: full jitter, and the server's shutdown hint.
+      // Reconnection is ours (`ConnectionLifecycle`): full jitter, and the server's shutdown hint.
       reconnection: false,
       // A ChatClient and an AgentClient for the same URL in one process must not share one connection.
       forceNew: true,
     });
-    this.#reconnect = new ReconnectPolicy({
-      ...(options.backoff ? { backoff: options.backoff } : {}),
-      ...(options.stableAfterMs !== undefined ? { stableAfterMs: options.stableAfterMs } : {}),
-      ...(options.shutdownJitterMs !== undefined ? { shutdownJitterMs: options.shutdownJitterMs } : {}),
-    });
     const state = new ClientState(options.store ?? createMemoryStore(), identity.scope);
     this.#store = state;
-    const ackTimeout = options.ackTimeoutMs ?? 10_000;
-    const unavailableMax = options.unavailableRetryMaxMs ?? 1000;
+    this.#requests = new AckRequests(this.socket as Socket);
     this.#streams = new ConversationStreams(
       (conversationId, afterId) => this.rest.messagesAfter(conversationId, afterId),
-      (message) => this.#emitAny('message:new', message),
-      (error) => this.#emitAny('sync:error', error),
-      { onCursor: (conversationId, cursor) => void state.saveCursor(conversationId, cursor).catch((error) => this.#emitAny('sync:error', error)) },
+      (message) => emit('message:new', message),
+      (error) => emit('sync:error', error),
+      { onCursor: (conversationId, cursor) => void state.saveCursor(conversationId, cursor).catch((error) => emit('sync:error', error)) },
     );
-    this.#queue = new SendQueue({
+    this.#sends = new SendPath({
+      socket: this.socket,
       state,
-      retryDelay: (attempt) => fullJitterDelay(attempt, options.backoff),
-      unavailableDelay: (attempt, hintMs) =>
-        hintMs !== undefined && hintMs > 0 ? Math.min(hintMs, MAX_HINT_MS) : fullJitterDelay(attempt, { baseMs: 250, maxMs: unavailableMax }),
-      ...(options.maxDropsPerSend !== undefined ? { maxDrops: options.maxDropsPerSend } : {}),
-      onFailed: (error) => this.#emitAny('send:failed', error),
-      // The stored message goes through the conversation's stream like any other: once, in order (also the sends
-      // a previous instance left in the store).
+      options,
       onSent: (message) => this.#streams.received(message),
-      transmit: (pending) =>
-        this.socket.timeout(ackTimeout).emitWithAck('message:send', {
-          conversation_id: pending.conversationId,
-          body: pending.body,
-          local_id: pending.localId,
-        }),
+      onFailed: (error) => emit('send:failed', error),
     });
-    this.#ready = state.loadCursors().then(
+    const ready = state.loadCursors().then(
       (cursors) => {
         for (const [conversationId, cursor] of cursors) {
           this.#streams.restore(conversationId, cursor);
           if (identity.rejoinKnown) this.#joined.add(conversationId);
         }
       },
-      (error) => this.#emitAny('sync:error', error),
+      (error) => emit('sync:error', error),
     );
+    const ackTimeout = options.ackTimeoutMs ?? 10_000;
+    this.#refresher = tokens
+      ? new TokenRefresher({
+          tokens,
+          send: (fresh) => this.socket.timeout(ackTimeout).emitWithAck('auth:refresh', { token: fresh }),
+          onRefreshed: (fresh) => (this.#socketToken = fresh),
+          ...(options.backoff ? { backoff: options.backoff } : {}),
+          onError: (error) => emit('token:error', error),
+        })
+      : undefined;
     this.#typing = new TypingDebouncer((conversationId, isTyping) => {
       if (this.socket.connected) this.socket.emit(isTyping ? 'typing:start' : 'typing:stop', { conversation_id: conversationId });
     }, options.typing);
-    this.#wire();
+    this.#lifecycle = new ConnectionLifecycle(
+      this.socket as Socket,
+      {
+        ...(options.backoff ? { backoff: options.backoff } : {}),
+        ...(options.stableAfterMs !== undefined ? { stableAfterMs: options.stableAfterMs } : {}),
+        ...(options.shutdownJitterMs !== undefined ? { shutdownJitterMs: options.shutdownJitterMs } : {}),
+      },
+      {
+        ready,
+        beforeConnect: async () => void (await tokens?.current()),
+        // An expired token is replaced (the next attempt fetches a new one); any other refusal closes the client.
+        renewable: (code) => {
+          if (code !== 'TOKEN_EXPIRED' || !tokens || this.#socketToken === undefined) return false;
+          tokens.expired(this.#socketToken);
+          return true;
+        },
+        onConnected: (recovered) => {
+          this.#refresher?.start(this.#socketToken);
+          if (!recovered) {
+            for (const id of this.#joined) this.socket.emit('conversation:join', { conversation_id: id });
+            if (!identity.rejoinKnown) this.#catchUp.run(this.socket.id);
+          }
+          this.#sends.queue.resume();
+        },
+        onDropped: () => {
+          this.#refresher?.stop();
+          this.#sends.queue.pause();
+        },
+        onOffline: () => {
+          this.#typing.close();
+          this.#sends.queue.pause({ dropped: false }); // not the sends' fault
+        },
+        onClosing: () => {
+          this.#refresher?.stop();
+          this.#catchUp.close();
+          this.#typing.close();
+          this.#sends.queue.close();
+          this.#streams.close();
+          this.#requests.closeAll();
+        },
+        emit,
+      },
+    );
+    this.#catchUp = new CatchUpRunner({
+      streams: this.#streams,
+      catchUp: (gap) => this.catchUp(gap),
+      firstConnectedAt: () => this.#lifecycle.firstConnectedAt,
+      droppedAt: () => this.#lifecycle.droppedAt,
+      isCurrent: (connection) => this.socket.connected && this.socket.id === connection,
+      onError: (error) => emit('sync:error', error),
+    });
+    wireServerEvents(this.socket as Socket, {
+      lifecycle: this.#lifecycle,
+      streams: this.#streams,
+      joined: this.#joined,
+      onConnected: (payload) => {
+        this.#connectionId = payload.connection_id;
+        if (!tokens) return;
+        tokens.serverTime(payload.server_time);
+        this.#refresher?.start(this.#socketToken); // again, on the server's clock
+      },
+      emit,
+    });
   }
 
   get state(): ConnectionState {
-    return this.#state;
+    return this.#lifecycle.state;
   }
 
   get connected(): boolean {
@@ -214,7 +193,7 @@ export abstract class RealtimeClient<
 
   /** Messages sent but not yet acknowledged (they are retried until they are). */
   get pendingSends() {
-    return this.#queue.pending;
+    return this.#sends.queue.pending;
   }
 
   /**
@@ -222,12 +201,8 @@ export abstract class RealtimeClient<
    * comes back to the foreground). Throws once the client is closed.
    */
   connect(): this {
-    if (this.#state === 'closed') throw closedError();
-    if (this.#state === 'idle' || this.#state === 'waiting' || this.#state === 'disconnected') {
-      clearTimeout(this.#timer);
-      this.#timer = undefined;
-      this.#open();
-    }
+    if (this.#lifecycle.state === 'closed') throw closedError();
+    this.#lifecycle.connect();
     return this;
   }
 
@@ -236,13 +211,7 @@ export abstract class RealtimeClient<
    * their promises stay pending. The server ends this session, so the next `connect()` catches up over REST.
    */
   disconnect(): this {
-    if (this.#state === 'closed') return this;
-    this.#state = 'disconnected';
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
-    this.#typing.close();
-    this.#queue.pause({ dropped: false }); // not the sends' fault
-    this.socket.disconnect();
+    this.#lifecycle.disconnect();
     return this;
   }
 
@@ -252,7 +221,7 @@ export abstract class RealtimeClient<
    * what it wrote to the store is there (await it before another instance opens the same store).
    */
   close(): Promise<void> {
-    this.#shutdown();
+    this.#lifecycle.shutdown();
     return this.#store.flush();
   }
 
@@ -264,16 +233,13 @@ export abstract class RealtimeClient<
    */
   send(conversationId: string, body: string, options: { localId?: string } = {}): Promise<Message> {
     const localId = options.localId ?? globalThis.crypto.randomUUID();
-    if (this.#state === 'closed') {
+    if (this.#lifecycle.state === 'closed') {
       return Promise.reject(new SendError({ code: 'CLIENT_CLOSED', message: 'the client is closed' }, { conversationId, localId }));
     }
-    const problems = checkSend({ conversationId, body, localId }, this.#maxPayloadBytes());
-    if (problems.length > 0) {
-      const message = problems.map((p) => `${p.path}: ${p.message}`).join('; ');
-      return Promise.reject(new SendError({ code: 'VALIDATION_FAILED', message, fields: problems }, { conversationId, localId }));
-    }
+    const refused = this.#sends.check(conversationId, body, localId);
+    if (refused) return Promise.reject(refused);
     this.#typing.stop(conversationId);
-    return this.#queue.send(conversationId, body, localId);
+    return this.#sends.queue.send(conversationId, body, localId);
   }
 
   /** Joins a conversation's room; the client re-joins it after a reconnect that did not recover the session. */
@@ -316,19 +282,8 @@ export abstract class RealtimeClient<
   }
 
   #request<T extends object>(event: string, payload: unknown): Promise<T> {
-    if (this.#state === 'closed') return Promise.reject(closedError());
-    return new Promise<T>((resolve, reject) => {
-      this.#requests.add(reject);
-      // Socket.IO's typings cannot resolve a generic event's parameters; the signature above is the typed one.
-      const socket: Socket = this.socket as Socket;
-      (socket.emitWithAck(event, payload) as Promise<AckResult<T>>)
-        .then((ack) => {
-          if (!ack.success) throw Object.assign(new Error(ack.error.message), { code: ack.error.code satisfies ErrorCode });
-          resolve(ack);
-        })
-        .catch(reject)
-        .finally(() => this.#requests.delete(reject));
-    });
+    if (this.#lifecycle.state === 'closed') return Promise.reject(closedError());
+    return this.#requests.request<T>(event, payload);
   }
 
   /**
@@ -346,153 +301,4 @@ export abstract class RealtimeClient<
   #emitAny(event: string, ...args: unknown[]): void {
     (this.emit as (e: string, ...a: unknown[]) => void)(event, ...args);
   }
-
-  #maxPayloadBytes(): number {
-    // engine.io-client keeps the handshake's `maxPayload` on the engine (a private field: read defensively).
-    const fromHandshake = (this.socket.io.engine as unknown as { _maxPayload?: unknown } | undefined)?._maxPayload;
-    if (typeof fromHandshake === 'number' && fromHandshake > 0) return fromHandshake;
-    return this.#options.maxPayloadBytes ?? SEND_LIMITS.maxPayloadBytes;
-  }
-
-  #open(): void {
-    this.#state = 'connecting';
-    void this.#ready.then(() => {
-      if (this.#state === 'connecting') this.socket.connect();
-    });
-  }
-
-  /** Ends the client for good; every pending promise settles. */
-  #shutdown(): void {
-    if (this.#state === 'closed') return;
-    this.#state = 'closed';
-    clearTimeout(this.#timer);
-    clearTimeout(this.#catchUpTimer);
-    this.#reconnect.close();
-    this.#typing.close();
-    this.#queue.close();
-    this.#streams.close();
-    for (const reject of this.#requests) reject(closedError());
-    this.#requests.clear();
-    this.socket.disconnect();
-  }
-
-  /** Runs the subclass's catch-up for this connection; a failure is reported and retried while it lasts. */
-  #catchUp(connection: string | undefined, attempt: number): void {
-    if (this.#droppedAt === undefined && this.#streams.tracked().size === 0) return; // a new instance: nothing missed
-    const gap: CatchUpGap = {
-      tracked: this.#streams.tracked(),
-      since: this.#droppedAt,
-      firstConnectedAt: this.#firstConnectedAt,
-      moved: (id, lastMessageId) => void this.#streams.joined(id, lastMessageId),
-      appeared: (id) => void this.#streams.fromStart(id),
-    };
-    this.#streams.hold();
-    this.catchUp(gap).then(
-      () => this.#streams.release(),
-      (error) => {
-        // Conversations first heard of meanwhile start where they were heard; the tracked ones are tried again.
-        this.#streams.release();
-        this.#emitAny('sync:error', error);
-        clearTimeout(this.#catchUpTimer);
-        this.#catchUpTimer = setTimeout(() => {
-          if (this.socket.connected && this.socket.id === connection) this.#catchUp(connection, attempt + 1);
-        }, Math.min(30_000, 1000 * 2 ** attempt));
-      },
-    );
-  }
-
-  #scheduleReconnect(cause: ConnectionCause): void {
-    if (this.#state === 'closed' || this.#state === 'disconnected') return;
-    const { delayMs, attempt } = this.#reconnect.next();
-    this.#state = 'waiting';
-    this.#emitAny('reconnecting', { delayMs, attempt, cause });
-    clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => this.#open(), delayMs);
-  }
-
-  #wire(): void {
-    const socket = this.socket;
-    const emit = (event: string, ...args: unknown[]) => this.#emitAny(event, ...args);
-    socket.on('connect', () => {
-      this.#state = 'connected';
-      this.#firstConnectedAt ??= Date.now();
-      this.#credentialError = undefined;
-      this.#reconnect.connected();
-      if (!socket.recovered) {
-        for (const id of this.#joined) socket.emit('conversation:join', { conversation_id: id });
-        if (!this.#identity.rejoinKnown) this.#catchUp(socket.id, 0);
-      }
-      this.#queue.resume();
-      emit('connect', { recovered: socket.recovered });
-    });
-    socket.on('disconnect', (reason) => {
-      this.#droppedAt = Date.now();
-      this.#reconnect.dropped();
-      this.#queue.pause();
-      emit('disconnect', reason);
-      if (reason === 'io client disconnect') return; // disconnect() or close()
-      if (reason === 'io server disconnect') {
-        // The server ended this session on purpose: after an `error` with a credential code (revoked key, expired
-        // token), the credentials are refused; otherwise it does not want this client back either.
-        const error = this.#credentialError;
-        this.#shutdown();
-        if (error) emit('unauthorized', { code: error.code, message: error.message });
-        else emit('failed', { code: 'SERVER_DISCONNECT', message: 'the server closed the connection' });
-        return;
-      }
-      this.#scheduleReconnect({ code: 'TRANSPORT_ERROR', message: reason });
-    });
-    socket.on('connect_error', (error: Error & { data?: { code?: unknown; message?: unknown }; description?: unknown }) => {
-      if (this.#state === 'closed' || this.#state === 'disconnected') return;
-      const cause = connectErrorCause(error);
-      if (CREDENTIAL_CODES.has(cause.code)) {
-        this.#shutdown();
-        emit('unauthorized', { code: cause.code, message: cause.message });
-        return;
-      }
-      if (isFatal(cause)) {
-        this.#shutdown();
-        emit('failed', cause);
-        return;
-      }
-      this.#scheduleReconnect(cause);
-    });
-    socket.on('server:shutdown', (payload: ServerShutdownPayload) => {
-      this.#reconnect.hint(payload.reconnect_delay_ms);
-      emit('server:shutdown', payload);
-    });
-    socket.on('error', (payload: AckError) => {
-      if (CREDENTIAL_CODES.has(payload.code)) this.#credentialError = payload;
-      emit('error', payload);
-    });
-    socket.on('conversation:joined', (payload: ConversationJoinedPayload) => {
-      // Auto-joined conversations count as joined: they are joined again after a reconnect that was not recovered.
-      this.#joined.add(payload.conversation_id);
-      emit('conversation:joined', payload);
-      void this.#streams.joined(payload.conversation_id, payload.last_message_id);
-    });
-    socket.on('message:new', (message: Message) => this.#streams.received(message));
-    socket.on('connected', (payload: { connection_id: string }) => {
-      this.#connectionId = payload.connection_id;
-      emit('connected', payload);
-    });
-    // Every other server event passes through as it came.
-    socket.onAny((event: string, ...args: unknown[]) => {
-      if (!HANDLED.has(event)) emit(event, ...args);
-    });
-  }
 }
-
-/** The events of a map that take an ack with a result (every one but `ping`). */
-type AckedEvent<Events> = Exclude<keyof Events & string, 'ping'>;
-/** What a successful ack of an event carries besides `success: true`. */
-type AckFields<F> = EventAckResult<F> extends void ? object : EventAckResult<F>;
-
-function closedError(): Error & { code: 'CLIENT_CLOSED' } {
-  return Object.assign(new Error('the client is closed; make a new one'), { code: 'CLIENT_CLOSED' as const });
-}
-
-/** A server's retry hint longer than this is not believed. */
-const MAX_HINT_MS = 60_000;
-
-const HANDLED = new Set(['server:shutdown', 'conversation:joined', 'message:new', 'connected', 'error']);

@@ -1,5 +1,6 @@
 import { REST_PATHS, restPath } from '@switchboard/protocol/http-api';
 import type { Conversation, ErrorBody, ErrorCode, Message, MessagePage } from '@switchboard/protocol';
+import type { TokenProvider } from './token-source.js';
 
 export class ApiError extends Error {
   readonly status: number;
@@ -19,6 +20,16 @@ export interface RestOptions {
   readonly fetch?: typeof fetch;
   /** A request taking longer is abandoned (and a gap fill retried later). @default 15000 */
   readonly timeoutMs?: number;
+  /** A signed-in user's or agent's token, added to every request (after `headers`). */
+  readonly token?: RestToken;
+}
+
+/** Where a request carries the token: `X-User-Token: <jwt>` for a user, `Authorization: Bearer <jwt>` for an agent. */
+export interface RestToken {
+  readonly header: string;
+  /** Put before the token in the header's value, e.g. `Bearer `. @default '' */
+  readonly prefix?: string;
+  readonly provider: TokenProvider;
 }
 
 /** The REST calls the SDK needs, with the caller's credentials. */
@@ -28,11 +39,33 @@ export class RestApi {
     this.#options = options;
   }
 
+  /**
+   * One call of the API with the caller's credentials. With a token, a 401 `TOKEN_EXPIRED` is retried once with a
+   * new token from the callback (a failing callback rejects the call with its `TokenError`).
+   */
   async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const token = this.#options.token;
+    if (!token) return this.#send<T>(method, path, body, undefined);
+    const first = await token.provider.current();
+    try {
+      return await this.#send<T>(method, path, body, first);
+    } catch (error) {
+      if (!(error instanceof ApiError && error.status === 401 && error.code === 'TOKEN_EXPIRED')) throw error;
+      token.provider.expired(first);
+      return this.#send<T>(method, path, body, await token.provider.current());
+    }
+  }
+
+  async #send<T>(method: string, path: string, body: unknown, token: string | undefined): Promise<T> {
     const doFetch = this.#options.fetch ?? globalThis.fetch;
+    const auth = this.#options.token;
     const response = await doFetch(new URL(path, this.#options.baseUrl).toString(), {
       method,
-      headers: { ...this.#options.headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        ...this.#options.headers,
+        ...(auth && token !== undefined ? { [auth.header]: `${auth.prefix ?? ''}${token}` } : {}),
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       signal: AbortSignal.timeout(this.#options.timeoutMs ?? 15_000),
     });

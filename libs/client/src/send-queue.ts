@@ -14,11 +14,12 @@ export type Transmit = (pending: PendingSend) => Promise<SendAck>;
 
 /**
  * Errors worth retrying: the service is down or busy (`UNAVAILABLE`, `RATE_LIMITED`: a short, capped delay while
- * connected) or failed unexpectedly (`INTERNAL`: the usual backoff). Every other code is final: the send fails
- * alone and the queue moves on.
+ * connected), failed unexpectedly (`INTERNAL`: the usual backoff), or the socket's token just expired
+ * (`TOKEN_EXPIRED`: the gateway is ending that connection, and the send goes again on the next one, with a new
+ * token). Every other code is final: the send fails alone and the queue moves on.
  */
 const RETRY_SOON = new Set(['UNAVAILABLE', 'RATE_LIMITED']);
-const RETRY_LATER = new Set(['INTERNAL']);
+const RETRY_LATER = new Set(['INTERNAL', 'TOKEN_EXPIRED']);
 
 export interface SendQueueOptions {
   readonly state: ClientState;
