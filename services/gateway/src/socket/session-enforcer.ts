@@ -38,6 +38,15 @@ export interface SessionEnforcer {
   stop(): void;
 }
 
+/**
+ * How long a node remembers a revocation for sockets still in their handshake: the messages service may have
+ * accepted a credential just before it was revoked, and the socket finish connecting (and be tracked) just after the
+ * event was applied. Longer than a handshake can take (the messages call's time limit and the auth queue).
+ */
+const REMEMBER_REVOCATIONS_MS = 60_000;
+/** Revocations remembered at most (oldest forgotten first). */
+const MAX_REMEMBERED_REVOCATIONS = 10_000;
+
 const MESSAGES = {
   TOKEN_EXPIRED: 'the token expired: connect again with a new one',
   INVALID_CREDENTIALS: 'the credentials were revoked',
@@ -59,12 +68,35 @@ export function createSessionEnforcer(options: SessionEnforcerOptions): SessionE
   };
   const deadlines = createSessionDeadlines<AnySocket>({ now, onDue: end });
   const intern = createCredentialsInterner();
+  /** Recent revocations: `app_id credential_id` → when the credential ends (epoch seconds) and when it was learnt. */
+  const recent = new Map<string, { until: number; at: number }>();
+  const recentKey = (appId: string, credentialId: string) => `${appId} ${credentialId}`;
+  const remember = (key: string, until: number) => {
+    const at = now();
+    for (const [k, entry] of recent) {
+      if (at - entry.at < REMEMBER_REVOCATIONS_MS && recent.size < MAX_REMEMBERED_REVOCATIONS) break;
+      recent.delete(k);
+    }
+    recent.delete(key);
+    recent.set(key, { until, at });
+  };
+  /** A socket that authenticated with a credential revoked a moment ago ends when the revocation says. */
+  const applyRecent = (socket: AnySocket) => {
+    const data = socket.data;
+    if (recent.size === 0 || !data?.credentials) return;
+    for (const id of data.credentials) {
+      const entry = recent.get(recentKey(data.principal.app_id, id));
+      if (!entry || now() - entry.at >= REMEMBER_REVOCATIONS_MS) continue;
+      if (data.credentialsUntil === undefined || entry.until < data.credentialsUntil) data.credentialsUntil = entry.until;
+    }
+  };
 
   return {
     read: (session) => sessionFieldsOf(session, intern),
     credentials: intern,
     track(socket) {
       if (!socket.connected) return;
+      applyRecent(socket);
       deadlines.set(socket, sessionDeadline(socket.data));
     },
     untrack: (socket) => deadlines.delete(socket),
@@ -72,6 +104,7 @@ export function createSessionEnforcer(options: SessionEnforcerOptions): SessionE
       // A `valid_until` already passed ends the sockets now; a later one at its second (rounded up).
       const atOnce = Date.parse(event.valid_until) <= now();
       const until = atOnce ? Math.floor(now() / 1000) : epochSecondsOf(event.valid_until)!;
+      remember(recentKey(event.app_id, event.credential_id), until);
       const concerned: AnySocket[] = [];
       for (const socket of options.sockets()) {
         const data = socket.data;
