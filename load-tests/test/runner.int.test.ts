@@ -56,6 +56,13 @@ describe('npm run load', () => {
     expect(figure(run, 'JS heap used per connection (after a full GC)').gateway).toBeGreaterThan(0);
   }, 180_000);
 
+  it('connections --identity user - every device signs in as its user: no handshake refused, every socket held (gateway only)', async () => {
+    const run = await runScenario('connections', ['--connections', '100', '--hold', '1', '--tabs', '10', '--servers', 'gateway', '--identity', 'user']);
+    expect(run.table).toContain('identity user (one user per device');
+    expect(figure(run, 'handshake errors')).toMatchObject({ gateway: 0 });
+    expect(figure(run, 'connections held at the end')).toMatchObject({ gateway: 100 });
+  }, 60_000);
+
   it('fanout - every event reaches every socket of its room on both servers', async () => {
     const run = await runScenario('fanout', ['--rooms', '4', '--room-size', '10', '--rate', '20', '--seconds', '2', '--warmup', '1']);
     expect(figure(run, 'delivery ratio')).toMatchObject({ gateway: 100, baseline: 100 });

@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClientLifecycleEvents, TokenError } from '@switchboard/client';
 import type { AckError, CreatedApp, Message } from '@switchboard/protocol';
-import { waitFor } from '@switchboard/testing';
+import { expiresIn, mintToken, waitFor, type IdentityKey } from '@switchboard/testing';
 import { collect, sdkClients, settlesWithin, startSdkStack, type SdkStack } from './sdk-stack.js';
-import { userToken, type IdentityKeySecret } from './sdk-tokens.js';
 
 type Reconnecting = Parameters<ClientLifecycleEvents['reconnecting']>[0];
 
@@ -14,7 +13,9 @@ type Reconnecting = Parameters<ClientLifecycleEvents['reconnecting']>[0];
 describe('sdk: identity', () => {
   let stack: SdkStack;
   let app: CreatedApp;
-  let key: IdentityKeySecret;
+  let key: IdentityKey;
+  /** A token for `sub` whose `exp` is `expIn` seconds from now (negative: already past), as the app's backend signs it. */
+  const userToken = (sub: string, expIn: number, claims: Record<string, unknown> = {}) => mintToken(key, sub, { claims: { ...expiresIn(expIn), ...claims } });
   const { chat, agentWithToken, closeAll } = sdkClients(() => stack, () => app);
   /** A backend that signs `sub` in with tokens living `lifetimeSeconds`, counting its calls. */
   const backend = (sub: string, lifetimeSeconds = 600) => {
@@ -22,7 +23,7 @@ describe('sdk: identity', () => {
     return Object.assign(calls, {
       getToken: async () => {
         calls.count++;
-        return userToken(key, app.id, sub, { lifetimeSeconds });
+        return userToken(sub, lifetimeSeconds);
       },
     });
   };
@@ -71,7 +72,7 @@ describe('sdk: identity', () => {
     const alice = backend('alice-2');
     const device = chat('alice-2-phone', { getUserToken: alice.getToken }).connect();
     const conversation = await device.openConversation();
-    const getAgentToken = () => userToken(key, app.id, 'agent-ada', { lifetimeSeconds: 600 }, { role: 'agent', name: 'Ada' });
+    const getAgentToken = () => userToken('agent-ada', 600, { role: 'agent', name: 'Ada' });
     const desk = agentWithToken(getAgentToken).connect();
     const listed = await settlesWithin(desk.conversations(), 5000, 'the agent lists over REST with its Bearer token');
     expect(listed.data.map((c) => c.id)).toContain(conversation.id);
@@ -88,10 +89,10 @@ describe('sdk: identity', () => {
       getUserToken: async () => {
         if (!firstCall) return first.getToken();
         firstCall = false;
-        return userToken(key, app.id, 'carol', { expiredSecondsAgo: 20 });
+        return userToken('carol', -20);
       },
     });
-    const stale = userToken(key, app.id, 'carol', { expiredSecondsAgo: 20 });
+    const stale = await userToken('carol', -20);
     const control = chat('carol-laptop', { getUserToken: () => stale }); // hands back the same token: cannot refresh
     const errors = collect<AckError>();
     const tokenErrors = collect<TokenError>();
@@ -126,7 +127,7 @@ describe('sdk: identity', () => {
     // Each of these clients gets a token whose exp passed 2 min ago first (beyond the leeway), then good ones.
     const expiredFirst = (sub: string) => {
       let calls = 0;
-      return async () => userToken(key, app.id, sub, ++calls === 1 ? { expiredSecondsAgo: 120 } : { lifetimeSeconds: 600 });
+      return async () => userToken(sub, ++calls === 1 ? -120 : 600);
     };
     const phone = chat('erin-phone', { getUserToken: expiredFirst('erin') });
     const reconnects = collect<Reconnecting>();
@@ -157,9 +158,9 @@ describe('sdk: identity', () => {
     const phone = chat('dave-phone', {
       getUserToken: async () => {
         calls++;
-        if (calls === 1) return userToken(key, app.id, 'dave', { expiredSecondsAgo: 20 });
+        if (calls === 1) return userToken('dave', -20);
         if (!backendUp) throw new Error('identity backend down');
-        return userToken(key, app.id, 'dave', { lifetimeSeconds: 600 });
+        return userToken('dave', 600);
       },
     });
     const errors = collect<AckError>();

@@ -1,7 +1,6 @@
 import { AgentClient, ChatClient } from '@switchboard/client';
-import { REST_PATHS, type CreatedApp, type Message } from '@switchboard/protocol';
-import { startStack, waitFor, type ServiceProcess } from '@switchboard/testing';
-import type { IdentityKeySecret } from './sdk-tokens.js';
+import type { CreatedApp, Message } from '@switchboard/protocol';
+import { startStack, waitFor, type IdentityKey, type ServiceProcess } from '@switchboard/testing';
 
 /**
  * The stack the SDK tests run against: the shared stack of libs/testing with one gateway. The messages service can
@@ -21,7 +20,7 @@ export interface SdkStack extends AsyncDisposable {
   /** Sends as the app's agent over REST. */
   agentSend(app: CreatedApp, conversationId: string, body: string): Promise<Message>;
   /** Adds an HS256 identity key to the app (operator API), to sign its users' and agents' tokens with. */
-  createIdentityKey(app: CreatedApp): Promise<IdentityKeySecret>;
+  createIdentityKey(app: CreatedApp): Promise<IdentityKey>;
 }
 
 export async function startSdkStack(options: { gatewayEnv?: Record<string, string> } = {}): Promise<SdkStack> {
@@ -43,12 +42,7 @@ export async function startSdkStack(options: { gatewayEnv?: Record<string, strin
     createApp: (name = 'sdk') => stack.createApp(name),
     openConversation: (app, deviceId) => stack.openConversation(app, deviceId),
     agentSend: (app, conversationId, body) => stack.agentSend(app, conversationId, body),
-    async createIdentityKey(app) {
-      const path = REST_PATHS.identityKeys.replace(':app_id', encodeURIComponent(app.id));
-      const { status, body } = await stack.rest('POST', path, { Authorization: `Bearer ${stack.operatorToken}` }, { alg: 'HS256' });
-      if (status !== 201) throw new Error(`createIdentityKey: ${status} ${JSON.stringify(body)}`);
-      return body as IdentityKeySecret;
-    },
+    createIdentityKey: (app) => stack.addIdentityKey(app),
     [Symbol.asyncDispose]: () => stack[Symbol.asyncDispose](),
   };
 }

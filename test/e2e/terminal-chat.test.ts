@@ -4,9 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentClient, ChatClient } from '@switchboard/client';
 import type { CreatedApp, Message } from '@switchboard/protocol';
-import { startStack, startTcpBalancer, waitFor, type Stack, type TcpBalancer } from '@switchboard/testing';
-import { REST_PATHS } from '@switchboard/protocol';
-import { userToken, type IdentityKeySecret } from './sdk-tokens.js';
+import { expiresIn, mintToken, startStack, startTcpBalancer, waitFor, type Stack, type TcpBalancer } from '@switchboard/testing';
 
 const demoChat = fileURLToPath(new URL('../../examples/terminal-chat/dist/main.js', import.meta.url));
 
@@ -109,13 +107,10 @@ describe('e2e: the terminal chat example', () => {
   });
 
   it('terminal chat - with --user-token (or USER_TOKEN) the device acts as that user, whose other devices see its conversation', async () => {
-    const keyPath = REST_PATHS.identityKeys.replace(':app_id', app.id);
-    const created = await stack.rest('POST', keyPath, { Authorization: `Bearer ${stack.operatorToken}` }, { alg: 'HS256' });
-    expect(created.status).toBe(201);
-    const key = created.body as IdentityKeySecret;
+    const key = await stack.addIdentityKey(app);
     const user = `terminal-user-${Date.now()}`;
-    const token = () => userToken(key, app.id, user, { lifetimeSeconds: 600 });
-    const signedIn = token();
+    const token = () => mintToken(key, user, { claims: expiresIn(600) });
+    const signedIn = await token();
     const terminal = demo(['--device-id', 'terminal-signed-in', '--user-token', signedIn]);
     await terminal.shows(`* connected as user "${user}" on device "terminal-signed-in"`);
     terminal.type('hello as a signed-in user\n');
@@ -133,7 +128,7 @@ describe('e2e: the terminal chat example', () => {
     expect(await terminal.quit()).toBe(0);
     expect(terminal.output()).not.toContain(signedIn);
 
-    const fromEnv = demo(['--device-id', 'terminal-env'], { USER_TOKEN: token() });
+    const fromEnv = demo(['--device-id', 'terminal-env'], { USER_TOKEN: await token() });
     await fromEnv.shows(`* connected as user "${user}" on device "terminal-env"`);
     await fromEnv.shows('you: from my phone'); // the user's latest conversation, with its history
     expect(await fromEnv.quit()).toBe(0);

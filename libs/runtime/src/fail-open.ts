@@ -47,3 +47,38 @@ export function createFailOpen(options: FailOpenOptions): FailOpen {
     },
   };
 }
+
+/** The log lines a service's limits write (a pino logger fits). */
+export interface LimitsLog {
+  debug(fields: object, message: string): void;
+  info(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
+}
+
+export interface LimitsFailOpenOptions {
+  /** Counts a check that let the request through, by limit (`switchboard_<service>_limits_fail_open_total{limit}`). */
+  readonly failedOpen: { inc(labels: { limit: string }): void };
+  /** The service's logger for its limits (`component: 'limits'`). */
+  readonly log: LimitsLog;
+  /** What stops applying during an outage, for the two log lines: e.g. `'rate and authentication-failure limits'`. */
+  readonly limits: string;
+  /** @default 500 (a limit check Redis has not answered within this lets the request through) */
+  readonly timeoutMs?: number;
+}
+
+/**
+ * A service's one fail-open policy for its limits: a check that fails or hangs allows the request, counted by
+ * limit and logged at debug; an outage is one warning when it starts and one line when the limits apply again.
+ */
+export function createLimitsFailOpen(options: LimitsFailOpenOptions): FailOpen {
+  const { failedOpen, log, limits } = options;
+  return createFailOpen({
+    timeoutMs: options.timeoutMs ?? 500,
+    onFailOpen: (limit, error) => {
+      failedOpen.inc({ limit });
+      log.debug({ err: error, limit }, 'limit not checked');
+    },
+    onOutage: (error) => log.warn({ err: error }, `Redis unavailable: ${limits} are not applied (failing open)`),
+    onRecovered: (failures) => log.info({ failures }, `${limits} are applied again`),
+  });
+}

@@ -9,5 +9,6 @@ export * from './tcp-balancer.js';
 export * from './nats-status-filter.js';
 export * from './nats-operator.js';
 export * from './recorded-socket.js';
+export * from './identity-tokens.js';
 export * from './service-script.js';
 export * from './stack.js';

@@ -4,6 +4,7 @@ import { Redis } from 'ioredis';
 import type { CreatedApp, Message } from '@switchboard/protocol';
 import { SOCKET_PATH } from '@switchboard/protocol';
 import { freePort } from './free-port.js';
+import { addIdentityKey, type IdentityKey } from './identity-tokens.js';
 import { startNatsServer } from './nats.js';
 import { createTestDatabase, type TestDatabase } from './postgres.js';
 import type { ServerProcess } from './process-server.js';
@@ -102,6 +103,8 @@ export interface Stack extends AsyncDisposable {
   /** A JSON request to the messages service. */
   rest(method: string, path: string, headers: Record<string, string>, body?: unknown): Promise<RestResponse>;
   createApp(name?: string): Promise<CreatedApp>;
+  /** Adds an identity key to the app through the operator API (`addIdentityKey`), to sign its users' and agents' tokens with. */
+  addIdentityKey(app: CreatedApp, alg?: 'HS256' | 'ES256'): Promise<IdentityKey>;
   openConversation(app: CreatedApp, deviceId: string): Promise<{ id: string }>;
   /** Sends as the app's agent over REST. */
   agentSend(app: CreatedApp, conversationId: string, body: string): Promise<Message>;
@@ -242,6 +245,7 @@ async function build(options: StackOptions, cleanups: (() => Promise<unknown>)[]
     stop,
     rest,
     createApp: (name = 'app') => ok('createApp', rest('POST', '/v1/apps', { Authorization: `Bearer ${operatorToken}` }, { name })),
+    addIdentityKey: (app, alg) => addIdentityKey({ url: messages.url, operatorToken }, app.id, alg),
     openConversation: (app, deviceId) =>
       ok('openConversation', rest('POST', '/v1/conversations', { 'X-App-Id': app.id, 'X-Device-Id': deviceId, 'X-Api-Key': app.api_key })),
     agentSend: (app, conversationId, body) =>

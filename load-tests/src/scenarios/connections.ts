@@ -1,5 +1,5 @@
 import type { SocketSpec } from '../clients/worker-messages.js';
-import { clientAuth, createFixtures } from '../fixtures/app-fixtures.js';
+import { clientAuth, createFixtures, DEVICE_IDENTITIES, type DeviceIdentity } from '../fixtures/app-fixtures.js';
 import { heapSnapshot } from '../measure/heap-snapshot.js';
 import type { Figure } from '../measure/report.js';
 import { engineIoUrl } from '../protocol/sio-frames.js';
@@ -26,6 +26,7 @@ interface ConnectionsResult {
 /**
  * `connections`: ramps to `--connections` sockets (devices with presence, tabs auto-joined to their conversation),
  * holds them `--hold` seconds, and reads the server's memory before and after. Defaults: 19,000 for 60 s.
+ * `--identity user`: every device signs in as a user of its own (`user_token` in each handshake, exp 1 h).
  */
 export async function runConnections(ctx: RunContext): Promise<{ figures: Figure[]; conditions: string[] }> {
   const { flags, stack, fleet, log } = ctx;
@@ -34,12 +35,14 @@ export async function runConnections(ctx: RunContext): Promise<{ figures: Figure
   const tabs = Math.max(1, flags.int('tabs', 10));
   const concurrency = flags.int('concurrency', 25);
   const devices = Math.ceil(connections / tabs);
+  const identity = flags.str('identity', 'anonymous') as DeviceIdentity;
+  if (!DEVICE_IDENTITIES.includes(identity)) throw new Error(`--identity takes ${DEVICE_IDENTITIES.join(' or ')} (got ${identity})`);
 
-  log(`creating ${devices} devices with a conversation each`);
-  const fixtures = await createFixtures(stack.messages.url, OPERATOR_TOKEN, { devices, conversations: true, prefix: 'conn' });
+  log(`creating ${devices} devices with a conversation each${identity === 'user' ? ', each signed in as a user of its own' : ''}`);
+  const fixtures = await createFixtures(stack.messages.url, OPERATOR_TOKEN, { devices, conversations: true, prefix: 'conn', identity });
   const sockets: SocketSpec[] = Array.from({ length: connections }, (_, i) => ({
     nsp: '/client',
-    auth: clientAuth(fixtures.app, fixtures.devices[i % devices]!.deviceId),
+    auth: clientAuth(fixtures.app, fixtures.devices[i % devices]!),
   }));
 
   const results = new Map<ServerKind, ConnectionsResult>();
@@ -110,9 +113,11 @@ export async function runConnections(ctx: RunContext): Promise<{ figures: Figure
     { name: 'RSS outside the V8 heap per connection', unit: 'bytes', gateway: g?.outsideHeapPerConnection, baseline: b?.outsideHeapPerConnection, better: 'lower' },
     { name: 'server CPU while holding (heartbeats)', unit: '% of a core', gateway: g?.holdCpuPercent, baseline: b?.holdCpuPercent, better: 'lower' },
   ];
+  const identityText = identity === 'user' ? 'user (one user per device, an HS256 user_token in every handshake, exp 1 h)' : 'anonymous (API key only)';
   return {
     figures,
-    conditions: [`${connections} sockets over ${devices} devices (${tabs} tabs each, auto-joined to the device's conversation), held ${hold} s; ${concurrency} handshakes in flight per client process; ping interval 25 s`,
+    conditions: [
+      `${connections} sockets over ${devices} devices (${tabs} tabs each, auto-joined to the device's conversation), held ${hold} s; identity ${identityText}; ${concurrency} handshakes in flight per client process; ping interval 25 s`,
       'memory: VmRSS (/proc/<pid>/status) and nodejs_heap_size_used_bytes (/metrics), each read after two full GCs forced through the inspector (--gc 0: without), before the sockets and at the end of the hold; the delta divided by the sockets held',
     ],
   };

@@ -67,7 +67,7 @@ export async function runE2e(ctx: RunContext): Promise<{ figures: Figure[]; cond
   log(`creating ${devices} devices with a conversation each`);
   const fixtures = await createFixtures(stack.messages.url, OPERATOR_TOKEN, { devices, conversations: true, prefix: 'e2e' });
   const sockets: SocketSpec[] = [{ nsp: '/admin', auth: { app_id: fixtures.app.id, admin_token: fixtures.app.admin_token } }];
-  for (const d of fixtures.devices) for (let t = 0; t < tabs; t++) sockets.push({ nsp: '/client', auth: clientAuth(fixtures.app, d.deviceId) });
+  for (const d of fixtures.devices) for (let t = 0; t < tabs; t++) sockets.push({ nsp: '/client', auth: clientAuth(fixtures.app, d) });
   const targets: WriteTarget[] = fixtures.devices.map((d) => ({ conversationId: d.conversationId!, headers: deviceHeaders(fixtures.app, d.deviceId) }));
   await using writers = await startRestWriters(writersCount, flags.str('writer-cpus', '') || undefined);
   await using stream = await startStreamCounter(stack.nats.url);

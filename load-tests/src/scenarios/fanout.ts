@@ -45,7 +45,7 @@ export async function runFanout(ctx: RunContext): Promise<{ figures: Figure[]; c
   log(`creating ${rooms} rooms (devices with a conversation)`);
   const fixtures = await createFixtures(stack.messages.url, OPERATOR_TOKEN, { devices: rooms, conversations: true, prefix: 'fan' });
   const sockets: SocketSpec[] = [];
-  for (let r = 0; r < rooms; r++) for (let t = 0; t < roomSize; t++) sockets.push({ nsp: '/client', auth: clientAuth(fixtures.app, fixtures.devices[r]!.deviceId) });
+  for (let r = 0; r < rooms; r++) for (let t = 0; t < roomSize; t++) sockets.push({ nsp: '/client', auth: clientAuth(fixtures.app, fixtures.devices[r]!) });
   const targets = fixtures.devices.map((d) => ({ appId: fixtures.app.id, conversationId: d.conversationId! }));
   await using publisher = await startBusPublisher(stack.nats.url);
 

@@ -4,6 +4,7 @@ import type { ServerOptions } from 'socket.io';
 import type { Logger } from '@switchboard/logger';
 import { createMetricsRegistry } from '@switchboard/metrics';
 import { SUBJECTS } from '@switchboard/protocol';
+import { createLimitsFailOpen } from '@switchboard/runtime';
 import type { GatewayConfig } from './config.js';
 import { drainConnections } from './drain.js';
 import { createSocketIoBroadcaster } from './socket/broadcaster.js';
@@ -24,7 +25,7 @@ import { createSessionEnforcer } from './socket/session-enforcer.js';
 import { createSocketServer } from './socket/socket-server.js';
 import type { AnySocket } from './socket/types.js';
 import { createHandshakeLimits } from './limits/handshake-limits.js';
-import { createLimitsFailOpen, type LimitCounters } from './limits/limit-counters.js';
+import type { LimitCounters } from './limits/limit-counters.js';
 
 export type GatewayOptions = Pick<
   GatewayConfig,
@@ -134,7 +135,7 @@ export async function startGateway(options: GatewayOptions, deps: GatewayDeps): 
     ...deps.limitCounters,
     registry,
     addressOf: server.addressOf,
-    failOpen: createLimitsFailOpen(metrics, logger),
+    failOpen: createLimitsFailOpen({ failedOpen: metrics.limitsFailOpen, log: logger.child({ component: 'limits' }), limits: 'connection and authentication limits' }),
     metrics,
   });
   const gate = createAuthGate(deps.api, { concurrency: options.AUTH_CONCURRENCY, queueLength: options.AUTH_QUEUE_LENGTH, metrics });

@@ -1,8 +1,8 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io, type Socket } from 'socket.io-client';
 import { SOCKET_PATH, type CreatedApp } from '@switchboard/protocol';
-import { startTcpBalancer, waitFor, type TcpBalancer } from '@switchboard/testing';
+import { expiresIn, mintToken, startTcpBalancer, waitFor, type TcpBalancer } from '@switchboard/testing';
 import { sleep, startGatewayStack, type GatewayStack } from './harness.js';
 
 let stack: GatewayStack;
@@ -133,29 +133,22 @@ describe('auth gate', () => {
   it('auth gate - no API key, admin token or token reaches the gateway log or the messages service log, whatever the handshake (debug level)', async () => {
     const { url, proxy, logs } = await nodeBehindProxy({ LOG_LEVEL: 'debug', MESSAGES_TIMEOUT_MS: '1000' });
     // Real tokens of a real identity key (valid, expired, forged), and wrong keys and tokens of every kind.
-    const key = (await stack.rest('POST', `/v1/apps/${app.id}/identity-keys`, { Authorization: `Bearer ${stack.operatorToken}` }, { alg: 'HS256' })).body as { kid: string; secret: string };
-    const token = (sub: string, claims: Record<string, unknown> = {}, secret = key.secret) => {
-      const now = Math.floor(Date.now() / 1000);
-      const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
-      const unsigned = `${part({ alg: 'HS256', kid: key.kid })}.${part({ sub, aud: app.id, iat: now, exp: now + 600, ...claims })}`;
-      return `${unsigned}.${createHmac('sha256', secret).update(unsigned).digest('base64url')}`;
-    };
-    const past = Math.floor(Date.now() / 1000) - 7200;
+    const key = await stack.addIdentityKey(app);
     /** One set of secrets per round: a round of the same ones would be answered from the gate's memory. */
-    const secretsOf = (round: number) => ({
+    const secretsOf = async (round: number) => ({
       wrongKey: `sk_${randomBytes(16).toString('hex')}`,
       wrongAdmin: `sba_${randomBytes(16).toString('hex')}`,
-      userToken: token(`alice-${round}`),
-      agentToken: token(`agent-${round}`, { role: 'agent', name: 'Agent' }),
-      expiredToken: token(`bob-${round}`, { iat: past, exp: past + 600 }),
-      forgedToken: token(`eve-${round}`, {}, randomBytes(32).toString('base64url')),
+      userToken: await mintToken(key, `alice-${round}`),
+      agentToken: await mintToken(key, `agent-${round}`, { claims: { role: 'agent', name: 'Agent' } }),
+      expiredToken: await mintToken(key, `bob-${round}`, { claims: expiresIn(-6600) }),
+      forgedToken: await mintToken({ ...key, signingKey: randomBytes(32) }, `eve-${round}`),
       goodKey: app.api_key,
       goodAdmin: app.admin_token,
-      identitySecret: key.secret,
+      identitySecret: key.secret!,
     });
-    const rounds = [secretsOf(1), secretsOf(2)];
+    const rounds = [await secretsOf(1), await secretsOf(2)];
     try {
-      const handshakes = (secrets: ReturnType<typeof secretsOf>, round: number) => [
+      const handshakes = (secrets: Awaited<ReturnType<typeof secretsOf>>, round: number) => [
         attempt(url, '/client', { app_id: app.id, device_id: `logs-${round}-1`, api_key: secrets.wrongKey }),
         attempt(url, '/client', { app_id: app.id, device_id: `logs-${round}-2`, api_key: secrets.goodKey, user_token: secrets.userToken }),
         attempt(url, '/client', { app_id: app.id, device_id: `logs-${round}-3`, api_key: secrets.goodKey, user_token: secrets.expiredToken }),

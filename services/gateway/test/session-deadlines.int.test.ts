@@ -1,8 +1,7 @@
-import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io, type Socket } from 'socket.io-client';
 import { IDENTITY, SOCKET_PATH, type CreatedApp } from '@switchboard/protocol';
-import { record, waitFor } from '@switchboard/testing';
+import { expiresIn, mintToken, nowSeconds as now, record, waitFor, type IdentityKey } from '@switchboard/testing';
 import { sleep, startGatewayStack, type GatewayStack, type Recorded } from './harness.js';
 
 /**
@@ -16,27 +15,17 @@ let a: string;
 let b: string;
 const operator = () => ({ Authorization: `Bearer ${stack.operatorToken}` });
 
-const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
-/** An HS256 token as an app's backend signs it (the HMAC key is the secret's UTF-8 bytes). */
-const sign = (key: { kid: string; secret: string }, claims: Record<string, unknown>) => {
-  const unsigned = `${b64({ alg: 'HS256', typ: 'JWT', kid: key.kid })}.${b64(claims)}`;
-  return `${unsigned}.${createHmac('sha256', Buffer.from(key.secret, 'utf8')).update(unsigned).digest('base64url')}`;
-};
-const now = () => Math.floor(Date.now() / 1000);
 
 interface IdentityApp {
   readonly app: CreatedApp;
-  readonly key: { kid: string; secret: string };
+  readonly key: IdentityKey;
 }
 const identityApp = async (name: string): Promise<IdentityApp> => {
   const app = await stack.createApp(name);
-  const created = await stack.rest('POST', `/v1/apps/${app.id}/identity-keys`, operator(), { alg: 'HS256' });
-  expect(created.status).toBe(201);
-  return { app, key: { kid: created.body.kid, secret: created.body.secret } };
+  return { app, key: await stack.addIdentityKey(app) };
 };
 /** A user token whose `exp` is `expIn` seconds from now (negative: already past, maybe within the leeway). */
-const userToken = ({ app, key }: IdentityApp, sub: string, expIn: number) =>
-  sign(key, { sub, aud: app.id, iat: now() + Math.min(0, expIn) - 60, exp: now() + expIn });
+const userToken = ({ key }: IdentityApp, sub: string, expIn: number) => mintToken(key, sub, { claims: expiresIn(expIn) });
 
 const sockets: Socket[] = [];
 const userSocket = (url: string, { app }: IdentityApp, device: string, token: string) => {
@@ -75,7 +64,7 @@ describe('token expiry on live sockets', () => {
   it('expiry - a user socket gets error TOKEN_EXPIRED and is disconnected within 5 s after exp + leeway', async () => {
     const ia = await identityApp('expiry');
     // exp 28 s ago: still within the 30 s leeway, so the socket connects and must end ~2 s from now.
-    const token = userToken(ia, 'alice', -(IDENTITY.leewaySeconds - 2));
+    const token = await userToken(ia, 'alice', -(IDENTITY.leewaySeconds - 2));
     const exp = now() - (IDENTITY.leewaySeconds - 2);
     const socket = userSocket(b, ia, 'phone', token);
     await socket.waitFor('connected');
@@ -88,20 +77,20 @@ describe('token expiry on live sockets', () => {
 
   it('refresh - a socket refreshing in band survives past its first exp; refusals change nothing', async () => {
     const ia = await identityApp('refresh');
-    const first = userToken(ia, 'bob', -(IDENTITY.leewaySeconds - 3));
+    const first = await userToken(ia, 'bob', -(IDENTITY.leewaySeconds - 3));
     const firstDeadline = now() + 3;
     const socket = userSocket(a, ia, 'laptop', first);
     await socket.waitFor('connected');
     const ask = (token: string) => socket.socket.timeout(5000).emitWithAck('auth:refresh', { token });
 
     // Another user's token: FORBIDDEN; an expired one: TOKEN_EXPIRED; an earlier exp: VALIDATION_FAILED.
-    expect((await ask(userToken(ia, 'mallory', 600))).error.code).toBe('FORBIDDEN');
-    expect((await ask(userToken(ia, 'bob', -(IDENTITY.leewaySeconds + 60)))).error.code).toBe('TOKEN_EXPIRED');
-    expect((await ask(userToken(ia, 'bob', -(IDENTITY.leewaySeconds - 1)))).error.code).toBe('VALIDATION_FAILED');
+    expect((await ask(await userToken(ia, 'mallory', 600))).error.code).toBe('FORBIDDEN');
+    expect((await ask(await userToken(ia, 'bob', -(IDENTITY.leewaySeconds + 60)))).error.code).toBe('TOKEN_EXPIRED');
+    expect((await ask(await userToken(ia, 'bob', -(IDENTITY.leewaySeconds - 1)))).error.code).toBe('VALIDATION_FAILED');
     expect((await ask('not.a.token')).error.code).toBe('INVALID_CREDENTIALS');
 
     const exp = now() + 600;
-    const refreshed = await ask(sign(ia.key, { sub: 'bob', aud: ia.app.id, iat: now(), exp }));
+    const refreshed = await ask(await mintToken(ia.key, 'bob', { claims: { iat: now(), exp } }));
     expect(refreshed).toEqual({ success: true, expires_at: new Date(exp * 1000).toISOString() });
     await sleep((firstDeadline - now() + 3) * 1000);
     await alive(socket as unknown as Recorded<Socket>);
@@ -110,13 +99,13 @@ describe('token expiry on live sockets', () => {
 
   it('expiry - an /admin socket opened with an agent token refreshes in band, then expires with TOKEN_EXPIRED', async () => {
     const ia = await identityApp('agents');
-    const agentToken = (expIn: number) => sign(ia.key, { sub: 'agent-7', role: 'agent', name: 'Ann', aud: ia.app.id, iat: now() + Math.min(0, expIn) - 60, exp: now() + expIn });
-    const agent = agentSocket(a, ia, agentToken(-(IDENTITY.leewaySeconds - 2)));
+    const agentToken = (expIn: number) => mintToken(ia.key, 'agent-7', { claims: { role: 'agent', name: 'Ann', ...expiresIn(expIn) } });
+    const agent = agentSocket(a, ia, await agentToken(-(IDENTITY.leewaySeconds - 2)));
     await agent.waitFor('connected');
     // Refreshed to a token that is itself within the leeway: it lives ~2 s more than the first, then ends.
     const exp = now() - (IDENTITY.leewaySeconds - 4);
     const refreshed = await agent.socket.timeout(5000).emitWithAck('auth:refresh', {
-      token: sign(ia.key, { sub: 'agent-7', role: 'agent', aud: ia.app.id, iat: exp - 60, exp }),
+      token: await mintToken(ia.key, 'agent-7', { claims: { role: 'agent', iat: exp - 60, exp } }),
     });
     expect(refreshed).toEqual({ success: true, expires_at: new Date(exp * 1000).toISOString() });
     const errors = await ended(agent as unknown as Recorded<Socket>, 12_000);
@@ -154,11 +143,10 @@ describe('rotation reaching live sockets', () => {
 
   it('rotation - deleting an identity key ends the sockets whose token it signed, on both nodes; others stay', async () => {
     const ia = await identityApp('delete-key');
-    const second = await stack.rest('POST', `/v1/apps/${ia.app.id}/identity-keys`, operator(), { alg: 'HS256' });
-    const kept = { kid: second.body.kid as string, secret: second.body.secret as string };
-    const signedA = userSocket(a, ia, 'phone', userToken(ia, 'carol', 600));
-    const signedB = userSocket(b, ia, 'tablet', userToken(ia, 'carol', 600));
-    const otherKey = userSocket(b, { ...ia, key: kept }, 'laptop', userToken({ ...ia, key: kept }, 'carol', 600));
+    const kept = await stack.addIdentityKey(ia.app);
+    const signedA = userSocket(a, ia, 'phone', await userToken(ia, 'carol', 600));
+    const signedB = userSocket(b, ia, 'tablet', await userToken(ia, 'carol', 600));
+    const otherKey = userSocket(b, { ...ia, key: kept }, 'laptop', await userToken({ ...ia, key: kept }, 'carol', 600));
     const anonymous = await stack.connected(stack.client(a, ia.app, 'kiosk'));
     for (const r of [signedA, signedB, otherKey]) await r.waitFor('connected');
 

@@ -15,8 +15,8 @@ import { createOutboxRelay } from './outbox/outbox-relay.js';
 import type { Publisher } from './outbox/publisher.js';
 import type { RelayCoordinator } from './outbox/relay-coordinator.js';
 import { failingOpen, type RateLimiter } from './rate-limit/rate-limiter.js';
-import { createLimitsFailOpen, failureCounterFailingOpen } from './rate-limit/limits-fail-open.js';
-import type { WindowCounter } from '@switchboard/runtime';
+import { failureCounterFailingOpen } from './rate-limit/limits-fail-open.js';
+import { createLimitsFailOpen, type WindowCounter } from '@switchboard/runtime';
 
 /** The service's slice of its configuration (`loadMessagesConfig`), as `startGateway` takes the gateway's. */
 export type MessagesServiceOptions = Pick<
@@ -107,7 +107,7 @@ export async function startMessagesService(
   };
 
   // A Redis outage lets every request through, counted per limit and logged once (not once per request).
-  const failOpen = createLimitsFailOpen(metrics, log);
+  const failOpen = createLimitsFailOpen({ failedOpen: metrics.limitsFailOpen, log: log.child({ component: 'limits' }), limits: 'rate and authentication-failure limits' });
   const app = createMessagesApp({
     db: deps.db,
     logger: log,

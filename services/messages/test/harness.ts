@@ -92,6 +92,8 @@ export interface MessagesHarness extends AsyncDisposable {
   readonly db: Kysely<Database>;
   readonly service: MessagesService;
   readonly url: string;
+  /** `OPERATOR_TOKEN`: with `url`, the operator API (`addIdentityKey(h, appId)`). */
+  readonly operatorToken: string;
   createApp(name?: string): Promise<CreatedApp>;
   device(app: CreatedApp, deviceId: string): Caller;
   agent(app: CreatedApp): Caller;
@@ -162,6 +164,7 @@ export async function startMessagesHarness(options: StartOptions = {}): Promise<
     db,
     service: first.service,
     url,
+    operatorToken: OPERATOR_TOKEN,
     async createApp(name = 'test-app') {
       const response = await request<CreatedApp>(url, 'POST', '/v1/apps', {
         headers: { Authorization: `Bearer ${OPERATOR_TOKEN}` },

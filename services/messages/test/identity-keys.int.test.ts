@@ -7,9 +7,8 @@ import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { credentialId, EVENTS_STREAM, IDENTITY, SUBJECTS, type CreatedApp } from '@switchboard/protocol';
-import { waitFor } from '@switchboard/testing';
+import { esKeyPair, hsIdentityKey, mintToken, waitFor, type IdentityKey } from '@switchboard/testing';
 import { deviceHeaders, OPERATOR_TOKEN, request, startMessagesHarness, type MessagesHarness } from './harness.js';
-import { esKeyPair, mint, type TestKey } from './identity-tokens.js';
 
 let h: MessagesHarness;
 let app: CreatedApp;
@@ -74,8 +73,8 @@ describe('identity keys - operator API', () => {
     const created = await api('POST', keys(app.id), { alg: 'ES256', jwk: publicJwk });
     expect(created.status).toBe(201);
     expect(Object.keys(created.body).sort()).toEqual(['alg', 'created_at', 'kid']);
-    const key: TestKey = { appId: app.id, kid: created.body.kid, alg: 'ES256', signingKey: privateKey };
-    const c = await request(h.url, 'POST', '/v1/conversations', { headers: { ...deviceHeaders(app, 'd'), 'X-User-Token': await mint(key, 'es-user') } });
+    const key: IdentityKey = { appId: app.id, kid: created.body.kid, alg: 'ES256', signingKey: privateKey };
+    const c = await request(h.url, 'POST', '/v1/conversations', { headers: { ...deviceHeaders(app, 'd'), 'X-User-Token': await mintToken(key, 'es-user') } });
     expect(c.body.user_id).toBe('es-user');
 
     const before = await h.count('identity_keys');
@@ -211,8 +210,8 @@ describe('identity keys - CLIs', () => {
     const anonymous = () => request(h.url, 'GET', '/v1/conversations', { headers: deviceHeaders(remote, 'd') });
     expect((await anonymous()).status).toBe(200); // cached now: the change must outlive the cache
     const created = JSON.parse((await cli('apps-identity-key.js', ['--app', remote.id], { DATABASE_URL: h.database.url })).stdout);
-    const key: TestKey = { appId: remote.id, kid: created.kid, alg: 'HS256', signingKey: new TextEncoder().encode(created.secret) };
-    const token = await mint(key, 'remote-user');
+    const key = hsIdentityKey(remote.id, created);
+    const token = await mintToken(key, 'remote-user');
     const started = Date.now();
     await waitFor(
       async () => (await request(h.url, 'GET', '/v1/conversations', { headers: { ...deviceHeaders(remote, 'd'), 'X-User-Token': token } })).status === 200,

@@ -2,8 +2,8 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INTERNAL_PATHS, type CreatedApp } from '@switchboard/protocol';
 import { createLogger } from '@switchboard/logger';
+import { addIdentityKey, mintToken, nowSeconds } from '@switchboard/testing';
 import { deviceHeaders, OPERATOR_TOKEN, request, startMessagesHarness, type MessagesHarness } from './harness.js';
-import { addEsKey, addHsKey, mint, nowSeconds } from './identity-tokens.js';
 
 const lines: string[] = [];
 const capture = new Writable({
@@ -26,12 +26,12 @@ afterAll(async () => {
 describe('identity - logs', () => {
   it('identity - no token, identity secret, api key, admin token or operator token appears in any log line of a run', async () => {
     const app: CreatedApp = await h.createApp('logs');
-    const hs = await addHsKey(h.url, app.id);
-    const es = await addEsKey(h.url, app.id);
-    const userToken = await mint(hs, 'alice', { claims: { name: 'Alice', email: 'alice@example.com' } });
-    const agentToken = await mint(es, 'agent-1', { claims: { role: 'agent', name: 'Ada' } });
-    const expired = await mint(hs, 'alice', { claims: { iat: nowSeconds() - 7200, exp: nowSeconds() - 3600 } });
-    const wrongAud = await mint(hs, 'alice', { claims: { aud: 'app_other' } });
+    const hs = await addIdentityKey(h, app.id);
+    const es = await addIdentityKey(h, app.id, 'ES256');
+    const userToken = await mintToken(hs, 'alice', { claims: { name: 'Alice', email: 'alice@example.com' } });
+    const agentToken = await mintToken(es, 'agent-1', { claims: { role: 'agent', name: 'Ada' } });
+    const expired = await mintToken(hs, 'alice', { claims: { iat: nowSeconds() - 7200, exp: nowSeconds() - 3600 } });
+    const wrongAud = await mintToken(hs, 'alice', { claims: { aud: 'app_other' } });
     const secrets = [app.api_key, app.admin_token, hs.secret!, OPERATOR_TOKEN, userToken, agentToken, expired, wrongAud];
 
     // Good and bad calls of every kind that carries a secret.

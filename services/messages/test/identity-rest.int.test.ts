@@ -2,28 +2,28 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { credentialId, INTERNAL_PATHS, type CreatedApp } from '@switchboard/protocol';
 import { hashSecret } from '../src/domain/secrets.js';
 import { createMemoryRateLimiter } from '../src/rate-limit/memory-rate-limiter.js';
+import { addIdentityKey, mintToken, nowSeconds, type IdentityKey } from '@switchboard/testing';
 import { caller, deviceHeaders, OPERATOR_TOKEN, request, startMessagesHarness, type MessagesHarness } from './harness.js';
-import { addEsKey, addHsKey, mint, nowSeconds, type TestKey } from './identity-tokens.js';
 
 let h: MessagesHarness;
 let app: CreatedApp;
 let other: CreatedApp;
-let key: TestKey;
-let agentKey: TestKey;
+let key: IdentityKey;
+let agentKey: IdentityKey;
 
 beforeAll(async () => {
   h = await startMessagesHarness();
   app = await h.createApp('identity');
   other = await h.createApp('identity-other');
-  key = await addHsKey(h.url, app.id);
-  agentKey = await addEsKey(h.url, app.id);
+  key = await addIdentityKey(h, app.id);
+  agentKey = await addIdentityKey(h, app.id, 'ES256');
 });
 afterAll(async () => {
   await h?.[Symbol.asyncDispose]();
 });
 
-const user = async (deviceId: string, sub: string, target: CreatedApp = app, signer: TestKey = key) =>
-  caller(h.url, { ...deviceHeaders(target, deviceId), 'X-User-Token': await mint(signer, sub) });
+const user = async (deviceId: string, sub: string, target: CreatedApp = app, signer: IdentityKey = key) =>
+  caller(h.url, { ...deviceHeaders(target, deviceId), 'X-User-Token': await mintToken(signer, sub) });
 const operator = { Authorization: `Bearer ${OPERATOR_TOKEN}` };
 const fingerprint = (secret: string) => hashSecret(secret).slice(0, 16);
 
@@ -50,7 +50,7 @@ describe('identity - users across devices', () => {
       h.device(app, 'phone'),
       await user('phone', 'bob'),
       await user('laptop', 'mallory'),
-      await user('phone', 'alice', other, await addHsKey(h.url, other.id)),
+      await user('phone', 'alice', other, await addIdentityKey(h, other.id)),
     ];
     for (const stranger of strangers) {
       expect((await stranger.get(`/v1/conversations/${id}`)).status).toBe(404);
@@ -75,7 +75,7 @@ describe('identity - users across devices', () => {
   });
 
   it('identity - an expired user token is 401 TOKEN_EXPIRED on REST', async () => {
-    const expired = await mint(key, 'alice', { claims: { iat: nowSeconds() - 7200, exp: nowSeconds() - 3600 } });
+    const expired = await mintToken(key, 'alice', { claims: { iat: nowSeconds() - 7200, exp: nowSeconds() - 3600 } });
     const response = await request(h.url, 'GET', '/v1/conversations', { headers: { ...deviceHeaders(app, 'phone'), 'X-User-Token': expired } });
     expect(response.status).toBe(401);
     expect(response.body.error.code).toBe('TOKEN_EXPIRED');
@@ -91,7 +91,7 @@ describe('identity - users across devices', () => {
   });
 
   it('identity - X-User-Token with an agent bearer is a 400; a user token without the device headers is MISSING_PARAMS', async () => {
-    const token = await mint(key, 'alice');
+    const token = await mintToken(key, 'alice');
     const both = await request(h.url, 'GET', '/v1/conversations', { headers: { Authorization: `Bearer ${app.admin_token}`, 'X-User-Token': token } });
     expect(both.status).toBe(400);
     expect(both.body.error.code).toBe('VALIDATION_FAILED');
@@ -104,7 +104,7 @@ describe('identity - users across devices', () => {
 describe('identity - rate limits', () => {
   it('identity - a signed-in user is one REST caller across devices; another user has a budget of their own', async () => {
     const limited = await h.startReplica({ rateLimiter: createMemoryRateLimiter({ ratePerSecond: 0.1, burst: 3 }) });
-    const on = async (deviceId: string, sub: string) => ({ ...deviceHeaders(app, deviceId), 'X-User-Token': await mint(key, sub) });
+    const on = async (deviceId: string, sub: string) => ({ ...deviceHeaders(app, deviceId), 'X-User-Token': await mintToken(key, sub) });
     const statuses = async (headers: Record<string, string>, n: number) => {
       const out: number[] = [];
       for (let i = 0; i < n; i++) out.push((await request(limited.url, 'GET', '/v1/conversations', { headers })).status);
@@ -120,7 +120,7 @@ describe('identity - rate limits', () => {
 describe('identity - policy', () => {
   it('identity - policy required refuses anonymous REST clients, serves users, and changes nothing for agents; optional again serves them', async () => {
     const strict = await h.createApp('strict');
-    const strictKey = await addHsKey(h.url, strict.id);
+    const strictKey = await addIdentityKey(h, strict.id);
     const anonymous = h.device(strict, 'dev');
     expect((await anonymous.post('/v1/conversations')).status).toBe(201);
 
@@ -161,7 +161,7 @@ describe('identity - policy', () => {
 describe('identity - agents', () => {
   it("identity - an agent token's id and name go into sender_id and sender_name; the admin token names no one", async () => {
     const c = (await h.device(app, 'helpme').post('/v1/conversations')).body;
-    const token = await mint(agentKey, 'agent-42', { claims: { role: 'agent', name: 'Grace Hopper' } });
+    const token = await mintToken(agentKey, 'agent-42', { claims: { role: 'agent', name: 'Grace Hopper' } });
     const agent = caller(h.url, { Authorization: `Bearer ${token}` });
     const sent = await agent.post(`/v1/conversations/${c.id}/messages`, { body: 'hello from Grace', local_id: 'g1' });
     expect(sent.status).toBe(201);
@@ -180,7 +180,7 @@ describe('identity - agents', () => {
 
 describe('identity - internal API', () => {
   it('identity - client auth: the user principal, its latest conversation across devices, and the session', async () => {
-    const token = await mint(key, 'erin', { claims: { exp: nowSeconds() + 600 } });
+    const token = await mintToken(key, 'erin', { claims: { exp: nowSeconds() + 600 } });
     const c = (await (await user('tablet', 'erin')).post('/v1/conversations')).body;
     const answer = await request(h.url, 'POST', INTERNAL_PATHS.authClient, { body: { app_id: app.id, device_id: 'watch', api_key: app.api_key, user_token: token } });
     expect(answer.status).toBe(200);
@@ -199,7 +199,7 @@ describe('identity - internal API', () => {
   });
 
   it('identity - admin auth takes an agent token for the app it names, and reports the admin token it matched', async () => {
-    const token = await mint(agentKey, 'agent-9', { claims: { role: 'agent', name: 'Nine' } });
+    const token = await mintToken(agentKey, 'agent-9', { claims: { role: 'agent', name: 'Nine' } });
     const answer = await request(h.url, 'POST', INTERNAL_PATHS.authAdmin, { body: { app_id: app.id, agent_token: token } });
     expect(answer.status).toBe(200);
     expect(answer.body.principal).toEqual({ kind: 'agent', app_id: app.id, agent_id: 'agent-9', name: 'Nine' });
@@ -245,7 +245,7 @@ describe('identity - internal API', () => {
   it('identity - auth refresh: same sub and kind → the new session; another sub or a principal without a token → FORBIDDEN', async () => {
     const refresh = (principal: object, token: string) => request(h.url, 'POST', INTERNAL_PATHS.authRefresh, { body: { principal, token } });
     const frank = { kind: 'user', app_id: app.id, device_id: 'd1', user_id: 'frank' };
-    const token = await mint(key, 'frank', { claims: { exp: nowSeconds() + 900 } });
+    const token = await mintToken(key, 'frank', { claims: { exp: nowSeconds() + 900 } });
     const ok = await refresh(frank, token);
     expect(ok.status).toBe(200);
     expect(ok.body).toEqual({
@@ -258,15 +258,15 @@ describe('identity - internal API', () => {
       expect(response.status).toBe(403);
       expect(response.body.error.code).toBe('FORBIDDEN');
     };
-    await forbidden(frank, await mint(key, 'mallory'));
+    await forbidden(frank, await mintToken(key, 'mallory'));
     await forbidden({ kind: 'device', app_id: app.id, device_id: 'd1' }, token);
-    const agentToken = await mint(agentKey, 'agent-1', { claims: { role: 'agent' } });
+    const agentToken = await mintToken(agentKey, 'agent-1', { claims: { role: 'agent' } });
     expect((await refresh({ kind: 'agent', app_id: app.id, agent_id: 'agent-1', name: null }, agentToken)).status).toBe(200);
     await forbidden({ kind: 'agent', app_id: app.id, agent_id: null, name: null }, agentToken);
     // Kind and app are checked like a handshake's: a user token for an agent, a token of another app, an expired one.
     expect((await refresh({ kind: 'agent', app_id: app.id, agent_id: 'frank', name: null }, token)).body.error.code).toBe('INVALID_CREDENTIALS');
     expect((await refresh({ ...frank, app_id: other.id }, token)).body.error.code).toBe('INVALID_CREDENTIALS');
-    const expired = await mint(key, 'frank', { claims: { iat: nowSeconds() - 7200, exp: nowSeconds() - 3600 } });
+    const expired = await mintToken(key, 'frank', { claims: { iat: nowSeconds() - 7200, exp: nowSeconds() - 3600 } });
     expect((await refresh(frank, expired)).body.error.code).toBe('TOKEN_EXPIRED');
   });
 });

@@ -1,7 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  addIdentityKey,
   createTestDatabase,
+  mintToken,
   startNatsServer,
   startRedisServer,
   startServiceProcess,
@@ -11,7 +13,6 @@ import {
 } from '@switchboard/testing';
 import { INTERNAL_PATHS, type CreatedApp } from '@switchboard/protocol';
 import { deviceHeaders, request, startMessagesHarness, type MessagesHarness } from './harness.js';
-import { addHsKey, mint } from './identity-tokens.js';
 
 /** Tests come from 127.0.0.1: with one trusted proxy, `X-Forwarded-For` stands for the client address. */
 const from = (address: string) => ({ 'X-Forwarded-For': address });
@@ -51,9 +52,9 @@ describe('REST limits (in-process, memory stores)', () => {
   });
 
   it('limits - each agent of an agent token is a caller of its own, apart from the app\'s admin token', async () => {
-    const key = await addHsKey(h.url, app.id);
-    const alice = { Authorization: `Bearer ${await mint(key, 'agent-alice', { claims: { role: 'agent' } })}` };
-    const bob = { Authorization: `Bearer ${await mint(key, 'agent-bob', { claims: { role: 'agent' } })}` };
+    const key = await addIdentityKey(h, app.id);
+    const alice = { Authorization: `Bearer ${await mintToken(key, 'agent-alice', { claims: { role: 'agent' } })}` };
+    const bob = { Authorization: `Bearer ${await mintToken(key, 'agent-bob', { claims: { role: 'agent' } })}` };
     const answers = await Promise.all(Array.from({ length: 120 }, (_, i) => get(`192.0.2.${i + 130}`, alice)));
     expect(answers.filter((a) => a.status === 429).length).toBeGreaterThan(0);
     expect((await get('192.0.2.251', bob)).status).toBe(200);

@@ -1,7 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { Logger } from '@switchboard/logger';
-import { createFailOpen, createMemoryWindowCounter, createRedisWindowCounter, type FailOpen, type WindowCounter } from '@switchboard/runtime';
-import type { GatewayMetrics } from '../metrics.js';
+import { createMemoryWindowCounter, createRedisWindowCounter, type WindowCounter } from '@switchboard/runtime';
 
 /** The per-address counters of the handshake limits. */
 export interface LimitCounters {
@@ -13,8 +11,6 @@ export interface LimitCounters {
 
 const FAILURE_WINDOW_MS = 60_000;
 const CONNECTION_WINDOW_MS = 10_000;
-/** A limit check that Redis has not answered within this lets the handshake through. */
-const LIMIT_CHECK_TIMEOUT_MS = 500;
 
 /** Counters in Redis under `<REDIS_KEY_PREFIX>:limits:`, shared by every node. */
 export function createRedisLimitCounters(redis: Redis, keyPrefix: string): LimitCounters {
@@ -30,18 +26,4 @@ export function createMemoryLimitCounters(): LimitCounters {
     failures: createMemoryWindowCounter({ windowMs: FAILURE_WINDOW_MS }),
     connections: createMemoryWindowCounter({ windowMs: CONNECTION_WINDOW_MS }),
   };
-}
-
-/** Fail open on a Redis outage: counted per limit in `switchboard_gateway_limits_fail_open_total`, logged once. */
-export function createLimitsFailOpen(metrics: GatewayMetrics, logger: Logger): FailOpen {
-  const log = logger.child({ component: 'limits' });
-  return createFailOpen({
-    timeoutMs: LIMIT_CHECK_TIMEOUT_MS,
-    onFailOpen: (limit, error) => {
-      metrics.limitsFailOpen.inc({ limit });
-      log.debug({ err: error, limit }, 'limit not checked');
-    },
-    onOutage: (error) => log.warn({ err: error }, 'Redis unavailable: connection and authentication limits are not applied (failing open)'),
-    onRecovered: (failures) => log.info({ failures }, 'connection and authentication limits are applied again'),
-  });
 }
