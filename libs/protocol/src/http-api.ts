@@ -21,6 +21,9 @@ export type RestPath = (typeof REST_PATHS)[keyof typeof REST_PATHS];
 /** A route's path for one conversation: `restPath(REST_PATHS.messages, id)` is `/v1/conversations/<id>/messages`. */
 export const restPath = (pattern: RestPath, id: string): string => pattern.replace(':id', encodeURIComponent(id));
 
+/** An operator route's path for one app: `appPath(REST_PATHS.identityKeys, appId)` is `/v1/apps/<app_id>/identity-keys`. */
+export const appPath = (pattern: RestPath, appId: string): string => pattern.replace(':app_id', encodeURIComponent(appId));
+
 /** The headers that carry a caller's credentials: a device's three, or an agent's `Authorization: Bearer`. */
 export const CREDENTIAL_HEADERS = Object.freeze({
   appId: 'X-App-Id',

@@ -1,5 +1,5 @@
 import { base64url, exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
-import { REST_PATHS, type CreatedIdentityKey } from '@switchboard/protocol';
+import { appPath, REST_PATHS, type CreatedIdentityKey } from '@switchboard/protocol';
 
 /**
  * Signing users and agents in, the way an app's backend does (docs/identity.md): identity keys added to an app
@@ -43,7 +43,7 @@ export function hsIdentityKey(appId: string, created: { readonly kid: string; re
 /** Adds an identity key to `appId` through the operator API: HS256 (the service makes the secret) or ES256 (a new key pair). */
 export async function addIdentityKey(api: OperatorApi, appId: string, alg: 'HS256' | 'ES256' = 'HS256'): Promise<IdentityKey> {
   const pair = alg === 'ES256' ? await esKeyPair() : undefined;
-  const response = await fetch(new URL(REST_PATHS.identityKeys.replace(':app_id', encodeURIComponent(appId)), api.url), {
+  const response = await fetch(new URL(appPath(REST_PATHS.identityKeys, appId), api.url), {
     method: 'POST',
     headers: { Authorization: `Bearer ${api.operatorToken}`, 'Content-Type': 'application/json' },
     body: JSON.stringify(pair ? { alg, jwk: pair.publicJwk } : { alg }),

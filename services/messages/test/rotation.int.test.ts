@@ -8,6 +8,7 @@ import {
   EVENTS_STREAM,
   INTERNAL_PATHS,
   natsNames,
+  appPath,
   REST_PATHS,
   type AppCredentialsRevokedEvent,
   type CreatedApp,
@@ -28,7 +29,7 @@ afterAll(async () => {
 
 type Which = 'api_key' | 'admin_token';
 
-const rotatePath = (appId: string) => REST_PATHS.rotateCredentials.replace(':app_id', encodeURIComponent(appId));
+const rotatePath = (appId: string) => appPath(REST_PATHS.rotateCredentials, appId);
 const operator = { Authorization: `Bearer ${OPERATOR_TOKEN}` };
 const rotate = (appId: string, body: unknown, headers: Record<string, string> = operator, url = h.url) =>
   request<RotatedCredential & { error?: { code: string } }>(url, 'POST', rotatePath(appId), { headers, body });

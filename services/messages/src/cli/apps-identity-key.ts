@@ -3,7 +3,7 @@
  * of an app (CONTRACT.md, "Identity keys"), on `DATABASE_URL` or through a running service's operator API.
  */
 import { readFileSync } from 'node:fs';
-import { CreateIdentityKeyRequest, IdField, parseWith, REST_PATHS } from '@switchboard/protocol';
+import { appPath, CreateIdentityKeyRequest, IdField, parseWith, REST_PATHS } from '@switchboard/protocol';
 import { notifyOutbox } from '../repositories/outbox.js';
 import { createIdentityKey, listIdentityKeys, removeIdentityKey } from '../use-cases/identity-keys.js';
 import { mainOf, UsageError, type OperatorCli } from './operator-cli.js';
@@ -33,7 +33,7 @@ type Args =
   | { readonly action: 'list'; readonly app: string }
   | { readonly action: 'delete'; readonly app: string; readonly kid: string };
 
-const keysPath = (app: string) => REST_PATHS.identityKeys.replace(':app_id', encodeURIComponent(app));
+const keysPath = (app: string) => appPath(REST_PATHS.identityKeys, app);
 
 const cli: OperatorCli<Args> = {
   name: 'apps:identity-key',

@@ -3,7 +3,7 @@
  * token (CONTRACT.md, "Credential rotation and revocation") on `DATABASE_URL` or through a running service's operator
  * API; prints the JSON of `POST /v1/apps/:app_id/credentials/rotate`.
  */
-import { IdField, parseWith, REST_PATHS, RotateCredentialsRequest } from '@switchboard/protocol';
+import { appPath, IdField, parseWith, REST_PATHS, RotateCredentialsRequest } from '@switchboard/protocol';
 import { notifyOutbox } from '../repositories/outbox.js';
 import { rotateCredentials } from '../use-cases/rotate-credentials.js';
 import { mainOf, UsageError, type OperatorCli } from './operator-cli.js';
@@ -53,7 +53,7 @@ const cli: OperatorCli<Args> = {
   },
   viaApi: (args) => ({
     method: 'POST',
-    path: REST_PATHS.rotateCredentials.replace(':app_id', encodeURIComponent(args.app)),
+    path: appPath(REST_PATHS.rotateCredentials, args.app),
     body: args.request,
     expect: 201,
     print: (body) => body,

@@ -2,7 +2,7 @@
  * `npm run apps:update -- --app ID --identity required|optional`: sets an app's identity policy (CONTRACT.md,
  * "Policy per app"), on `DATABASE_URL` or through a running service's operator API; prints the `App`.
  */
-import { IdField, IdentityPolicy, REST_PATHS, type UpdateAppRequest } from '@switchboard/protocol';
+import { appPath, IdField, IdentityPolicy, REST_PATHS, type UpdateAppRequest } from '@switchboard/protocol';
 import { updateAppPolicy } from '../use-cases/apps.js';
 import { mainOf, UsageError, type OperatorCli } from './operator-cli.js';
 
@@ -39,7 +39,7 @@ const cli: OperatorCli<Args> = {
   viaDatabase: (db, args) => updateAppPolicy(db, args.app, args.update),
   viaApi: (args) => ({
     method: 'PATCH',
-    path: REST_PATHS.app.replace(':app_id', encodeURIComponent(args.app)),
+    path: appPath(REST_PATHS.app, args.app),
     body: args.update,
     expect: 200,
     print: (body) => body,
