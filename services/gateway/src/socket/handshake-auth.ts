@@ -38,15 +38,41 @@ const present = (value: unknown) => value !== undefined && value !== null && val
 const foreignSession = (socket: ClientSocket | AdminSocket, principal: Principal) => {
   if (!socket.recovered) return false;
   const previous = (socket.data as Partial<SocketData> | undefined)?.principal;
-  return (
-    previous?.kind !== principal.kind ||
-    previous.app_id !== principal.app_id ||
-    (previous.kind !== 'agent' && principal.kind !== 'agent' && previous.device_id !== principal.device_id) ||
-    (previous.kind === 'user' && principal.kind === 'user' && previous.user_id !== principal.user_id) ||
-    (previous.kind === 'agent' && principal.kind === 'agent' && previous.agent_id !== principal.agent_id)
-  );
+  return previous === undefined || ownerOf(previous) !== ownerOf(principal);
 };
+/** Who a principal is, as one string: its kind, app, device and user or agent. */
+const ownerOf = (p: Principal) =>
+  [p.kind, p.app_id, p.kind === 'agent' ? '' : p.device_id, p.kind === 'user' ? p.user_id : p.kind === 'agent' ? (p.agent_id ?? '') : ''].join('\n');
 const FOREIGN_SESSION = 'the recovered session belongs to another app or device';
+
+/**
+ * After the messages service answered: a recovered session of someone else is refused; else the socket keeps its
+ * principal and what the answer says of its credentials (the token's exp, a rotated-out credential's end and the
+ * credential ids, for `session-enforcer.ts`).
+ */
+function admit(
+  socket: ClientSocket | AdminSocket,
+  answer: { readonly principal: Principal; readonly session: AuthSession },
+  readSession: (session: AuthSession) => SessionFields,
+  refuse: ReturnType<typeof refuser>,
+): boolean {
+  if (foreignSession(socket, answer.principal)) {
+    refuse('INVALID_CREDENTIALS', FOREIGN_SESSION, 'foreign_session');
+    return false;
+  }
+  (socket as { data: SocketData }).data = { principal: answer.principal, connectedAt: new Date().toISOString(), ...readSession(answer.session) };
+  return true;
+}
+
+/** A failed authentication: the messages service's refusal as it is, the gateway's own counted, the rest logged. */
+function refuseFailure(error: unknown, refuse: ReturnType<typeof refuser>, logger: Logger, what: string): void {
+  const code = errorCodeOf(error);
+  if (code === 'INVALID_CREDENTIALS' || code === 'TOKEN_EXPIRED') return refuse(code, REFUSED_BY_MESSAGES[code], error);
+  // The gateway's own refusals (auth queue full, connection gone) are counted, not logged: a flood makes many.
+  if (error instanceof HandshakeRefused) return refuse('UNAVAILABLE', error.message, error);
+  logger.warn({ err: error }, `cannot check ${what} credentials`);
+  refuse('UNAVAILABLE', 'credentials cannot be checked right now, retry later', error);
+}
 
 /**
  * Handshake of `/client`: `{ app_id, device_id, api_key }` checked by the messages service. Absent pieces are
@@ -70,19 +96,11 @@ export function clientHandshake(
     if (!parsed.success) return refuse('INVALID_CREDENTIALS', 'the credentials are not valid');
     try {
       const answer = await gate.authenticateClient(socket, parsed.data);
-      const principal = answer.principal;
-      if (foreignSession(socket, principal)) return refuse('INVALID_CREDENTIALS', FOREIGN_SESSION, 'foreign_session');
-      // The token's exp, a rotated-out credential's end and the credential ids, for `session-enforcer.ts`.
-      socket.data = { principal, connectedAt: new Date().toISOString(), ...readSession(answer.session) };
+      if (!admit(socket, answer, readSession, refuse)) return;
       onAuthenticated(socket, answer);
       next();
     } catch (error) {
-      const code = errorCodeOf(error);
-      if (code === 'INVALID_CREDENTIALS' || code === 'TOKEN_EXPIRED') return refuse(code, REFUSED_BY_MESSAGES[code], error);
-      // The gateway's own refusals (auth queue full, connection gone) are counted, not logged: a flood makes many.
-      if (error instanceof HandshakeRefused) return refuse('UNAVAILABLE', error.message, error);
-      logger.warn({ err: error }, 'cannot check client credentials');
-      refuse('UNAVAILABLE', 'credentials cannot be checked right now, retry later', error);
+      refuseFailure(error, refuse, logger, 'client');
     }
   };
 }
@@ -99,18 +117,10 @@ export function adminHandshake(gate: AuthGate, metrics: GatewayMetrics, logger: 
     if (!parsed.success) return refuse('INVALID_CREDENTIALS', 'the credentials are not valid');
     try {
       const answer = await gate.authenticateAdmin(socket, parsed.data);
-      const principal = answer.principal;
-      if (foreignSession(socket, principal)) return refuse('INVALID_CREDENTIALS', FOREIGN_SESSION, 'foreign_session');
-      // The token's exp, a rotated-out credential's end and the credential ids, for `session-enforcer.ts`.
-      socket.data = { principal, connectedAt: new Date().toISOString(), ...readSession(answer.session) };
+      if (!admit(socket, answer, readSession, refuse)) return;
       next();
     } catch (error) {
-      const code = errorCodeOf(error);
-      if (code === 'INVALID_CREDENTIALS' || code === 'TOKEN_EXPIRED') return refuse(code, REFUSED_BY_MESSAGES[code], error);
-      // The gateway's own refusals (auth queue full, connection gone) are counted, not logged: a flood makes many.
-      if (error instanceof HandshakeRefused) return refuse('UNAVAILABLE', error.message, error);
-      logger.warn({ err: error }, 'cannot check admin credentials');
-      refuse('UNAVAILABLE', 'credentials cannot be checked right now, retry later', error);
+      refuseFailure(error, refuse, logger, 'admin');
     }
   };
 }
