@@ -4,6 +4,7 @@ export * from './fields.js';
 export * from './models.js';
 export * from './principal.js';
 export * from './rest.js';
+export * from './conversation-update.js';
 export * from './http-api.js';
 export * from './nats.js';
 export * from './nats-names.js';

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { AdminAuth, ClientAuth, ConversationRef, SocketSendMessage } from './socket-payloads.js';
-import { Principal, type AgentPrincipal, type ClientPrincipal } from './principal.js';
+import { AgentPrincipal, Principal, type ClientPrincipal } from './principal.js';
+import { ConversationUpdateFields, checkConversationUpdate } from './conversation-update.js';
+import type { Conversation } from './models.js';
 import { TokenField } from './fields.js';
 
 /**
@@ -15,6 +17,7 @@ export const INTERNAL_PATHS = Object.freeze({
   authRefresh: '/internal/v1/auth/refresh',
   conversationAccess: '/internal/v1/conversations/access',
   sendMessage: '/internal/v1/messages',
+  updateConversation: '/internal/v1/conversations/update',
 });
 
 export const INTERNAL_TOKEN_HEADER = 'X-Internal-Token';
@@ -81,3 +84,10 @@ export interface InternalConversationAccessResponse {
 /** The socket's `message:send` payload, with who the gateway acts for: the same rules, said once. */
 export const InternalSendMessageRequest = SocketSendMessage.extend({ principal: Principal });
 export type InternalSendMessageRequest = z.infer<typeof InternalSendMessageRequest>;
+
+/** The admin socket's `conversation:update`, with the agent the gateway acts for; answered with the `Conversation`. */
+export const InternalUpdateConversationRequest = z
+  .strictObject({ ...ConversationRef.shape, ...ConversationUpdateFields, principal: AgentPrincipal })
+  .superRefine(checkConversationUpdate);
+export type InternalUpdateConversationRequest = z.infer<typeof InternalUpdateConversationRequest>;
+export type InternalUpdateConversationResponse = Conversation;

@@ -36,3 +36,13 @@ export const IDENTITY = Object.freeze({
   graceSecondsDefault: 86_400,
   graceSecondsMax: 604_800,
 });
+
+/** The support workflow of CONTRACT.md (second release, "Conversation workflow"). */
+export const WORKFLOW = Object.freeze({
+  /** The furthest ahead a conversation may be snoozed, in seconds (a year). */
+  snoozeMaxSeconds: 365 * 24 * 60 * 60,
+  /** A snoozed conversation reopens within this long after `snoozed_until`. */
+  snoozeWakeBoundMs: 5_000,
+  /** `GET /v1/conversations?assignee=none`: the unassigned ones (not an agent id). */
+  unassigned: 'none',
+});

@@ -10,7 +10,8 @@ export type MessageStatus = z.infer<typeof MessageStatus>;
 export const ReaderSide = z.enum(['user', 'agent']);
 export type ReaderSide = z.infer<typeof ReaderSide>;
 
-export const ConversationStatus = z.enum(['open', 'closed']);
+/** `snoozed`: set aside by an agent until `snoozed_until`, when it reopens by itself (CONTRACT.md, workflow). */
+export const ConversationStatus = z.enum(['open', 'closed', 'snoozed']);
 export type ConversationStatus = z.infer<typeof ConversationStatus>;
 
 const IsoTime = z.iso.datetime({ offset: false }).describe('ISO 8601 UTC time');
@@ -23,9 +24,17 @@ export const Conversation = z
     /** The identified user the conversation belongs to; `null` for an anonymous device's conversation. */
     user_id: z.string().nullable(),
     status: ConversationStatus,
+    /** When a `snoozed` conversation reopens by itself; `null` unless `status` is `snoozed`. */
+    snoozed_until: IsoTime.nullable(),
+    /** The agent id (an agent token's `sub`) it is assigned to; `null`: unassigned. */
+    assignee_id: z.string().nullable(),
     created_at: IsoTime,
     updated_at: IsoTime,
     last_message_id: z.string().nullable(),
+    /** When its newest message was stored; `null` without messages. */
+    last_message_at: IsoTime.nullable(),
+    /** The messages from the other side after the caller's side's read marker, as seen by the caller. */
+    unread_count: z.number().int().nonnegative(),
   })
   .meta({ id: 'Conversation' });
 export type Conversation = z.infer<typeof Conversation>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Message, MessageStatus, ReaderSide } from './models.js';
+import { Conversation, Message, MessageStatus, ReaderSide } from './models.js';
 
 /**
  * The JetStream stream of CONTRACT.md: subjects `message.>`, file storage, 7 days, 2-minute duplicate window. `name`
@@ -25,6 +25,7 @@ export const SUBJECTS = Object.freeze({
   messageCreated: 'message.created',
   messageStatus: 'message.status',
   appCredentialsRevoked: 'app.credentials_revoked',
+  conversationUpdated: 'conversation.updated',
 } as const);
 export type Subject = (typeof SUBJECTS)[keyof typeof SUBJECTS];
 
@@ -76,8 +77,23 @@ export const AppCredentialsRevokedEvent = z
   .meta({ id: 'AppCredentialsRevokedEvent' });
 export type AppCredentialsRevokedEvent = z.infer<typeof AppCredentialsRevokedEvent>;
 
+/**
+ * `conversation.updated` (CONTRACT.md): a change of `status`, `snoozed_until` or `assignee_id`, once per change.
+ * `conversation.unread_count` is the agents' (the app's backend reads this stream); `user_unread_count` (additive)
+ * is the user's side, so the gateway tells each namespace its own.
+ */
+export const ConversationUpdatedEvent = z
+  .object({
+    app_id: z.string(),
+    conversation: Conversation,
+    user_unread_count: z.number().int().nonnegative(),
+  })
+  .meta({ id: 'ConversationUpdatedEvent' });
+export type ConversationUpdatedEvent = z.infer<typeof ConversationUpdatedEvent>;
+
 export interface SubjectPayloads {
   'message.created': z.input<typeof MessageCreatedEvent>;
   'message.status': MessageStatusEvent;
   'app.credentials_revoked': AppCredentialsRevokedEvent;
+  'conversation.updated': ConversationUpdatedEvent;
 }

@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { AppNameField, BodyField, IdField, LimitQueryField, LocalIdField } from './fields.js';
+import { AppNameField, BodyField, IdField, LimitQueryField, LocalIdField, UserIdField } from './fields.js';
 import { IDENTITY } from './limits.js';
-import { IdentityPolicy } from './models.js';
+import { ConversationStatus, IdentityPolicy } from './models.js';
+import { WORKFLOW } from './limits.js';
 
 /** Request schemas of the REST API. All are strict: unknown fields are refused. */
 
@@ -21,9 +22,17 @@ export const MarkReadRequest = z
   .meta({ id: 'MarkReadRequest' });
 export type MarkReadRequest = z.infer<typeof MarkReadRequest>;
 
+/**
+ * The conversation list: newest activity first, keyset paging; the filters (CONTRACT.md, workflow) narrow it:
+ * `status`, `assignee` (an agent id, or `none` for the unassigned ones), `unread=true` (the caller's side has
+ * unread messages; `false` is no filter).
+ */
 export const ListConversationsQuery = z.strictObject({
   limit: LimitQueryField.optional(),
   cursor: z.string().min(1).max(200).optional(),
+  status: ConversationStatus.optional(),
+  assignee: z.union([z.literal(WORKFLOW.unassigned), UserIdField]).optional(),
+  unread: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
 });
 export type ListConversationsQuery = z.infer<typeof ListConversationsQuery>;
 

@@ -1,5 +1,6 @@
 import type { ErrorCode } from './error-codes.js';
-import type { Message, MessageStatus, ReaderSide } from './models.js';
+import type { Conversation, Message, MessageStatus, ReaderSide } from './models.js';
+import type { SocketConversationUpdate } from './conversation-update.js';
 import type { AppRef, AuthRefresh, ConversationRef, SocketSendMessage } from './socket-payloads.js';
 
 /** Socket.IO path and namespaces of CONTRACT.md. */
@@ -95,6 +96,8 @@ export interface ServerToSocketEvents {
   'conversation:joined': (payload: ConversationJoinedPayload) => void;
   'message:new': (payload: Message) => void;
   'message:status': (payload: MessageStatusPayload) => void;
+  /** A change of `status`, `snoozed_until` or `assignee_id`, once per change; `unread_count` as this side sees it. */
+  'conversation:updated': (payload: Conversation) => void;
   error: (payload: AckError) => void;
   'server:shutdown': (payload: ServerShutdownPayload) => void;
 }
@@ -108,6 +111,8 @@ export interface ServerToClientEvents extends ServerToSocketEvents {
 export interface AdminToServerEvents extends SocketToServerEvents {
   'app:subscribe': (payload: AppRef, ack?: Ack) => void;
   'sessions:list': (payload: AppRef, ack?: Ack<{ sessions: SessionInfo[] }>) => void;
+  /** Status, snooze, assignment (the rules of `PATCH /v1/conversations/:id`); acks the conversation after it. */
+  'conversation:update': (payload: SocketConversationUpdate, ack?: Ack<{ conversation: Conversation }>) => void;
 }
 
 export interface ServerToAdminEvents extends ServerToSocketEvents {

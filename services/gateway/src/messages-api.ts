@@ -11,8 +11,12 @@ import {
   type InternalAuthRefreshRequest,
   type InternalAuthRefreshResponse,
   type InternalConversationAccessResponse,
+  type InternalUpdateConversationRequest,
+  type InternalUpdateConversationResponse,
+  type AgentPrincipal,
   type Message,
   type Principal,
+  type SocketConversationUpdate,
   type SocketSendMessage,
 } from '@switchboard/protocol';
 import { GatewayError } from './socket/errors.js';
@@ -28,6 +32,8 @@ export interface MessagesApi {
   /** The conversation if the principal may see it; `NOT_FOUND` otherwise. */
   conversationAccess(principal: Principal, conversationId: string): Promise<InternalConversationAccessResponse>;
   sendMessage(principal: Principal, input: SocketSendMessage): Promise<{ message: Message; created: boolean }>;
+  /** `conversation:update`: the agent's change of status, snooze or assignment; the conversation after it. */
+  updateConversation(principal: AgentPrincipal, input: SocketConversationUpdate): Promise<InternalUpdateConversationResponse>;
   /**
    * `auth:refresh`: checks a new token for the socket's principal (same `sub`, else `FORBIDDEN`; expired:
    * `TOKEN_EXPIRED`; otherwise refused: `INVALID_CREDENTIALS`) and answers what it establishes.
@@ -116,6 +122,8 @@ export function createHttpMessagesApi(options: HttpMessagesApiOptions): Messages
     conversationAccess: (principal, conversation_id) =>
       post(INTERNAL_PATHS.conversationAccess, { principal, conversation_id }),
     sendMessage: (principal, input) => post(INTERNAL_PATHS.sendMessage, { principal, ...input }),
+    updateConversation: (principal, input) =>
+      post(INTERNAL_PATHS.updateConversation, { principal, ...input } satisfies InternalUpdateConversationRequest),
     refreshAuth: (principal, token) => post(INTERNAL_PATHS.authRefresh, { principal, token } satisfies InternalAuthRefreshRequest),
     forgetApp: (appId) => adminAuthCache.deletePrefix(`${appId}\0`),
   };

@@ -134,9 +134,15 @@ describe('conversations', () => {
     expect(response.status).toBe(201);
     const conversation: Conversation = response.body;
     expect(Object.keys(conversation).sort()).toEqual(
-      ['app_id', 'created_at', 'device_id', 'id', 'last_message_id', 'status', 'updated_at', 'user_id'],
+      [
+        'app_id', 'assignee_id', 'created_at', 'device_id', 'id', 'last_message_at', 'last_message_id', 'snoozed_until',
+        'status', 'unread_count', 'updated_at', 'user_id',
+      ],
     );
-    expect(conversation).toMatchObject({ app_id: app.id, device_id: 'device-a', user_id: null, status: 'open', last_message_id: null });
+    expect(conversation).toMatchObject({
+      app_id: app.id, device_id: 'device-a', user_id: null, status: 'open', last_message_id: null,
+      snoozed_until: null, assignee_id: null, last_message_at: null, unread_count: 0,
+    });
     expect(conversation.created_at).toMatch(ISO);
     const withEmptyObject = await h.device(app, 'device-a').post('/v1/conversations', {});
     expect(withEmptyObject.status).toBe(201);

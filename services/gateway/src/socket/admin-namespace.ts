@@ -1,4 +1,4 @@
-import { AppRef, AuthRefresh, ConversationRef, SocketSendMessage } from '@switchboard/protocol';
+import { AppRef, AuthRefresh, ConversationRef, SocketConversationUpdate, SocketSendMessage } from '@switchboard/protocol';
 import type { Logger } from '@switchboard/logger';
 import type { Broadcaster } from './broadcaster.js';
 import type { MessagesApi } from '../messages-api.js';
@@ -58,6 +58,9 @@ export function registerAdminNamespace(nsp: AdminNamespace, deps: AdminNamespace
       const { message } = await api.sendMessage(socket.data.principal, input);
       return { message };
     }),
+    'conversation:update': route(SocketConversationUpdate, async (socket: AdminSocket, input) => ({
+      conversation: await api.updateConversation(socket.data.principal, input),
+    })),
     'typing:start': route(ConversationRef, typing.event(true)),
     'typing:stop': route(ConversationRef, typing.event(false)),
     'sessions:list': route(AppRef, async (socket: AdminSocket, { app_id }) => {

@@ -24,7 +24,7 @@ describe('event routes - keyed by the protocol event maps', () => {
       'conversation:join' | 'conversation:leave' | 'typing:start' | 'typing:stop' | 'message:send' | 'auth:refresh'
     >();
     expectTypeOf<keyof EventRoutes<AdminSocket>>().toEqualTypeOf<
-      'app:subscribe' | 'conversation:join' | 'conversation:leave' | 'typing:start' | 'typing:stop' | 'message:send' | 'sessions:list' | 'auth:refresh'
+      'app:subscribe' | 'conversation:join' | 'conversation:leave' | 'typing:start' | 'typing:stop' | 'message:send' | 'sessions:list' | 'auth:refresh' | 'conversation:update'
     >();
   });
 

@@ -1,11 +1,13 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
 import * as initial from './migrations/0001-initial.js';
 import * as identity from './migrations/0002-identity.js';
+import * as workflow from './migrations/0003-workflow.js';
 
 /** Every migration, in order. Listed statically so a bundled or compiled service needs no directory scan. */
 const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '0001-initial': initial,
   '0002-identity': identity,
+  '0003-workflow': workflow,
 });
 
 const provider: MigrationProvider = { getMigrations: async () => ({ ...MIGRATIONS }) };

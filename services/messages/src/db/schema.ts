@@ -46,6 +46,10 @@ export interface ConversationsTable {
   /** The identified user it belongs to; `null`: an anonymous device's conversation. */
   user_id: ColumnType<string | null, string | null | undefined, string | null>;
   status: ColumnType<ConversationStatus, ConversationStatus | undefined, ConversationStatus>;
+  /** Set exactly while `status` is `snoozed`: when the wake-up reopens it. */
+  snoozed_until: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** The agent id it is assigned to, `null`: unassigned. */
+  assignee_id: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: CreatedAt;
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
   last_message_id: string | null;
@@ -60,6 +64,15 @@ export interface ConversationsTable {
   user_read_seq: Generated<number>;
   /** Highest `seq` the app's agents have read. */
   agent_read_seq: Generated<number>;
+  /** When the newest message was stored; `null` without messages. */
+  last_message_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** Messages sent by each side (the `side_seq` of its newest one). Unread counts: see migration 0003. */
+  user_message_count: Generated<number>;
+  agent_message_count: Generated<number>;
+  /** The user messages the agents' read marker covers. */
+  agent_read_user_count: Generated<number>;
+  /** The agent messages the user's read marker covers. */
+  user_read_agent_count: Generated<number>;
 }
 
 export interface MessagesTable {
@@ -71,6 +84,8 @@ export interface MessagesTable {
   sender: MessageSender;
   sender_id: ColumnType<string | null, string | null | undefined, never>;
   sender_name: ColumnType<string | null, string | null | undefined, never>;
+  /** The message's number among its side's messages (1, 2, 3 … per side); `null` for `system`. */
+  side_seq: ColumnType<number | null, number | null | undefined, never>;
   created_at: CreatedAt;
 }
 

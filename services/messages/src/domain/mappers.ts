@@ -1,4 +1,4 @@
-import type { App, Conversation, IdentityKey, Message, MessageStatus } from '@switchboard/protocol';
+import type { App, Conversation, IdentityKey, Message, MessageStatus, ReaderSide } from '@switchboard/protocol';
 import type { AppRow, ConversationRow, IdentityKeyRow, MessageRow } from '../db/schema.js';
 
 /** The read markers of a conversation, by side. */
@@ -7,16 +7,34 @@ export interface ReadMarkers {
   readonly agent_read_seq: number;
 }
 
-export function toConversation(row: ConversationRow): Conversation {
+/** The counters of a conversation that make its unread counts (migration 0003). */
+export type UnreadCounters = Pick<
+  ConversationRow,
+  'user_message_count' | 'agent_message_count' | 'agent_read_user_count' | 'user_read_agent_count'
+>;
+
+/** The messages from the other side after `side`'s read marker: O(1), from the conversation's counters. */
+export function unreadCount(row: UnreadCounters, side: ReaderSide): number {
+  const unread =
+    side === 'agent' ? row.user_message_count - row.agent_read_user_count : row.agent_message_count - row.user_read_agent_count;
+  return Math.max(0, unread);
+}
+
+/** A conversation as `side` sees it (`unread_count` is that side's). */
+export function toConversation(row: ConversationRow, side: ReaderSide): Conversation {
   return {
     id: row.id,
     app_id: row.app_id,
     device_id: row.device_id,
     user_id: row.user_id,
     status: row.status,
+    snoozed_until: row.snoozed_until?.toISOString() ?? null,
+    assignee_id: row.assignee_id,
     created_at: row.created_at.toISOString(),
     updated_at: row.updated_at.toISOString(),
     last_message_id: row.last_message_id,
+    last_message_at: row.last_message_at?.toISOString() ?? null,
+    unread_count: unreadCount(row, side),
   };
 }
 

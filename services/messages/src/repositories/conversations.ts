@@ -58,36 +58,65 @@ export function isVisibleTo(row: Pick<ConversationRow, 'app_id' | 'device_id' | 
   }
 }
 
-/** Records each conversation's newest message (on rows the transaction has locked), in one statement. */
-export async function recordLatestMessages(
-  trx: Kysely<Database>,
-  latest: ReadonlyArray<{ conversationId: string; seq: number; messageId: string }>,
-): Promise<void> {
-  if (latest.length === 0) return;
-  const rows = sql.join(latest.map((l) => sql`(${l.conversationId}::text, ${l.seq}::integer, ${l.messageId}::text)`));
-  await sql`
-    UPDATE conversations AS c
-    SET last_seq = v.seq, last_message_id = v.message_id, updated_at = now(),
-        activity = nextval('conversation_activity_seq')
-    FROM (VALUES ${rows}) AS v(id, seq, message_id)
-    WHERE c.id = v.id`.execute(trx);
+/** What a batch of sends changes on one conversation it wrote to. */
+export interface LatestMessages {
+  readonly conversationId: string;
+  /** The newest message's `seq` and id. */
+  readonly seq: number;
+  readonly messageId: string;
+  /** Each side's message count after the batch (`side_seq` of its newest). */
+  readonly userCount: number;
+  readonly agentCount: number;
+  /** A user's message reached it while `closed` or `snoozed`: it is `open` again. */
+  readonly reopen: boolean;
 }
 
-/** Moves one side's read marker forward to `seq`; returns whether it moved (never moves back). */
+/**
+ * Records each conversation's newest message, its time, the sides' message counts and a reopening (on rows the
+ * transaction has locked), in one statement; answers the rows after it.
+ */
+export async function recordLatestMessages(trx: Kysely<Database>, latest: readonly LatestMessages[]): Promise<ConversationRow[]> {
+  if (latest.length === 0) return [];
+  const rows = sql.join(
+    latest.map(
+      (l) =>
+        sql`(${l.conversationId}::text, ${l.seq}::integer, ${l.messageId}::text, ${l.userCount}::integer, ${l.agentCount}::integer, ${l.reopen}::boolean)`,
+    ),
+  );
+  const { rows: updated } = await sql<ConversationRow>`
+    UPDATE conversations AS c
+    SET last_seq = v.seq, last_message_id = v.message_id, updated_at = now(), last_message_at = now(),
+        activity = nextval('conversation_activity_seq'),
+        user_message_count = v.user_count, agent_message_count = v.agent_count,
+        status = CASE WHEN v.reopen THEN 'open' ELSE c.status END,
+        snoozed_until = CASE WHEN v.reopen THEN NULL ELSE c.snoozed_until END
+    FROM (VALUES ${rows}) AS v(id, seq, message_id, user_count, agent_count, reopen)
+    WHERE c.id = v.id
+    RETURNING c.*`.execute(trx);
+  return updated;
+}
+
+/**
+ * Moves one side's read marker forward to `seq` (never back), with the count of the other side's messages it now
+ * covers (the `side_seq` of the other side's newest message at or before `seq`: one index probe); returns whether
+ * it moved.
+ */
 export async function advanceReadMarker(
   trx: Kysely<Database>,
   id: string,
   side: 'user' | 'agent',
   seq: number,
 ): Promise<boolean> {
-  const column = side === 'user' ? 'user_read_seq' : 'agent_read_seq';
-  const result = await trx
-    .updateTable('conversations')
-    .set({ [column]: seq })
-    .where('id', '=', id)
-    .where(column, '<', seq)
-    .executeTakeFirst();
-  return result.numUpdatedRows > 0n;
+  const marker = side === 'user' ? sql.ref('user_read_seq') : sql.ref('agent_read_seq');
+  const covered = side === 'user' ? sql.ref('user_read_agent_count') : sql.ref('agent_read_user_count');
+  const other = side === 'user' ? 'agent' : 'user';
+  const result = await sql`
+    UPDATE conversations SET ${marker} = ${seq}, ${covered} = coalesce((
+      SELECT m.side_seq FROM messages m
+      WHERE m.conversation_id = ${id} AND m.sender = ${other} AND m.seq <= ${seq}
+      ORDER BY m.seq DESC LIMIT 1), 0)
+    WHERE id = ${id} AND ${marker} < ${seq}`.execute(trx);
+  return (result.numAffectedRows ?? 0n) > 0n;
 }
 
 /** Newest activity first; `beforeActivity` continues a previous page. Fetches one extra row to tell if more exist. */

@@ -4,6 +4,7 @@ import type { Database } from '../db/schema.js';
 import { AppError, notFound, validationFailed } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
 import { toConversation } from '../domain/mappers.js';
+import { sideOf } from '../domain/principal.js';
 import { userIdOf, type Principal } from '@switchboard/protocol';
 import { findConversation, insertConversation, listConversations } from '../repositories/conversations.js';
 
@@ -15,13 +16,13 @@ export async function openConversation(db: Kysely<Database>, principal: Principa
     device_id: principal.device_id,
     user_id: userIdOf(principal),
   });
-  return toConversation(row);
+  return toConversation(row, sideOf(principal));
 }
 
 export async function getConversation(db: Kysely<Database>, principal: Principal, id: string): Promise<Conversation> {
   const row = await findConversation(db, id, principal);
   if (!row) throw notFound('conversation');
-  return toConversation(row);
+  return toConversation(row, sideOf(principal));
 }
 
 // The conversation cursor is the `activity` position of the last row shown, so it never depends on clocks.
@@ -53,7 +54,7 @@ export async function pageConversations(
   const page = rows.slice(0, limit);
   const last = page.at(-1);
   return {
-    data: page.map(toConversation),
+    data: page.map((row) => toConversation(row, sideOf(principal))),
     next_cursor: rows.length > limit && last ? encodeConversationCursor(last.activity) : null,
   };
 }

@@ -19,7 +19,9 @@ import {
   isVisibleTo,
   lockConversations,
   recordLatestMessages,
+  type LatestMessages,
 } from '../repositories/conversations.js';
+import { conversationUpdatedEvent } from '../domain/conversation-events.js';
 import {
   findMessageSeq,
   findMessagesByLocalIds,
@@ -61,8 +63,9 @@ export async function sendMessage(
  * the caller cannot see). The order is what makes it safe under races: lock the conversations (in id order, so
  * concurrent batches never deadlock), look the `local_id`s up (found: that message, `created: false`; a second
  * request with a key the batch already stores gets the same answer), allocate `seq = last_seq + 1, + 2, …` per
- * conversation in request order, insert, record each conversation's newest message, and write one
- * `message.created` outbox event per new message in `seq` order. Nothing in it can hit a unique violation, so no
+ * conversation in request order, insert, record each conversation's newest message (its time, the sides' message
+ * counts, and the reopening a user's message makes), and write one `message.created` outbox event per new message
+ * in `seq` order, then one `conversation.updated` per reopened conversation. Nothing in it can hit a unique violation, so no
  * retry can leave a hole in `seq`. Once it committed, `wake` tells the outbox relay.
  */
 export async function sendMessages(
@@ -86,33 +89,46 @@ export async function sendMessages(
     const stored = new Map(found.map((row) => [keyOf(row.conversation_id, row.local_id), row]));
     const freshKeys = new Set<string>();
     const fresh: Array<Omit<MessageRow, 'created_at'>> = [];
-    const latest = new Map<string, { seq: number; messageId: string }>();
+    const latest = new Map<string, Omit<LatestMessages, 'conversationId'>>();
     const plan = requests.map((r, i) => {
       const conversation = visible[i];
       if (!conversation) return notFound('conversation');
       const key = keyOf(r.conversationId, r.local_id);
       if (stored.has(key) || freshKeys.has(key)) return { conversation, key, created: false };
-      const seq = (latest.get(r.conversationId)?.seq ?? conversation.last_seq) + 1;
+      const before = latest.get(r.conversationId) ?? {
+        seq: conversation.last_seq,
+        userCount: conversation.user_message_count,
+        agentCount: conversation.agent_message_count,
+        reopen: false,
+      };
+      const seq = before.seq + 1;
       const id = newId('msg');
-      latest.set(r.conversationId, { seq, messageId: id });
+      const sender = sideOf(r.principal);
+      const userCount = before.userCount + (sender === 'user' ? 1 : 0);
+      const agentCount = before.agentCount + (sender === 'agent' ? 1 : 0);
+      // A user's message reopens a closed or snoozed conversation (CONTRACT.md, workflow); an agent's does not.
+      const reopen = before.reopen || (sender === 'user' && conversation.status !== 'open');
+      latest.set(r.conversationId, { seq, messageId: id, userCount, agentCount, reopen });
       freshKeys.add(key);
-      fresh.push({ id, conversation_id: r.conversationId, seq, local_id: r.local_id, body: r.body, sender: sideOf(r.principal), ...senderOf(r.principal) });
+      const side_seq = sender === 'user' ? userCount : agentCount;
+      fresh.push({ id, conversation_id: r.conversationId, seq, local_id: r.local_id, body: r.body, sender, side_seq, ...senderOf(r.principal) });
       return { conversation, key, created: true };
     });
 
     if (fresh.length > 0) {
       const inserted = await insertMessages(trx, fresh);
       for (const row of inserted) stored.set(keyOf(row.conversation_id, row.local_id), row);
-      await recordLatestMessages(trx, [...latest].map(([conversationId, l]) => ({ conversationId, ...l })));
-      await enqueueOutboxEvents(
-        trx,
-        fresh.map((row): OutboxEvent => {
+      const after = await recordLatestMessages(trx, [...latest].map(([conversationId, l]) => ({ conversationId, ...l })));
+      const reopened = after.filter((row) => latest.get(row.id)?.reopen);
+      await enqueueOutboxEvents(trx, [
+        ...fresh.map((row): OutboxEvent => {
           const conversation = conversations.get(row.conversation_id)!;
           const message = toMessage(stored.get(keyOf(row.conversation_id, row.local_id))!, conversation);
           const event: MessageCreatedEvent = { ...message, app_id: conversation.app_id };
           return { subject: SUBJECTS.messageCreated, msgId: row.id, conversationId: row.conversation_id, payload: event };
         }),
-      );
+        ...reopened.map(conversationUpdatedEvent),
+      ]);
       created = fresh.length;
     }
     return plan.map((p) =>
