@@ -30,6 +30,8 @@ export interface HandshakeAuthOptions {
 export type HandshakeAuth = (nsp: string, auth: unknown) => Promise<Admission>;
 
 const isCode = (value: unknown): value is ErrorCode => typeof value === 'string' && Object.hasOwn(ERROR_STATUS, value);
+/** The service's answer as a handshake refusal: an `auth` it could not read lacks what a handshake needs, as the gateway says. */
+const refusalCode = (code: unknown): ErrorCode => (code === 'VALIDATION_FAILED' ? 'MISSING_PARAMS' : isCode(code) ? code : 'UNAVAILABLE');
 
 /**
  * The floor's one cost of knowing who connects: one call to the messages service's internal auth API per
@@ -44,7 +46,7 @@ export function createHandshakeAuth(options: HandshakeAuthOptions): HandshakeAut
       throw new HandshakeRefusal('UNAVAILABLE');
     });
     const answer = (await response.json().catch(() => undefined)) as { error?: { code?: unknown } } | undefined;
-    if (!response.ok) throw new HandshakeRefusal(isCode(answer?.error?.code) ? answer.error.code : 'UNAVAILABLE');
+    if (!response.ok) throw new HandshakeRefusal(refusalCode(answer?.error?.code));
     return answer as T;
   };
   return async (nsp, auth) => {
