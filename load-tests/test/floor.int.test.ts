@@ -134,12 +134,14 @@ describe('floor server', () => {
     const wrong = rawClient('/client', { app_id: fixtures.app.id, device_id: 'floor-x', api_key: 'sbk_wrong' });
     const missing = rawClient('/client', { app_id: fixtures.app.id });
     const badAdmin = rawClient('/admin', { app_id: fixtures.app.id, admin_token: 'sba_wrong' });
+    const nowhere = rawClient('/nowhere', clientAuth(fixtures.app, fixtures.devices[0]!));
     try {
       expect(await waitFor(() => wrong.connectError)).toBe('INVALID_CREDENTIALS');
       expect(await waitFor(() => missing.connectError)).toBe('MISSING_PARAMS');
       expect(await waitFor(() => badAdmin.connectError)).toBe('INVALID_CREDENTIALS');
+      expect(await waitFor(() => nowhere.connectError)).toBe('NOT_FOUND');
     } finally {
-      for (const client of [wrong, missing, badAdmin]) client.ws.close();
+      for (const client of [wrong, missing, badAdmin, nowhere]) client.ws.close();
     }
   });
 });

@@ -58,11 +58,11 @@ describe('npm run load', () => {
     expect(Number.isFinite(figure(run, 'JS heap used per connection (after a full GC)').floor)).toBe(true);
   }, 180_000);
 
-  it('connections --identity user - every device signs in as its user: no handshake refused, every socket held (gateway only)', async () => {
-    const run = await runScenario('connections', ['--connections', '100', '--hold', '1', '--tabs', '10', '--servers', 'gateway', '--identity', 'user']);
+  it('connections --identity user - every device signs in as its user: no handshake refused, every socket held (gateway and floor)', async () => {
+    const run = await runScenario('connections', ['--connections', '100', '--hold', '1', '--tabs', '10', '--servers', 'gateway,floor', '--identity', 'user']);
     expect(run.table).toContain('identity user (one user per device');
-    expect(figure(run, 'handshake errors')).toMatchObject({ gateway: 0 });
-    expect(figure(run, 'connections held at the end')).toMatchObject({ gateway: 100 });
+    expect(figure(run, 'handshake errors')).toMatchObject({ gateway: 0, floor: 0 });
+    expect(figure(run, 'connections held at the end')).toMatchObject({ gateway: 100, floor: 100 });
   }, 60_000);
 
   it('fanout - every event reaches every socket of its room on the gateway, the baseline and the floor (the default servers)', async () => {

@@ -7,6 +7,15 @@ const MAX_ACK_PENDING = 20_000;
 /** Events per pull batch of `consume()`. */
 const PULL_BATCH = 1000;
 
+/** A body that is not JSON is not a `message.created` event: skipped (and acked), as one failing the schema. */
+const parseJson = (text: string): unknown => {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+};
+
 export interface MessageCreatedConsumerOptions {
   readonly nc: NatsConnection;
   /** `NATS_PREFIX` of the stack (names of the stream and subjects). */
@@ -42,7 +51,7 @@ export async function startMessageCreatedConsumer(options: MessageCreatedConsume
   const loop = (async () => {
     for await (const m of messages) {
       if (m.subject === names.subjects.messageCreated) {
-        const parsed = MessageCreatedEvent.safeParse(m.json());
+        const parsed = MessageCreatedEvent.safeParse(parseJson(m.string()));
         if (parsed.success) options.onEvent(parsed.data);
       }
       m.ack();

@@ -43,9 +43,15 @@ export interface FloorServer {
 interface FloorSocket extends HeartbeatState {
   /** Set by the close handler: an auth answer arriving later must not touch the socket. */
   closed: boolean;
-  /** Namespaces connected or connecting. */
-  readonly namespaces: Set<string>;
+  /** Namespaces connected or connecting, as `NAMESPACE_BITS` (a number: the floor's per-socket state stays a few words). */
+  namespaces: number;
 }
+
+const NAMESPACE_BITS: ReadonlyMap<string, number> = new Map([
+  [NAMESPACES.client, 1],
+  [NAMESPACES.admin, 2],
+]);
+const bitOf = (nsp: string) => NAMESPACE_BITS.get(nsp) ?? 0;
 
 /** A room's uWS topic: namespaced, as Socket.IO's uWS integration names them. */
 const topicOf = (nsp: string, room: string) => `${nsp}\u001f${room}`;
@@ -57,7 +63,9 @@ export async function startFloorServer(options: FloorOptions): Promise<FloorServ
   const heartbeat = startHeartbeat({ app, sockets, pingIntervalMs: options.pingIntervalMs, pingTimeoutMs: options.pingTimeoutMs });
 
   const admit = (ws: WebSocket<FloorSocket>, nsp: string, admission: Admission) => {
-    if (ws.getUserData().closed) return;
+    const state = ws.getUserData();
+    // Closed, or left the namespace (`41`) while its auth call was out.
+    if (state.closed || (state.namespaces & bitOf(nsp)) === 0) return;
     const sid = newSid();
     ws.cork(() => {
       for (const room of admission.rooms) ws.subscribe(topicOf(nsp, room));
@@ -69,11 +77,11 @@ export async function startFloorServer(options: FloorOptions): Promise<FloorServ
   const refuse = (ws: WebSocket<FloorSocket>, nsp: string, error: unknown) => {
     const state = ws.getUserData();
     if (state.closed) return;
-    state.namespaces.delete(nsp);
+    state.namespaces &= ~bitOf(nsp);
     ws.cork(() => ws.send(connectErrorFrame(nsp, error instanceof HandshakeRefusal ? error.code : 'UNAVAILABLE')));
   };
   const leave = (ws: WebSocket<FloorSocket>, nsp: string) => {
-    ws.getUserData().namespaces.delete(nsp);
+    ws.getUserData().namespaces &= ~bitOf(nsp);
     for (const topic of ws.getTopics()) if (topic.startsWith(`${nsp}\u001f`)) ws.unsubscribe(topic);
   };
 
@@ -87,7 +95,7 @@ export async function startFloorServer(options: FloorOptions): Promise<FloorServ
         res.cork(() => res.writeStatus('400 Bad Request').end());
         return;
       }
-      const state: FloorSocket = { answered: heartbeat.round(), closed: false, namespaces: new Set() };
+      const state: FloorSocket = { answered: heartbeat.round(), closed: false, namespaces: 0 };
       res.cork(() =>
         res.upgrade(state, req.getHeader('sec-websocket-key'), req.getHeader('sec-websocket-protocol'), req.getHeader('sec-websocket-extensions'), context),
       );
@@ -106,8 +114,11 @@ export async function startFloorServer(options: FloorOptions): Promise<FloorServ
       }
       if (raw === EIO.close) return ws.end();
       const frame = decodeFrame(raw);
-      if (frame.kind === 'connect' && !state.namespaces.has(frame.nsp)) {
-        state.namespaces.add(frame.nsp);
+      if (frame.kind === 'connect') {
+        const bit = bitOf(frame.nsp);
+        if (bit === 0) return refuse(ws, frame.nsp, new HandshakeRefusal('NOT_FOUND'));
+        if (state.namespaces & bit) return;
+        state.namespaces |= bit;
         auth(frame.nsp, frame.data).then(
           (admission) => admit(ws, frame.nsp, admission),
           (error: unknown) => refuse(ws, frame.nsp, error),
