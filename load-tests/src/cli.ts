@@ -1,7 +1,8 @@
 /**
  * `npm run load -- <connections|fanout|e2e> [--flag value …]`: starts a private copy of the stack on this machine,
- * drives it from several client processes, and prints the figures for the gateway and the plain Socket.IO
- * baseline side by side. Flags are listed in load-tests/README.md. Everything it starts is removed at the end.
+ * drives it from several client processes, and prints the figures for the gateway, the plain Socket.IO baseline
+ * and the raw uWS floor side by side. Flags are listed in load-tests/README.md. Everything it starts is removed at
+ * the end.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
