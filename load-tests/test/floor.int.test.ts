@@ -2,10 +2,11 @@
  * The floor server (src/floor/) against the real services, started by the load runner's own stack: raw WebSocket
  * clients speaking sio-frames.ts connect, are auto-joined, get each `message:new` of their room once (a real REST
  * send: Postgres, outbox, JetStream, the floor's consumer), and the Engine.IO heartbeat holds a session that answers
- * and ends one that does not.
+ * and ends one that does not. Socket.IO's own client, which checks the server's heartbeat, connects to it too.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { io as ioClient } from 'socket.io-client';
 import { sleep, waitFor } from '@switchboard/testing';
 import { createFixtures, clientAuth, deviceHeaders, type Fixtures } from '../src/fixtures/app-fixtures.js';
 import { createSession, engineIoUrl, EIO, type OpenPayload, type Session } from '../src/protocol/sio-frames.js';
@@ -127,6 +128,34 @@ describe('floor server', () => {
     } finally {
       answering.ws.close();
       silent.ws.close();
+    }
+  });
+
+  it('floor - Socket.IO 4.8 client over WebSocket: connected, auto-joined, and still connected after several heartbeats', async () => {
+    const device = fixtures.devices[1]!;
+    const socket = ioClient(`${floor.process.url}/client`, {
+      path: '/v1/socket.io',
+      transports: ['websocket'],
+      reconnection: false,
+      auth: clientAuth(fixtures.app, device),
+    });
+    const events: string[] = [];
+    socket.onAny((name: string) => events.push(name));
+    let disconnected: string | undefined;
+    socket.on('disconnect', (reason) => (disconnected = reason));
+    try {
+      const joined = await new Promise<unknown>((resolve, reject) => {
+        socket.on('conversation:joined', resolve);
+        socket.on('connect_error', reject);
+      });
+      expect(joined).toEqual({ conversation_id: device.conversationId, last_message_id: null });
+      expect(events).toEqual(['connected', 'conversation:joined']);
+      // The client closes a session whose server stops pinging within pingInterval + pingTimeout.
+      await sleep(4 * (PING_INTERVAL_MS + PING_TIMEOUT_MS));
+      expect(disconnected).toBeUndefined();
+      expect(socket.connected).toBe(true);
+    } finally {
+      socket.close();
     }
   });
 
