@@ -15,6 +15,7 @@ import { decodeFrame, EIO, encodeEvent } from '../protocol/sio-frames.js';
 import { connectedFrame, connectErrorFrame, eventFrame, openFrame } from './floor-frames.js';
 import { HandshakeRefusal, type Admission, type HandshakeAuth } from './handshake-auth.js';
 import { HEARTBEAT_TOPIC, startHeartbeat, type HeartbeatState } from './heartbeat.js';
+import { appRoom, conversationRoom, topicOf, topicPrefixOf } from './rooms.js';
 
 /** As the gateway's defaults: `MAX_PAYLOAD_BYTES`, and 4 × `SLOW_CONSUMER_BUFFER_BYTES` of backpressure. */
 const MAX_PAYLOAD_BYTES = 65_536;
@@ -53,8 +54,6 @@ const NAMESPACE_BITS: ReadonlyMap<string, number> = new Map([
 ]);
 const bitOf = (nsp: string) => NAMESPACE_BITS.get(nsp) ?? 0;
 
-/** A room's uWS topic: namespaced, as Socket.IO's uWS integration names them. */
-const topicOf = (nsp: string, room: string) => `${nsp}\u001f${room}`;
 const newSid = () => randomBytes(SID_BYTES).toString('base64url');
 
 export async function startFloorServer(options: FloorOptions): Promise<FloorServer> {
@@ -82,7 +81,7 @@ export async function startFloorServer(options: FloorOptions): Promise<FloorServ
   };
   const leave = (ws: WebSocket<FloorSocket>, nsp: string) => {
     ws.getUserData().namespaces &= ~bitOf(nsp);
-    for (const topic of ws.getTopics()) if (topic.startsWith(`${nsp}\u001f`)) ws.unsubscribe(topic);
+    for (const topic of ws.getTopics()) if (topic.startsWith(topicPrefixOf(nsp))) ws.unsubscribe(topic);
   };
 
   app.ws<FloorSocket>(`${SOCKET_PATH}/`, {
@@ -144,8 +143,8 @@ export async function startFloorServer(options: FloorOptions): Promise<FloorServ
     messageCreated(event) {
       const { app_id, ...message } = event;
       const json = JSON.stringify(message);
-      app.publish(topicOf(NAMESPACES.client, `conv:${message.conversation_id}`), eventFrame(NAMESPACES.client, 'message:new', json));
-      app.publish(topicOf(NAMESPACES.admin, `app:${app_id}`), eventFrame(NAMESPACES.admin, 'message:new', json));
+      app.publish(topicOf(NAMESPACES.client, conversationRoom(message.conversation_id)), eventFrame(NAMESPACES.client, 'message:new', json));
+      app.publish(topicOf(NAMESPACES.admin, appRoom(app_id)), eventFrame(NAMESPACES.admin, 'message:new', json));
     },
     close() {
       heartbeat.stop();

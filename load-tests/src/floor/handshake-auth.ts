@@ -7,6 +7,7 @@ import {
   type InternalAuthAdminResponse,
   type InternalAuthClientResponse,
 } from '@switchboard/protocol';
+import { appRoom, conversationRoom } from './rooms.js';
 
 /** A refused namespace connect: its `connect_error` carries the code as message and `data.code`, as the gateway's do. */
 export class HandshakeRefusal extends Error {
@@ -54,12 +55,12 @@ export function createHandshakeAuth(options: HandshakeAuthOptions): HandshakeAut
     if (nsp === NAMESPACES.client) {
       const { latest_conversation: latest } = await post<InternalAuthClientResponse>(INTERNAL_PATHS.authClient, auth);
       return latest
-        ? { rooms: [`conv:${latest.id}`], joined: { conversation_id: latest.id, last_message_id: latest.last_message_id } }
+        ? { rooms: [conversationRoom(latest.id)], joined: { conversation_id: latest.id, last_message_id: latest.last_message_id } }
         : { rooms: [], joined: undefined };
     }
     if (nsp === NAMESPACES.admin) {
       const { principal } = await post<InternalAuthAdminResponse>(INTERNAL_PATHS.authAdmin, auth);
-      return { rooms: [`app:${principal.app_id}`], joined: undefined };
+      return { rooms: [appRoom(principal.app_id)], joined: undefined };
     }
     throw new HandshakeRefusal('NOT_FOUND');
   };
