@@ -2,13 +2,11 @@ import { sql, type Kysely } from 'kysely';
 import { createApp, type Database } from '@switchboard/messages';
 
 /**
- * The seeded inbox: one app with `CONVERSATIONS_PER_APP` conversations, and `OTHER_APPS` apps as big together,
- * their rows interleaved with the measured app's in `activity` (conversations of every app come and go at once).
+ * The seeded inbox: one app with `CONVERSATIONS_PER_APP` conversations (by default), and `OTHER_APPS` apps as big
+ * together, their rows interleaved with the measured app's in `activity` (conversations of every app come and go at once).
  */
 export const CONVERSATIONS_PER_APP = 100_000;
 export const OTHER_APPS = 4;
-/** The measured app's share of the rows: one in two. */
-const TOTAL_CONVERSATIONS = 2 * CONVERSATIONS_PER_APP;
 /** Agents the conversations are assigned to (`agent-1` … `agent-20`). */
 export const AGENTS = 20;
 /** A fixed seed, so every run seeds the same spread (Postgres `setseed`). */
@@ -28,9 +26,11 @@ export interface SeededInbox {
 
 /**
  * Creates the apps through the service's own use case and the conversations in one bulk `INSERT … SELECT` over
- * `generate_series` (no REST), `activity` from the service's sequence in row order; then ANALYZE.
+ * `generate_series` (no REST), `activity` from the service's sequence in row order; then VACUUM ANALYZE.
  */
-export async function seedInbox(db: Kysely<Database>): Promise<SeededInbox> {
+export async function seedInbox(db: Kysely<Database>, conversationsPerApp: number = CONVERSATIONS_PER_APP): Promise<SeededInbox> {
+  // The measured app's share of the rows: one in two.
+  const total = 2 * conversationsPerApp;
   const app = await createApp(db, 'explain-inbox');
   const others = [];
   for (let i = 0; i < OTHER_APPS; i++) others.push(await createApp(db, `explain-other-${i}`));
@@ -43,7 +43,7 @@ export async function seedInbox(db: Kysely<Database>): Promise<SeededInbox> {
           CASE WHEN n % 2 = 0 THEN ${app.id} ELSE (${otherIds}::text[])[1 + (n / 2) % ${OTHER_APPS}] END AS app_id,
           random() AS r_status, random() AS r_assignee, random() AS r_agent, random() AS r_unread, random() AS r_user,
           1 + floor(random() * 10)::int AS user_messages, floor(random() * 6)::int AS agent_messages
-        FROM generate_series(1, ${TOTAL_CONVERSATIONS}) AS n
+        FROM generate_series(1, ${total}) AS n
       ), c AS (
         SELECT *,
           CASE WHEN r_status < ${SPREAD.snoozed} THEN 'snoozed' WHEN r_status < ${SPREAD.snoozed + SPREAD.open} THEN 'open' ELSE 'closed' END AS status
@@ -56,7 +56,7 @@ export async function seedInbox(db: Kysely<Database>): Promise<SeededInbox> {
       SELECT 'conv_seed_' || n, app_id, 'device-' || n, status,
         CASE WHEN status = 'snoozed' THEN now() + make_interval(hours => 1 + (r_status * 1000)::int % 72) END,
         CASE WHEN r_assignee < ${SPREAD.unassigned} THEN NULL ELSE 'agent-' || (1 + floor(r_agent * ${AGENTS})::int) END,
-        user_messages + agent_messages, now() - make_interval(secs => ${TOTAL_CONVERSATIONS} - n),
+        user_messages + agent_messages, now() - make_interval(secs => ${total} - n),
         user_messages, agent_messages,
         CASE WHEN r_unread < ${SPREAD.agentUnread} THEN user_messages - 1 ELSE user_messages END,
         CASE WHEN r_user < ${SPREAD.userUnread} AND agent_messages > 0 THEN agent_messages - 1 ELSE agent_messages END
