@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addIdentityKey, mintToken } from '@switchboard/testing';
-import { INTERNAL_PATHS, restPath, REST_PATHS, type Conversation, type CreatedApp } from '@switchboard/protocol';
+import { addIdentityKey, mintToken, waitFor } from '@switchboard/testing';
+import { EVENTS_STREAM, INTERNAL_PATHS, restPath, REST_PATHS, type Conversation, type CreatedApp } from '@switchboard/protocol';
 import { conversationUpdates } from './conversation-updates.js';
-import { caller, deviceHeaders, request, startMessagesHarness, type Caller, type MessagesHarness } from './harness.js';
+import { caller, deviceHeaders, readStream, request, startMessagesHarness, type Caller, type MessagesHarness } from './harness.js';
 
 const INTERNAL_TOKEN = 'internal-token-workflow-0123456789';
 const HOUR_MS = 3_600_000;
@@ -63,7 +63,7 @@ async function change(
 }
 
 describe('workflow - PATCH /v1/conversations/:id', () => {
-  it('workflow - an agent snoozes, re-times, reopens, closes, assigns and unassigns: one conversation.updated each', async () => {
+  it('workflow - an agent snoozes, re-times, reopens, closes, assigns and unassigns: one conversation.updated each, on EVENTS once with its Nats-Msg-Id', async () => {
     const { conversation } = await conversationWithMessages('agent-changes');
     expect(conversation).toMatchObject({ status: 'open', snoozed_until: null, assignee_id: null, unread_count: 2 });
     const activity = await activityOf(conversation.id);
@@ -102,7 +102,12 @@ describe('workflow - PATCH /v1/conversations/:id', () => {
     expect((await conversationUpdates(h, conversation.id)).map((e) => e.payload.conversation.status)).toEqual([
       'snoozed', 'snoozed', 'open', 'closed', 'closed', 'closed', 'snoozed',
     ]);
-    expect(new Set((await conversationUpdates(h, conversation.id)).map((e) => e.msgId)).size).toBe(7);
+    const written = await conversationUpdates(h, conversation.id);
+    expect(new Set(written.map((e) => e.msgId)).size).toBe(7);
+    // Once the relay is done, EVENTS holds each change once, its outbox msg_id as Nats-Msg-Id, in order.
+    await waitFor(async () => (await h.count('outbox')) === 0);
+    const stream = (await readStream(h.nats.url, EVENTS_STREAM.name)).filter((e) => e.data.conversation?.id === conversation.id);
+    expect(stream.map((e) => [e.subject, e.msgId, e.data])).toEqual(written.map((e) => ['conversation.updated', e.msgId, e.payload]));
   });
 
   it('workflow - leaving snoozed for closed clears snoozed_until (in the row too)', async () => {
