@@ -1,21 +1,31 @@
 /**
- * `npm run load -- <connections|fanout|e2e> [--flag value …]`: starts a private copy of the stack on this machine,
- * drives it from several client processes, and prints the figures for the gateway, the plain Socket.IO baseline
- * and the raw uWS floor side by side. Flags are listed in load-tests/README.md. Everything it starts is removed at
- * the end.
+ * `npm run load -- <connections|fanout|e2e|cluster> [--flag value …]`: starts a private copy of the stack on this
+ * machine, drives it from several client processes, and prints the figures for the gateway, the plain Socket.IO
+ * baseline and the raw uWS floor side by side (`cluster`: 1 to N gateway processes, a table per event rate).
+ * Flags are listed in load-tests/README.md. Everything it starts is removed at the end.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { formatReport, type Figure } from './measure/report.js';
 import { flagReader, parseArgs } from './options.js';
+import { runCluster } from './scenarios/cluster.js';
 import { runConnections } from './scenarios/connections.js';
 import { runE2e } from './scenarios/e2e.js';
 import { runFanout } from './scenarios/fanout.js';
 import { withRunContext, type RunContext } from './scenarios/run-context.js';
 import type { ServerKind } from './stack/load-stack.js';
 
+interface ScenarioResult {
+  readonly figures: Figure[];
+  readonly conditions: string[];
+  /** Tables of their own (Markdown), printed after the figures' table (or alone when there are no figures). */
+  readonly tables?: string[];
+  /** The scenario's own results, written into `--out`'s JSON. */
+  readonly data?: unknown;
+}
+
 interface Scenario {
-  readonly run: (ctx: RunContext) => Promise<{ figures: Figure[]; conditions: string[] }>;
+  readonly run: (ctx: RunContext) => Promise<ScenarioResult>;
   /** `--servers` unless given. The floor is cheap to add where it is the point (sockets and fan-out). */
   readonly servers: readonly ServerKind[];
 }
@@ -24,6 +34,7 @@ const SCENARIOS: Record<string, Scenario> = {
   connections: { run: runConnections, servers: ['gateway', 'baseline', 'floor'] },
   fanout: { run: runFanout, servers: ['gateway', 'baseline', 'floor'] },
   e2e: { run: runE2e, servers: ['gateway', 'baseline'] },
+  cluster: { run: runCluster, servers: ['gateway'] },
 };
 
 async function main(): Promise<number> {
@@ -35,19 +46,20 @@ async function main(): Promise<number> {
   }
   const reader = flagReader(flags);
   const started = new Date();
+  const loadAtStart = os.loadavg();
   const stackExtras = { messagesCpus: reader.optional('messages-cpus'), defaultServers: chosen.servers };
-  const { figures, conditions } = await withRunContext(reader, stackExtras, async (ctx) => {
+  const { figures, conditions, tables, data } = await withRunContext(reader, stackExtras, async (ctx) => {
     const result = await chosen.run(ctx);
-    return { figures: result.figures, conditions: [...ctx.conditions, ...result.conditions] };
+    return { ...result, conditions: [...ctx.conditions, ...result.conditions] };
   });
-  const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, Linux ${os.release()}, Node ${process.version}; load average at the end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`;
+  const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, Linux ${os.release()}, Node ${process.version}; load average at the start ${loadAtStart.map((l) => l.toFixed(2)).join(' ')}, at the end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`;
   const report = formatReport(`${scenario} — ${started.toISOString()}`, [machine, ...conditions, `flags: ${JSON.stringify(reader.used())}`], figures);
-  process.stdout.write(`${report}\n`);
+  process.stdout.write(`${[report, ...(tables ?? [])].join('\n\n')}\n`);
   const out = reader.optional('out');
   if (out) {
     await mkdir(out, { recursive: true });
     const file = `${out}/${scenario}-${started.toISOString().replaceAll(':', '-')}.json`;
-    await writeFile(file, JSON.stringify({ scenario, started, machine, conditions, flags: reader.used(), figures }, null, 2));
+    await writeFile(file, JSON.stringify({ scenario, started, machine, conditions, flags: reader.used(), figures, tables, data }, null, 2));
     process.stderr.write(`figures written to ${file}\n`);
   }
   return 0;

@@ -35,12 +35,12 @@ function createClientWorker(send: (message: FromClientWorker) => void) {
   };
   const failed = (reason: string) => (connectErrors[reason] = (connectErrors[reason] ?? 0) + 1);
 
-  const onMessageNew = (body: string, createdAt: string | undefined) => {
+  const onMessageNew = (body: string, createdAt: string | undefined, group: string | undefined) => {
     const now = Date.now();
     const space = body.indexOf(' ');
     const second = body.indexOf(' ', space + 1);
     const tag = space > 0 ? body.slice(space + 1, second > 0 ? second : undefined) : '-';
-    const entry = tagOf(tag);
+    const entry = tagOf(group === undefined ? tag : `${tag}@${group}`);
     entry.received++;
     const sentAt = Number(body.slice(0, space));
     if (Number.isFinite(sentAt) && sentAt > 0) entry.sendToClient.record(now - sentAt);
@@ -51,13 +51,13 @@ function createClientWorker(send: (message: FromClientWorker) => void) {
    * (JSON escapes cannot occur in the load bodies or in ISO times), so tens of thousands per second stay cheap.
    * Anything unexpected goes through the full decoder.
    */
-  const fastMessageNew = (frame: string): boolean => {
+  const fastMessageNew = (frame: string, group: string | undefined): boolean => {
     if (!frame.startsWith(MESSAGE_NEW_PREFIX)) return false;
     const bodyAt = frame.indexOf('"body":"');
     const createdAt = frame.indexOf('"created_at":"');
     if (bodyAt < 0) return false;
     const bodyEnd = frame.indexOf('"', bodyAt + 8);
-    onMessageNew(frame.slice(bodyAt + 8, bodyEnd), createdAt < 0 ? undefined : frame.slice(createdAt + 14, frame.indexOf('"', createdAt + 14)));
+    onMessageNew(frame.slice(bodyAt + 8, bodyEnd), createdAt < 0 ? undefined : frame.slice(createdAt + 14, frame.indexOf('"', createdAt + 14)), group);
     return true;
   };
 
@@ -82,7 +82,7 @@ function createClientWorker(send: (message: FromClientWorker) => void) {
         onEvent: (_nsp, name, args) => {
           if (name === 'message:new') {
             const message = args[0] as { body?: unknown; created_at?: unknown };
-            return onMessageNew(typeof message.body === 'string' ? message.body : '', typeof message.created_at === 'string' ? message.created_at : undefined);
+            return onMessageNew(typeof message.body === 'string' ? message.body : '', typeof message.created_at === 'string' ? message.created_at : undefined, spec.group);
           }
           if (name === 'connected' && state === 'opening') {
             state = 'connected';
@@ -97,7 +97,7 @@ function createClientWorker(send: (message: FromClientWorker) => void) {
       });
       ws.on('message', (data) => {
         const frame = data.toString();
-        if (!fastMessageNew(frame)) session.receive(frame);
+        if (!fastMessageNew(frame, spec.group)) session.receive(frame);
       });
       ws.on('error', (error) => fail((error as NodeJS.ErrnoException).code ?? error.message));
       ws.on('close', () => {

@@ -4,6 +4,11 @@ import type { HistogramData } from '../measure/histogram.js';
 export interface SocketSpec {
   readonly nsp: '/client' | '/admin';
   readonly auth: Readonly<Record<string, string>>;
+  /**
+   * Counts this socket's deliveries apart, under `tag@group` instead of `tag` (the `cluster` scenario: one group per
+   * gateway node). Unset: under `tag`.
+   */
+  readonly group?: string;
 }
 
 export type ToClientWorker =
@@ -20,7 +25,7 @@ export type ToClientWorker =
   | { readonly type: 'snapshot' }
   | { readonly type: 'close' };
 
-/** Per tag (the second word of a message body): deliveries and their latencies. */
+/** Per tag (the second word of a message body, `tag@group` for a socket with a group): deliveries and their latencies. */
 export interface TagStats {
   received: number;
   /** Body send time (first word of the body, ms) → received. */

@@ -39,8 +39,9 @@ const ratio = (gateway: number | undefined, other: number | undefined) => {
   return `${(gateway / other).toFixed(2)}×`;
 };
 
-/** A plain-text table (also valid Markdown) of the figures with their ratios and targets. */
+/** A plain-text table (also valid Markdown) of the figures with their ratios and targets; the title and conditions alone when there are no figures. */
 export function formatReport(title: string, conditions: readonly string[], figures: readonly Figure[]): string {
+  if (figures.length === 0) return [`## ${title}`, ...conditions.map((c) => `- ${c}`), ''].join('\n');
   const header = ['figure', 'unit', 'gateway (uWS)', 'baseline (ws)', 'floor (raw uWS)', 'gateway ÷ baseline', 'gateway ÷ floor', 'better', 'target'];
   const rows = figures.map((f) => [
     f.name,

@@ -1,6 +1,13 @@
 import type { ClientFleet, FleetStats } from '../clients/client-fleet.js';
 import { sleep } from '@switchboard/testing';
 
+/** Deliveries of `tag`, its sockets' groups (`tag@group`) included. */
+export function receivedOf(snapshot: FleetStats, tag: string): number {
+  let received = 0;
+  for (const [key, stats] of snapshot.tags) if (key === tag || key.startsWith(`${tag}@`)) received += stats.received;
+  return received;
+}
+
 /**
  * Waits until the clients have received `expected` deliveries of `tag`, or nothing new arrived for `quietMs`, or
  * `maxMs` passed; returns the last snapshot.
@@ -11,7 +18,7 @@ export async function settle(fleet: ClientFleet, tag: string, expected: number, 
   let lastChange = Date.now();
   for (;;) {
     const snapshot = await fleet.snapshot();
-    const received = snapshot.tags.get(tag)?.received ?? 0;
+    const received = receivedOf(snapshot, tag);
     if (received !== last) {
       last = received;
       lastChange = Date.now();
