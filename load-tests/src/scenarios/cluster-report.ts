@@ -47,7 +47,7 @@ export function rateTable(rate: number, phases: readonly RatePhase[]): string {
       `${ms(cpuOf(p))} ms`,
       times(cpuOf(p), one && cpuOf(one)),
       p.nodes.map((n) => n.received.toLocaleString('en-US')).join(', '),
-      `${received.toLocaleString('en-US')} of ${expected.toLocaleString('en-US')} (${((100 * received) / Math.max(1, expected)).toFixed(1)}%), ${Math.round(received / p.seconds).toLocaleString('en-US')}/s`,
+      `${received.toLocaleString('en-US')} of ${expected.toLocaleString('en-US')} (${((100 * received) / Math.max(1, expected)).toFixed(1)}%), ${Math.round(received / p.deliverySeconds).toLocaleString('en-US')}/s over ${p.deliverySeconds.toFixed(1)} s`,
       `${each(p.nodes.map((n) => n.p99))} ms`,
       `${ms(p.clusterP99)} ms`,
       p.nodes.map((n) => pct(n.localShare)).join(', '),
@@ -58,7 +58,7 @@ export function rateTable(rate: number, phases: readonly RatePhase[]): string {
     `### ${rate.toLocaleString('en-US')} events/s cluster-wide`,
     '',
     table(
-      ['gateways', 'CPU per 1,000 cluster events, each node', 'whole cluster', 'cluster ÷ 1 node', 'deliveries, each node', 'deliveries, cluster', 'p99 publish → client, each node', 'p99, cluster', 'events with a local socket, each node', 'errors'],
+      ['gateways', 'CPU per 1,000 cluster events, each node', 'whole cluster', 'cluster ÷ 1 node', 'deliveries, each node', 'deliveries, cluster (per second: first publish → last delivery)', 'p99 publish → client, each node', 'p99, cluster', 'events with a local socket, each node', 'errors'],
       rows,
     ),
   ].join('\n');

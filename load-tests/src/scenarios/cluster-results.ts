@@ -17,6 +17,8 @@ export interface RatePhase {
   readonly rate: number;
   readonly published: number;
   readonly seconds: number;
+  /** From the first publish to the last delivery (or to the settle timeout when some never came). */
+  readonly deliverySeconds: number;
   readonly nodes: readonly NodeFigures[];
   readonly clusterP99: number | undefined;
   readonly errors: number;

@@ -94,9 +94,11 @@ export async function runCluster(ctx: RunContext): Promise<{ figures: Figure[]; 
         const tag = `m-${n}-${rate}`;
         const cpu0 = await cpuOfNodes();
         log(`${n} gateway(s): publishing ${rate}/s for ${seconds} s`);
+        const publishStarted = Date.now();
         const run = await publisher.run(targets, rate, seconds, tag);
         const expectedPerNode = Array.from({ length: n }, (_, k) => rooms.reduce((sum, room, r) => sum + run.perTarget[r]! * room.nodes.filter((x) => x === k).length, 0));
         const snapshot = await settle(fleet, tag, expectedPerNode.reduce((a, b) => a + b, 0), 3000, DRAIN_TIMEOUT_MS);
+        const deliverySeconds = (Date.now() - publishStarted) / 1000;
         await drained();
         const cpu1 = await cpuOfNodes();
         const all = createHistogram();
@@ -111,7 +113,7 @@ export async function runCluster(ctx: RunContext): Promise<{ figures: Figure[]; 
             localShare: shares[k]!.roomsWithSocket / rooms.length,
           };
         });
-        ratePhases.push({ gateways: n, rate, published: run.published, seconds: run.seconds, nodes: nodeFigures, clusterP99: all.percentile(99), errors: run.failed + snapshot.drops + snapshot.protocolErrors });
+        ratePhases.push({ gateways: n, rate, published: run.published, seconds: run.seconds, deliverySeconds, nodes: nodeFigures, clusterP99: all.percentile(99), errors: run.failed + snapshot.drops + snapshot.protocolErrors });
         log(`${n} gateway(s) at ${rate}/s: ${nodeFigures.map((f) => `${f.received}/${f.expected}, ${f.cpuMsPer1000.toFixed(1)} ms`).join('; ')}`);
       }
     } finally {
