@@ -29,6 +29,8 @@ export interface DiscardPhase {
   readonly gateways: number;
   readonly rate: number;
   readonly published: number;
+  /** The CPU window: the publish, the drain and the adapter's grace. */
+  readonly windowSeconds: number;
   /** Per node, ms per 1,000 events. */
   readonly cpuMsPer1000: readonly number[];
   /** Per node, ms of CPU per second with no events (heartbeats, metrics, the consumer's pulls): included above. */

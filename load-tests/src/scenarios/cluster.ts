@@ -68,11 +68,13 @@ export async function runCluster(ctx: RunContext): Promise<{ figures: Figure[]; 
       const idleMsPerSecond = idle1.map((c, k) => (1000 * (c - idle0[k]!)) / Math.max(1, idleSeconds));
       if (discardRate > 0) {
         const cpu0 = await cpuOfNodes();
+        const windowStarted = Date.now();
         const run = await publisher.run(nobody, discardRate, seconds, `disc-${n}`);
         await drained();
         const cpu1 = await cpuOfNodes();
+        const windowSeconds = (Date.now() - windowStarted) / 1000;
         const per1000 = cpu1.map((c, k) => (1e6 * (c - cpu0[k]!)) / Math.max(1, run.published));
-        discard.push({ gateways: n, rate: discardRate, published: run.published, cpuMsPer1000: per1000, idleMsPerSecond });
+        discard.push({ gateways: n, rate: discardRate, published: run.published, windowSeconds, cpuMsPer1000: per1000, idleMsPerSecond });
         log(`${n} gateway(s), discard: ${per1000.map((v) => v.toFixed(1)).join(', ')} ms per 1,000 events`);
       }
 
