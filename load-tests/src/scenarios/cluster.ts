@@ -38,7 +38,7 @@ export async function runCluster(ctx: RunContext): Promise<{ figures: Figure[]; 
   const seconds = flags.int('seconds', 10);
   const warmup = flags.int('warmup', 3);
   const discardRate = flags.int('discard-rate', 1000);
-  const idleSeconds = flags.int('idle-seconds', 3);
+  const idleSeconds = flags.int('idle-seconds', 5);
   const socketCount = sizes.reduce((a, b) => a + b, 0);
 
   log(`creating ${sizes.length} rooms and one conversation with no socket`);
