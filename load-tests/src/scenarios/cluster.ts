@@ -78,6 +78,7 @@ export async function runCluster(ctx: RunContext): Promise<{ figures: Figure[]; 
         log(`${n} gateway(s), discard: ${per1000.map((v) => v.toFixed(1)).join(', ')} ms per 1,000 events`);
       }
 
+      if (rates.length === 0) continue; // `--rates=`: the discard phase alone
       const rooms = placeRooms(sizes, n);
       const shares = nodeShares(rooms, n);
       for (let k = 0; k < n; k++) {
