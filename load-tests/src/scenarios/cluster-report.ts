@@ -50,6 +50,7 @@ export function rateTable(rate: number, phases: readonly RatePhase[]): string {
       `${received.toLocaleString('en-US')} of ${expected.toLocaleString('en-US')} (${((100 * received) / Math.max(1, expected)).toFixed(1)}%), ${Math.round(received / p.deliverySeconds).toLocaleString('en-US')}/s over ${p.deliverySeconds.toFixed(1)} s`,
       `${each(p.nodes.map((n) => n.p99))} ms`,
       `${ms(p.clusterP99)} ms`,
+      `${each(p.nodes.map((n) => n.emitLagP99))} ms`,
       p.nodes.map((n) => pct(n.localShare)).join(', '),
       String(p.errors),
     ];
@@ -58,7 +59,7 @@ export function rateTable(rate: number, phases: readonly RatePhase[]): string {
     `### ${rate.toLocaleString('en-US')} events/s cluster-wide`,
     '',
     table(
-      ['gateways', 'CPU per 1,000 cluster events, each node', 'whole cluster', 'cluster ÷ 1 node', 'deliveries, each node', 'deliveries, cluster (per second: first publish → last delivery)', 'p99 publish → client, each node', 'p99, cluster', 'events with a local socket, each node', 'errors'],
+      ['gateways', 'CPU per 1,000 cluster events, each node', 'whole cluster', 'cluster ÷ 1 node', 'deliveries, each node', 'deliveries, cluster (per second: first publish → last delivery)', 'p99 publish → client, each node', 'p99, cluster', 'of which publish → emit p99, each node (≤ bucket)', 'events with a local socket, each node', 'errors'],
       rows,
     ),
   ].join('\n');

@@ -8,6 +8,8 @@ export interface NodeFigures {
   readonly expected: number;
   /** Publish → client, ms, over this node's sockets. */
   readonly p99: number | undefined;
+  /** The node's `created_at` → emit histogram (bucket bound, ms), p99, over the events it took from JetStream. */
+  readonly emitLagP99: number | undefined;
   /** Share of the events whose room has a socket on this node. */
   readonly localShare: number;
 }

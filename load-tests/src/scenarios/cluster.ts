@@ -4,6 +4,7 @@ import { startBusPublisher } from '../drivers/bus-publisher.js';
 import { clientAuth, createFixtures } from '../fixtures/app-fixtures.js';
 import { scrapeMetrics } from '../measure/process-usage.js';
 import { createHistogram } from '../measure/histogram.js';
+import { bucketsOf, percentileBetween } from '../measure/prom-histogram.js';
 import type { Figure } from '../measure/report.js';
 import { engineIoUrl } from '../protocol/sio-frames.js';
 import { OPERATOR_TOKEN, type ServerUnderTest } from '../stack/load-stack.js';
@@ -16,6 +17,7 @@ import { sleep } from '@switchboard/testing';
 
 /** The shared consumer's backlog gauge, read from a node's /metrics to know the cluster has taken every event. */
 const PENDING_METRIC = 'switchboard_gateway_nats_consumer_pending';
+const EMIT_LAG_METRIC = 'switchboard_gateway_fanout_lag_seconds';
 /** How long to wait for the consumer's backlog to empty after a phase, at most. */
 const DRAIN_TIMEOUT_MS = 60_000;
 /** After the backlog is empty: the other nodes still read the adapter's stream. */
@@ -58,6 +60,9 @@ export async function runCluster(ctx: RunContext): Promise<{ figures: Figure[]; 
       for (let k = 0; k < n; k++) nodes.push(await ctx.stack.startServer('gateway', { REDIS_KEY_PREFIX: prefix }));
       const cpuOfNodes = async () => (await Promise.all(nodes.map((node) => ctx.sample(node)))).map((s) => s.cpuSeconds);
       const drained = () => waitForDrain(nodes[0]!);
+      // Each node's own created_at → emit histogram: the JetStream side of the latency, for the events it consumed.
+      const emitLagOfNodes = () =>
+        Promise.all(nodes.map(async (node) => bucketsOf(await scrapeMetrics(`${node.process.url}/metrics`).catch(() => undefined), EMIT_LAG_METRIC, 'event="message:new"')));
 
       // Warm (JIT, connections) before anything is read: the same events the discard phase sends.
       if (discardRate > 0) await publisher.run(nobody, discardRate, warmup, `warm-disc-${n}`);
@@ -96,6 +101,7 @@ export async function runCluster(ctx: RunContext): Promise<{ figures: Figure[]; 
         await drained();
         const tag = `m-${n}-${rate}`;
         const cpu0 = await cpuOfNodes();
+        const lag0 = await emitLagOfNodes();
         log(`${n} gateway(s): publishing ${rate}/s for ${seconds} s`);
         const publishStarted = Date.now();
         const run = await publisher.run(targets, rate, seconds, tag);
@@ -104,6 +110,7 @@ export async function runCluster(ctx: RunContext): Promise<{ figures: Figure[]; 
         const deliverySeconds = (Date.now() - publishStarted) / 1000;
         await drained();
         const cpu1 = await cpuOfNodes();
+        const lag1 = await emitLagOfNodes();
         const all = createHistogram();
         const nodeFigures = expectedPerNode.map((expected, k) => {
           const stats = snapshot.tags.get(`${tag}@${groupOf(k)}`);
@@ -113,6 +120,7 @@ export async function runCluster(ctx: RunContext): Promise<{ figures: Figure[]; 
             received: stats?.received ?? 0,
             expected,
             p99: stats?.sendToClient.percentile(99),
+            emitLagP99: percentileBetween(lag0[k]!, lag1[k]!, 99),
             localShare: shares[k]!.roomsWithSocket / rooms.length,
           };
         });
