@@ -196,15 +196,15 @@ export interface StreamEntry {
   readonly data: any;
 }
 
-/** Every message the `MESSAGES` stream holds, in stream order. */
-export async function readStream(natsUrl: string): Promise<StreamEntry[]> {
+/** Every message a stream holds (`MESSAGES` unless named, e.g. `EVENTS_STREAM.name`), in stream order. */
+export async function readStream(natsUrl: string, stream: string = MESSAGES_STREAM.name): Promise<StreamEntry[]> {
   const nc: NatsConnection = await connect({ servers: natsUrl });
   try {
     const jsm = await jetstreamManager(nc);
-    const info = await jsm.streams.info(MESSAGES_STREAM.name);
+    const info = await jsm.streams.info(stream);
     const entries: StreamEntry[] = [];
     for (let seq = info.state.first_seq; seq <= info.state.last_seq && info.state.messages > 0; seq++) {
-      const message = await jsm.streams.getMessage(MESSAGES_STREAM.name, { seq });
+      const message = await jsm.streams.getMessage(stream, { seq });
       if (!message) continue;
       entries.push({ seq, subject: message.subject, msgId: message.header?.get('Nats-Msg-Id'), data: message.json() });
     }
