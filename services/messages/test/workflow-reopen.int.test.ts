@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql, type Kysely } from 'kysely';
-import { SUBJECTS, type Conversation, type ConversationStatus, type CreatedApp, type Principal } from '@switchboard/protocol';
+import { INTERNAL_PATHS, SUBJECTS, type Conversation, type ConversationStatus, type CreatedApp, type Principal } from '@switchboard/protocol';
 import { createTestDatabase, sleep, type TestDatabase } from '@switchboard/testing';
 import { migrateToLatest } from '../src/db/migrate.js';
 import { createPostgresDatabase } from '../src/db/postgres.js';
@@ -9,7 +9,7 @@ import { AppError } from '../src/domain/errors.js';
 import { createApp } from '../src/use-cases/apps.js';
 import { openConversation } from '../src/use-cases/conversations.js';
 import { sendMessages } from '../src/use-cases/messages.js';
-import { readStream, startMessagesHarness, testLogger, type MessagesHarness } from './harness.js';
+import { readStream, request, startMessagesHarness, testLogger, type MessagesHarness } from './harness.js';
 import { publishedUpdates } from './workflow-events.js';
 
 const HOUR_MS = 3_600_000;
@@ -68,6 +68,19 @@ describe('workflow - reopening by a message, through the service', () => {
       expect((await publishedUpdates(h.db, h.nats.url, [c.id])).get(c.id)).toEqual([]);
     });
   }
+
+  it("reopen - through the sockets' path (the internal API the gateway calls): a device's message reopens, an agent's does not", async () => {
+    const user = h.device(app, 'socket-user');
+    const c: Conversation = (await user.post('/v1/conversations')).body;
+    await setStatus(h.db, c.id, 'snoozed');
+    const send = (principal: object, local_id: string) =>
+      request(h.url, 'POST', INTERNAL_PATHS.sendMessage, { body: { principal, conversation_id: c.id, body: 'via socket', local_id } });
+    expect((await send({ kind: 'agent', app_id: app.id }, 'agent-1')).status).toBe(201);
+    expect((await user.get(`/v1/conversations/${c.id}`)).body).toMatchObject({ status: 'snoozed', unread_count: 1 });
+    expect((await send({ kind: 'device', app_id: app.id, device_id: 'socket-user' }, 'user-1')).status).toBe(201);
+    expect((await h.agent(app).get(`/v1/conversations/${c.id}`)).body).toMatchObject({ status: 'open', snoozed_until: null, unread_count: 1 });
+    expect((await publishedUpdates(h.db, h.nats.url, [c.id])).get(c.id)).toHaveLength(1);
+  });
 
   it('reopen - 10 concurrent user messages to a closed conversation reopen it once: one event', async () => {
     const user = h.device(app, 'burst');
