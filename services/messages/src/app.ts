@@ -12,10 +12,10 @@ import { createMessagesApp } from './http/koa-app.js';
 import type { Readiness } from './http/routes/health.js';
 import { createMessagesMetrics } from './metrics.js';
 import { createOutboxRelay } from './outbox/outbox-relay.js';
-import { createOutboxNotifier } from './repositories/outbox.js';
-import { createSnoozeWakeup } from './use-cases/snooze-wakeup.js';
 import type { Publisher } from './outbox/publisher.js';
 import type { RelayCoordinator } from './outbox/relay-coordinator.js';
+import { createOutboxNotifier } from './repositories/outbox.js';
+import { createSnoozeWakeup } from './use-cases/snooze-wakeup.js';
 import { failingOpen, type RateLimiter } from './rate-limit/rate-limiter.js';
 import { failureCounterFailingOpen } from './rate-limit/limits-fail-open.js';
 import { createLimitsFailOpen, type WindowCounter } from '@switchboard/runtime';
@@ -74,9 +74,10 @@ export interface MessagesService extends AsyncDisposable {
 
 /**
  * Listens at once (`/healthz` 200, `/readyz` 503 and the API 503 `UNAVAILABLE` until the database is ready), waits
- * for the database and migrates it, then serves the API and runs the outbox relay and the snooze wake-up; resolves then. A database that
- * does not exist or refused credentials reject it with a `ConfigError` naming them (the server is closed first).
- * Owns neither the database nor the broker connection: the caller (main.ts, a test) closes those after this.
+ * for the database and migrates it, then serves the API and runs the outbox relay and the snooze wake-up; resolves
+ * then. A database that does not exist or refused credentials reject it with a `ConfigError` naming them (the
+ * server is closed first). Owns neither the database nor the broker connection: the caller (main.ts, a test)
+ * closes those after this.
  */
 export async function startMessagesService(
   options: MessagesServiceOptions,
@@ -146,11 +147,11 @@ export async function startMessagesService(
     pollIntervalMs: options.OUTBOX_POLL_INTERVAL_MS,
   });
   // Every replica runs it: the statement skips what another replica holds (docs/messages-service.md).
-  const wakeupLog = log.child({ component: 'snooze-wakeup' });
+  const notifyLog = log.child({ component: 'outbox-notify' });
   const snoozeWakeup = createSnoozeWakeup({
     db: deps.db,
     logger: log,
-    wake: createOutboxNotifier(deps.db, (error) => wakeupLog.warn({ err: error }, 'outbox NOTIFY failed; the relay will poll')),
+    wake: createOutboxNotifier(deps.db, (error) => notifyLog.warn({ err: error }, 'outbox NOTIFY failed; the relay will poll')),
     reopened: metrics.snoozeReopened,
     intervalMs: options.SNOOZE_WAKEUP_INTERVAL_MS,
     batchSize: options.SNOOZE_WAKEUP_BATCH_SIZE,
