@@ -113,10 +113,10 @@ describe('snooze wake-up with two replicas', () => {
 
   it('snooze - a conversation re-timed further is not reopened at its first time, and reopens once at the new one', async () => {
     const [id] = await open(1, 'retimed');
-    const first = new Date(Date.now() + 1000);
+    const first = new Date(Date.now() + 1500);
     await snoozeUntil(h.db, [id!], first);
     await sleep(300);
-    const later = new Date(Date.now() + 3000);
+    const later = new Date(Date.now() + 4000);
     await snoozeUntil(h.db, [id!], later);
 
     await sleep(first.getTime() + 1500 - Date.now()); // past the first time, and more than a tick of each replica
@@ -176,7 +176,7 @@ describe('snooze wake-up and a database outage', () => {
 
   it('snooze - with the database down the service keeps running, logs the failure once, and reopens once it is back', async () => {
     const { id } = await openConversation(h.db, device(app, 'outage'));
-    await snoozeUntil(h.db, [id], new Date(Date.now() + 500));
+    await snoozeUntil(h.db, [id], new Date(Date.now() + 1000)); // due during the outage
 
     // Postgres refuses this database and drops every session to it: the ticks fail for ~3 s.
     await admin(`ALTER DATABASE "${h.database.name}" ALLOW_CONNECTIONS false`);
@@ -184,9 +184,12 @@ describe('snooze wake-up and a database outage', () => {
     await sleep(3000);
     expect((await request(h.url, 'GET', '/healthz')).status).toBe(200);
 
+    const back = Date.now();
     await admin(`ALTER DATABASE "${h.database.name}" ALLOW_CONNECTIONS true`);
     await waitFor(async () => (await rowsOf(h, [id]))[0]!.status === 'open', { timeoutMs: 10_000, intervalMs: 100 });
-    expect((await rowsOf(h, [id]))[0]!.snoozed_until).toBeNull();
+    const [row] = await rowsOf(h, [id]);
+    expect(row!.snoozed_until).toBeNull();
+    expect(row!.updated_at.getTime()).toBeGreaterThanOrEqual(back); // reopened after the database came back
     expect((await publishedUpdates(h.db, h.nats.url, [id])).get(id)).toHaveLength(1);
 
     const wakeup = lines.filter((l) => l.component === 'snooze-wakeup');
