@@ -52,6 +52,7 @@ export interface Caller {
   readonly headers: Record<string, string>;
   get<T = any>(path: string): Promise<Response<T>>;
   post<T = any>(path: string, body?: unknown): Promise<Response<T>>;
+  patch<T = any>(path: string, body?: unknown): Promise<Response<T>>;
 }
 
 export function caller(baseUrl: string, headers: Record<string, string>): Caller {
@@ -59,6 +60,7 @@ export function caller(baseUrl: string, headers: Record<string, string>): Caller
     headers,
     get: (path) => request(baseUrl, 'GET', path, { headers }),
     post: (path, body) => request(baseUrl, 'POST', path, { headers, body }),
+    patch: (path, body) => request(baseUrl, 'PATCH', path, { headers, body }),
   };
 }
 
@@ -196,7 +198,7 @@ export interface StreamEntry {
   readonly data: any;
 }
 
-/** Every message a stream holds (`MESSAGES` unless named, e.g. `EVENTS_STREAM.name`), in stream order. */
+/** Every message a stream holds (default `MESSAGES`), in stream order. */
 export async function readStream(natsUrl: string, stream: string = MESSAGES_STREAM.name): Promise<StreamEntry[]> {
   const nc: NatsConnection = await connect({ servers: natsUrl });
   try {
