@@ -1,18 +1,32 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
-import { WORKFLOW, type CreatedApp, type Principal } from '@switchboard/protocol';
+import { restPath, REST_PATHS, WORKFLOW, type Conversation, type CreatedApp, type Principal } from '@switchboard/protocol';
 import { createLogger } from '@switchboard/logger';
 import { postgresAdminUrl, sleep, waitFor } from '@switchboard/testing';
-import type { ConversationRow } from '../src/db/schema.js';
+import type { Kysely } from 'kysely';
+import type { ConversationRow, Database } from '../src/db/schema.js';
 import { openConversation } from '../src/use-cases/conversations.js';
 import { reopenDueConversations } from '../src/use-cases/snooze-wakeup.js';
 import { request, startMessagesHarness, type MessagesHarness, type Replica } from './harness.js';
-import { metricValue, publishedUpdates, snoozeUntil } from './workflow-events.js';
+import { publishedUpdates } from './conversation-updates.js';
 
 const REOPENED = 'switchboard_messages_snooze_reopened_total';
 /** Small batches, so that 200 due conversations take many transactions and both replicas' ticks overlap. */
 const BATCH_SIZE = 10;
+
+/** Puts conversations to sleep until `until`, as a PATCH would (without its event: these tests count the wake-up's). */
+async function snoozeUntil(db: Kysely<Database>, ids: readonly string[], until: Date): Promise<void> {
+  await db.updateTable('conversations').set({ status: 'snoozed', snoozed_until: until }).where('id', 'in', ids).execute();
+}
+
+/** The value of an unlabelled counter in a service's `/metrics`. */
+async function metricValue(serviceUrl: string, name: string): Promise<number> {
+  const text: string = (await request(serviceUrl, 'GET', '/metrics')).body;
+  const line = text.split('\n').find((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `));
+  if (!line) throw new Error(`${name} is not in /metrics`);
+  return Number(line.slice(line.lastIndexOf(' ') + 1));
+}
 
 const device = (app: CreatedApp, deviceId: string): Principal => ({ kind: 'device', app_id: app.id, device_id: deviceId });
 const rowsOf = (h: MessagesHarness, ids: readonly string[]) =>
@@ -127,6 +141,32 @@ describe('snooze wake-up with two replicas', () => {
     expect(row!.updated_at.getTime() - later.getTime()).toBeLessThan(WORKFLOW.snoozeWakeBoundMs);
     await sleep(1200);
     expect((await publishedUpdates(h.db, h.nats.url, [id!])).get(id!)).toHaveLength(1);
+  });
+
+  it('snooze - through PATCH: snoozed, re-timed, then woken by the timer: three events on EVENTS, in that order', async () => {
+    const agent = h.agent(app);
+    const c: Conversation = (await h.device(app, 'patched').post('/v1/conversations')).body;
+    const path = restPath(REST_PATHS.conversation, c.id);
+    const first = new Date(Date.now() + 1500).toISOString();
+    expect((await agent.patch(path, { status: 'snoozed', snoozed_until: first })).body).toMatchObject({ status: 'snoozed', snoozed_until: first });
+    const later = new Date(Date.now() + 3000);
+    expect((await agent.patch(path, { snoozed_until: later.toISOString() })).body).toMatchObject({ status: 'snoozed', snoozed_until: later.toISOString() });
+
+    const reopened = await waitFor(async () => ((await agent.get(path)).body.status === 'open' ? Date.now() : undefined), {
+      timeoutMs: 10_000,
+      intervalMs: 50,
+    });
+    expect(reopened).toBeGreaterThanOrEqual(later.getTime());
+    expect(reopened - later.getTime()).toBeLessThan(WORKFLOW.snoozeWakeBoundMs);
+    await sleep(1200);
+    const events = (await publishedUpdates(h.db, h.nats.url, [c.id])).get(c.id)!;
+    expect(events.map((e) => [e.data.conversation.status, e.data.conversation.snoozed_until])).toEqual([
+      ['snoozed', first],
+      ['snoozed', later.toISOString()],
+      ['open', null],
+    ]);
+    expect(events.at(-1)!.data.conversation).toEqual((await agent.get(path)).body);
+    expect(new Set(events.map((e) => e.msgId)).size).toBe(3);
   });
 
   it('snooze - a conversation woken (or closed) by someone else first is left alone', async () => {

@@ -10,7 +10,7 @@ import { createApp } from '../src/use-cases/apps.js';
 import { openConversation } from '../src/use-cases/conversations.js';
 import { sendMessages } from '../src/use-cases/messages.js';
 import { readStream, request, startMessagesHarness, testLogger, type MessagesHarness } from './harness.js';
-import { publishedUpdates } from './workflow-events.js';
+import { publishedUpdates } from './conversation-updates.js';
 
 const HOUR_MS = 3_600_000;
 
