@@ -116,6 +116,11 @@ export class AgentClient extends RealtimeClient<ServerToAdminEvents, AdminToServ
     await this.request('app:subscribe', { app_id: this.#appId });
   }
 
+  /** One conversation of the app (REST), `unread_count` as the agents see it. */
+  conversation(id: string): Promise<Conversation> {
+    return this.rest.conversation(id);
+  }
+
   /**
    * One page of the app's conversations (REST), newest activity first: filter with `status`, `assignee` (an agent
    * id, or `'none'`: unassigned) and `unread: true` (unread by the agents); `cursor` is the previous page's
