@@ -233,9 +233,9 @@ describe('e2e: the terminal chat example', () => {
     inbox.type('/snooze soon\n');
     await inbox.shows('* usage: /snooze MINUTES');
     inbox.type('/close\n');
-    await inbox.shows(`* ${id} is now closed, assigned to agent-ada, 0 unread`);
+    const closed = await inbox.shows(`* ${id} is now closed, assigned to agent-ada, 0 unread`);
     await customer.send(conversation.id, 'one more thing');
-    const reopened = await inbox.shows(`* ${id} is now open, assigned to agent-ada, `); // the user's message: reopened
+    const reopened = await inbox.shows(`* ${id} is now open, assigned to agent-ada, `, { after: closed }); // the user's message
     inbox.type('/assign none\n');
     const unassigned = await inbox.shows(`* ${id} is now open, `, { after: reopened });
     expect(inbox.output().slice(unassigned).split('\n')[0]).toMatch(/is now open, \d+ unread$/);
@@ -271,9 +271,9 @@ describe('e2e: the terminal chat example', () => {
     await staff.updateConversation(conversation.id, { status: 'closed' });
     await phone.shows('* the conversation is now closed, 0 unread');
     phone.type('back again\n');
-    await phone.shows('* the conversation is now open, 0 unread');
+    const reopened = await phone.shows('* the conversation is now open, 0 unread');
     phone.type('/close\n');
-    const closed = await phone.shows('* the conversation is now closed');
+    const closed = await phone.shows('* the conversation is now closed', { after: reopened });
     phone.type('/status\n');
     await phone.shows(`* conversation ${id}: closed, 0 unread`, { after: closed });
     expect((await staff.conversation(conversation.id)).status).toBe('closed');
