@@ -18,3 +18,4 @@ export { findAppById } from './repositories/apps.js';
 export { createApiRateLimiter } from './rate-limit/api-rate-limiter.js';
 export type { RateLimiter, RateDecision } from './rate-limit/rate-limiter.js';
 export { createDependencyStatus, type DependencyStatus } from './dependencies/dependency-status.js';
+export { conversationListQuery, type ConversationFilters } from './repositories/conversations.js';

@@ -9,6 +9,7 @@ import { createAppAuthCache } from '../src/identity/app-auth-cache.js';
 import { createApp, updateAppPolicy } from '../src/use-cases/apps.js';
 import { createIdentityKey, removeIdentityKey } from '../src/use-cases/identity-keys.js';
 import { openConversation, pageConversations } from '../src/use-cases/conversations.js';
+import { updateConversation } from '../src/use-cases/conversation-workflow.js';
 import { AppError } from '../src/domain/errors.js';
 import { markRead, pageMessages, sendMessage, sendMessages } from '../src/use-cases/messages.js';
 import { createSendBatcher } from '../src/use-cases/send-batcher.js';
@@ -186,6 +187,64 @@ export function databaseContract(name: string, open: () => Promise<{ db: Kysely<
         expect(second.data).toHaveLength(1);
         expect(second.next_cursor).toBeNull();
         expect(new Set([...first.data, ...second.data].map((x) => x.id)).size).toBe(3);
+      }));
+
+    it(`${name} - workflow: a change writes its row and one conversation.updated; a no-op and a refused change write nothing`, () =>
+      withDb(async (db) => {
+        const { app, device, agent, conversation } = await setup(db);
+        await sendMessage(db, device, conversation.id, { body: 'help', local_id: 'help' });
+        const updates = async () =>
+          (await fetchOutboxBatch(db, 10_000)).filter((e) => e.subject === 'conversation.updated' && e.conversation_id === conversation.id);
+        const { activity } = await db.selectFrom('conversations').select('activity').where('id', '=', conversation.id).executeTakeFirstOrThrow();
+        const until = new Date(Date.now() + 3_600_000).toISOString();
+        let wakes = 0;
+        const snoozed = await updateConversation(db, agent, conversation.id, { status: 'snoozed', snoozed_until: until, assignee_id: 'agent-1' }, () => wakes++);
+        expect(snoozed).toMatchObject({ status: 'snoozed', snoozed_until: until, assignee_id: 'agent-1', unread_count: 1 });
+        expect(wakes).toBe(1);
+        const [event] = await updates();
+        expect(event!.payload).toEqual({ app_id: app.id, conversation: snoozed, user_unread_count: 0 });
+        // The same again changes nothing: no event, no wake-up.
+        await updateConversation(db, agent, conversation.id, { assignee_id: 'agent-1' }, () => wakes++);
+        expect(wakes).toBe(1);
+        await expect(updateConversation(db, device, conversation.id, { status: 'open' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+        await expect(updateConversation(db, agent, conversation.id, { status: 'snoozed', snoozed_until: new Date(Date.now() - 1000).toISOString() })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+        const closed = await updateConversation(db, device, conversation.id, { status: 'closed' });
+        expect(closed).toMatchObject({ status: 'closed', snoozed_until: null, assignee_id: 'agent-1', unread_count: 0 });
+        expect(await updates()).toHaveLength(2);
+        const row = await db.selectFrom('conversations').select(['activity', 'status', 'snoozed_until']).where('id', '=', conversation.id).executeTakeFirstOrThrow();
+        expect(row).toEqual({ activity, status: 'closed', snoozed_until: null });
+      }));
+
+    it(`${name} - workflow: the list filters by status, assignee and unread, newest activity first, with the cursor`, () =>
+      withDb(async (db) => {
+        const { agent, device, conversation: a } = await setup(db);
+        const b = await openConversation(db, device);
+        const c = await openConversation(db, device);
+        await sendMessage(db, device, a.id, { body: 'unread', local_id: 'u' });
+        await sendMessage(db, agent, b.id, { body: 'for the user', local_id: 'a' });
+        await updateConversation(db, agent, b.id, { status: 'closed', assignee_id: 'agent-1' });
+        await updateConversation(db, agent, c.id, { assignee_id: 'agent-2' });
+        const ids = async (principal: Principal, filters: object, limit = 1) => {
+          const seen: string[] = [];
+          let cursor: string | undefined;
+          do {
+            const page = await pageConversations(db, principal, { limit, cursor, ...filters });
+            seen.push(...page.data.map((x) => x.id));
+            cursor = page.next_cursor ?? undefined;
+          } while (cursor);
+          return seen;
+        };
+        // Newest activity first: b (a message), a (a message), c (opened last, no message).
+        expect(await ids(agent, {})).toEqual([b.id, a.id, c.id]);
+        expect(await ids(agent, { status: 'open' })).toEqual([a.id, c.id]);
+        expect(await ids(agent, { status: 'closed' })).toEqual([b.id]);
+        expect(await ids(agent, { assignee: 'none' })).toEqual([a.id]);
+        expect(await ids(agent, { assignee: 'agent-2' })).toEqual([c.id]);
+        expect(await ids(agent, { unread: true })).toEqual([a.id]);
+        expect(await ids(agent, { status: 'open', unread: true, assignee: 'none' })).toEqual([a.id]);
+        expect(await ids(agent, { status: 'closed', unread: true })).toEqual([]);
+        expect(await ids(device, { unread: true })).toEqual([b.id]);
+        expect(await ids(device, { status: 'open' })).toEqual([a.id, c.id]);
       }));
 
     it(`${name} - the outbox hands out events oldest first and forgets deleted ones`, () =>

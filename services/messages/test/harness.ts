@@ -52,6 +52,7 @@ export interface Caller {
   readonly headers: Record<string, string>;
   get<T = any>(path: string): Promise<Response<T>>;
   post<T = any>(path: string, body?: unknown): Promise<Response<T>>;
+  patch<T = any>(path: string, body?: unknown): Promise<Response<T>>;
 }
 
 export function caller(baseUrl: string, headers: Record<string, string>): Caller {
@@ -59,6 +60,7 @@ export function caller(baseUrl: string, headers: Record<string, string>): Caller
     headers,
     get: (path) => request(baseUrl, 'GET', path, { headers }),
     post: (path, body) => request(baseUrl, 'POST', path, { headers, body }),
+    patch: (path, body) => request(baseUrl, 'PATCH', path, { headers, body }),
   };
 }
 
@@ -196,15 +198,15 @@ export interface StreamEntry {
   readonly data: any;
 }
 
-/** Every message the `MESSAGES` stream holds, in stream order. */
-export async function readStream(natsUrl: string): Promise<StreamEntry[]> {
+/** Every message a stream holds (default `MESSAGES`), in stream order. */
+export async function readStream(natsUrl: string, stream: string = MESSAGES_STREAM.name): Promise<StreamEntry[]> {
   const nc: NatsConnection = await connect({ servers: natsUrl });
   try {
     const jsm = await jetstreamManager(nc);
-    const info = await jsm.streams.info(MESSAGES_STREAM.name);
+    const info = await jsm.streams.info(stream);
     const entries: StreamEntry[] = [];
     for (let seq = info.state.first_seq; seq <= info.state.last_seq && info.state.messages > 0; seq++) {
-      const message = await jsm.streams.getMessage(MESSAGES_STREAM.name, { seq });
+      const message = await jsm.streams.getMessage(stream, { seq });
       if (!message) continue;
       entries.push({ seq, subject: message.subject, msgId: message.header?.get('Nats-Msg-Id'), data: message.json() });
     }

@@ -447,7 +447,7 @@ describe('service endpoints', () => {
   it('methods - a method a known path does not take is 405 with Allow and the error body; OPTIONS lists them', async () => {
     const conversation: Conversation = (await h.device(app, 'methods').post('/v1/conversations')).body;
     const cases: Array<[string, string, string]> = [
-      ['DELETE', `/v1/conversations/${conversation.id}`, 'HEAD, GET'],
+      ['DELETE', `/v1/conversations/${conversation.id}`, 'HEAD, GET, PATCH'],
       ['PUT', '/v1/conversations', 'HEAD, GET, POST'],
       ['GET', '/v1/apps', 'POST'],
       ['GET', `/v1/conversations/${conversation.id}/read`, 'POST'],

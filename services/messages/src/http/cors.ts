@@ -14,7 +14,7 @@ export function corsMiddleware(allowedOrigins: readonly string[] | undefined) {
       if (!allowed) return origin || '*';
       return allowed.has(origin) ? origin : '';
     },
-    allowMethods: ['GET', 'POST', 'OPTIONS'],
+    allowMethods: ['GET', 'POST', 'PATCH', 'OPTIONS'],
     allowHeaders: ['Content-Type', ...Object.values(CREDENTIAL_HEADERS), REQUEST_ID_HEADER],
     exposeHeaders: [REQUEST_ID_HEADER, 'Retry-After'],
     maxAge: 600,

@@ -67,9 +67,9 @@ export function createMessagesApp(deps: MessagesAppDeps): Koa<RequestState> {
   openApiRoute(router, buildOpenApiDocument(deps.version));
   appsRoutes(router, { db: deps.db, operatorToken: deps.operatorToken, onAppChanged, wakeRelay });
   identityKeysRoutes(router, { db: deps.db, operatorToken: deps.operatorToken, onAppChanged, wakeRelay });
-  conversationsRoutes(router, { db: deps.db, authenticator, rateLimiter: deps.rateLimiter });
+  conversationsRoutes(router, { db: deps.db, authenticator, rateLimiter: deps.rateLimiter, wakeRelay });
   messagesRoutes(router, { db: deps.db, authenticator, wakeRelay, send, rateLimiter: deps.rateLimiter });
-  internalRoutes(router, { db: deps.db, authenticator, send, internalToken: deps.internalToken });
+  internalRoutes(router, { db: deps.db, authenticator, send, wakeRelay, internalToken: deps.internalToken });
 
   app.use(requestContext(deps.logger, deps.metrics.http));
   app.use(errorMiddleware());

@@ -8,6 +8,7 @@ import {
   CreatedApp,
   CreatedIdentityKey,
   CreateIdentityKeyRequest,
+  ConversationStatus,
   CREDENTIAL_HEADERS,
   DEVICE_ID_PATTERN,
   ERROR_STATUS,
@@ -22,6 +23,8 @@ import {
   RotatedCredential,
   SendMessageRequest,
   UpdateAppRequest,
+  UpdateConversationRequest,
+  WORKFLOW,
   type ErrorCode,
   type RestPath,
 } from '@switchboard/protocol';
@@ -51,6 +54,7 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
     RotatedCredential,
     SendMessageRequest,
     UpdateAppRequest,
+    UpdateConversationRequest,
   };
   const registry = z.registry<{ id: string }>();
   for (const [id, schema] of Object.entries(named)) registry.add(schema, { id });
@@ -222,7 +226,25 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
         get: {
           operationId: 'listConversations',
           security: either,
-          parameters: [limitParam, { name: 'cursor', in: 'query', schema: { type: 'string' } }],
+          description:
+            'Newest activity first (a message moves its conversation up; a workflow change does not). The filters narrow it; pass the same filters with the cursor of the previous page.',
+          parameters: [
+            limitParam,
+            { name: 'cursor', in: 'query', schema: { type: 'string' }, description: 'next_cursor of the previous page.' },
+            { name: 'status', in: 'query', schema: { type: 'string', enum: ConversationStatus.options } },
+            {
+              name: 'assignee',
+              in: 'query',
+              schema: { type: 'string' },
+              description: `An agent id (an agent token's sub), or "${WORKFLOW.unassigned}" for the conversations assigned to no one.`,
+            },
+            {
+              name: 'unread',
+              in: 'query',
+              schema: { type: 'string', enum: ['true', 'false'] },
+              description: "true: only those with messages from the other side after the caller's side's read marker; false: no filter.",
+            },
+          ],
           responses: { '200': { description: 'Newest activity first', ...json('ConversationPage') }, ...errors('VALIDATION_FAILED', ...caller) },
         },
       },
@@ -232,6 +254,20 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
           security: either,
           parameters: [idParam],
           responses: { '200': { description: 'The conversation', ...json('Conversation') }, ...errors(...caller, 'NOT_FOUND') },
+        },
+        patch: {
+          operationId: 'updateConversation',
+          description:
+            `An agent sets any of status, snoozed_until (needed with "snoozed"; alone it re-times a snoozed conversation; ` +
+            `in the future, at most ${WORKFLOW.snoozeMaxSeconds} s ahead) and assignee_id (null unassigns). A client may only send { "status": "closed" } (else 403). ` +
+            'Leaving "snoozed" clears snoozed_until. Each change is announced once as conversation:updated and conversation.updated; a request that changes nothing answers the conversation and announces nothing.',
+          security: either,
+          parameters: [idParam],
+          requestBody: { required: true, ...json('UpdateConversationRequest') },
+          responses: {
+            '200': { description: 'The conversation after the change', ...json('Conversation') },
+            ...errors('VALIDATION_FAILED', ...caller, 'FORBIDDEN', 'NOT_FOUND', 'PAYLOAD_TOO_LARGE'),
+          },
         },
       },
       [openApiPath(REST_PATHS.messages)]: {

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { ConversationRow, Database } from '../db/schema.js';
-import type { Principal } from '@switchboard/protocol';
+import { WORKFLOW, type ConversationStatus, type Principal } from '@switchboard/protocol';
 
 /**
  * Restricts a query to what the principal may see: for an agent the app's conversations; for a signed-in user
@@ -119,16 +119,74 @@ export async function advanceReadMarker(
   return (result.numAffectedRows ?? 0n) > 0n;
 }
 
-/** Newest activity first; `beforeActivity` continues a previous page. Fetches one extra row to tell if more exist. */
+/** The list's filters (CONTRACT.md, workflow): each narrows it; none given: every conversation the principal sees. */
+export interface ConversationFilters {
+  readonly status?: ConversationStatus | undefined;
+  /** An agent id, or `WORKFLOW.unassigned` for the conversations assigned to no one. */
+  readonly assignee?: string | undefined;
+  /** `true`: only those where the caller's side has unread messages; `false` or none: no filter. */
+  readonly unread?: boolean | undefined;
+}
+
+/**
+ * The list query, newest activity first; `beforeActivity` continues a previous page (keyset on `activity`, which
+ * no workflow change moves). Each filter is written so an index serves it with the order (migrations 0001–0003):
+ * the app's list `conversations_app_activity`, `status` `conversations_app_status_activity`, `assignee`
+ * `conversations_app_assignee_activity` (`none` is `IS NULL`, which a btree serves), and an agent's `unread`
+ * exactly the predicate of the partial index `conversations_app_agent_unread_activity`; a client's list is one
+ * user's or device's few rows (`conversations_user_activity` / `conversations_anonymous_device_activity`), filtered.
+ * Built, not run, so that `EXPLAIN` can show the very statement the service sends (load-tests' `explain-inbox`).
+ */
+export function conversationListQuery(
+  db: Kysely<Database>,
+  principal: Principal,
+  filters: ConversationFilters,
+  limit: number,
+  beforeActivity: string | undefined,
+) {
+  let qb = visibleTo(db.selectFrom('conversations').selectAll(), principal);
+  if (filters.status !== undefined) qb = qb.where('status', '=', filters.status);
+  if (filters.assignee === WORKFLOW.unassigned) qb = qb.where('assignee_id', 'is', null);
+  else if (filters.assignee !== undefined) qb = qb.where('assignee_id', '=', filters.assignee);
+  if (filters.unread === true) {
+    // An agent: `user_message_count > agent_read_user_count`, the partial index's predicate word for word.
+    qb = principal.kind === 'agent'
+      ? qb.where(sql.ref('user_message_count'), '>', sql.ref('agent_read_user_count'))
+      : qb.where(sql.ref('agent_message_count'), '>', sql.ref('user_read_agent_count'));
+  }
+  if (beforeActivity !== undefined) qb = qb.where('activity', '<', beforeActivity);
+  return qb.orderBy('activity', 'desc').limit(limit);
+}
+
+/** Runs `conversationListQuery`. */
 export async function listConversations(
   db: Kysely<Database>,
   principal: Principal,
+  filters: ConversationFilters,
   limit: number,
   beforeActivity: string | undefined,
 ): Promise<ConversationRow[]> {
-  let qb = visibleTo(db.selectFrom('conversations').selectAll(), principal);
-  if (beforeActivity !== undefined) qb = qb.where('activity', '<', beforeActivity);
-  return qb.orderBy('activity', 'desc').limit(limit).execute();
+  return conversationListQuery(db, principal, filters, limit, beforeActivity).execute();
+}
+
+/** The workflow fields of a conversation as one change leaves them. */
+export interface WorkflowState {
+  readonly status: ConversationStatus;
+  readonly snoozed_until: Date | null;
+  readonly assignee_id: string | null;
+}
+
+/**
+ * Writes a workflow change to a row the transaction has locked: `updated_at` moves, `activity` does not (the inbox
+ * is ordered by messages, and a cursor must not see a conversation twice because an agent closed it).
+ */
+export async function updateWorkflowState(trx: Kysely<Database>, id: string, state: WorkflowState): Promise<ConversationRow> {
+  return trx
+    .updateTable('conversations')
+    .set({ status: state.status, snoozed_until: state.snoozed_until, assignee_id: state.assignee_id, updated_at: sql`now()` })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
 }
 
 /** The conversation with the latest activity that the principal sees (a device's current conversation). */

@@ -6,7 +6,7 @@ import { newId } from '../domain/ids.js';
 import { toConversation } from '../domain/mappers.js';
 import { sideOf } from '../domain/principal.js';
 import { userIdOf, type Principal } from '@switchboard/protocol';
-import { findConversation, insertConversation, listConversations } from '../repositories/conversations.js';
+import { findConversation, insertConversation, listConversations, type ConversationFilters } from '../repositories/conversations.js';
 
 export async function openConversation(db: Kysely<Database>, principal: Principal): Promise<Conversation> {
   if (principal.kind === 'agent') throw new AppError('FORBIDDEN', 'only a device opens a conversation');
@@ -43,14 +43,21 @@ export function decodeConversationCursor(cursor: string): string {
   return activity;
 }
 
+/**
+ * One page of the principal's conversations, newest activity first, narrowed by the filters (`ListConversationsQuery`).
+ * The cursor is the last row's `activity`: the same filters with it continue the list. Workflow changes do not move
+ * `activity`, so paging visits each conversation once while others are closed, snoozed or assigned underneath; a
+ * new message moves its conversation above the cursor (seen again only on a new first page).
+ */
 export async function pageConversations(
   db: Kysely<Database>,
   principal: Principal,
-  query: { limit?: number | undefined; cursor?: string | undefined },
+  query: { limit?: number | undefined; cursor?: string | undefined } & ConversationFilters,
 ): Promise<ConversationPage> {
   const limit = query.limit ?? LIMITS.pageLimitDefault;
   const before = query.cursor === undefined ? undefined : decodeConversationCursor(query.cursor);
-  const rows = await listConversations(db, principal, limit + 1, before);
+  const filters: ConversationFilters = { status: query.status, assignee: query.assignee, unread: query.unread };
+  const rows = await listConversations(db, principal, filters, limit + 1, before);
   const page = rows.slice(0, limit);
   const last = page.at(-1);
   return {

@@ -1,9 +1,17 @@
 import type Router from '@koa/router';
 import type { Kysely } from 'kysely';
-import { ConversationIdParams, CreateConversationRequest, ListConversationsQuery, REST_PATHS } from '@switchboard/protocol';
+import {
+  ConversationIdParams,
+  CreateConversationRequest,
+  ListConversationsQuery,
+  REST_PATHS,
+  UpdateConversationRequest,
+} from '@switchboard/protocol';
 import type { Database } from '../../db/schema.js';
 import { notFound } from '../../domain/errors.js';
 import type { Authenticator } from '../../use-cases/authenticator.js';
+import type { OutboxWake } from '../../repositories/outbox.js';
+import { updateConversation } from '../../use-cases/conversation-workflow.js';
 import { getConversation, openConversation, pageConversations } from '../../use-cases/conversations.js';
 import type { RateLimiter } from '../../rate-limit/rate-limiter.js';
 import { requireAuth } from '../auth.js';
@@ -15,6 +23,7 @@ export interface ConversationsRoutesDeps {
   readonly authenticator: Authenticator;
   /** Per-caller request rate; none: no limit. */
   readonly rateLimiter?: RateLimiter | undefined;
+  readonly wakeRelay: OutboxWake;
 }
 
 export function conversationsRoutes(router: Router<RequestState>, deps: ConversationsRoutesDeps): void {
@@ -35,6 +44,14 @@ export function conversationsRoutes(router: Router<RequestState>, deps: Conversa
 
   router.get(REST_PATHS.conversation, requireAuth(deps.authenticator, 'both', deps.rateLimiter), async (ctx) => {
     ctx.body = await getConversation(db, ctx.state.principal!, conversationId(ctx));
+  });
+
+  // The body first (400), then the conversation (404), then what a client may change (403): see updateConversation.
+  router.patch(REST_PATHS.conversation, requireAuth(deps.authenticator, 'both', deps.rateLimiter), async (ctx) => {
+    const update = validate(UpdateConversationRequest, ctx.state.body, 'body');
+    const conversation = await updateConversation(db, ctx.state.principal!, conversationId(ctx), update, deps.wakeRelay);
+    if (ctx.state.debug) ctx.state.log.debug({ status: conversation.status }, 'conversation updated');
+    ctx.body = conversation;
   });
 }
 

@@ -9,17 +9,21 @@ import {
   InternalConversationAccessRequest,
   InternalAuthRefreshRequest,
   InternalSendMessageRequest,
+  InternalUpdateConversationRequest,
   LIMITS,
   type InternalAuthAdminResponse,
   type InternalAuthRefreshResponse,
   type InternalAuthClientResponse,
   type InternalConversationAccessResponse,
+  type InternalUpdateConversationResponse,
 } from '@switchboard/protocol';
 import type { Database } from '../../db/schema.js';
 import type { Authenticator } from '../../use-cases/authenticator.js';
 import { AppError, notFound } from '../../domain/errors.js';
 import { secretsEqual } from '../../domain/secrets.js';
 import { findConversation, latestConversation } from '../../repositories/conversations.js';
+import type { OutboxWake } from '../../repositories/outbox.js';
+import { updateConversation } from '../../use-cases/conversation-workflow.js';
 import type { MessageSender } from '../../use-cases/send-batcher.js';
 import type { Next, RequestState, RouteContext } from '../context.js';
 import { validate } from '../validate.js';
@@ -28,6 +32,7 @@ export interface InternalRoutesDeps {
   readonly db: Kysely<Database>;
   readonly authenticator: Authenticator;
   readonly send: MessageSender;
+  readonly wakeRelay: OutboxWake;
   /** When set, every internal request must carry it in `X-Internal-Token`. */
   readonly internalToken: string | undefined;
 }
@@ -101,6 +106,13 @@ export function internalRoutes(router: Router<RequestState>, deps: InternalRoute
     });
     ctx.status = created ? 201 : 200;
     ctx.body = { message, created };
+  });
+
+  // The admin socket's `conversation:update`: the rules of `PATCH /v1/conversations/:id`, for the socket's agent.
+  router.post(INTERNAL_PATHS.updateConversation, guard, async (ctx) => {
+    const { principal, conversation_id, ...update } = validate(InternalUpdateConversationRequest, ctx.state.body, 'body');
+    const body: InternalUpdateConversationResponse = await updateConversation(db, principal, conversation_id, update, deps.wakeRelay);
+    ctx.body = body;
   });
 }
 
