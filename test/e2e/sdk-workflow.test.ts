@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError, RequestError, type AgentClient, type ChatClient } from '@switchboard/client';
-import type { Conversation, CreatedApp } from '@switchboard/protocol';
+import { WORKFLOW, type Conversation, type CreatedApp } from '@switchboard/protocol';
 import { sleep } from '@switchboard/testing';
 import { collect, sdkClients, settlesWithin, startSdkStack, type SdkStack } from './sdk-stack.js';
 
@@ -8,6 +8,10 @@ import { collect, sdkClients, settlesWithin, startSdkStack, type SdkStack } from
 const QUIET_MS = 1500;
 /** An hour ahead: a snooze the timer does not end during the test. */
 const SNOOZE_MS = 60 * 60_000;
+/** A snooze the test waits out. */
+const SHORT_SNOOZE_MS = 2000;
+/** From a change in the database to a socket: the outbox relay (polling every 200 ms in tests), NATS, the gateway. */
+const DELIVERY_MS = 3000;
 
 /** The workflow fields of a conversation, `snoozed_until` as epoch milliseconds (the server answers in UTC). */
 const workflow = (c: Conversation) => [c.status, c.snoozed_until === null ? null : Date.parse(c.snoozed_until), c.assignee_id];
@@ -112,6 +116,25 @@ describe('sdk: workflow on two gateway nodes', () => {
     expect((await desk.conversation(id)).status).toBe('closed');
     expect(deviceHeard.items.map((c) => c.status)).toEqual(['closed', 'open', 'closed']);
     expect(deskHeard.items.map((c) => c.status)).toEqual(['closed', 'open', 'closed']);
+  });
+
+  it('sdk workflow - a snooze ends by itself: the device and the agent hear it open again, once, within 5 s of snoozed_until', async () => {
+    const { desk, id, deviceHeard, deskHeard } = await deviceAndAgent('wf-sleeper');
+    const until = new Date(Date.now() + SHORT_SNOOZE_MS);
+    await desk.updateConversation(id, { status: 'snoozed', snoozed_until: until });
+    const woke = (items: Conversation[]) => items.some((c) => c.status === 'open');
+    await deviceHeard.until(woke, 'the device hears it wake', SHORT_SNOOZE_MS + WORKFLOW.snoozeWakeBoundMs + DELIVERY_MS);
+    await deskHeard.until(woke, 'the agent hears it wake', DELIVERY_MS);
+    const reopened = deviceHeard.items.find((c) => c.status === 'open')!;
+    expect(workflow(reopened)).toEqual(['open', null, null]);
+    // Reopened by the service at snoozed_until, within the bound (its updated_at is the moment of the change).
+    const late = Date.parse(reopened.updated_at) - until.getTime();
+    expect(late).toBeGreaterThanOrEqual(0);
+    expect(late).toBeLessThanOrEqual(WORKFLOW.snoozeWakeBoundMs);
+    await sleep(QUIET_MS);
+    expect(deviceHeard.items.map((c) => c.status)).toEqual(['snoozed', 'open']);
+    expect(deskHeard.items.map((c) => c.status)).toEqual(['snoozed', 'open']);
+    expect((await desk.conversation(id)).status).toBe('open');
   });
 
   it('sdk workflow - refused changes reject with the contract code and change nothing', async () => {
