@@ -26,7 +26,8 @@ export function parseAgentCommand(line: string, now: number): AgentCommand | und
     case 'list':
       return { kind: 'list' };
     case 'view':
-      return arg ? { kind: 'view', target: arg } : { kind: 'usage', message: 'usage: /view ID (the end of an id from /list is enough)' };
+      if (!arg) return { kind: 'usage', message: 'usage: /view ID (the end of an id from /list is enough)' };
+      return { kind: 'view', target: arg };
     case 'status':
       return { kind: 'status' };
     case 'close':
@@ -41,7 +42,8 @@ export function parseAgentCommand(line: string, now: number): AgentCommand | und
       return { kind: 'update', changes: { status: 'snoozed', snoozed_until: new Date(now + minutes * 60_000) } };
     }
     case 'assign':
-      return arg ? { kind: 'update', changes: { assignee_id: arg === 'none' ? null : arg } } : { kind: 'usage', message: 'usage: /assign AGENT_ID, or /assign none' };
+      if (!arg) return { kind: 'usage', message: 'usage: /assign AGENT_ID, or /assign none' };
+      return { kind: 'update', changes: { assignee_id: arg === 'none' ? null : arg } };
     default:
       return { kind: 'usage', message: `unknown command /${name}; commands: ${AGENT_COMMANDS_HELP}` };
   }

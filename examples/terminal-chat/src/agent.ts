@@ -32,7 +32,9 @@ export function startAgentChat(options: AgentChatOptions): void {
   const transcript = new Transcript<Message>((m) => {
     say(`${short(m.conversation_id)} ${messageLine(m, 'agent')}`);
     // Shown in the conversation being viewed: read (the marker only moves forward, so the order of calls is moot).
-    if (m.sender === 'user' && m.conversation_id === viewing) agent.markRead(m.conversation_id, m.id).catch(() => {});
+    if (m.sender === 'user' && m.conversation_id === viewing) {
+      agent.markRead(m.conversation_id, m.id).catch((error: Error) => say(`* could not mark it read: ${error.message}`));
+    }
   });
   let viewing: string | undefined;
   let recent: Conversation[] = [];

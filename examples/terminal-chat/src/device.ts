@@ -43,7 +43,9 @@ export function startDeviceChat(options: DeviceChatOptions): void {
   let conversationId: string | undefined;
   const transcript = new Transcript<Message>((m) => {
     say(messageLine(m, 'user'));
-    if (m.sender !== 'user' && m.conversation_id === conversationId) chat.markRead(m.conversation_id, m.id).catch(() => {});
+    if (m.sender !== 'user' && m.conversation_id === conversationId) {
+      chat.markRead(m.conversation_id, m.id).catch((error: Error) => say(`* could not mark it read: ${error.message}`));
+    }
   });
   const showState = async (id: string) => say(`* conversation ${short(id)}: ${conversationState(await chat.conversation(id))}`);
 

@@ -76,10 +76,11 @@ export class AgentClient extends RealtimeClient<ServerToAdminEvents, AdminToServ
    * After a connection that did not recover the session, the app room delivers only what comes next: walk the
    * conversation list (newest activity first) and fill every tracked conversation whose newest message is not the
    * last one delivered, and every conversation it did not track with messages since the drop (a new one, or one
-   * quiet while it was connected; not one quiet since before this instance first connected). A
-   * conversation's activity moves with each message, so the walk stops at the first one untouched since the drop
-   * (its newest message older than the drop, less a margin for clock skew), or, for a new instance that does not know when it dropped, once every tracked
-   * conversation was seen; at most `CATCH_UP_MAX_PAGES` pages either way.
+   * quiet while it was connected; not one quiet since before this instance first connected). A conversation's
+   * activity moves with each message (and only then: not with a close, snooze or assignment), so the walk stops at
+   * the first one whose newest message is older than the drop (less a margin for clock skew), or, for a new instance
+   * that does not know when it dropped, once every tracked conversation was seen; at most `CATCH_UP_MAX_PAGES` pages
+   * either way.
    */
   protected override async catchUp(gap: CatchUpGap): Promise<void> {
     const horizon = gap.since === undefined ? undefined : gap.since - CATCH_UP_CLOCK_MARGIN_MS;
