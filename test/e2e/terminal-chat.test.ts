@@ -232,8 +232,13 @@ describe('e2e: the terminal chat example', () => {
     await inbox.shows(`* ${id}: snoozed until `, { after: snoozed });
     inbox.type('/snooze soon\n');
     await inbox.shows('* usage: /snooze MINUTES');
+    inbox.type('/list snoozed agent-ada\n');
+    const listedSnoozed = await inbox.shows(`device ${deviceId}  assigned to agent-ada  (viewing)`);
+    expect(inbox.output().slice(0, listedSnoozed)).toMatch(new RegExp(`${id}  snoozed +0 unread  $`));
     inbox.type('/close\n');
     const closed = await inbox.shows(`* ${id} is now closed, assigned to agent-ada, 0 unread`);
+    inbox.type('/list snoozed\n');
+    await inbox.shows('* no such conversations', { after: closed });
     await customer.send(conversation.id, 'one more thing');
     const reopened = await inbox.shows(`* ${id} is now open, assigned to agent-ada, `, { after: closed }); // the user's message
     inbox.type('/assign none\n');

@@ -1,8 +1,8 @@
-import type { ConversationChanges } from '@switchboard/client';
+import type { ConversationChanges, ConversationFilters } from '@switchboard/client';
 
 /** What an agent types that is not a message. */
 export type AgentCommand =
-  | { readonly kind: 'list' }
+  | { readonly kind: 'list'; readonly filters: ConversationFilters }
   | { readonly kind: 'view'; readonly target: string }
   | { readonly kind: 'status' }
   | { readonly kind: 'update'; readonly changes: ConversationChanges }
@@ -12,7 +12,20 @@ export type AgentCommand =
 const SNOOZE_MAX_MINUTES = 365 * 24 * 60;
 
 export const AGENT_COMMANDS_HELP =
-  '/list, /view ID, /status, /close, /open, /snooze MINUTES, /assign AGENT_ID (or none)';
+  '/list [open|closed|snoozed] [unread] [unassigned|AGENT_ID], /view ID, /status, /close, /open, /snooze MINUTES, /assign AGENT_ID (or none)';
+
+const STATUSES = new Set(['open', 'closed', 'snoozed']);
+
+/** `/list`'s words: a status, `unread`, `unassigned` or an agent id (the list's filters). */
+function listFilters(words: readonly string[]): ConversationFilters {
+  let filters: ConversationFilters = {};
+  for (const word of words) {
+    if (STATUSES.has(word)) filters = { ...filters, status: word as 'open' | 'closed' | 'snoozed' };
+    else if (word === 'unread') filters = { ...filters, unread: true };
+    else filters = { ...filters, assignee: word === 'unassigned' ? 'none' : word };
+  }
+  return filters;
+}
 
 /**
  * Parses a line that starts with `/`; `undefined` for a line that is a message. `now` dates a snooze (a parameter,
@@ -24,7 +37,7 @@ export function parseAgentCommand(line: string, now: number): AgentCommand | und
   const arg = args.join(' ');
   switch (name) {
     case 'list':
-      return { kind: 'list' };
+      return { kind: 'list', filters: listFilters(args.filter(Boolean)) };
     case 'view':
       if (!arg) return { kind: 'usage', message: 'usage: /view ID (the end of an id from /list is enough)' };
       return { kind: 'view', target: arg };

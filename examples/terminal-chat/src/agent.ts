@@ -1,4 +1,4 @@
-import { AgentClient } from '@switchboard/client';
+import { AgentClient, type ConversationFilters } from '@switchboard/client';
 import { parseAgentCommand } from './agent-commands.js';
 import { announceConnection } from './connection-notices.js';
 import { conversationState, messageLine, short } from './format.js';
@@ -7,6 +7,9 @@ import { Transcript } from './transcript.js';
 
 type Message = Awaited<ReturnType<AgentClient['send']>>;
 type Conversation = Awaited<ReturnType<AgentClient['conversations']>>['data'][number];
+
+/** Conversations shown by /list: the newest. */
+const LIST_SIZE = 10;
 
 export interface AgentChatOptions {
   readonly url: string;
@@ -58,9 +61,9 @@ export function startAgentChat(options: AgentChatOptions): void {
     }
   };
 
-  const list = async () => {
-    recent = (await agent.conversations({ limit: 10 })).data;
-    if (recent.length === 0) return say('* no conversations yet');
+  const list = async (filters: ConversationFilters = {}) => {
+    recent = (await agent.conversations({ ...filters, limit: LIST_SIZE })).data;
+    if (recent.length === 0) return say(Object.keys(filters).length > 0 ? '* no such conversations' : '* no conversations yet');
     for (const c of recent) {
       const assigned = c.assignee_id ? `  assigned to ${c.assignee_id}` : '';
       say(`*   ${short(c.id)}  ${c.status.padEnd(7)} ${String(c.unread_count).padStart(3)} unread  device ${c.device_id}${assigned}${c.id === viewing ? '  (viewing)' : ''}`);
@@ -75,7 +78,7 @@ export function startAgentChat(options: AgentChatOptions): void {
       case 'usage':
         return say(`* ${parsed.message}`);
       case 'list':
-        return list();
+        return list(parsed.filters);
       case 'view':
         return view(recent.find((c) => c.id === parsed.target || c.id.endsWith(parsed.target))?.id ?? parsed.target, 'chosen');
     }
