@@ -1,7 +1,8 @@
 /**
  * `npm run load -- <connections|fanout|e2e> [--flag value …]`: starts a private copy of the stack on this machine,
- * drives it from several client processes, and prints the figures for the gateway and the plain Socket.IO
- * baseline side by side. Flags are listed in load-tests/README.md. Everything it starts is removed at the end.
+ * drives it from several client processes, and prints the figures for the gateway, the plain Socket.IO baseline
+ * and the raw uWS floor side by side. Flags are listed in load-tests/README.md. Everything it starts is removed at
+ * the end.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -11,24 +12,32 @@ import { runConnections } from './scenarios/connections.js';
 import { runE2e } from './scenarios/e2e.js';
 import { runFanout } from './scenarios/fanout.js';
 import { withRunContext, type RunContext } from './scenarios/run-context.js';
+import type { ServerKind } from './stack/load-stack.js';
 
-const SCENARIOS: Record<string, (ctx: RunContext) => Promise<{ figures: Figure[]; conditions: string[] }>> = {
-  connections: runConnections,
-  fanout: runFanout,
-  e2e: runE2e,
+interface Scenario {
+  readonly run: (ctx: RunContext) => Promise<{ figures: Figure[]; conditions: string[] }>;
+  /** `--servers` unless given. The floor is cheap to add where it is the point (sockets and fan-out). */
+  readonly servers: readonly ServerKind[];
+}
+
+const SCENARIOS: Record<string, Scenario> = {
+  connections: { run: runConnections, servers: ['gateway', 'baseline', 'floor'] },
+  fanout: { run: runFanout, servers: ['gateway', 'baseline', 'floor'] },
+  e2e: { run: runE2e, servers: ['gateway', 'baseline'] },
 };
 
 async function main(): Promise<number> {
   const { scenario, flags } = parseArgs(process.argv.slice(2));
-  const run = scenario ? SCENARIOS[scenario] : undefined;
-  if (!run) {
+  const chosen = scenario ? SCENARIOS[scenario] : undefined;
+  if (!chosen) {
     process.stderr.write(`usage: npm run load -- <${Object.keys(SCENARIOS).join('|')}> [--flag value …] (see load-tests/README.md)\n`);
     return 2;
   }
   const reader = flagReader(flags);
   const started = new Date();
-  const { figures, conditions } = await withRunContext(reader, { messagesCpus: reader.optional('messages-cpus') }, async (ctx) => {
-    const result = await run(ctx);
+  const stackExtras = { messagesCpus: reader.optional('messages-cpus'), defaultServers: chosen.servers };
+  const { figures, conditions } = await withRunContext(reader, stackExtras, async (ctx) => {
+    const result = await chosen.run(ctx);
     return { figures: result.figures, conditions: [...ctx.conditions, ...result.conditions] };
   });
   const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, Linux ${os.release()}, Node ${process.version}; load average at the end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`;

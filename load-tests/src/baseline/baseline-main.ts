@@ -4,10 +4,9 @@
  */
 import { Redis } from 'ioredis';
 import { connect } from '@nats-io/transport-node';
-import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { MessageCreatedEvent, natsNames } from '@switchboard/protocol';
 import { createMetricsRegistry } from '@switchboard/metrics';
 import { reportListening } from '@switchboard/runtime';
+import { startMessageCreatedConsumer } from '../bus/message-created-consumer.js';
 import { startBaselineServer } from './baseline-server.js';
 
 
@@ -21,9 +20,6 @@ async function main(): Promise<void> {
   const redis = new Redis(required('REDIS_URL'));
   redis.on('error', () => undefined);
   const nc = await connect({ servers: required('NATS_URL'), name: 'baseline' });
-  const names = natsNames(env.NATS_PREFIX ?? '');
-  const stream = names.streams.messages;
-  const consumer = names.prefix ? `${names.prefix}_baseline-fanout` : 'baseline-fanout';
   const server = await startBaselineServer({
     port: Number(required('BASELINE_PORT')),
     host: env.BASELINE_HOST ?? '127.0.0.1',
@@ -37,30 +33,11 @@ async function main(): Promise<void> {
   });
 
   // The same delivery path as the gateway: a durable JetStream consumer, events validated, emitted, acked.
-  const jsm = await jetstreamManager(nc);
-  await jsm.consumers.delete(stream, consumer).catch(() => undefined);
-  await jsm.consumers.add(stream, {
-    durable_name: consumer,
-    ack_policy: AckPolicy.Explicit,
-    deliver_policy: DeliverPolicy.New,
-    filter_subject: names.streamSubjects.messages[0],
-    max_ack_pending: 20_000,
-  });
-  const messages = await (await jetstream(nc).consumers.get(stream, consumer)).consume({ max_messages: 1000 });
-  void (async () => {
-    for await (const m of messages) {
-      if (m.subject === names.subjects.messageCreated) {
-        const parsed = MessageCreatedEvent.safeParse(m.json());
-        if (parsed.success) server.messageCreated(parsed.data);
-      }
-      m.ack();
-    }
-  })();
+  const consumer = await startMessageCreatedConsumer({ nc, prefix: env.NATS_PREFIX ?? '', name: 'baseline-fanout', onEvent: (event) => server.messageCreated(event) });
   reportListening('BASELINE_PORT', server.port);
 
   const stop = async () => {
-    await messages.close().catch(() => undefined);
-    await jsm.consumers.delete(stream, consumer).catch(() => undefined);
+    await consumer.close().catch(() => undefined);
     await server.close();
     await nc.drain().catch(() => undefined);
     await redis.quit().catch(() => redis.disconnect());

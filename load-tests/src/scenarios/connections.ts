@@ -1,7 +1,7 @@
 import type { SocketSpec } from '../clients/worker-messages.js';
 import { clientAuth, createFixtures, DEVICE_IDENTITIES, type DeviceIdentity } from '../fixtures/app-fixtures.js';
 import { heapSnapshot } from '../measure/heap-snapshot.js';
-import type { Figure } from '../measure/report.js';
+import { perServer, type Figure } from '../measure/report.js';
 import { engineIoUrl } from '../protocol/sio-frames.js';
 import { OPERATOR_TOKEN, type ServerKind } from '../stack/load-stack.js';
 import type { RunContext } from './run-context.js';
@@ -99,19 +99,18 @@ export async function runConnections(ctx: RunContext): Promise<{ figures: Figure
     }
   }
   const g = results.get('gateway');
-  const b = results.get('baseline');
   const figures: Figure[] = [
-    { name: 'connections held at the end', unit: 'sockets', gateway: g?.held, baseline: b?.held, better: 'higher', target: g && { text: `≥ ${connections}`, met: g.held >= connections && g.minHeld >= connections } },
-    { name: 'fewest held during the hold', unit: 'sockets', gateway: g?.minHeld, baseline: b?.minHeld, better: 'higher' },
-    { name: 'drops during the hold', unit: 'sockets', gateway: g?.drops, baseline: b?.drops, better: 'lower', target: g && { text: '0', met: g.drops === 0 } },
-    { name: 'handshake errors', unit: 'sockets', gateway: g?.connectErrors, baseline: b?.connectErrors, better: 'lower' },
-    { name: 'ramp time', unit: 's', gateway: g?.rampSeconds, baseline: b?.rampSeconds, better: 'lower' },
-    { name: 'handshake p50 (open → connected)', unit: 'ms', gateway: g?.handshakeP50, baseline: b?.handshakeP50, better: 'lower' },
-    { name: 'handshake p99', unit: 'ms', gateway: g?.handshakeP99, baseline: b?.handshakeP99, better: 'lower' },
-    { name: 'RSS per connection (after a full GC)', unit: 'bytes', gateway: g?.rssPerConnection, baseline: b?.rssPerConnection, better: 'lower', target: g && { text: '≤ 8,000', met: g.rssPerConnection <= 8000 } },
-    { name: 'JS heap used per connection (after a full GC)', unit: 'bytes', gateway: g?.heapPerConnection, baseline: b?.heapPerConnection, better: 'lower' },
-    { name: 'RSS outside the V8 heap per connection', unit: 'bytes', gateway: g?.outsideHeapPerConnection, baseline: b?.outsideHeapPerConnection, better: 'lower' },
-    { name: 'server CPU while holding (heartbeats)', unit: '% of a core', gateway: g?.holdCpuPercent, baseline: b?.holdCpuPercent, better: 'lower' },
+    { name: 'connections held at the end', unit: 'sockets', ...perServer(results, (r) => r.held), better: 'higher', target: g && { text: `≥ ${connections}`, met: g.held >= connections && g.minHeld >= connections } },
+    { name: 'fewest held during the hold', unit: 'sockets', ...perServer(results, (r) => r.minHeld), better: 'higher' },
+    { name: 'drops during the hold', unit: 'sockets', ...perServer(results, (r) => r.drops), better: 'lower', target: g && { text: '0', met: g.drops === 0 } },
+    { name: 'handshake errors', unit: 'sockets', ...perServer(results, (r) => r.connectErrors), better: 'lower' },
+    { name: 'ramp time', unit: 's', ...perServer(results, (r) => r.rampSeconds), better: 'lower' },
+    { name: 'handshake p50 (open → connected)', unit: 'ms', ...perServer(results, (r) => r.handshakeP50), better: 'lower' },
+    { name: 'handshake p99', unit: 'ms', ...perServer(results, (r) => r.handshakeP99), better: 'lower' },
+    { name: 'RSS per connection (after a full GC)', unit: 'bytes', ...perServer(results, (r) => r.rssPerConnection), better: 'lower', target: g && { text: '≤ 8,000', met: g.rssPerConnection <= 8000 } },
+    { name: 'JS heap used per connection (after a full GC)', unit: 'bytes', ...perServer(results, (r) => r.heapPerConnection), better: 'lower' },
+    { name: 'RSS outside the V8 heap per connection', unit: 'bytes', ...perServer(results, (r) => r.outsideHeapPerConnection), better: 'lower' },
+    { name: 'server CPU while holding (heartbeats)', unit: '% of a core', ...perServer(results, (r) => r.holdCpuPercent), better: 'lower' },
   ];
   const identityText = identity === 'user' ? 'user (one user per device, an HS256 user_token in every handshake, exp 1 h)' : 'anonymous (API key only)';
   return {

@@ -5,7 +5,7 @@ import type { WriteTarget } from '../drivers/rest-writer-messages.js';
 import { startRestWriters } from '../drivers/rest-writers.js';
 import { startStreamCounter } from '../drivers/stream-counter.js';
 import { clientAuth, createFixtures, deviceHeaders } from '../fixtures/app-fixtures.js';
-import type { Figure } from '../measure/report.js';
+import { perServer, type Figure } from '../measure/report.js';
 import { engineIoUrl } from '../protocol/sio-frames.js';
 import { OPERATOR_TOKEN, type ServerKind } from '../stack/load-stack.js';
 import type { RunContext } from './run-context.js';
@@ -149,7 +149,6 @@ export async function runE2e(ctx: RunContext): Promise<{ figures: Figure[]; cond
   }
 
   const g = latency.get('gateway');
-  const b = latency.get('baseline');
   const t = throughput;
   const figures: Figure[] = [];
   if (t) {
@@ -170,14 +169,14 @@ export async function runE2e(ctx: RunContext): Promise<{ figures: Figure[]; cond
     );
   }
   figures.push(
-    { name: `messages accepted per second (paced at ${rate})`, unit: '/s', gateway: g && g.accepted / g.seconds, baseline: b && b.accepted / b.seconds, better: 'higher' },
-    { name: 'REST POST → message:new p50', unit: 'ms', gateway: g?.p50, baseline: b?.p50, better: 'lower' },
-    { name: 'REST POST → message:new p99', unit: 'ms', gateway: g?.p99, baseline: b?.p99, better: 'lower', target: g && { text: '≤ 100', met: g.p99 !== undefined && g.p99 <= 100 } },
-    { name: 'REST POST → message:new max', unit: 'ms', gateway: g?.max, baseline: b?.max, better: 'lower' },
-    { name: 'REST POST answer p99', unit: 'ms', gateway: g?.postP99, baseline: b?.postP99, better: 'lower' },
-    { name: 'delivery ratio', unit: '%', gateway: g && (100 * g.received) / g.expected, baseline: b && (100 * b.received) / b.expected, better: 'higher' },
-    { name: 'socket server CPU', unit: '% of a core', gateway: g && (100 * g.serverCpuSeconds) / g.seconds, baseline: b && (100 * b.serverCpuSeconds) / b.seconds, better: 'lower' },
-    { name: 'errors (writes, drops, protocol)', unit: 'count', gateway: g?.errors, baseline: b?.errors, better: 'lower' },
+    { name: `messages accepted per second (paced at ${rate})`, unit: '/s', ...perServer(latency, (r) => r.accepted / r.seconds), better: 'higher' },
+    { name: 'REST POST → message:new p50', unit: 'ms', ...perServer(latency, (r) => r.p50), better: 'lower' },
+    { name: 'REST POST → message:new p99', unit: 'ms', ...perServer(latency, (r) => r.p99), better: 'lower', target: g && { text: '≤ 100', met: g.p99 !== undefined && g.p99 <= 100 } },
+    { name: 'REST POST → message:new max', unit: 'ms', ...perServer(latency, (r) => r.max), better: 'lower' },
+    { name: 'REST POST answer p99', unit: 'ms', ...perServer(latency, (r) => r.postP99), better: 'lower' },
+    { name: 'delivery ratio', unit: '%', ...perServer(latency, (r) => (100 * r.received) / r.expected), better: 'higher' },
+    { name: 'socket server CPU', unit: '% of a core', ...perServer(latency, (r) => (100 * r.serverCpuSeconds) / r.seconds), better: 'lower' },
+    { name: 'errors (writes, drops, protocol)', unit: 'count', ...perServer(latency, (r) => r.errors), better: 'lower' },
   );
   return {
     figures,

@@ -3,7 +3,7 @@ import { startBusPublisher } from '../drivers/bus-publisher.js';
 import { clientAuth, createFixtures } from '../fixtures/app-fixtures.js';
 import { scrapeMetrics } from '../measure/process-usage.js';
 import { bucketsOf, percentileBetween } from '../measure/prom-histogram.js';
-import type { Figure } from '../measure/report.js';
+import { perServer, type Figure } from '../measure/report.js';
 import { engineIoUrl } from '../protocol/sio-frames.js';
 import { OPERATOR_TOKEN, type ServerKind } from '../stack/load-stack.js';
 import type { RunContext } from './run-context.js';
@@ -97,36 +97,34 @@ export async function runFanout(ctx: RunContext): Promise<{ figures: Figure[]; c
   }
   const g = results.get('gateway');
   const b = results.get('baseline');
-  const perCpu = (r: FanoutResult | undefined) => (r ? r.received / r.serverCpuSeconds : undefined);
+  const perCpu = (r: FanoutResult) => r.received / r.serverCpuSeconds;
   const figures: Figure[] = [
-    { name: 'sockets connected', unit: 'sockets', gateway: g?.sockets, baseline: b?.sockets, better: 'higher' },
-    { name: 'events published', unit: 'events', gateway: g?.published, baseline: b?.published, better: 'none' },
-    { name: 'deliveries per second', unit: '/s', gateway: g && g.received / g.seconds, baseline: b && b.received / b.seconds, better: 'higher' },
+    { name: 'sockets connected', unit: 'sockets', ...perServer(results, (r) => r.sockets), better: 'higher' },
+    { name: 'events published', unit: 'events', ...perServer(results, (r) => r.published), better: 'none' },
+    { name: 'deliveries per second', unit: '/s', ...perServer(results, (r) => r.received / r.seconds), better: 'higher' },
     {
       name: 'deliveries per server CPU-second',
       unit: '/CPU-s',
-      gateway: perCpu(g),
-      baseline: perCpu(b),
+      ...perServer(results, perCpu),
       better: 'higher',
-      target: g && b ? { text: '≥ 2.5× baseline', met: perCpu(g)! >= 2.5 * perCpu(b)! } : undefined,
+      target: g && b ? { text: '≥ 2.5× baseline', met: perCpu(g) >= 2.5 * perCpu(b) } : undefined,
     },
-    { name: 'server CPU', unit: '% of a core', gateway: g && (100 * g.serverCpuSeconds) / g.seconds, baseline: b && (100 * b.serverCpuSeconds) / b.seconds, better: 'lower' },
-    { name: 'of which in the kernel (system time)', unit: '%', gateway: g && (100 * g.serverSystemSeconds) / g.serverCpuSeconds, baseline: b && (100 * b.serverSystemSeconds) / b.serverCpuSeconds, better: 'none' },
+    { name: 'server CPU', unit: '% of a core', ...perServer(results, (r) => (100 * r.serverCpuSeconds) / r.seconds), better: 'lower' },
+    { name: 'of which in the kernel (system time)', unit: '%', ...perServer(results, (r) => (100 * r.serverSystemSeconds) / r.serverCpuSeconds), better: 'none' },
     {
       name: 'deliveries per server user-space CPU-second',
       unit: '/CPU-s',
-      gateway: g && g.received / (g.serverCpuSeconds - g.serverSystemSeconds),
-      baseline: b && b.received / (b.serverCpuSeconds - b.serverSystemSeconds),
+      ...perServer(results, (r) => r.received / (r.serverCpuSeconds - r.serverSystemSeconds)),
       better: 'higher',
     },
-    { name: 'client processes CPU (together)', unit: '% of a core', gateway: g && (100 * g.clientCpuSeconds) / g.seconds, baseline: b && (100 * b.clientCpuSeconds) / b.seconds, better: 'none' },
-    { name: 'latency p50 (publish → client)', unit: 'ms', gateway: g?.p50, baseline: b?.p50, better: 'lower' },
-    { name: 'latency p99 (publish → client)', unit: 'ms', gateway: g?.p99, baseline: b?.p99, better: 'lower', target: g && { text: '≤ 50', met: g.p99 !== undefined && g.p99 <= 50 } },
-    { name: 'latency max', unit: 'ms', gateway: g?.max, baseline: b?.max, better: 'lower' },
+    { name: 'client processes CPU (together)', unit: '% of a core', ...perServer(results, (r) => (100 * r.clientCpuSeconds) / r.seconds), better: 'none' },
+    { name: 'latency p50 (publish → client)', unit: 'ms', ...perServer(results, (r) => r.p50), better: 'lower' },
+    { name: 'latency p99 (publish → client)', unit: 'ms', ...perServer(results, (r) => r.p99), better: 'lower', target: g && { text: '≤ 50', met: g.p99 !== undefined && g.p99 <= 50 } },
+    { name: 'latency max', unit: 'ms', ...perServer(results, (r) => r.max), better: 'lower' },
     { name: 'of which publish → server emit, p50 (gateway histogram bucket)', unit: 'ms ≤', gateway: g?.emitLagP50, baseline: undefined, better: 'lower' },
     { name: 'of which publish → server emit, p99 (gateway histogram bucket)', unit: 'ms ≤', gateway: g?.emitLagP99, baseline: undefined, better: 'lower' },
-    { name: 'delivery ratio', unit: '%', gateway: g && (100 * g.received) / g.expected, baseline: b && (100 * b.received) / b.expected, better: 'higher', target: g && { text: '100%', met: g.received >= g.expected } },
-    { name: 'errors (publish, drops, protocol)', unit: 'count', gateway: g?.errors, baseline: b?.errors, better: 'lower' },
+    { name: 'delivery ratio', unit: '%', ...perServer(results, (r) => (100 * r.received) / r.expected), better: 'higher', target: g && { text: '100%', met: g.received >= g.expected } },
+    { name: 'errors (publish, drops, protocol)', unit: 'count', ...perServer(results, (r) => r.errors), better: 'lower' },
   ];
   return {
     figures,

@@ -2,7 +2,7 @@ import { startClientFleet, type ClientFleet } from '../clients/client-fleet.js';
 import { createProcessUsageReader, scrapeMetrics, type ProcessUsageReader } from '../measure/process-usage.js';
 import { forceGc, inspectorUrl } from '../measure/force-gc.js';
 import type { FlagReader } from '../options.js';
-import { startLoadStack, type LoadStack, type ServerKind, type ServerUnderTest } from '../stack/load-stack.js';
+import { SERVER_KINDS, startLoadStack, type LoadStack, type ServerKind, type ServerUnderTest } from '../stack/load-stack.js';
 
 export interface ServerSample {
   readonly at: number;
@@ -36,9 +36,13 @@ export interface RunContext {
  * Starts the private stack and the client processes from the common flags, runs `body`, and removes everything
  * it started whatever happens (processes, database, private servers).
  */
-export async function withRunContext<T>(flags: FlagReader, stackExtras: { messagesCpus?: string | undefined }, body: (ctx: RunContext) => Promise<T>): Promise<T> {
-  const servers = flags.list('servers', ['gateway', 'baseline']) as ServerKind[];
-  for (const s of servers) if (s !== 'gateway' && s !== 'baseline') throw new Error(`--servers takes gateway,baseline (got ${s})`);
+export async function withRunContext<T>(
+  flags: FlagReader,
+  stackExtras: { messagesCpus?: string | undefined; defaultServers: readonly ServerKind[] },
+  body: (ctx: RunContext) => Promise<T>,
+): Promise<T> {
+  const servers = flags.list('servers', stackExtras.defaultServers) as ServerKind[];
+  for (const s of servers) if (!SERVER_KINDS.includes(s)) throw new Error(`--servers takes ${SERVER_KINDS.join(',')} (got ${s})`);
   const serverCpus = flags.str('server-cpus', '0');
   const clientCpus = flags.str('client-cpus', '1');
   const helperCpus = flags.str('helper-cpus', '1');

@@ -12,11 +12,14 @@ import {
 import { pinProcess } from '../pin.js';
 
 const BASELINE_MAIN = fileURLToPath(new URL('../baseline/baseline-main.js', import.meta.url));
+const FLOOR_MAIN = fileURLToPath(new URL('../floor/floor-main.js', import.meta.url));
 
 export const OPERATOR_TOKEN = 'load-test-operator-token-0123456789';
 export const INTERNAL_TOKEN = 'load-test-internal-token-0123456789';
 
-export type ServerKind = 'gateway' | 'baseline';
+/** The servers a run can measure: the gateway, the plain Socket.IO baseline, and the raw uWS pub/sub floor. */
+export const SERVER_KINDS = ['gateway', 'baseline', 'floor'] as const;
+export type ServerKind = (typeof SERVER_KINDS)[number];
 
 /**
  * The load runner opens thousands of sockets from one address (many per device in `fanout`) and sends REST writes
@@ -57,7 +60,7 @@ export interface LoadStackOptions {
 /**
  * The real stack, private to one load run (the shared stack of libs/testing): a fresh database on the shared
  * Postgres, a private nats-server and redis-server, the messages service, and then one server under test at a time
- * (the gateway with every feature on, or the baseline). `dispose` removes all of it.
+ * (the gateway with every feature on, the baseline, or the floor). `dispose` removes all of it.
  */
 export interface LoadStack extends AsyncDisposable {
   readonly database: TestDatabase;
@@ -102,21 +105,28 @@ export async function startLoadStack(options: LoadStackOptions = {}): Promise<Lo
             { REDIS_KEY_PREFIX: prefix, NODE_ID: `load-${serial}`, DRAIN_WINDOW_MS: '2000', ...LOAD_LIMITS.gateway, ...options.gatewayEnv, ...env },
             { nodeArgs, ...(options.gatewayMain ? { script: options.gatewayMain } : {}) },
           )
-        : await startServiceProcess({
-            script: BASELINE_MAIN,
-            portVariable: 'BASELINE_PORT',
-            nodeArgs,
-            env: {
-              REDIS_URL: stack.redisUrl,
-              NATS_URL: stack.natsUrl,
-              MESSAGES_URL: stack.messages.url,
-              INTERNAL_TOKEN,
-              REDIS_KEY_PREFIX: prefix,
-              LOG_LEVEL: 'warn',
-              BASELINE_HOST: '127.0.0.1',
-              ...env,
-            },
-          });
+        : kind === 'baseline'
+          ? await startServiceProcess({
+              script: BASELINE_MAIN,
+              portVariable: 'BASELINE_PORT',
+              nodeArgs,
+              env: {
+                REDIS_URL: stack.redisUrl,
+                NATS_URL: stack.natsUrl,
+                MESSAGES_URL: stack.messages.url,
+                INTERNAL_TOKEN,
+                REDIS_KEY_PREFIX: prefix,
+                LOG_LEVEL: 'warn',
+                BASELINE_HOST: '127.0.0.1',
+                ...env,
+              },
+            })
+          : await startServiceProcess({
+              script: FLOOR_MAIN,
+              portVariable: 'FLOOR_PORT',
+              nodeArgs,
+              env: { NATS_URL: stack.natsUrl, MESSAGES_URL: stack.messages.url, INTERNAL_TOKEN, FLOOR_HOST: '127.0.0.1', ...env },
+            });
     await pinProcess(proc.pid, options.serverCpus);
     return { kind, process: proc, diagnosticDir, stop: () => stopGracefully(proc) };
   };
