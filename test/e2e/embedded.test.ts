@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { AgentClient } from '@switchboard/client';
 import { io } from 'socket.io-client';
-import { REST_PATHS, restPath, SOCKET_PATH, type Conversation, type CreatedApp, type Message } from '@switchboard/protocol';
+import { REST_PATHS, restPath, SOCKET_PATH, WORKFLOW, type Conversation, type CreatedApp, type Message } from '@switchboard/protocol';
 import {
   freeStablePort,
   record,
@@ -150,6 +150,37 @@ describe('e2e: embedded single process', () => {
       await sleep(500);
       expect(deviceSocket.of('conversation:updated')).toHaveLength(1);
       expect(agentSocket.of('conversation:updated')).toHaveLength(1);
+    } finally {
+      deviceSocket.close();
+      agentSocket.close();
+    }
+  }, 60_000);
+
+  it('embedded - the snooze timer runs on PGlite: a conversation snoozed for 2 s reopens by itself, and both sides hear it', async () => {
+    const app: CreatedApp = JSON.parse(await readFile(path.join(dataDir, 'demo-app.json'), 'utf8'));
+    const api = `http://127.0.0.1:${messagesPort}`;
+    const device = { 'content-type': 'application/json', 'X-App-Id': app.id, 'X-Device-Id': 'snooze-device', 'X-Api-Key': app.api_key };
+    const agent = { 'content-type': 'application/json', Authorization: `Bearer ${app.admin_token}` };
+    const conversation = (await (await fetch(`${api}${REST_PATHS.conversations}`, { method: 'POST', headers: device })).json()) as Conversation;
+    const options = { path: SOCKET_PATH, transports: ['websocket'], forceNew: true, reconnection: false };
+    const deviceSocket = record<ClientSocket>(io(`http://127.0.0.1:${gatewayPort}/client`, { ...options, auth: { app_id: app.id, device_id: 'snooze-device', api_key: app.api_key } }));
+    const agentSocket = record<AdminSocket>(io(`http://127.0.0.1:${gatewayPort}/admin`, { ...options, auth: { app_id: app.id, admin_token: app.admin_token } }));
+    try {
+      await deviceSocket.waitFor('conversation:joined');
+      await agentSocket.waitFor('connected');
+      const until = new Date(Date.now() + 2000);
+      const url = `${api}${restPath(REST_PATHS.conversation, conversation.id)}`;
+      const snoozed = await fetch(url, { method: 'PATCH', headers: agent, body: JSON.stringify({ status: 'snoozed', snoozed_until: until.toISOString() }) });
+      expect(snoozed.status).toBe(200);
+      const [, toDevice] = await deviceSocket.waitFor('conversation:updated', 2, 10_000);
+      const [, toAgent] = await agentSocket.waitFor('conversation:updated', 2, 10_000);
+      expect(Date.now() - until.getTime()).toBeLessThan(WORKFLOW.snoozeWakeBoundMs);
+      expect(toDevice).toMatchObject({ id: conversation.id, status: 'open', snoozed_until: null });
+      expect(toAgent).toEqual(await (await fetch(url, { headers: agent })).json());
+      expect(Date.parse(toAgent!.updated_at)).toBeGreaterThanOrEqual(until.getTime());
+      await sleep(1500);
+      expect(deviceSocket.of('conversation:updated')).toHaveLength(2);
+      expect(agentSocket.of('conversation:updated')).toHaveLength(2);
     } finally {
       deviceSocket.close();
       agentSocket.close();

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { natsNames, restPath, REST_PATHS, SUBJECTS, type Conversation, type ConversationUpdatedEvent, type CreatedApp } from '@switchboard/protocol';
+import { natsNames, restPath, REST_PATHS, SUBJECTS, WORKFLOW, type Conversation, type ConversationUpdatedEvent, type CreatedApp } from '@switchboard/protocol';
 import { waitFor } from '@switchboard/testing';
 import { sleep, startGatewayStack, type GatewayStack, type Recorded } from './harness.js';
 import type { Socket } from 'socket.io-client';
@@ -166,6 +166,35 @@ describe('conversation:updated across two nodes', () => {
       expect(event.app_id).toBe(app.id);
     }
     expect(new Set(events.map((e) => e.msgId)).size).toBe(4);
+  });
+
+  it('conversation:updated - the snooze timer reopens it within 5 s of snoozed_until, not before: the device on one node and the agents on the other get it once', async () => {
+    const w = await watchers('timer-phone');
+    expect(await w.device.socket.emitWithAck('message:send', { conversation_id: w.id, body: 'later please', local_id: 'u1' })).toMatchObject({ success: true });
+    const until = new Date(Date.now() + 3000);
+    const snoozed = await stack.rest('PATCH', conversationPath(w.id), agentHeaders(app), { status: 'snoozed', snoozed_until: until.toISOString() });
+    expect(snoozed.status).toBe(200);
+    await nth(w, 1);
+
+    // Not before its time.
+    await sleep(until.getTime() - 300 - Date.now());
+    expect(w.device.of('conversation:updated')).toHaveLength(1);
+    for (const agent of w.agents) expect(agent.of('conversation:updated')).toHaveLength(1);
+
+    const seen = await nth(w, 2);
+    const arrived = Date.now();
+    expect(arrived - until.getTime()).toBeLessThan(WORKFLOW.snoozeWakeBoundMs);
+    const now = await read(w.id, 'timer-phone');
+    expect(seen.device).toEqual(now.device);
+    for (const agent of seen.agents) expect(agent).toEqual(now.agent);
+    expect(seen.device).toMatchObject({ status: 'open', snoozed_until: null, unread_count: 0 });
+    expect(seen.agents[0]).toMatchObject({ status: 'open', snoozed_until: null, unread_count: 1 });
+    expect(Date.parse(seen.device.updated_at)).toBeGreaterThanOrEqual(until.getTime());
+    await exactly(w, 2);
+
+    const events = await streamed(w.id);
+    expect(events.map((e) => e.event.conversation.status)).toEqual(['snoozed', 'open']);
+    expect(new Set(events.map((e) => e.msgId)).size).toBe(2);
   });
 
   it('conversation:updated - an event in EVENTS goes out once per namespace (device: user_unread_count, agents: the event\'s); a malformed one is dropped and reaches no one', async () => {

@@ -58,6 +58,28 @@ export function isVisibleTo(row: Pick<ConversationRow, 'app_id' | 'device_id' | 
   }
 }
 
+/**
+ * The snooze wake-up's one statement: reopens up to `limit` snoozed conversations whose `snoozed_until` has passed,
+ * soonest first (index `conversations_snoozed_until`), and answers them as they are now. `FOR UPDATE SKIP LOCKED`
+ * lets several replicas run it at once: each takes rows no other transaction holds, so each conversation is
+ * reopened by one of them, once; a row a writer holds (a PATCH re-timing it, a user's message reopening it) is
+ * left for the next tick, and the lock re-reads the row, so one that is no longer due or snoozed is not taken. The
+ * rows stay locked until the caller's transaction ends, which writes their events. `activity` does not move: a
+ * wake-up is not a message (the inbox order, and a cursor paging through it, stay put).
+ */
+export async function reopenDueSnoozedConversations(trx: Kysely<Database>, limit: number): Promise<ConversationRow[]> {
+  const { rows } = await sql<ConversationRow>`
+    UPDATE conversations SET status = 'open', snoozed_until = NULL, updated_at = now()
+    WHERE id IN (
+      SELECT id FROM conversations
+      WHERE status = 'snoozed' AND snoozed_until <= now()
+      ORDER BY snoozed_until
+      LIMIT ${limit}
+      FOR UPDATE SKIP LOCKED)
+    RETURNING *`.execute(trx);
+  return rows;
+}
+
 /** What a batch of sends changes on one conversation it wrote to. */
 export interface LatestMessages {
   readonly conversationId: string;
