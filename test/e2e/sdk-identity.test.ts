@@ -104,7 +104,11 @@ describe('sdk: identity', () => {
     control.on('error', controlErrors.push);
     refreshing.connect();
     control.connect();
-    await waitFor(() => refreshing.connected && control.connected, { timeoutMs: 5000, message: 'both connected' });
+    // `connectionId` comes with the server's `connected` event, a moment after the socket is connected.
+    await waitFor(() => refreshing.connected && refreshing.connectionId !== undefined && control.connected, {
+      timeoutMs: 5000,
+      message: 'both connected',
+    });
     const connectionId = refreshing.connectionId;
     await controlErrors.until((items) => items.some((e) => e.code === 'TOKEN_EXPIRED'), 'the control socket is expired', 20_000);
     await new Promise((resolve) => setTimeout(resolve, 3000)); // past the control's expiry, with room

@@ -95,7 +95,7 @@ export interface LatestMessages {
 
 /**
  * Records each conversation's newest message, its time, the sides' message counts and a reopening (on rows the
- * transaction has locked), in one statement; answers the rows after it.
+ * transaction has locked), in one statement; answers the reopened rows, as they are after it.
  */
 export async function recordLatestMessages(trx: Kysely<Database>, latest: readonly LatestMessages[]): Promise<ConversationRow[]> {
   if (latest.length === 0) return [];
@@ -105,17 +105,21 @@ export async function recordLatestMessages(trx: Kysely<Database>, latest: readon
         sql`(${l.conversationId}::text, ${l.seq}::integer, ${l.messageId}::text, ${l.userCount}::integer, ${l.agentCount}::integer, ${l.reopen}::boolean)`,
     ),
   );
-  const { rows: updated } = await sql<ConversationRow>`
-    UPDATE conversations AS c
-    SET last_seq = v.seq, last_message_id = v.message_id, updated_at = now(), last_message_at = now(),
-        activity = nextval('conversation_activity_seq'),
-        user_message_count = v.user_count, agent_message_count = v.agent_count,
-        status = CASE WHEN v.reopen THEN 'open' ELSE c.status END,
-        snoozed_until = CASE WHEN v.reopen THEN NULL ELSE c.snoozed_until END
-    FROM (VALUES ${rows}) AS v(id, seq, message_id, user_count, agent_count, reopen)
-    WHERE c.id = v.id
-    RETURNING c.*`.execute(trx);
-  return updated;
+  // Only the reopened rows come back (their `conversation.updated` events need them): the common send reads none.
+  const { rows: reopened } = await sql<ConversationRow & { reopened: boolean }>`
+    WITH updated AS (
+      UPDATE conversations AS c
+      SET last_seq = v.seq, last_message_id = v.message_id, updated_at = now(), last_message_at = now(),
+          activity = nextval('conversation_activity_seq'),
+          user_message_count = v.user_count, agent_message_count = v.agent_count,
+          status = CASE WHEN v.reopen THEN 'open' ELSE c.status END,
+          snoozed_until = CASE WHEN v.reopen THEN NULL ELSE c.snoozed_until END
+      FROM (VALUES ${rows}) AS v(id, seq, message_id, user_count, agent_count, reopen)
+      WHERE c.id = v.id
+      RETURNING c.*, v.reopen AS reopened
+    )
+    SELECT * FROM updated WHERE reopened`.execute(trx);
+  return reopened.map(({ reopened: _, ...row }) => row);
 }
 
 /**
