@@ -10,6 +10,13 @@ import { connect } from '@nats-io/transport-node';
 import { Redis } from 'ioredis';
 
 export const here = path.dirname(fileURLToPath(import.meta.url));
+
+// Whatever this run started ends with it, also when it fails or `timeout` stops it (early runs left orphans).
+const started = new Set();
+process.on('exit', () => {
+  for (const child of started) child.kill('SIGKILL');
+});
+for (const signal of ['SIGTERM', 'SIGINT']) process.on(signal, () => process.exit(1));
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 export const freePort = () =>
@@ -26,6 +33,8 @@ export async function startServers() {
   const [redisPort, natsPort] = [await freePort(), await freePort()];
   const redis = spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' });
   const nats = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(natsPort), '-js', '-sd', dir], { stdio: 'ignore' });
+  started.add(redis).add(nats);
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
   const redisUrl = `redis://127.0.0.1:${redisPort}`;
   const natsUrl = `nats://127.0.0.1:${natsPort}`;
   for (let i = 0; i < 100; i++) {
@@ -56,6 +65,7 @@ export async function startServers() {
 /** Forks a script; resolves once it says `ready`. `call(cmd)` sends a command and waits for its reply. */
 export function forkProcess(script, env) {
   const child = fork(path.join(here, script), [], { env: { ...process.env, ...env }, execArgv: ['--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  started.add(child);
   let next = 0;
   const waiting = new Map();
   let ready;

@@ -200,22 +200,46 @@ for (const nsp of [client, admin]) {
 // ---- the consuming node: the shared JetStream consumer, as the gateway's fan-out handler does ----
 let consumed = 0;
 let messages;
-if (ROLE === 'consumer') {
+const take = async (data, ack, term) => {
+  const parsed = MessageCreatedEvent.safeParse(data);
+  if (!parsed.success) return term();
+  const r = mech.emit(parsed.data);
+  if (r) await r;
+  ack();
+  consumed++;
+};
+const pullMs = Number(process.env.PULL_MS ?? 0);
+if (ROLE === 'consumer' && pullMs === 0) {
+  // As the gateway: pull requests kept open, each event handled as it arrives.
   const consumer = await jetstream(nc).consumers.get(STREAM, DURABLE);
   messages = await consumer.consume({ max_messages: 500 });
   void (async () => {
-    for await (const m of messages) {
-      const parsed = MessageCreatedEvent.safeParse(m.json());
-      if (!parsed.success) {
-        m.term();
-        continue;
-      }
-      const r = mech.emit(parsed.data);
-      if (r) await r;
-      m.ack();
-      consumed++;
-    }
+    for await (const m of messages) await take(m.json(), () => m.ack(), () => m.term());
   })();
+} else if (ROLE === 'consumer') {
+  // PULL_MS: one `no_wait` pull request (JetStream's pull protocol on a core inbox) every PULL_MS ms, taking what
+  // has accumulated (up to 500) in one burst: fewer wake-ups per event, at up to PULL_MS of added latency.
+  const inbox = `_INBOX.${NODE_ID}.${process.pid}.pull`;
+  let inFlight = false;
+  let started = 0;
+  nc.subscribe(inbox, {
+    callback: (error, m) => {
+      if (error) return;
+      if (m.data.length === 0 || m.headers?.code) {
+        inFlight = false; // 404 No Messages / 408: this pull is over
+        return;
+      }
+      void take(JSON.parse(m.string()), () => m.respond('+ACK'), () => m.respond('+TERM'));
+    },
+  });
+  const pull = () => {
+    if (!inFlight || performance.now() - started > 1000) {
+      inFlight = true;
+      started = performance.now();
+      nc.publish(`$JS.API.CONSUMER.MSG.NEXT.${STREAM}.${DURABLE}`, JSON.stringify({ batch: 500, no_wait: true }), { reply: inbox });
+    }
+  };
+  setInterval(pull, pullMs);
 }
 
 // ---- race.mjs: a flow of events emitted straight into the mechanism (no JetStream), each stamped first ----

@@ -2,7 +2,7 @@
 //   node load-tests/scripts/interest-fanout/summarize.mjs results/run-1.jsonl results/run-2.jsonl …
 // One row per bench run (time, 1-minute load before → after, µs per event of each process, packets each node
 // decoded per event, deliveries), then one row per race run. `--rate N`, `--rooms N` (extra rooms on C) keep only
-// those bench runs; `--bench` or `--race` prints only that table.
+// those bench runs; `--bench` or `--race` prints only that table; `--cluster`: cluster.mjs's runs.
 import { readFileSync } from 'node:fs';
 
 const args = process.argv.slice(2);
@@ -19,6 +19,7 @@ const flag = (name) => {
 };
 const onlyBench = flag('--bench');
 const onlyRace = flag('--race');
+const onlyCluster = flag('--cluster');
 const runs = [];
 for (const file of args) {
   const name = file.replace(/^.*\//, '').replace(/\.jsonl$/, '');
@@ -33,12 +34,24 @@ const order = ['none', 'streams', 'sharded', 'nats', 'registry', 'nats-noflush']
 const byMech = (a, b) => order.indexOf(a.mech) - order.indexOf(b.mech) || a.at.localeCompare(b.at);
 
 const bench = runs
-  .filter((r) => r.rate !== undefined)
+  .filter((r) => r.rate !== undefined && r.nodes === undefined)
   .filter((r) => onlyRate === undefined || r.rate === Number(onlyRate))
   .filter((r) => onlyRooms === undefined || (r.extraRooms ?? 0) === Number(onlyRooms))
   .sort((a, b) => a.rate - b.rate || (a.extraRooms ?? 0) - (b.extraRooms ?? 0) || byMech(a, b));
-if (!onlyRace) printBench();
-if (!onlyBench) printRace();
+if (onlyCluster) printCluster();
+else {
+  if (!onlyRace) printBench();
+  if (!onlyBench) printRace();
+}
+
+function printCluster() {
+  const cluster = runs.filter((r) => r.nodes !== undefined).sort((a, b) => a.rate - b.rate || byMech(a, b) || a.nodes - b.nodes);
+  console.log('| mechanism | events/s | nodes | run (UTC, load) | µs per cluster event, each node | whole cluster | consumed |');
+  console.log('|---|---|---|---|---|---|---|');
+  for (const r of cluster) {
+    console.log(`| ${r.mech} | ${r.rate} | ${r.nodes} | ${r.file} ${time(r.at)} (${load1(r.load.before)} → ${load1(r.load.after)}) | ${r.usPerEventPerNode.join(', ')} | ${r.usPerEventCluster} | ${r.consumed} of ${r.events} |`);
+  }
+}
 
 function printBench() {
 console.log('| mechanism | events/s | extra rooms on C | run (UTC, load) | A: takes the event | B: no socket | C: one socket | redis-server | nats-server | packets decoded A / B / C | consumed, delivered |');
