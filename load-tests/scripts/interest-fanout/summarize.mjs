@@ -45,11 +45,13 @@ else {
 }
 
 function printCluster() {
-  const cluster = runs.filter((r) => r.nodes !== undefined).sort((a, b) => a.rate - b.rate || byMech(a, b) || a.nodes - b.nodes);
-  console.log('| mechanism | events/s | nodes | run (UTC, load) | µs per cluster event, each node | whole cluster | consumed |');
-  console.log('|---|---|---|---|---|---|---|');
+  const cluster = runs
+    .filter((r) => r.nodes !== undefined && (onlyRate === undefined || r.rate === Number(onlyRate)))
+    .sort((a, b) => a.rate - b.rate || byMech(a, b) || a.nodes - b.nodes);
+  console.log('| mechanism | events/s | nodes | run (UTC, load) | µs per cluster event, each node | whole cluster | consumed | idle CPU ms/s, each node |');
+  console.log('|---|---|---|---|---|---|---|---|');
   for (const r of cluster) {
-    console.log(`| ${r.mech} | ${r.rate} | ${r.nodes} | ${r.file} ${time(r.at)} (${load1(r.load.before)} → ${load1(r.load.after)}) | ${r.usPerEventPerNode.join(', ')} | ${r.usPerEventCluster} | ${r.consumed} of ${r.events} |`);
+    console.log(`| ${r.mech} | ${r.rate} | ${r.nodes} | ${r.file} ${time(r.at)} (${load1(r.load.before)} → ${load1(r.load.after)}) | ${r.usPerEventPerNode.join(', ')} | ${r.usPerEventCluster} | ${r.consumed} of ${r.events} | ${r.idleCpuUsPerSecondPerNode ? r.idleCpuUsPerSecondPerNode.map((u) => (u / 1000).toFixed(1)).join(', ') : '—'} |`);
   }
 }
 
