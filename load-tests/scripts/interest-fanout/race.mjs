@@ -1,8 +1,9 @@
 // The join race, for one interest fan-out mechanism:
 //   node load-tests/scripts/interest-fanout/race.mjs MECH [JOINS]      MECH: streams | sharded | nats | registry
-// Node A emits a flow of events (~2 per ms, each stamped when A takes it) into one conversation at a time; a socket
-// on node C, which has no interest in that conversation yet, joins its room while the flow runs (JOINS times, a new
-// conversation each, default 200). The join's ack is stamped on C once the mechanism registered the interest.
+// Node A emits a flow of events (2 on each 1 ms timer, each stamped when A takes it) into one conversation at a
+// time; a socket on node C, which has no interest in that conversation yet, joins its room while the flow runs
+// (JOINS times, a new conversation each, default 200). The join's ack is stamped on C once the mechanism registered
+// the interest. MECH also: nats-noflush (the NATS join without its flush).
 // Counted as missed: an event of the joined conversation that never reached the socket although it was
 //   - stamped after the ack (clock: both stamps are this machine's wall clock, performance.timeOrigin + now), or
 //   - emitted after A heard from the parent that the ack had arrived (causal: no clocks, a lower bound).
