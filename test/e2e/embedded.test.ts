@@ -6,8 +6,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { AgentClient } from '@switchboard/client';
 import { io } from 'socket.io-client';
-import { SOCKET_PATH, type CreatedApp, type Message } from '@switchboard/protocol';
-import { freeStablePort, startServiceProcess, startTcpBalancer, waitFor, type ServiceProcess, type TcpBalancer } from '@switchboard/testing';
+import { REST_PATHS, restPath, SOCKET_PATH, WORKFLOW, type Conversation, type CreatedApp, type Message } from '@switchboard/protocol';
+import {
+  freeStablePort,
+  record,
+  sleep,
+  startServiceProcess,
+  startTcpBalancer,
+  waitFor,
+  type AdminSocket,
+  type ClientSocket,
+  type ServiceProcess,
+  type TcpBalancer,
+} from '@switchboard/testing';
 import { chatFlow } from './chat-flow.js';
 
 const script = fileURLToPath(new URL('../../services/embedded/dist/main.js', import.meta.url));
@@ -116,6 +127,63 @@ describe('e2e: embedded single process', () => {
       expect(errors.map((e) => e.code)).toEqual(['INVALID_CREDENTIALS']);
     } finally {
       socket.close();
+    }
+  }, 60_000);
+
+  it('embedded - a change of a conversation reaches the device and the agent once as conversation:updated (the memory bus carries conversation events)', async () => {
+    const app: CreatedApp = JSON.parse(await readFile(path.join(dataDir, 'demo-app.json'), 'utf8'));
+    const api = `http://127.0.0.1:${messagesPort}`;
+    const device = { 'content-type': 'application/json', 'X-App-Id': app.id, 'X-Device-Id': 'workflow-device', 'X-Api-Key': app.api_key };
+    const conversation = (await (await fetch(`${api}${REST_PATHS.conversations}`, { method: 'POST', headers: device })).json()) as Conversation;
+    const options = { path: SOCKET_PATH, transports: ['websocket'], forceNew: true, reconnection: false };
+    const deviceSocket = record<ClientSocket>(io(`http://127.0.0.1:${gatewayPort}/client`, { ...options, auth: { app_id: app.id, device_id: 'workflow-device', api_key: app.api_key } }));
+    const agentSocket = record<AdminSocket>(io(`http://127.0.0.1:${gatewayPort}/admin`, { ...options, auth: { app_id: app.id, admin_token: app.admin_token } }));
+    try {
+      await deviceSocket.waitFor('conversation:joined');
+      await agentSocket.waitFor('connected');
+      const closed = await fetch(`${api}${restPath(REST_PATHS.conversation, conversation.id)}`, { method: 'PATCH', headers: device, body: JSON.stringify({ status: 'closed' }) });
+      expect(closed.status).toBe(200);
+      const [toDevice] = await deviceSocket.waitFor('conversation:updated', 1, 10_000);
+      const [toAgent] = await agentSocket.waitFor('conversation:updated', 1, 10_000);
+      expect(toDevice).toEqual(await closed.json());
+      expect(toAgent).toMatchObject({ id: conversation.id, status: 'closed' });
+      await sleep(500);
+      expect(deviceSocket.of('conversation:updated')).toHaveLength(1);
+      expect(agentSocket.of('conversation:updated')).toHaveLength(1);
+    } finally {
+      deviceSocket.close();
+      agentSocket.close();
+    }
+  }, 60_000);
+
+  it('embedded - the snooze timer runs on PGlite: a conversation snoozed for 2 s reopens by itself, and both sides hear it', async () => {
+    const app: CreatedApp = JSON.parse(await readFile(path.join(dataDir, 'demo-app.json'), 'utf8'));
+    const api = `http://127.0.0.1:${messagesPort}`;
+    const device = { 'content-type': 'application/json', 'X-App-Id': app.id, 'X-Device-Id': 'snooze-device', 'X-Api-Key': app.api_key };
+    const agent = { 'content-type': 'application/json', Authorization: `Bearer ${app.admin_token}` };
+    const conversation = (await (await fetch(`${api}${REST_PATHS.conversations}`, { method: 'POST', headers: device })).json()) as Conversation;
+    const options = { path: SOCKET_PATH, transports: ['websocket'], forceNew: true, reconnection: false };
+    const deviceSocket = record<ClientSocket>(io(`http://127.0.0.1:${gatewayPort}/client`, { ...options, auth: { app_id: app.id, device_id: 'snooze-device', api_key: app.api_key } }));
+    const agentSocket = record<AdminSocket>(io(`http://127.0.0.1:${gatewayPort}/admin`, { ...options, auth: { app_id: app.id, admin_token: app.admin_token } }));
+    try {
+      await deviceSocket.waitFor('conversation:joined');
+      await agentSocket.waitFor('connected');
+      const until = new Date(Date.now() + 2000);
+      const url = `${api}${restPath(REST_PATHS.conversation, conversation.id)}`;
+      const snoozed = await fetch(url, { method: 'PATCH', headers: agent, body: JSON.stringify({ status: 'snoozed', snoozed_until: until.toISOString() }) });
+      expect(snoozed.status).toBe(200);
+      const [, toDevice] = await deviceSocket.waitFor('conversation:updated', 2, 10_000);
+      const [, toAgent] = await agentSocket.waitFor('conversation:updated', 2, 10_000);
+      expect(Date.now() - until.getTime()).toBeLessThan(WORKFLOW.snoozeWakeBoundMs);
+      expect(toDevice).toMatchObject({ id: conversation.id, status: 'open', snoozed_until: null });
+      expect(toAgent).toEqual(await (await fetch(url, { headers: agent })).json());
+      expect(Date.parse(toAgent!.updated_at)).toBeGreaterThanOrEqual(until.getTime());
+      await sleep(1500);
+      expect(deviceSocket.of('conversation:updated')).toHaveLength(2);
+      expect(agentSocket.of('conversation:updated')).toHaveLength(2);
+    } finally {
+      deviceSocket.close();
+      agentSocket.close();
     }
   }, 60_000);
 });

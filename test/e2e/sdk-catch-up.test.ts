@@ -147,6 +147,31 @@ describe('sdk: catch-up', () => {
     expect(seen.items.filter((m) => m.conversation_id === conversation.id).map((m) => m.seq)).toEqual([1, 2]);
   });
 
+  it('sdk - an agent back from a drop does not replay a quiet conversation that was closed while it was away', async () => {
+    // Written before this agent first connected: not this instance's to deliver.
+    const quiet = await stack.openConversation(app, 'quiet-then-closed');
+    await stack.agentSend(app, quiet.id, 'an old message');
+    const busy = await stack.openConversation(app, 'busy-while-away');
+    const desk = agent();
+    const seen = collect<Message>();
+    desk.on('message:new', seen.push);
+    desk.connect();
+    await waitFor(() => desk.connected, { message: 'agent connected' });
+    desk.disconnect();
+    // While it is away: the quiet conversation is closed (its updated_at moves, its messages do not), another gets a message.
+    const closed = await fetch(new URL(`/v1/conversations/${quiet.id}`, stack.apiUrl), {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${app.admin_token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ status: 'closed' }),
+    });
+    expect(closed.status).toBe(200);
+    await stack.agentSend(app, busy.id, 'while away');
+    desk.connect();
+    await seen.until((items) => items.some((m) => m.conversation_id === busy.id), 'the message sent while away');
+    await sleep(500); // the catch-up walk is done; a replay would come now
+    expect(seen.items.filter((m) => m.conversation_id === quiet.id)).toEqual([]);
+  });
+
   it('sdk - a device fills the gap after a reconnect that lost the session, with no later message', async () => {
     const conversation = await stack.openConversation(app, 'device-gap');
     const device = chat('device-gap');

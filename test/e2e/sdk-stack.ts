@@ -7,7 +7,10 @@ import { startStack, waitFor, type IdentityKey, type ServiceProcess } from '@swi
  * be killed and started again on the same port (the gateway keeps its `MESSAGES_URL`).
  */
 export interface SdkStack extends AsyncDisposable {
+  /** The first gateway node's URL (the one `sdkClients` connects to unless told). */
   readonly gatewayUrl: string;
+  /** Every gateway node's URL, in order (`nodes` of them). */
+  readonly gatewayUrls: readonly string[];
   readonly apiUrl: string;
   readonly gateway: ServiceProcess;
   messages(): ServiceProcess;
@@ -23,11 +26,12 @@ export interface SdkStack extends AsyncDisposable {
   createIdentityKey(app: CreatedApp): Promise<IdentityKey>;
 }
 
-export async function startSdkStack(options: { gatewayEnv?: Record<string, string> } = {}): Promise<SdkStack> {
+export async function startSdkStack(options: { gatewayEnv?: Record<string, string>; nodes?: number } = {}): Promise<SdkStack> {
   const stack = await startStack({ databasePrefix: 'sb_sdk', redisPrefix: 'sbsdk', nodeIdPrefix: 'sdk-node', ...options });
   const gateway = stack.nodes[0]!;
   return {
     gatewayUrl: gateway.url,
+    gatewayUrls: stack.nodes.map((node) => node.url),
     apiUrl: stack.messages.url,
     gateway,
     messages: () => stack.messages,

@@ -196,12 +196,93 @@ describe('e2e: the terminal chat example', () => {
     await inbox.shows('user: from the second device', { after: switched });
 
     inbox.type('/list\n');
-    await inbox.shows(`${short(second.id)}  open    device ${twoId}  (viewing)`);
+    // Each with its status and unread count (as the agents see it).
+    const listed = await inbox.shows(`device ${twoId}  (viewing)`);
+    expect(inbox.output().slice(0, listed)).toMatch(new RegExp(`${short(second.id)}  open +\\d+ unread  $`));
     inbox.type(`/view ${short(first.id)}\n`);
     await inbox.shows(`* viewing conversation ${short(first.id)} (chosen)`);
     one.typing(first.id);
     await inbox.shows('is typing…');
     expect(await inbox.quit()).toBe(0);
+  }, 60_000);
+
+  it('terminal chat - the agent sees status and unread, and closes, snoozes, assigns and reopens the conversation it views; the device hears each change', async () => {
+    const deviceId = `workflow-${Date.now()}`;
+    const customer = device(deviceId);
+    const conversation = await customer.openConversation();
+    await customer.join(conversation.id);
+    await customer.send(conversation.id, 'are you there?');
+    await customer.send(conversation.id, 'hello?');
+    const heard: string[] = [];
+    customer.on('conversation:updated', (c) => c.id === conversation.id && heard.push(c.status));
+    const id = short(conversation.id);
+
+    const staff = agent();
+    const inbox = demo(['--as', 'agent']);
+    // Unread as it was when viewed: the history then marks what it shows read.
+    await inbox.shows(`* viewing conversation ${id} (the latest): open, 2 unread; type to answer`);
+    await inbox.shows('user: hello?');
+    await waitFor(async () => (await staff.conversation(conversation.id)).unread_count === 0, { timeoutMs: 10_000, message: 'read by viewing' });
+
+    inbox.type('/assign agent-ada\n');
+    await inbox.shows(`* ${id} is now open, assigned to agent-ada, 0 unread`);
+    inbox.type('/snooze 30\n');
+    const snoozed = await inbox.shows(`* ${id} is now snoozed until `);
+    inbox.type('/status\n');
+    await inbox.shows(`* ${id}: snoozed until `, { after: snoozed });
+    inbox.type('/snooze soon\n');
+    await inbox.shows('* usage: /snooze MINUTES');
+    inbox.type('/list snoozed agent-ada\n');
+    const listedSnoozed = await inbox.shows(`device ${deviceId}  assigned to agent-ada  (viewing)`);
+    expect(inbox.output().slice(0, listedSnoozed)).toMatch(new RegExp(`${id}  snoozed +0 unread  $`));
+    inbox.type('/close\n');
+    const closed = await inbox.shows(`* ${id} is now closed, assigned to agent-ada, 0 unread`);
+    inbox.type('/list snoozed\n');
+    await inbox.shows('* no such conversations', { after: closed });
+    await customer.send(conversation.id, 'one more thing');
+    const reopened = await inbox.shows(`* ${id} is now open, assigned to agent-ada, `, { after: closed }); // the user's message
+    inbox.type('/assign none\n');
+    const unassigned = await inbox.shows(`* ${id} is now open, `, { after: reopened });
+    expect(inbox.output().slice(unassigned).split('\n')[0]).toMatch(/is now open, \d+ unread$/);
+    inbox.type('/frobnicate\n');
+    await inbox.shows('* unknown command /frobnicate');
+    await waitFor(() => heard.length === 5, { timeoutMs: 10_000, message: 'the device hears every change' });
+    expect(heard).toEqual(['open', 'snoozed', 'closed', 'open', 'open']);
+    expect(inbox.output()).not.toContain('agent: /'); // commands are not sent as messages
+    expect(await inbox.quit()).toBe(0);
+  }, 60_000);
+
+  it('terminal chat - the device shows its conversation\'s status and unread count, hears a close, reopens by writing, and closes with /close', async () => {
+    const deviceId = `closer-${Date.now()}`;
+    const earlier = device(deviceId);
+    const conversation = await earlier.openConversation();
+    await earlier.join(conversation.id);
+    await earlier.send(conversation.id, 'a question');
+    const staff = agent();
+    await staff.send(conversation.id, 'an answer');
+    await earlier.close();
+    const id = short(conversation.id);
+
+    const phone = demo(['--device-id', deviceId]);
+    await phone.shows(`* conversation ${id}: open, 1 unread`);
+    await phone.shows('agent: an answer');
+    // The answer shown is read.
+    const asDevice = { 'X-App-Id': app.id, 'X-Device-Id': deviceId, 'X-Api-Key': app.api_key };
+    const unread = async () => (await stack.rest('GET', `/v1/conversations/${conversation.id}`, asDevice)).body.unread_count;
+    await waitFor(async () => (await unread()) === 0, { timeoutMs: 10_000, message: 'read by showing' });
+    phone.type('/status\n');
+    await phone.shows(`* conversation ${id}: open, 0 unread`);
+
+    await staff.updateConversation(conversation.id, { status: 'closed' });
+    await phone.shows('* the conversation is now closed, 0 unread');
+    phone.type('back again\n');
+    const reopened = await phone.shows('* the conversation is now open, 0 unread');
+    phone.type('/close\n');
+    const closed = await phone.shows('* the conversation is now closed', { after: reopened });
+    phone.type('/status\n');
+    await phone.shows(`* conversation ${id}: closed, 0 unread`, { after: closed });
+    expect((await staff.conversation(conversation.id)).status).toBe('closed');
+    expect(await phone.quit()).toBe(0);
   }, 60_000);
 
   it('terminal chat - the device resumes its latest conversation with its history, shows and sends typing, and says when the connection drops and is back', async () => {

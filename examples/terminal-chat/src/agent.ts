@@ -1,11 +1,15 @@
-import { AgentClient } from '@switchboard/client';
+import { AgentClient, type ConversationFilters } from '@switchboard/client';
+import { parseAgentCommand } from './agent-commands.js';
 import { announceConnection } from './connection-notices.js';
-import { messageLine, short } from './format.js';
+import { conversationState, messageLine, short } from './format.js';
 import type { Terminal } from './terminal.js';
 import { Transcript } from './transcript.js';
 
 type Message = Awaited<ReturnType<AgentClient['send']>>;
 type Conversation = Awaited<ReturnType<AgentClient['conversations']>>['data'][number];
+
+/** Conversations shown by /list: the newest. */
+const LIST_SIZE = 10;
 
 export interface AgentChatOptions {
   readonly url: string;
@@ -20,13 +24,21 @@ export interface AgentChatOptions {
 
 /**
  * An agent at a terminal: sees every conversation of the app, views one at a time (joined, so the user's typing
- * shows), starting with the latest and its history, and follows the conversation whose user last wrote.
+ * shows; what the user wrote there is marked read), starting with the latest and its history, and follows the
+ * conversation whose user last wrote. Shows each conversation's status and unread count (on /list, when viewed, on
+ * /status and whenever `conversation:updated` arrives), and closes, reopens, snoozes and assigns the one viewed.
  */
 export function startAgentChat(options: AgentChatOptions): void {
   const { terminal } = options;
   const say = terminal.say;
   const agent = new AgentClient({ url: options.url, apiUrl: options.apiUrl, appId: options.appId, adminToken: options.adminToken });
-  const transcript = new Transcript<Message>((m) => say(`${short(m.conversation_id)} ${messageLine(m, 'agent')}`));
+  const transcript = new Transcript<Message>((m) => {
+    say(`${short(m.conversation_id)} ${messageLine(m, 'agent')}`);
+    // Shown in the conversation being viewed: read (the marker only moves forward, so the order of calls is moot).
+    if (m.sender === 'user' && m.conversation_id === viewing) {
+      agent.markRead(m.conversation_id, m.id).catch((error: Error) => say(`* could not mark it read: ${error.message}`));
+    }
+  });
   let viewing: string | undefined;
   let recent: Conversation[] = [];
 
@@ -36,10 +48,10 @@ export function startAgentChat(options: AgentChatOptions): void {
     viewing = conversationId;
     if (previous) agent.leave(previous);
     try {
-      await agent.join(conversationId);
+      const [conversation] = await Promise.all([agent.conversation(conversationId), agent.join(conversationId)]);
       // Another conversation was chosen while this one was being joined.
       if (viewing !== conversationId) return agent.leave(conversationId);
-      say(`* viewing conversation ${short(conversationId)} (${why}); type to answer`);
+      say(`* viewing conversation ${short(conversationId)} (${why}): ${conversationState(conversation)}; type to answer`);
       const shown = await transcript.history(conversationId, async () =>
         options.history > 0 ? (await agent.messages(conversationId, { limit: options.history })).data : [],
       );
@@ -49,10 +61,32 @@ export function startAgentChat(options: AgentChatOptions): void {
     }
   };
 
-  const list = async () => {
-    recent = (await agent.conversations({ limit: 10 })).data;
-    if (recent.length === 0) return say('* no conversations yet');
-    for (const c of recent) say(`*   ${short(c.id)}  ${c.status.padEnd(7)} device ${c.device_id}${c.id === viewing ? '  (viewing)' : ''}`);
+  const list = async (filters: ConversationFilters = {}) => {
+    recent = (await agent.conversations({ ...filters, limit: LIST_SIZE })).data;
+    if (recent.length === 0) return say(Object.keys(filters).length > 0 ? '* no such conversations' : '* no conversations yet');
+    for (const c of recent) {
+      const assigned = c.assignee_id ? `  assigned to ${c.assignee_id}` : '';
+      say(`*   ${short(c.id)}  ${c.status.padEnd(7)} ${String(c.unread_count).padStart(3)} unread  device ${c.device_id}${assigned}${c.id === viewing ? '  (viewing)' : ''}`);
+    }
+  };
+
+  /** Runs a `/` command: the list, a view, or a change of the conversation being viewed. */
+  const command = async (line: string) => {
+    const parsed = parseAgentCommand(line, Date.now());
+    if (!parsed) return;
+    switch (parsed.kind) {
+      case 'usage':
+        return say(`* ${parsed.message}`);
+      case 'list':
+        return list(parsed.filters);
+      case 'view':
+        return view(recent.find((c) => c.id === parsed.target || c.id.endsWith(parsed.target))?.id ?? parsed.target, 'chosen');
+    }
+    if (!viewing) return say('* no conversation viewed: /list, then /view ID');
+    const id = viewing;
+    if (parsed.kind === 'status') return say(`* ${short(id)}: ${conversationState(await agent.conversation(id))}`);
+    // The change comes back to every agent as `conversation:updated`, this one included: shown there.
+    await agent.updateConversation(id, parsed.changes);
   };
 
   agent.on('message:new', (m) => {
@@ -62,6 +96,7 @@ export function startAgentChat(options: AgentChatOptions): void {
   agent.on('user:typing', (t) => {
     if (t.conversation_id === viewing) say(`* ${t.device_id} ${t.is_typing ? 'is typing…' : 'stopped typing'}`);
   });
+  agent.on('conversation:updated', (c) => say(`* ${short(c.id)} is now ${conversationState(c)}`));
   agent.on('presence:change', (p) => say(`* ${p.device_id} is ${p.is_online ? 'online' : 'offline'}`));
   agent.on('server:shutdown', (s) => say(`* the gateway is shutting down; reconnecting in about ${Math.round(s.reconnect_delay_ms / 1000)} s`));
   announceConnection(agent, options.url, say, {
@@ -87,13 +122,8 @@ export function startAgentChat(options: AgentChatOptions): void {
   terminal.onLine((text) => {
     const line = text.trim();
     if (!line) return terminal.prompt();
-    if (line === '/list') {
-      void list().catch((error: Error) => say(`* could not list conversations: ${error.message}`));
-    } else if (line.startsWith('/view')) {
-      const wanted = line.slice('/view'.length).trim();
-      const match = wanted && (recent.find((c) => c.id === wanted || c.id.endsWith(wanted))?.id ?? wanted);
-      if (!match) say('* usage: /view ID (the end of an id from /list is enough)');
-      else void view(match, 'chosen');
+    if (line.startsWith('/')) {
+      command(line).catch((error: Error & { code?: string }) => say(`* ${line} failed: ${error.code ? `${error.code}: ` : ''}${error.message}`));
     } else if (!viewing) {
       say('* nobody to answer yet');
     } else {

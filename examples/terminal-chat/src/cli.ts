@@ -25,9 +25,15 @@ Options:
   -h, --help          show this help
 
 As a device: type a message and press enter; the first one opens a conversation (or the device's latest one is
-resumed). As an agent: shows the latest conversation with its history and follows the one that last wrote;
-/list shows recent conversations, /view ID (or the end of an id) switches to one. Both sides show typing and
-tell when the connection drops and when it is back.
+resumed); /status shows its status and unread count, /close closes it (the next message reopens it).
+
+As an agent: shows the latest conversation with its history and follows the one that last wrote. /list shows
+recent conversations with their status and unread count (/list open unread, /list snoozed, /list unassigned,
+/list AGENT_ID filter it); /view ID (or the end of an id) switches to one; /status, /close, /open,
+/snooze MINUTES and /assign AGENT_ID (or none) act on the one viewed.
+
+Both sides show typing, every change of a conversation's status, snooze or assignee as it happens, and tell when
+the connection drops and when it is back.
 
 Environment:
   GATEWAY_URL   the gateway (default http://localhost:3000)

@@ -1,18 +1,19 @@
 import type { Socket } from 'socket.io-client';
-import type { AckResult, ErrorCode, EventAckResult } from '@switchboard/protocol';
+import type { AckResult, EventAckResult } from '@switchboard/protocol';
+import { RequestError } from './errors.js';
 
 /** The events of a map that take an ack with a result (every one but `ping`). */
 export type AckedEvent<Events> = Exclude<keyof Events & string, 'ping'>;
 /** What a successful ack of an event carries besides `success: true`. */
 export type AckFields<F> = EventAckResult<F> extends void ? object : EventAckResult<F>;
 
-export function closedError(): Error & { code: 'CLIENT_CLOSED' } {
-  return Object.assign(new Error('the client is closed; make a new one'), { code: 'CLIENT_CLOSED' as const });
+export function closedError(): RequestError & { code: 'CLIENT_CLOSED' } {
+  return new RequestError('CLIENT_CLOSED', 'the client is closed; make a new one') as RequestError & { code: 'CLIENT_CLOSED' };
 }
 
 /**
- * Events sent with an ack, each resolving with its successful ack or rejecting with an `Error` carrying the ack's
- * `code`; `closeAll()` rejects those still waiting (`CLIENT_CLOSED`). Socket.IO buffers an emit made while offline
+ * Events sent with an ack, each resolving with its successful ack or rejecting with a `RequestError` carrying the
+ * ack's `code`; `closeAll()` rejects those still waiting (`CLIENT_CLOSED`). Socket.IO buffers an emit made while offline
  * and sends it once connected.
  */
 export class AckRequests {
@@ -30,7 +31,7 @@ export class AckRequests {
       // Socket.IO's typings cannot resolve a generic event's parameters; the caller's signature is the typed one.
       (this.#socket.emitWithAck(event, payload) as Promise<AckResult<T>>)
         .then((ack) => {
-          if (!ack.success) throw Object.assign(new Error(ack.error.message), { code: ack.error.code satisfies ErrorCode });
+          if (!ack.success) throw new RequestError(ack.error.code, ack.error.message, event);
           resolve(ack);
         })
         .catch(reject)

@@ -1,5 +1,15 @@
-import { CREDENTIAL_HEADERS, REST_PATHS } from '@switchboard/protocol/http-api';
-import type { AdminToServerEvents, ConversationPage, MessagePage, ServerToAdminEvents, SessionInfo } from '@switchboard/protocol';
+import { CREDENTIAL_HEADERS } from '@switchboard/protocol/http-api';
+import type {
+  AdminToServerEvents,
+  Conversation,
+  ConversationPage,
+  ListConversationsQuery,
+  MessagePage,
+  ServerToAdminEvents,
+  SessionInfo,
+} from '@switchboard/protocol';
+import { walkConversations, type ConversationFilters } from './conversation-list.js';
+import { conversationUpdate, type ConversationChanges } from './conversation-update.js';
 import { RealtimeClient, type CatchUpGap, type RealtimeClientOptions } from './realtime-client.js';
 import { RestApi } from './rest.js';
 import type { TokenCallback } from './token-source.js';
@@ -66,10 +76,11 @@ export class AgentClient extends RealtimeClient<ServerToAdminEvents, AdminToServ
    * After a connection that did not recover the session, the app room delivers only what comes next: walk the
    * conversation list (newest activity first) and fill every tracked conversation whose newest message is not the
    * last one delivered, and every conversation it did not track with messages since the drop (a new one, or one
-   * quiet while it was connected; not one quiet since before this instance first connected). A
-   * conversation's activity moves with each message, so the walk stops at the first one untouched since the drop
-   * (less a margin for clock skew), or, for a new instance that does not know when it dropped, once every tracked
-   * conversation was seen; at most `CATCH_UP_MAX_PAGES` pages either way.
+   * quiet while it was connected; not one quiet since before this instance first connected). A conversation's
+   * activity moves with each message (and only then: not with a close, snooze or assignment), so the walk stops at
+   * the first one whose newest message is older than the drop (less a margin for clock skew), or, for a new instance
+   * that does not know when it dropped, once every tracked conversation was seen; at most `CATCH_UP_MAX_PAGES` pages
+   * either way.
    */
   protected override async catchUp(gap: CatchUpGap): Promise<void> {
     const horizon = gap.since === undefined ? undefined : gap.since - CATCH_UP_CLOCK_MARGIN_MS;
@@ -78,13 +89,15 @@ export class AgentClient extends RealtimeClient<ServerToAdminEvents, AdminToServ
     for (let page = 0; page < CATCH_UP_MAX_PAGES; page++) {
       const result: ConversationPage = await this.conversations({ limit: 200, ...(cursor ? { cursor } : {}) });
       for (const conversation of result.data) {
-        const quiet = horizon !== undefined && Date.parse(conversation.updated_at) < horizon;
+        // Message activity, not `updated_at`: closing, snoozing or assigning a quiet conversation is no message.
+        const active = Date.parse(conversation.last_message_at ?? conversation.created_at);
+        const quiet = horizon !== undefined && active < horizon;
         if (quiet || (horizon === undefined && unseen === 0)) return;
         const last = conversation.last_message_id;
         if (gap.tracked.has(conversation.id)) {
           unseen--;
           if (last !== null && last !== gap.tracked.get(conversation.id)) gap.moved(conversation.id, last);
-        } else if (last !== null && horizon !== undefined && Date.parse(conversation.updated_at) >= (gap.firstConnectedAt ?? 0)) {
+        } else if (last !== null && horizon !== undefined && active >= (gap.firstConnectedAt ?? 0)) {
           gap.appeared(conversation.id);
         }
       }
@@ -104,10 +117,46 @@ export class AgentClient extends RealtimeClient<ServerToAdminEvents, AdminToServ
     await this.request('app:subscribe', { app_id: this.#appId });
   }
 
-  conversations(query: { limit?: number; cursor?: string } = {}): Promise<ConversationPage> {
-    const params = new URLSearchParams();
-    for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value));
-    return this.rest.request('GET', `${REST_PATHS.conversations}${params.size ? `?${params}` : ''}`);
+  /** One conversation of the app (REST), `unread_count` as the agents see it. */
+  conversation(id: string): Promise<Conversation> {
+    return this.rest.conversation(id);
+  }
+
+  /**
+   * One page of the app's conversations (REST), newest activity first: filter with `status`, `assignee` (an agent
+   * id, or `'none'`: unassigned) and `unread: true` (unread by the agents); `cursor` is the previous page's
+   * `next_cursor`. `listConversations` walks every page.
+   */
+  conversations(query: ListConversationsQuery = {}): Promise<ConversationPage> {
+    return this.rest.conversations(query);
+  }
+
+  /**
+   * Every conversation of the app that matches `filters`, newest activity first, a page (`limit`) at a time:
+   * `for await (const c of agent.listConversations({ status: 'open', assignee: 'none' })) …`. Each conversation is
+   * visited once, also while conversations are closed, snoozed or assigned during the walk.
+   */
+  listConversations(filters: ConversationFilters = {}): AsyncGenerator<Conversation, void, undefined> {
+    return walkConversations((query) => this.rest.conversations(query), filters);
+  }
+
+  /**
+   * Changes a conversation's status, snooze or assignee over the admin socket (`conversation:update`), and resolves
+   * with the conversation after it (`unread_count` as the agents see it); a change that changes nothing resolves
+   * with the conversation as it is. Every change reaches the conversation's device and the app's agents, this one
+   * included, as `conversation:updated`. Rejects with a `RequestError` with the server's code (`VALIDATION_FAILED`:
+   * e.g. `snoozed` without a future `snoozed_until`; `NOT_FOUND`: not a conversation of this app), or
+   * `CLIENT_CLOSED`; while offline it waits for the connection.
+   *
+   * ```ts
+   * await agent.updateConversation(id, { status: 'snoozed', snoozed_until: new Date(Date.now() + 3_600_000) });
+   * await agent.updateConversation(id, { assignee_id: 'agent-ada' });
+   * await agent.updateConversation(id, { status: 'closed' });
+   * ```
+   */
+  async updateConversation(conversationId: string, changes: ConversationChanges): Promise<Conversation> {
+    const result = await this.request('conversation:update', conversationUpdate(conversationId, changes));
+    return result.conversation;
   }
 
   messages(conversationId: string, query: { after?: string; before?: string; limit?: number } = {}): Promise<MessagePage> {

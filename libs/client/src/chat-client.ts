@@ -1,5 +1,6 @@
 import { CREDENTIAL_HEADERS, REST_PATHS, restPath } from '@switchboard/protocol/http-api';
-import type { Conversation, ConversationPage, Message, MessagePage, ServerToClientEvents } from '@switchboard/protocol';
+import type { Conversation, ConversationPage, ListConversationsQuery, Message, MessagePage, ServerToClientEvents } from '@switchboard/protocol';
+import { walkConversations, type ConversationFilters } from './conversation-list.js';
 import { RealtimeClient, type RealtimeClientOptions } from './realtime-client.js';
 import { RestApi } from './rest.js';
 import type { TokenCallback } from './token-source.js';
@@ -19,6 +20,9 @@ export interface ChatClientOptions extends RealtimeClientOptions {
   readonly apiUrl?: string;
   readonly fetch?: typeof fetch;
 }
+
+/** Conversations read per page while looking for the latest one not closed. */
+const LATEST_PAGE_SIZE = 50;
 
 /**
  * A device's client: connects to `/client`, auto-joins the device's latest conversation (the user's, when signed in
@@ -61,18 +65,14 @@ export class ChatClient extends RealtimeClient<ServerToClientEvents> {
   }
 
   /**
-   * The device's latest open conversation (newest activity first), or `null` when it has none: resume it rather
-   * than open a new conversation on every start.
+   * The device's latest conversation that is not closed (newest activity first: `open`, or `snoozed` by an agent,
+   * which the user's next message reopens), or `null` when it has none: resume it rather than open a new
+   * conversation on every start.
    */
   async latestConversation(): Promise<Conversation | null> {
-    let cursor: string | null = null;
-    do {
-      const query: string = cursor ? `?limit=50&cursor=${encodeURIComponent(cursor)}` : '?limit=50';
-      const page: ConversationPage = await this.rest.request('GET', `${REST_PATHS.conversations}${query}`);
-      const open = page.data.find((conversation) => conversation.status === 'open');
-      if (open) return open;
-      cursor = page.next_cursor;
-    } while (cursor);
+    for await (const conversation of this.listConversations({ limit: LATEST_PAGE_SIZE })) {
+      if (conversation.status !== 'closed') return conversation;
+    }
     return null;
   }
 
@@ -83,6 +83,30 @@ export class ChatClient extends RealtimeClient<ServerToClientEvents> {
 
   conversation(id: string): Promise<Conversation> {
     return this.rest.conversation(id);
+  }
+
+  /**
+   * One page of this device's conversations (the user's, when signed in), newest activity first, with the list's
+   * filters (`status`, `unread: true`: with messages from the agents after the user's read marker); `cursor` is the
+   * previous page's `next_cursor`.
+   */
+  conversations(query: ListConversationsQuery = {}): Promise<ConversationPage> {
+    return this.rest.conversations(query);
+  }
+
+  /** Every conversation of this device (or user) that matches `filters`, newest activity first, a page at a time. */
+  listConversations(filters: ConversationFilters = {}): AsyncGenerator<Conversation, void, undefined> {
+    return walkConversations((query) => this.rest.conversations(query), filters);
+  }
+
+  /**
+   * Closes a conversation of this device (REST `PATCH` with `{ "status": "closed" }`: the only change a client may
+   * make) and resolves with it; the agents receive `conversation:updated`. Closing a closed conversation changes
+   * nothing. The user's next message reopens it. Rejects with an `ApiError` (`NOT_FOUND` for a conversation that is
+   * not this device's).
+   */
+  closeConversation(id: string): Promise<Conversation> {
+    return this.rest.updateConversation(id, { status: 'closed' });
   }
 
   /** A page of history (REST): `after`, `before` or the newest `limit`. */

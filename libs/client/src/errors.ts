@@ -39,6 +39,23 @@ export class TokenError extends Error {
   }
 }
 
+/**
+ * A request over the socket that failed (`join`, `sessions`, `subscribe`, `updateConversation`): the ack's contract
+ * code (`VALIDATION_FAILED`, `NOT_FOUND`, `FORBIDDEN`…), or `CLIENT_CLOSED` when the client is or gets closed first.
+ */
+export class RequestError extends Error {
+  readonly code: ErrorCode | 'CLIENT_CLOSED';
+  /** The event that was refused (`conversation:update`…). */
+  readonly event: string | undefined;
+
+  constructor(code: ErrorCode | 'CLIENT_CLOSED', message: string, event?: string) {
+    super(message);
+    this.name = 'RequestError';
+    this.code = code;
+    this.event = event;
+  }
+}
+
 /** A send that will not be acknowledged. */
 export class SendError extends Error {
   readonly code: ErrorCode | ClientErrorCode;

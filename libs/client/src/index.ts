@@ -1,8 +1,10 @@
 export { ChatClient, type ChatClientOptions } from './chat-client.js';
 export { AgentClient, type AgentClientOptions, type AgentCredentials } from './agent-client.js';
 export type { ClientLifecycleEvents, ConnectionState, RealtimeClientOptions } from './realtime-types.js';
-export { SendError, TokenError, type ClientErrorCode, type ConnectionCause, type ConnectionErrorCode, type TokenErrorCode } from './errors.js';
+export { RequestError, SendError, TokenError, type ClientErrorCode, type ConnectionCause, type ConnectionErrorCode, type TokenErrorCode } from './errors.js';
 export type { TokenCallback } from './token-source.js';
+export type { ConversationChanges } from './conversation-update.js';
+export type { ConversationFilters } from './conversation-list.js';
 export { createLocalStorageStore, createMemoryStore, type ClientStore, type LocalStorageStoreOptions } from './store.js';
 export type { Cursor, PendingSend } from './client-state.js';
 export { SEND_LIMITS, checkSend, type SendProblem } from './limits.js';

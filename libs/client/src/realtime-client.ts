@@ -269,7 +269,7 @@ export abstract class RealtimeClient<
   }
 
   /**
-   * Emits an event with an ack and resolves with the successful ack; rejects with an `Error` carrying the ack's
+   * Emits an event with an ack and resolves with the successful ack; rejects with a `RequestError` carrying the ack's
    * `code`. Sent when connected (it waits while offline); `CLIENT_CLOSED` when the client is or gets closed.
    */
   protected request<E extends AckedEvent<ClientEvents>>(event: E, payload: EventPayload<ClientEvents[E]>): Promise<AckFields<ClientEvents[E]>> {

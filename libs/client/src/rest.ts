@@ -1,5 +1,15 @@
 import { REST_PATHS, restPath } from '@switchboard/protocol/http-api';
-import type { Conversation, ErrorBody, ErrorCode, Message, MessagePage } from '@switchboard/protocol';
+import type {
+  Conversation,
+  ConversationPage,
+  ErrorBody,
+  ErrorCode,
+  ListConversationsQuery,
+  Message,
+  MessagePage,
+  UpdateConversationRequest,
+} from '@switchboard/protocol';
+import { conversationsPath } from './conversation-list.js';
 import type { TokenProvider } from './token-source.js';
 
 export class ApiError extends Error {
@@ -81,6 +91,16 @@ export class RestApi {
 
   conversation(id: string): Promise<Conversation> {
     return this.request('GET', restPath(REST_PATHS.conversation, id));
+  }
+
+  /** One page of the conversation list (newest activity first), with the query's filters and cursor. */
+  conversations(query: ListConversationsQuery = {}): Promise<ConversationPage> {
+    return this.request('GET', conversationsPath(query));
+  }
+
+  /** `PATCH /v1/conversations/:id`: the conversation after the change. */
+  updateConversation(id: string, changes: UpdateConversationRequest): Promise<Conversation> {
+    return this.request('PATCH', restPath(REST_PATHS.conversation, id), changes);
   }
 
   messages(conversationId: string, query: { after?: string; before?: string; limit?: number } = {}): Promise<MessagePage> {

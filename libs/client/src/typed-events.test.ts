@@ -1,8 +1,8 @@
 import { describe, expectTypeOf, it } from 'vitest';
-import type { Conversation, ErrorCode, Message, SessionInfo } from '@switchboard/protocol';
+import type { Conversation, ConversationPage, ConversationStatus, ErrorCode, Message, SessionInfo } from '@switchboard/protocol';
 import { AgentClient } from './agent-client.js';
 import { ChatClient } from './chat-client.js';
-import type { ClientErrorCode, ConnectionErrorCode, TokenError } from './errors.js';
+import type { ClientErrorCode, ConnectionErrorCode, RequestError, TokenError } from './errors.js';
 import type { ClientLifecycleEvents } from './realtime-types.js';
 import type { ApiError } from './rest.js';
 import type { SendError } from './errors.js';
@@ -24,6 +24,9 @@ abstract class AgentProbe extends AgentClient {
     this.socket.emit('typing:begin', { conversation_id: 'conv_1' });
     // @ts-expect-error a wrong payload on the socket
     this.socket.emit('conversation:leave', { conversation: 'conv_1' });
+    expectTypeOf(this.request('conversation:update', { conversation_id: 'c', status: 'closed' })).resolves.toEqualTypeOf<{ conversation: Conversation }>();
+    // @ts-expect-error a status the contract does not have
+    void this.request('conversation:update', { conversation_id: 'c', status: 'pending' });
   }
 }
 
@@ -36,8 +39,35 @@ abstract class ChatProbe extends ChatClient {
     expectTypeOf(this.request('auth:refresh', { token: 'a.b.c' })).resolves.toHaveProperty('expires_at');
     // @ts-expect-error the refresh carries `token`
     void this.request('auth:refresh', { user_token: 'a.b.c' });
+    // @ts-expect-error `conversation:update` is an /admin event: a client closes over REST
+    void this.request('conversation:update', { conversation_id: 'c', status: 'closed' });
   }
 }
+
+// The workflow: both clients hear `conversation:updated`; an agent updates, a client closes; both list with filters.
+export const workflow = (agent: AgentClient, chat: ChatClient) => {
+  agent.on('conversation:updated', (conversation) => expectTypeOf(conversation).toEqualTypeOf<Conversation>());
+  chat.on('conversation:updated', (conversation) => expectTypeOf(conversation).toEqualTypeOf<Conversation>());
+  // @ts-expect-error a misspelt event
+  chat.on('conversation:update', () => {});
+  expectTypeOf(agent.updateConversation('c', { status: 'snoozed', snoozed_until: new Date() })).resolves.toEqualTypeOf<Conversation>();
+  expectTypeOf(agent.updateConversation('c', { snoozed_until: '2030-01-01T00:00:00Z' })).resolves.toEqualTypeOf<Conversation>();
+  expectTypeOf(agent.updateConversation('c', { assignee_id: null })).resolves.toEqualTypeOf<Conversation>();
+  // @ts-expect-error a status the contract does not have
+  void agent.updateConversation('c', { status: 'pending' });
+  // @ts-expect-error snoozed_until is a time, not seconds
+  void agent.updateConversation('c', { snoozed_until: 3600 });
+  // @ts-expect-error a client may only close, and does it with closeConversation
+  void chat.updateConversation('c', { status: 'closed' });
+  expectTypeOf(chat.closeConversation('c')).resolves.toEqualTypeOf<Conversation>();
+  expectTypeOf(agent.listConversations({ status: 'open', assignee: 'none', unread: true, limit: 5 })).toEqualTypeOf<AsyncGenerator<Conversation, void, undefined>>();
+  expectTypeOf(chat.listConversations({ status: 'closed' })).toEqualTypeOf<AsyncGenerator<Conversation, void, undefined>>();
+  // @ts-expect-error unread is a boolean (the SDK writes the query string)
+  void agent.listConversations({ unread: 'true' });
+  // @ts-expect-error the walk keeps its own cursor (the page function takes one)
+  void agent.listConversations({ cursor: 'x' });
+  expectTypeOf(agent.conversations({ status: 'snoozed', cursor: 'x' })).resolves.toEqualTypeOf<ConversationPage>();
+};
 
 // An agent signs in with exactly one of the admin token and an agent token callback.
 export const agentCredentials = [
@@ -71,5 +101,16 @@ describe('sdk - typed with the protocol', () => {
     expectTypeOf<Message['sender_name']>().toEqualTypeOf<string | null>();
     expectTypeOf<Awaited<ReturnType<ChatClient['openConversation']>>['user_id']>().toEqualTypeOf<Conversation['user_id']>();
     expectTypeOf<Conversation['user_id']>().toEqualTypeOf<string | null>();
+  });
+
+  it('types - workflow: the conversation\'s new fields, conversation:updated on both clients, update and close resolve with the Conversation', () => {
+    expectTypeOf<typeof workflow>().toBeFunction();
+    expectTypeOf<Conversation['status']>().toEqualTypeOf<ConversationStatus>();
+    expectTypeOf<ConversationStatus>().toEqualTypeOf<'open' | 'closed' | 'snoozed'>();
+    expectTypeOf<Conversation['snoozed_until']>().toEqualTypeOf<string | null>();
+    expectTypeOf<Conversation['assignee_id']>().toEqualTypeOf<string | null>();
+    expectTypeOf<Conversation['last_message_at']>().toEqualTypeOf<string | null>();
+    expectTypeOf<Conversation['unread_count']>().toEqualTypeOf<number>();
+    expectTypeOf<RequestError['code']>().toEqualTypeOf<ErrorCode | 'CLIENT_CLOSED'>();
   });
 });

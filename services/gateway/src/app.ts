@@ -8,6 +8,7 @@ import { createLimitsFailOpen } from '@switchboard/runtime';
 import type { GatewayConfig } from './config.js';
 import { drainConnections } from './drain.js';
 import { createSocketIoBroadcaster } from './socket/broadcaster.js';
+import { createConversationUpdateRoute } from './events/conversation-updates.js';
 import { createRevocationRelay } from './events/credential-revocations.js';
 import { createEventsHandler } from './events/events-handler.js';
 import { createFanoutHandler, type FanoutSource } from './fanout/fanout-handler.js';
@@ -59,8 +60,8 @@ export interface GatewayDeps {
   /** Where `message.created` / `message.status` come from (JetStream, or the embedded bus). */
   readonly fanout: FanoutSource;
   /**
-   * Where `EVENTS` come from (`app.credentials_revoked`, …): the shared `gateway-events` JetStream consumer, or the
-   * embedded bus. Same interface as the fan-out's, handled by `events/events-handler.ts`.
+   * Where `EVENTS` come from (`app.credentials_revoked`, `conversation.updated`): the shared `gateway-events`
+   * JetStream consumer, or the embedded bus. Same interface as the fan-out's, handled by `events/events-handler.ts`.
    */
   readonly events: FanoutSource;
   /**
@@ -213,7 +214,13 @@ export async function startGateway(options: GatewayOptions, deps: GatewayDeps): 
   });
   const port = uws.us_socket_local_port(listenSocket);
   fanout.start(createFanoutHandler(broadcaster, metrics, logger));
-  events.start(createEventsHandler({ [SUBJECTS.appCredentialsRevoked]: revocations }, metrics, logger));
+  events.start(
+    createEventsHandler(
+      { [SUBJECTS.appCredentialsRevoked]: revocations, [SUBJECTS.conversationUpdated]: createConversationUpdateRoute(broadcaster) },
+      metrics,
+      logger,
+    ),
+  );
   logger.info({ port }, 'gateway listening');
 
   let drained: Promise<void> | undefined;

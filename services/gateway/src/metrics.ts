@@ -110,6 +110,6 @@ export function createGatewayMetrics(registry: Registry, sources: GatewayMetrics
   zeroKnownSeries(metrics.fanoutProcessed, { subject: ['other'], result: ['ignored'] });
   zeroKnownSeries(metrics.fanoutLag, { event: ['message:new'] });
   zeroKnownSeries(metrics.redisErrors, { client: ['main', 'presence'] });
-  zeroKnownSeries(metrics.eventsOut, { event: ['message:new', 'message:status', 'presence:change', 'session:connect', 'session:disconnect', 'user:typing'] });
+  zeroKnownSeries(metrics.eventsOut, { event: ['message:new', 'message:status', 'conversation:updated', 'presence:change', 'session:connect', 'session:disconnect', 'user:typing'] });
   return metrics;
 }

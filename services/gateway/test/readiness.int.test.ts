@@ -19,7 +19,7 @@ describe('gateway readiness', () => {
     await nats?.[Symbol.asyncDispose]();
   });
 
-  it('readiness - 503 until the shared fan-out consumer is attached (events before it would never reach clients)', async () => {
+  it('readiness - 503 until both shared consumers are attached, gateway-fanout and gateway-events (events before them would never reach clients)', async () => {
     // A messages service that is ready but has not created the stream yet: the node is alive but must not take clients.
     const messages = http.createServer((_req, res) => res.writeHead(200).end('{"status":"ready"}'));
     await new Promise<void>((resolve) => messages.listen(0, '127.0.0.1', resolve));
@@ -37,7 +37,18 @@ describe('gateway readiness', () => {
 
     const nc = await connect({ servers: nats.url });
     const jsm = await jetstreamManager(nc);
+    // `MESSAGES` first: the fan-out consumer attaches, `gateway-events` cannot yet (conversation:updated and
+    // revocations published now would be lost to this node), so the node stays unready.
     await jsm.streams.add({ name: MESSAGES_STREAM.name, subjects: [...MESSAGES_STREAM.subjects] });
+    await waitFor(async () => (await jsm.consumers.info(MESSAGES_STREAM.name, 'gateway-fanout').catch(() => undefined)) !== undefined, {
+      timeoutMs: 10_000,
+      message: 'gateway-fanout attached',
+    });
+    await sleep(500);
+    const halfAttached = await fetch(`${node.url}/readyz`);
+    expect(halfAttached.status).toBe(503);
+    expect(await halfAttached.json()).toEqual({ status: 'unready', checks: { redis: 'ok', nats: 'down', messages: 'ok', self: 'ok' } });
+
     await jsm.streams.add({ name: EVENTS_STREAM.name, subjects: [...EVENTS_STREAM.subjects] });
     await waitFor(async () => (await fetch(`${node.url}/readyz`)).status === 200, { timeoutMs: 10_000, message: 'ready once attached' });
     expect((await jsm.consumers.info(MESSAGES_STREAM.name, 'gateway-fanout')).config.durable_name).toBe('gateway-fanout');

@@ -14,6 +14,8 @@ import { createMessagesMetrics } from './metrics.js';
 import { createOutboxRelay } from './outbox/outbox-relay.js';
 import type { Publisher } from './outbox/publisher.js';
 import type { RelayCoordinator } from './outbox/relay-coordinator.js';
+import { createOutboxNotifier } from './repositories/outbox.js';
+import { createSnoozeWakeup } from './use-cases/snooze-wakeup.js';
 import { failingOpen, type RateLimiter } from './rate-limit/rate-limiter.js';
 import { failureCounterFailingOpen } from './rate-limit/limits-fail-open.js';
 import { createLimitsFailOpen, type WindowCounter } from '@switchboard/runtime';
@@ -28,6 +30,8 @@ export type MessagesServiceOptions = Pick<
   | 'ALLOWED_ORIGINS'
   | 'OUTBOX_BATCH_SIZE'
   | 'OUTBOX_POLL_INTERVAL_MS'
+  | 'SNOOZE_WAKEUP_INTERVAL_MS'
+  | 'SNOOZE_WAKEUP_BATCH_SIZE'
   | 'SEND_BATCH_SIZE'
   | 'SEND_CONCURRENCY'
   | 'TRUSTED_PROXY_HOPS'
@@ -64,15 +68,16 @@ export interface MessagesServiceDeps {
 export interface MessagesService extends AsyncDisposable {
   readonly port: number;
   readonly url: string;
-  /** Readiness turns false at once; in-flight requests finish; the relay stops after its batch. */
+  /** Readiness turns false at once; in-flight requests finish; the relay and the snooze wake-up stop after their batch. */
   close(): Promise<void>;
 }
 
 /**
  * Listens at once (`/healthz` 200, `/readyz` 503 and the API 503 `UNAVAILABLE` until the database is ready), waits
- * for the database and migrates it, then serves the API and runs the outbox relay; resolves then. A database that
- * does not exist or refused credentials reject it with a `ConfigError` naming them (the server is closed first).
- * Owns neither the database nor the broker connection: the caller (main.ts, a test) closes those after this.
+ * for the database and migrates it, then serves the API and runs the outbox relay and the snooze wake-up; resolves
+ * then. A database that does not exist or refused credentials reject it with a `ConfigError` naming them (the
+ * server is closed first). Owns neither the database nor the broker connection: the caller (main.ts, a test)
+ * closes those after this.
  */
 export async function startMessagesService(
   options: MessagesServiceOptions,
@@ -141,6 +146,16 @@ export async function startMessagesService(
     batchSize: options.OUTBOX_BATCH_SIZE,
     pollIntervalMs: options.OUTBOX_POLL_INTERVAL_MS,
   });
+  // Every replica runs it: the statement skips what another replica holds (docs/messages-service.md).
+  const notifyLog = log.child({ component: 'outbox-notify' });
+  const snoozeWakeup = createSnoozeWakeup({
+    db: deps.db,
+    logger: log,
+    wake: createOutboxNotifier(deps.db, (error) => notifyLog.warn({ err: error }, 'outbox NOTIFY failed; the relay will poll')),
+    reopened: metrics.snoozeReopened,
+    intervalMs: options.SNOOZE_WAKEUP_INTERVAL_MS,
+    batchSize: options.SNOOZE_WAKEUP_BATCH_SIZE,
+  });
 
   const server = createHttpServer(app.callback());
   await new Promise<void>((resolve, reject) => {
@@ -168,6 +183,7 @@ export async function startMessagesService(
           server.closeIdleConnections();
         }),
         relay.close(),
+        snoozeWakeup.close(),
       ]);
       log.info('messages service stopped');
     })());
@@ -180,6 +196,7 @@ export async function startMessagesService(
   }
   prepared = true;
   relay.start();
+  snoozeWakeup.start();
   // Probed in the background, so that a loss and a return are logged when they happen, and /readyz stays cheap.
   monitor = setInterval(() => void probeDatabase(), HEALTH_CHECK_INTERVAL_MS);
   monitor.unref();

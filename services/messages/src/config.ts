@@ -1,6 +1,12 @@
 import { z } from 'zod';
-import { NATS_PREFIX_PATTERN, NATS_PREFIX_RULE } from '@switchboard/protocol';
+import { NATS_PREFIX_PATTERN, NATS_PREFIX_RULE, WORKFLOW } from '@switchboard/protocol';
 import { csvList, loadConfig, logFormat, logLevel, port, positiveInt, secret, url, type Env } from '@switchboard/config';
+
+/**
+ * The longest wake-up interval the snooze bound allows: a fifth of it, so that a tick, its transaction, the relay
+ * and the gateways' fan-out fit in `WORKFLOW.snoozeWakeBoundMs` (5 s) with room to spare.
+ */
+const SNOOZE_WAKEUP_MAX_INTERVAL_MS = WORKFLOW.snoozeWakeBoundMs / 5;
 
 /**
  * Environment of the messages service (CONTRACT.md, "Processes, ports, environment").
@@ -62,6 +68,16 @@ export const MessagesEnv = z.object({
   SEND_CONCURRENCY: positiveInt(4),
   /** How often the relay looks for events when no notification came. @default 1000 */
   OUTBOX_POLL_INTERVAL_MS: positiveInt(1000),
+  /**
+   * How often each replica looks for snoozed conversations whose `snoozed_until` has passed, 1 … 1000 (a due one
+   * reopens within this plus a transaction, well inside the contract's 5 s). @default 1000
+   */
+  SNOOZE_WAKEUP_INTERVAL_MS: positiveInt(1000).refine(
+    (ms) => ms >= 1 && ms <= SNOOZE_WAKEUP_MAX_INTERVAL_MS,
+    `must be 1 … ${SNOOZE_WAKEUP_MAX_INTERVAL_MS}`,
+  ),
+  /** Snoozed conversations reopened per transaction; a full batch is followed by the next at once. @default 100 */
+  SNOOZE_WAKEUP_BATCH_SIZE: positiveInt(100).refine((n) => n >= 1, 'must be at least 1'),
 });
 
 export type MessagesConfig = ReturnType<typeof loadMessagesConfig>;

@@ -24,6 +24,8 @@ export interface MessagesMetrics {
   readonly limitsFailOpen: Counter<'limit'>;
   /** User and agent tokens refused, by reason (`TOKEN_REFUSAL_REASONS`). */
   readonly tokenRefusals: Counter<'reason'>;
+  /** Snoozed conversations this replica's wake-up reopened (`use-cases/snooze-wakeup.ts`). */
+  readonly snoozeReopened: Counter;
 }
 
 /**
@@ -74,6 +76,11 @@ export function createMessagesMetrics(registry: Registry, db: Kysely<Database>):
       'switchboard_messages_token_refusals_total',
       'User and agent tokens refused, by reason (expired, bad_signature, unknown_kid, ...).',
       ['reason'],
+    ),
+    snoozeReopened: createCounter(
+      registry,
+      'switchboard_messages_snooze_reopened_total',
+      'Snoozed conversations reopened by the snooze wake-up at their snoozed_until.',
     ),
   };
   // Exported at 0 from the start, so the dashboards and alerts see a series before the first event.

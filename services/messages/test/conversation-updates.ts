@@ -1,5 +1,8 @@
+import type { Kysely } from 'kysely';
 import { EVENTS_STREAM, SUBJECTS, type ConversationUpdatedEvent } from '@switchboard/protocol';
-import { readStream, type MessagesHarness } from './harness.js';
+import { waitFor } from '@switchboard/testing';
+import type { Database } from '../src/db/schema.js';
+import { readStream, type MessagesHarness, type StreamEntry } from './harness.js';
 
 export interface ConversationUpdate {
   /** The outbox row's `msg_id`, which is the `Nats-Msg-Id` once published. */
@@ -27,6 +30,36 @@ export async function conversationUpdates(h: MessagesHarness, conversationId: st
   const pending = rows.map((row): ConversationUpdate => ({ msgId: row.msg_id, subject: row.subject, payload: row.payload as ConversationUpdatedEvent }));
   const seen = new Set(published.map((e) => e.msgId));
   return [...published, ...pending.filter((e) => !seen.has(e.msgId))];
+}
+
+/**
+ * The `conversation.updated` events of many conversations as published on `EVENTS`, by conversation, once the
+ * outbox holds none of theirs any more (the relay published every one written so far): one read of the stream.
+ */
+export async function publishedUpdates(
+  db: Kysely<Database>,
+  natsUrl: string,
+  ids: readonly string[],
+  timeoutMs = 10_000,
+): Promise<Map<string, StreamEntry[]>> {
+  await waitFor(
+    async () => {
+      const left = await db
+        .selectFrom('outbox')
+        .select('id')
+        .where('subject', '=', SUBJECTS.conversationUpdated)
+        .where('conversation_id', 'in', ids)
+        .execute();
+      return left.length === 0;
+    },
+    { message: 'conversation.updated events published', timeoutMs },
+  );
+  const byConversation = new Map<string, StreamEntry[]>(ids.map((id) => [id, []]));
+  for (const entry of await readEvents(natsUrl)) {
+    const id: string | undefined = entry.data?.conversation?.id;
+    if (entry.subject === SUBJECTS.conversationUpdated && id !== undefined) byConversation.get(id)?.push(entry);
+  }
+  return byConversation;
 }
 
 /** The `EVENTS` stream's messages; none before the service has made the stream (it does so once NATS answers). */

@@ -14,6 +14,7 @@ import { AppError } from '../src/domain/errors.js';
 import { markRead, pageMessages, sendMessage, sendMessages } from '../src/use-cases/messages.js';
 import { createSendBatcher } from '../src/use-cases/send-batcher.js';
 import { rotateCredentials } from '../src/use-cases/rotate-credentials.js';
+import { reopenDueConversations } from '../src/use-cases/snooze-wakeup.js';
 import { hashSecret } from '../src/domain/secrets.js';
 
 /**
@@ -44,6 +45,32 @@ export function databaseContract(name: string, open: () => Promise<{ db: Kysely<
       withDb(async (db) => {
         const again = await migrateToLatest(db);
         expect(again.results).toEqual([]);
+      }));
+
+    it(`${name} - snooze wake-up: due conversations reopen once each, with one conversation.updated, in batches; racing ticks share nothing`, () =>
+      withDb(async (db) => {
+        const { app, device } = await setup(db);
+        const ids = await Promise.all(Array.from({ length: 7 }, async (_, i) => (await openConversation(db, { ...device, device_id: `sleeper-${i}` })).id));
+        const due = ids.slice(0, 5);
+        const later = ids.slice(5);
+        await db.updateTable('conversations').set({ status: 'snoozed', snoozed_until: sql`now() - interval '1 second'` }).where('id', 'in', due).execute();
+        await db.updateTable('conversations').set({ status: 'snoozed', snoozed_until: sql`now() + interval '1 hour'` }).where('id', 'in', later).execute();
+        let wakes = 0;
+        // Racing ticks of 2: on PGlite they take turns on its one session; on Postgres SKIP LOCKED keeps them apart.
+        const ticks = await Promise.all([1, 2, 3, 4].map(() => reopenDueConversations(db, 2, () => wakes++)));
+        const rest = await reopenDueConversations(db, 2, () => wakes++);
+        const reopened = [...ticks.flat(), ...rest].map((row) => row.id);
+        expect(reopened.sort()).toEqual([...due].sort());
+        expect(wakes).toBe([...ticks, rest].filter((rows) => rows.length > 0).length);
+        const rows = await db.selectFrom('conversations').select(['id', 'status', 'snoozed_until']).where('id', 'in', ids).execute();
+        for (const row of rows) expect(row.status).toBe(due.includes(row.id) ? 'open' : 'snoozed');
+        for (const row of rows.filter((r) => due.includes(r.id))) expect(row.snoozed_until).toBeNull();
+        const events = (await fetchOutboxBatch(db, 10_000)).filter((e) => e.subject === 'conversation.updated' && ids.includes(e.conversation_id!));
+        expect(events.map((e) => e.conversation_id).sort()).toEqual([...due].sort());
+        for (const event of events) {
+          expect(event.payload).toMatchObject({ app_id: app.id, conversation: { id: event.conversation_id, status: 'open', snoozed_until: null } });
+        }
+        expect(await reopenDueConversations(db, 2, () => wakes++)).toEqual([]);
       }));
 
     it(`${name} - concurrent sends: one row per local_id, seq 1..N without holes`, () =>

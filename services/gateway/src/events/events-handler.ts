@@ -7,7 +7,7 @@ export type EventsRoute = (data: unknown) => FanoutResult;
 
 /**
  * The handler of the shared `gateway-events` consumer (the `EVENTS` stream: `app.>`, `conversation.>`): a dispatch
- * by contract subject, one route each (`app.credentials_revoked`, later `conversation.updated`). A subject without a
+ * by contract subject, one route each (`app.credentials_revoked`, `conversation.updated`). A subject without a
  * route is acked and ignored; a malformed payload is terminated, like on the fan-out.
  */
 export function createEventsHandler(routes: Readonly<Record<string, EventsRoute>>, metrics: GatewayMetrics, logger: Logger): FanoutHandler {

@@ -1,4 +1,5 @@
 import type {
+  ConversationUpdatedEvent,
   MessageCreatedEvent,
   MessageStatusEvent,
   PresenceChangePayload,
@@ -15,6 +16,8 @@ import { appRoom, conversationRoom, type AdminNamespace, type ClientNamespace } 
 export interface Broadcaster {
   messageCreated(event: MessageCreatedEvent): void;
   messageStatus(event: MessageStatusEvent): void;
+  /** A change of a conversation's workflow: each namespace gets the conversation with its own side's unread count. */
+  conversationUpdated(event: ConversationUpdatedEvent): void;
   presenceChange(payload: PresenceChangePayload): void;
   sessionConnect(payload: SessionConnectPayload): void;
   sessionDisconnect(payload: SessionDisconnectPayload): void;
@@ -41,6 +44,13 @@ export function createSocketIoBroadcaster(client: ClientNamespace, admin: AdminN
       client.to(conversationRoom(payload.conversation_id)).emit('message:status', payload);
       admin.to(appRoom(app_id)).emit('message:status', payload);
       out('message:status');
+    },
+    conversationUpdated(event) {
+      const { app_id, conversation, user_unread_count } = event;
+      client.to(conversationRoom(conversation.id)).emit('conversation:updated', { ...conversation, unread_count: user_unread_count });
+      // The event's conversation is the agents' view (their unread count).
+      admin.to(appRoom(app_id)).emit('conversation:updated', conversation);
+      out('conversation:updated');
     },
     presenceChange(payload) {
       admin.to(appRoom(payload.app_id)).emit('presence:change', payload);

@@ -24,8 +24,20 @@ export class MigrationError extends Error {
  * `pg_advisory_xact_lock`, so several replicas starting at once apply each migration exactly once.
  */
 export async function migrateToLatest(db: Kysely<any>): Promise<MigrationResultSet> {
-  const migrator = new Migrator({ db, provider });
-  const result = await migrator.migrateToLatest();
+  return checked(await new Migrator({ db, provider }).migrateToLatest());
+}
+
+/**
+ * Applies (or reverts) migrations up to and including `name` (one of `MIGRATION_NAMES`): a database as an older
+ * release left it, for the tests of a later migration's backfill.
+ */
+export async function migrateTo(db: Kysely<any>, name: string): Promise<MigrationResultSet> {
+  if (!(name in MIGRATIONS)) throw new MigrationError(`no migration is named ${name}`);
+  return checked(await new Migrator({ db, provider }).migrateTo(name));
+}
+
+/** The result, or the error of the migration that failed (naming it). */
+function checked(result: MigrationResultSet): MigrationResultSet {
   if (result.error) {
     const failed = result.results?.find((r) => r.status === 'Error');
     // No migration ran: reaching the database (or its lock) failed. That error says more than any wrapper.

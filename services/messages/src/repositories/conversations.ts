@@ -58,6 +58,28 @@ export function isVisibleTo(row: Pick<ConversationRow, 'app_id' | 'device_id' | 
   }
 }
 
+/**
+ * The snooze wake-up's one statement: reopens up to `limit` snoozed conversations whose `snoozed_until` has passed,
+ * soonest first (index `conversations_snoozed_until`), and answers them as they are now. `FOR UPDATE SKIP LOCKED`
+ * lets several replicas run it at once: each takes rows no other transaction holds, so each conversation is
+ * reopened by one of them, once; a row a writer holds (a PATCH re-timing it, a user's message reopening it) is
+ * left for the next tick, and the lock re-reads the row, so one that is no longer due or snoozed is not taken. The
+ * rows stay locked until the caller's transaction ends, which writes their events. `activity` does not move: a
+ * wake-up is not a message (the inbox order, and a cursor paging through it, stay put).
+ */
+export async function reopenDueSnoozedConversations(trx: Kysely<Database>, limit: number): Promise<ConversationRow[]> {
+  const { rows } = await sql<ConversationRow>`
+    UPDATE conversations SET status = 'open', snoozed_until = NULL, updated_at = now()
+    WHERE id IN (
+      SELECT id FROM conversations
+      WHERE status = 'snoozed' AND snoozed_until <= now()
+      ORDER BY snoozed_until
+      LIMIT ${limit}
+      FOR UPDATE SKIP LOCKED)
+    RETURNING *`.execute(trx);
+  return rows;
+}
+
 /** What a batch of sends changes on one conversation it wrote to. */
 export interface LatestMessages {
   readonly conversationId: string;
@@ -73,7 +95,7 @@ export interface LatestMessages {
 
 /**
  * Records each conversation's newest message, its time, the sides' message counts and a reopening (on rows the
- * transaction has locked), in one statement; answers the rows after it.
+ * transaction has locked), in one statement; answers the reopened rows, as they are after it.
  */
 export async function recordLatestMessages(trx: Kysely<Database>, latest: readonly LatestMessages[]): Promise<ConversationRow[]> {
   if (latest.length === 0) return [];
@@ -83,17 +105,21 @@ export async function recordLatestMessages(trx: Kysely<Database>, latest: readon
         sql`(${l.conversationId}::text, ${l.seq}::integer, ${l.messageId}::text, ${l.userCount}::integer, ${l.agentCount}::integer, ${l.reopen}::boolean)`,
     ),
   );
-  const { rows: updated } = await sql<ConversationRow>`
-    UPDATE conversations AS c
-    SET last_seq = v.seq, last_message_id = v.message_id, updated_at = now(), last_message_at = now(),
-        activity = nextval('conversation_activity_seq'),
-        user_message_count = v.user_count, agent_message_count = v.agent_count,
-        status = CASE WHEN v.reopen THEN 'open' ELSE c.status END,
-        snoozed_until = CASE WHEN v.reopen THEN NULL ELSE c.snoozed_until END
-    FROM (VALUES ${rows}) AS v(id, seq, message_id, user_count, agent_count, reopen)
-    WHERE c.id = v.id
-    RETURNING c.*`.execute(trx);
-  return updated;
+  // Only the reopened rows come back (their `conversation.updated` events need them): the common send reads none.
+  const { rows: reopened } = await sql<ConversationRow & { reopened: boolean }>`
+    WITH updated AS (
+      UPDATE conversations AS c
+      SET last_seq = v.seq, last_message_id = v.message_id, updated_at = now(), last_message_at = now(),
+          activity = nextval('conversation_activity_seq'),
+          user_message_count = v.user_count, agent_message_count = v.agent_count,
+          status = CASE WHEN v.reopen THEN 'open' ELSE c.status END,
+          snoozed_until = CASE WHEN v.reopen THEN NULL ELSE c.snoozed_until END
+      FROM (VALUES ${rows}) AS v(id, seq, message_id, user_count, agent_count, reopen)
+      WHERE c.id = v.id
+      RETURNING c.*, v.reopen AS reopened
+    )
+    SELECT * FROM updated WHERE reopened`.execute(trx);
+  return reopened.map(({ reopened: _, ...row }) => row);
 }
 
 /**

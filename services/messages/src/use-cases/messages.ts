@@ -118,8 +118,7 @@ export async function sendMessages(
     if (fresh.length > 0) {
       const inserted = await insertMessages(trx, fresh);
       for (const row of inserted) stored.set(keyOf(row.conversation_id, row.local_id), row);
-      const after = await recordLatestMessages(trx, [...latest].map(([conversationId, l]) => ({ conversationId, ...l })));
-      const reopened = after.filter((row) => latest.get(row.id)?.reopen);
+      const reopened = await recordLatestMessages(trx, [...latest].map(([conversationId, l]) => ({ conversationId, ...l })));
       await enqueueOutboxEvents(trx, [
         ...fresh.map((row): OutboxEvent => {
           const conversation = conversations.get(row.conversation_id)!;

@@ -4,7 +4,7 @@
  * Prints one JSON line for the test to check.
  */
 import { AgentClient, ChatClient } from '@switchboard/client';
-import type { Message } from '@switchboard/protocol';
+import type { Conversation, Message } from '@switchboard/protocol';
 
 function env(name: string): string {
   const value = process.env[name];
@@ -52,6 +52,15 @@ export const notASeq: Message['seq'] = 'one';
 export const wrongListener = (chat: ChatClient) => chat.on('message:new', (message: { seq: string }) => void message);
 // @ts-expect-error an agent has no device id option
 export const notAnAgentOption: ConstructorParameters<typeof AgentClient>[0] = { url: '', appId: '', adminToken: '', deviceId: '' };
+// @ts-expect-error the workflow's statuses are the protocol's
+export const notAStatus = (agent: AgentClient) => agent.updateConversation('c', { status: 'pending' });
+// The workflow's calls type-check against the packed protocol's types.
+export const inbox = async (agent: AgentClient, chat: ChatClient): Promise<Conversation[]> => {
+  const found: Conversation[] = [];
+  for await (const c of agent.listConversations({ status: 'open', assignee: 'none', unread: true, limit: 50 })) found.push(c);
+  chat.on('conversation:updated', (c) => found.push(c));
+  return [...found, await agent.updateConversation('c', { status: 'snoozed', snoozed_until: new Date() }), await chat.closeConversation('c')];
+};
 
 const url = env('GATEWAY_URL');
 const apiUrl = env('API_URL');
