@@ -8,30 +8,17 @@
 // over an idle window first (as long as the load) and over the load window; the idle rate is subtracted. Prints one JSON line.
 // EXTRA_ROOMS=N: C's socket is also in N other conversation rooms. The sharded mechanism needs SHARDED_ADAPTER=<dir of @socket.io/redis-adapter 8.3.0> (README.md).
 import { performance } from 'node:perf_hooks';
-import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { cpuMicros, forkProcess, loadAverage, procCpuMicros, rssKib, sleep, startServers } from './lib.mjs';
+import { jetstream } from '@nats-io/jetstream';
+import { cpuMicros, forkProcess, loadAverage, procCpuMicros, rssKib, sleep, startServers, addFanoutStream } from './lib.mjs';
 
 const [mech = 'streams', rateText = '1000', secondsText = '10'] = process.argv.slice(2);
 const rate = Number(rateText);
 const seconds = Number(secondsText);
 const IDLE_MS = seconds * 1000;
 const prefix = `ifb${process.pid}`;
-const stream = `${prefix}_MESSAGES`;
-const durable = `${prefix}_gateway-fanout`;
-const subject = `${prefix}.message.created`;
 
 const servers = await startServers();
-const jsm = await jetstreamManager(servers.nc);
-await jsm.streams.add({ name: stream, subjects: [`${prefix}.message.>`] });
-await jsm.consumers.add(stream, {
-  durable_name: durable,
-  ack_policy: AckPolicy.Explicit,
-  deliver_policy: DeliverPolicy.New,
-  filter_subject: subject,
-  ack_wait: 10_000_000_000,
-  max_ack_pending: 20_000,
-  max_deliver: -1,
-});
+const { stream, durable, subject } = await addFanoutStream(servers.nc, prefix);
 
 const env = (id, role) => ({ MECH: mech, ROLE: role, NODE_ID: id, REDIS_URL: servers.redisUrl, NATS_URL: servers.natsUrl, PREFIX: prefix, STREAM: stream, DURABLE: durable });
 const nodes = {

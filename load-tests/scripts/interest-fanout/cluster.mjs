@@ -4,30 +4,17 @@
 // the events, and no node holds a socket. PULL_MS=N: the nodes pull every N ms instead (node.mjs). Prints each
 // node's and the whole cluster's CPU per event (µs), one JSON line.
 import { performance } from 'node:perf_hooks';
-import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { cpuMicros, forkProcess, loadAverage, sleep, startServers } from './lib.mjs';
+import { jetstream } from '@nats-io/jetstream';
+import { cpuMicros, forkProcess, loadAverage, sleep, startServers, addFanoutStream } from './lib.mjs';
 
 const [mech = 'streams', nodesText = '3', rateText = '1000', secondsText = '10'] = process.argv.slice(2);
 const count = Number(nodesText);
 const rate = Number(rateText);
 const seconds = Number(secondsText);
 const prefix = `ifc${process.pid}`;
-const stream = `${prefix}_MESSAGES`;
-const durable = `${prefix}_gateway-fanout`;
-const subject = `${prefix}.message.created`;
 
 const servers = await startServers();
-const jsm = await jetstreamManager(servers.nc);
-await jsm.streams.add({ name: stream, subjects: [`${prefix}.message.>`] });
-await jsm.consumers.add(stream, {
-  durable_name: durable,
-  ack_policy: AckPolicy.Explicit,
-  deliver_policy: DeliverPolicy.New,
-  filter_subject: subject,
-  ack_wait: 10_000_000_000,
-  max_ack_pending: 20_000,
-  max_deliver: -1,
-});
+const { stream, durable, subject } = await addFanoutStream(servers.nc, prefix);
 const nodes = [];
 for (let i = 0; i < count; i++) {
   nodes.push(

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { connect } from '@nats-io/transport-node';
+import { AckPolicy, DeliverPolicy, jetstreamManager } from '@nats-io/jetstream';
 import { Redis } from 'ioredis';
 
 export const here = path.dirname(fileURLToPath(import.meta.url));
@@ -106,4 +107,24 @@ export function rssKib(pid) {
 
 export function loadAverage() {
   return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+}
+
+/**
+ * The stream and the shared durable consumer of a run, as the gateways have them (`<prefix>_MESSAGES`,
+ * `<prefix>_gateway-fanout` on `<prefix>.message.created`); answers their names.
+ */
+export async function addFanoutStream(nc, prefix) {
+  const names = { stream: `${prefix}_MESSAGES`, durable: `${prefix}_gateway-fanout`, subject: `${prefix}.message.created` };
+  const jsm = await jetstreamManager(nc);
+  await jsm.streams.add({ name: names.stream, subjects: [`${prefix}.message.>`] });
+  await jsm.consumers.add(names.stream, {
+    durable_name: names.durable,
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.New,
+    filter_subject: names.subject,
+    ack_wait: 10_000_000_000,
+    max_ack_pending: 20_000,
+    max_deliver: -1,
+  });
+  return names;
 }
