@@ -9,7 +9,7 @@
 // EXTRA_ROOMS=N: C's socket is also in N other conversation rooms. The sharded mechanism needs SHARDED_ADAPTER=<dir of @socket.io/redis-adapter 8.3.0> (README.md).
 import { performance } from 'node:perf_hooks';
 import { jetstream } from '@nats-io/jetstream';
-import { cpuMicros, forkProcess, loadAverage, procCpuMicros, rssKib, sleep, startServers, addFanoutStream } from './lib.mjs';
+import { cpuMicros, forkProcess, loadAverage, procCpuMicros, rssKib, sleep, startServers, addFanoutStream, messageCreatedEvent } from './lib.mjs';
 
 const [mech = 'streams', rateText = '1000', secondsText = '10'] = process.argv.slice(2);
 const rate = Number(rateText);
@@ -54,19 +54,7 @@ const idle = diff(idle0, await snapshot());
 
 const js = jetstream(servers.nc);
 const events = rate * seconds;
-const event = (i) => ({
-  id: `0193c1f2-7a4e-7b3c-9d2e-${String(i).padStart(12, '0')}`,
-  local_id: `local-${i}`,
-  conversation_id: 'hot',
-  seq: i + 1,
-  body: 'Hello, I would like to know where my order is: it was due yesterday and the tracking page says nothing.',
-  sender: 'user',
-  sender_id: 'device-7f3a9c',
-  sender_name: null,
-  created_at: new Date().toISOString(),
-  status: 'sent',
-  app_id: 'app-1',
-});
+const event = (i) => messageCreatedEvent(i, 'hot');
 const loaded0 = await snapshot();
 const tickMs = 10;
 const perTick = Math.max(1, Math.round((rate * tickMs) / 1000));

@@ -5,7 +5,7 @@
 // node's and the whole cluster's CPU per event (µs), one JSON line.
 import { performance } from 'node:perf_hooks';
 import { jetstream } from '@nats-io/jetstream';
-import { cpuMicros, forkProcess, loadAverage, sleep, startServers, addFanoutStream } from './lib.mjs';
+import { cpuMicros, forkProcess, loadAverage, sleep, startServers, addFanoutStream, messageCreatedEvent } from './lib.mjs';
 
 const [mech = 'streams', nodesText = '3', rateText = '1000', secondsText = '10'] = process.argv.slice(2);
 const count = Number(nodesText);
@@ -40,19 +40,7 @@ const idle1 = await snapshot();
 
 const js = jetstream(servers.nc);
 const events = rate * seconds;
-const event = (i) => ({
-  id: `0193c1f2-7a4e-7b3c-9d2e-${String(i).padStart(12, '0')}`,
-  local_id: `local-${i}`,
-  conversation_id: 'nobody',
-  seq: i + 1,
-  body: 'Hello, I would like to know where my order is: it was due yesterday and the tracking page says nothing.',
-  sender: 'user',
-  sender_id: 'device-7f3a9c',
-  sender_name: null,
-  created_at: new Date().toISOString(),
-  status: 'sent',
-  app_id: 'app-1',
-});
+const event = (i) => messageCreatedEvent(i, 'nobody');
 const load0 = await snapshot();
 const perTick = Math.max(1, Math.round(rate / 100));
 const started = performance.now();

@@ -128,3 +128,20 @@ export async function addFanoutStream(nc, prefix) {
   });
   return names;
 }
+
+/** The `message.created` payload the benchmarks publish: event `i` of a run, for one conversation. */
+export function messageCreatedEvent(i, conversationId) {
+  return {
+    id: `0193c1f2-7a4e-7b3c-9d2e-${String(i).padStart(12, '0')}`,
+    local_id: `local-${i}`,
+    conversation_id: conversationId,
+    seq: i + 1,
+    body: 'Hello, I would like to know where my order is: it was due yesterday and the tracking page says nothing.',
+    sender: 'user',
+    sender_id: 'device-7f3a9c',
+    sender_name: null,
+    created_at: new Date().toISOString(),
+    status: 'sent',
+    app_id: 'app-1',
+  };
+}

@@ -8,15 +8,12 @@ import { createMetricsRegistry } from '@switchboard/metrics';
 import { reportListening } from '@switchboard/runtime';
 import { startMessageCreatedConsumer } from '../bus/message-created-consumer.js';
 import { startBaselineServer } from './baseline-server.js';
+import { requiredEnv } from '../stack/required-env.js';
 
 
 async function main(): Promise<void> {
   const env = process.env;
-  const required = (name: string) => {
-    const value = env[name];
-    if (!value) throw new Error(`${name} is required`);
-    return value;
-  };
+  const required = (name: string) => requiredEnv(name, env);
   const redis = new Redis(required('REDIS_URL'));
   redis.on('error', () => undefined);
   const nc = await connect({ servers: required('NATS_URL'), name: 'baseline' });

@@ -9,6 +9,7 @@ import { reportListening } from '@switchboard/runtime';
 import { startMessageCreatedConsumer } from '../bus/message-created-consumer.js';
 import { createHandshakeAuth } from './handshake-auth.js';
 import { startFloorServer } from './floor-server.js';
+import { requiredEnv } from '../stack/required-env.js';
 
 const DEFAULT_PING_INTERVAL_MS = 25_000;
 const DEFAULT_PING_TIMEOUT_MS = 20_000;
@@ -16,11 +17,7 @@ const MESSAGES_READY_PATH = '/readyz';
 
 async function main(): Promise<void> {
   const env = process.env;
-  const required = (name: string) => {
-    const value = env[name];
-    if (!value) throw new Error(`${name} is required`);
-    return value;
-  };
+  const required = (name: string) => requiredEnv(name, env);
   const messagesUrl = required('MESSAGES_URL');
   // The handshakes' way to the messages service, warmed once (Node's fetch loads undici on first use: megabytes
   // that would otherwise land in the first connections' memory figures) and checked to answer.
