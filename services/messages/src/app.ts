@@ -113,7 +113,11 @@ export async function startMessagesService(
 
   // A Redis outage lets every request through, counted per limit and logged once (not once per request).
   const failOpen = createLimitsFailOpen({ failedOpen: metrics.limitsFailOpen, log: log.child({ component: 'limits' }), limits: 'rate and authentication-failure limits' });
+  // One coalescing NOTIFY for every writer of this replica: the API's and the snooze wake-up's.
+  const notifyLog = log.child({ component: 'outbox-notify' });
+  const wakeRelay = createOutboxNotifier(deps.db, (error) => notifyLog.warn({ err: error }, 'outbox NOTIFY failed; the relay will poll'));
   const app = createMessagesApp({
+    wakeRelay,
     db: deps.db,
     logger: log,
     registry,
@@ -147,11 +151,10 @@ export async function startMessagesService(
     pollIntervalMs: options.OUTBOX_POLL_INTERVAL_MS,
   });
   // Every replica runs it: the statement skips what another replica holds (docs/messages-service.md).
-  const notifyLog = log.child({ component: 'outbox-notify' });
   const snoozeWakeup = createSnoozeWakeup({
     db: deps.db,
     logger: log,
-    wake: createOutboxNotifier(deps.db, (error) => notifyLog.warn({ err: error }, 'outbox NOTIFY failed; the relay will poll')),
+    wake: wakeRelay,
     reopened: metrics.snoozeReopened,
     intervalMs: options.SNOOZE_WAKEUP_INTERVAL_MS,
     batchSize: options.SNOOZE_WAKEUP_BATCH_SIZE,

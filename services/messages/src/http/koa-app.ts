@@ -24,7 +24,7 @@ import { messagesRoutes } from './routes/messages.js';
 import { openApiRoute } from './routes/openapi.js';
 import type { MessagesMetrics } from '../metrics.js';
 import { buildOpenApiDocument } from '../openapi/document.js';
-import { createOutboxNotifier } from '../repositories/outbox.js';
+import type { OutboxWake } from '../repositories/outbox.js';
 import type { RateLimiter } from '../rate-limit/rate-limiter.js';
 import { createSendBatcher } from '../use-cases/send-batcher.js';
 
@@ -48,6 +48,8 @@ export interface MessagesAppDeps {
   readonly rateLimiter?: RateLimiter | undefined;
   /** The per-address limits of the public API (failed authentications, request rate); none: off. */
   readonly addressLimits?: AddressLimitsOptions | undefined;
+  /** Wakes the outbox relay after a write committed (the service's one coalescing notifier). */
+  readonly wakeRelay: OutboxWake;
 }
 
 /** The Koa application: middleware in order (errors first), then every route. Listening is the caller's. */
@@ -59,8 +61,7 @@ export function createMessagesApp(deps: MessagesAppDeps): Koa<RequestState> {
   const verifier = createTokenVerifier({ apps, refusals: deps.metrics.tokenRefusals });
   const authenticator = createAuthenticator({ apps, verifier });
   const onAppChanged = (appId: string) => apps.invalidate(appId);
-  const log = deps.logger.child({ component: 'outbox-notify' });
-  const wakeRelay = createOutboxNotifier(deps.db, (error) => log.warn({ err: error }, 'outbox NOTIFY failed; the relay will poll'));
+  const { wakeRelay } = deps;
   const send = createSendBatcher({ db: deps.db, wake: wakeRelay, maxBatchSize: deps.sendBatchSize, maxInFlight: deps.sendConcurrency });
 
   healthRoutes(router, { readiness: deps.readiness, registry: deps.registry });
