@@ -10,7 +10,7 @@ describe('console - served by npm start', () => {
   let browser: TestBrowser;
   beforeAll(async () => {
     [platform, browser] = await Promise.all([startEmbeddedConsole(), launchBrowser()]);
-  }, 120_000);
+  }, 180_000);
   afterAll(async () => {
     await browser?.close();
     await platform?.[Symbol.asyncDispose]();
@@ -52,7 +52,7 @@ describe('console - served by start:console in front of the cluster', () => {
   let browser: TestBrowser;
   beforeAll(async () => {
     [cluster, browser] = await Promise.all([startClusterConsole(), launchBrowser()]);
-  }, 120_000);
+  }, 180_000);
   afterAll(async () => {
     await browser?.close();
     await cluster?.[Symbol.asyncDispose]();
