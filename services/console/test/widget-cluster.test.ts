@@ -95,5 +95,5 @@ describe('widget - on the two-node cluster', () => {
     const stored: Message[] = (await cluster.rest('GET', `/v1/conversations/${conversationId}/messages?limit=50`, auth)).body.data;
     expect(stored.map((m) => m.body).sort()).toEqual([...expected].sort());
     expect(await bodiesIn(page)).toEqual(stored.map((m) => m.body));
-  });
+  }, 120_000);
 });

@@ -93,11 +93,11 @@ describe('widget - against npm start', () => {
     const thanks = await waitFor(() => heard.find((m) => m.body === 'Thanks!'), { timeoutMs: 10_000, message: 'the second message' });
     expect(thanks.conversation_id).toBe(conversationId);
     await expect.poll(() => messagesOf(page).count(), { timeout: 10_000 }).toBe(3);
-  });
+  }, 120_000);
 
   it('widget - without app_id and api_key it says what is missing', async () => {
     await using widget = await browser.newPage();
     await widget.page.goto(`${platform.consoleUrl}widget.html`);
     await expect.poll(() => widget.page.getByRole('alert').textContent(), { timeout: 10_000 }).toContain('app_id');
-  });
+  }, 120_000);
 });
