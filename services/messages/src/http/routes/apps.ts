@@ -3,13 +3,11 @@ import type { Kysely } from 'kysely';
 import { AppIdParams, CreateAppRequest, REST_PATHS, RotateCredentialsRequest, UpdateAppRequest } from '@switchboard/protocol';
 import type { Database } from '../../db/schema.js';
 import { notFound } from '../../domain/errors.js';
-import { secretsEqual } from '../../domain/secrets.js';
 import type { OutboxWake } from '../../repositories/outbox.js';
 import { createApp, updateAppPolicy } from '../../use-cases/apps.js';
 import { rotateCredentials } from '../../use-cases/rotate-credentials.js';
-import { requireOperator } from '../auth.js';
 import type { RequestState, RouteContext } from '../context.js';
-import { validate } from '../validate.js';
+import { requireOperator, validate } from '@switchboard/service-kit';
 
 export interface AppsRoutesDeps {
   readonly db: Kysely<Database>;
@@ -22,7 +20,7 @@ export interface AppsRoutesDeps {
 
 /** The operator API: creating apps, setting their identity policy, rotating their credentials. */
 export function appsRoutes(router: Router<RequestState>, deps: AppsRoutesDeps): void {
-  const operator = requireOperator(deps.operatorToken, secretsEqual);
+  const operator = requireOperator<RequestState>(deps.operatorToken);
   router.post(REST_PATHS.apps, operator, async (ctx) => {
     const { name } = validate(CreateAppRequest, ctx.state.body, 'body');
     const app = await createApp(deps.db, name);

@@ -3,11 +3,12 @@ import { ConfigError } from '@switchboard/config';
 import { sleep } from '@switchboard/runtime';
 import type { DependencyStatus } from '../dependencies/dependency-status.js';
 import { retryDelayMs } from '../dependencies/backoff.js';
-import { describeDatabaseError, driverError, isDatabaseConfigurationError, isDatabaseUnavailable } from './errors.js';
-import { migrateToLatest } from './migrate.js';
+import { describeDatabaseError, driverError, isDatabaseConfigurationError, isDatabaseUnavailable } from './database-errors.js';
 
 export interface PrepareDatabaseOptions {
   readonly db: Kysely<any>;
+  /** Applies the service's pending migrations (under its advisory lock). */
+  readonly migrate: (db: Kysely<any>) => Promise<unknown>;
   readonly status: DependencyStatus;
   /** Where the database is (`databaseTarget`), for the error that names it. */
   readonly target: string;
@@ -24,7 +25,7 @@ export interface PrepareDatabaseOptions {
 export async function prepareDatabase(options: PrepareDatabaseOptions): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     try {
-      await migrateToLatest(options.db);
+      await options.migrate(options.db);
       options.status.up('postgres');
       return;
     } catch (error) {
