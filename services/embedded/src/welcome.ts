@@ -3,6 +3,7 @@ import type { CreatedApp } from '@switchboard/protocol';
 export interface Welcome {
   readonly gatewayPort: number;
   readonly messagesPort: number;
+  readonly webhooksPort: number;
   readonly app: CreatedApp;
   readonly created: boolean;
   /** The demo app's identity key (its secret stays in demo-app.json). */
@@ -20,6 +21,7 @@ export function printWelcome(out: NodeJS.WritableStream, w: Welcome): void {
     'Switchboard is running.',
     `  gateway   ws://localhost:${w.gatewayPort}/v1/socket.io  (namespaces /client and /admin)`,
     `  messages  http://localhost:${w.messagesPort}/v1          (OpenAPI: http://localhost:${w.messagesPort}/openapi.json)`,
+    `  webhooks  http://localhost:${w.webhooksPort}/v1/apps/:app_id/webhooks  (npm run -s apps:webhook -- --help; docs/webhooks.md)`,
     `  using     ${Object.values(w.chosen).join('; ')}`,
     '',
     `Demo app (${w.created ? 'created now' : 'from'} ${w.dataDir}/demo-app.json):`,

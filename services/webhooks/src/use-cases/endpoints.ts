@@ -31,14 +31,14 @@ export async function createEndpoint(
     throw validationFailed([{ path: 'url', message: 'must be an https:// URL' }], 'body');
   }
   if (!(await appExists(db, appId))) throw notFound('app');
+  const full = () =>
+    validationFailed([{ path: 'url', message: `the app already has ${WEBHOOKS.maxEndpointsPerApp} endpoints, the most it may hold; delete one first` }], 'body');
+  // A full app is refused without a transaction (a flood of creates costs one count each); the count that decides
+  // is the one under the app's lock.
+  if ((await countEndpoints(db, appId)) >= WEBHOOKS.maxEndpointsPerApp) throw full();
   const row = await db.transaction().execute(async (trx) => {
     await lockAppEndpoints(trx, appId);
-    if ((await countEndpoints(trx, appId)) >= WEBHOOKS.maxEndpointsPerApp) {
-      throw validationFailed(
-        [{ path: 'url', message: `the app already has ${WEBHOOKS.maxEndpointsPerApp} endpoints, the most it may hold; delete one first` }],
-        'body',
-      );
-    }
+    if ((await countEndpoints(trx, appId)) >= WEBHOOKS.maxEndpointsPerApp) throw full();
     return insertEndpoint(trx, { id: newId('whk'), appId, url: request.url, events: request.events, secret: newWebhookSecret() });
   });
   return { ...toWebhookEndpoint(row), secret: row.secret };

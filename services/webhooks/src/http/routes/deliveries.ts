@@ -31,6 +31,8 @@ export function deliveriesRoutes(router: Router<ServiceRequestState>, deps: Deli
     await retryDelivery(deps.db, app_id, id, delivery_id);
     deps.wake();
     ctx.state.log.info({ endpoint_id: id, delivery_id }, 'webhook delivery retried by the operator');
+    // An empty 202 (Koa would otherwise send the word "Accepted" as a text body).
+    ctx.body = null;
     ctx.status = 202;
   });
 }
