@@ -1,8 +1,8 @@
 /**
  * The parts every HTTP service of Switchboard is built from (the messages and webhooks services): the one error
  * type and its Koa rendering, the request context, JSON bodies, validation at the edge, the probes, operator auth,
- * the HTTP server's timeouts, the dependency watchers behind `/readyz` (Postgres, NATS, Redis), the Postgres pool,
- * waiting for and migrating the database, and the operator CLIs' runner.
+ * the HTTP server's timeouts, the Postgres pool and its probe behind `/readyz` (NATS's and Redis's watchers are
+ * in `@switchboard/runtime`), waiting for and migrating the database, ids, and the operator CLIs' runner.
  */
 export * from './app-error.js';
 export * from './secrets-equal.js';
@@ -15,10 +15,6 @@ export * from './http/http-server.js';
 export * from './http/validate.js';
 export * from './http/health-routes.js';
 export * from './http/operator-auth.js';
-export * from './dependencies/dependency-status.js';
-export * from './dependencies/backoff.js';
-export * from './dependencies/nats-connection.js';
-export * from './dependencies/watch-redis.js';
 export * from './db/database-errors.js';
 export * from './db/postgres.js';
 export * from './db/prepare-database.js';

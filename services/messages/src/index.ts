@@ -11,7 +11,6 @@ export { createPgRelayCoordinator } from './outbox/pg-relay-coordinator.js';
 export type { RelayCoordinator } from './outbox/relay-coordinator.js';
 export { createPgliteRelayCoordinator } from './outbox/pglite-relay-coordinator.js';
 export { createPgliteDatabase, type PgliteDatabase } from './db/pglite.js';
-export { connectNats, createDependencyStatus, type DependencyStatus } from '@switchboard/service-kit';
 export { createApp, updateAppPolicy } from './use-cases/apps.js';
 export { createIdentityKey, listIdentityKeys, removeIdentityKey } from './use-cases/identity-keys.js';
 export { findAppById } from './repositories/apps.js';

@@ -7,7 +7,7 @@ import { migrateToLatest } from '../src/db/migrate.js';
 import { createPostgresDatabase } from '../src/db/postgres.js';
 import type { Database, OutboxRow } from '../src/db/schema.js';
 import { createMessagesMetrics } from '../src/metrics.js';
-import { connectNats, createDependencyStatus } from '@switchboard/service-kit';
+import { connectNats, createDependencyStatus } from '@switchboard/runtime';
 import { createJetStreamPublisher } from '../src/outbox/jetstream-publisher.js';
 import { createOutboxRelay } from '../src/outbox/outbox-relay.js';
 import { createPgRelayCoordinator } from '../src/outbox/pg-relay-coordinator.js';

@@ -3,14 +3,8 @@ import { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
 import { onNatsCredentialsRefused } from '@switchboard/config';
 import type { Logger } from '@switchboard/logger';
-import {
-  connectNats,
-  createDependencyStatus,
-  createPostgresDatabase,
-  databaseTarget,
-  redisTarget,
-  watchRedis,
-} from '@switchboard/service-kit';
+import { connectNats, createDependencyStatus, redisTarget, watchRedis } from '@switchboard/runtime';
+import { createPostgresDatabase, databaseTarget } from '@switchboard/service-kit';
 import type { WebhooksServiceDeps } from './app.js';
 import type { WebhooksConfig } from './config.js';
 import type { WebhooksDatabase } from './db/schema.js';

@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { DependencyStatus } from '../dependencies/dependency-status.js';
+import type { DependencyStatus } from '@switchboard/runtime';
 import { describeDatabaseError } from './database-errors.js';
 
 /** How often the database is probed (`SELECT 1`) once the service runs; `/readyz` reports the last answer. */
