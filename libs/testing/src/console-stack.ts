@@ -94,7 +94,6 @@ export async function startEmbeddedConsole(options: EmbeddedConsoleOptions = {})
         DATA_DIR: dataDir,
         MESSAGES_PORT: '0',
         WEBHOOKS_PORT: '0',
-        WEBHOOKS_PORT: '0',
         OPERATOR_TOKEN: operatorToken,
         LOG_LEVEL: 'warn',
         DRAIN_WINDOW_MS: '2000',
