@@ -121,8 +121,9 @@ export async function startWebhooksService(options: WebhooksServiceOptions, deps
           server.close(() => resolve());
           server.closeIdleConnections();
         }),
-        // Stopped once started (or given up starting): what it claimed is released for the other replicas.
-        engineStarted?.then(() => engine.stop()),
+        // Also while it is still waiting for NATS (a start that may never end): what it claimed is released for the
+        // other replicas.
+        engineStarted && engine.stop(),
       ]);
       log.info('webhooks service stopped');
     })());

@@ -10,6 +10,7 @@ import type { WebhooksConfig } from './config.js';
 import type { WebhooksDatabase } from './db/schema.js';
 import type { WebhookEventSource } from './delivery/delivery-engine.js';
 import { pendingPresence, pendingSource } from './delivery/pending-adapters.js';
+import { sourceOnceConnected } from './source-once-connected.js';
 import type { PresenceReader } from './delivery/presence-reader.js';
 
 /** The variables the clients are built from; a URL may be missing where a stand-in is given instead. */
@@ -72,7 +73,7 @@ export function createWebhooksDeps(config: WebhooksDepsConfig, options: Webhooks
     const natsAuth = { url: config.NATS_URL, credsFile: config.NATS_CREDS };
     nats = connectNats(natsAuth, options.natsName, logger, { status: dependencies, signal: stopping.signal });
     nats.then((nc) => onNatsCredentialsRefused(nc, natsAuth, fail), fail);
-    source = pendingSource();
+    source = sourceOnceConnected(nats, () => pendingSource());
   }
 
   let redis: Redis | undefined;
