@@ -15,6 +15,7 @@ export * from './http/http-server.js';
 export * from './http/validate.js';
 export * from './http/health-routes.js';
 export * from './http/operator-auth.js';
+export * from './http/path-params.js';
 export * from './db/database-errors.js';
 export * from './db/postgres.js';
 export * from './db/prepare-database.js';

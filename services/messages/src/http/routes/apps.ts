@@ -1,13 +1,12 @@
 import type Router from '@koa/router';
 import type { Kysely } from 'kysely';
-import { AppIdParams, CreateAppRequest, REST_PATHS, RotateCredentialsRequest, UpdateAppRequest } from '@switchboard/protocol';
+import { CreateAppRequest, REST_PATHS, RotateCredentialsRequest, UpdateAppRequest } from '@switchboard/protocol';
 import type { Database } from '../../db/schema.js';
-import { notFound } from '../../domain/errors.js';
 import type { OutboxWake } from '../../repositories/outbox.js';
 import { createApp, updateAppPolicy } from '../../use-cases/apps.js';
 import { rotateCredentials } from '../../use-cases/rotate-credentials.js';
-import type { RequestState, RouteContext } from '../context.js';
-import { requireOperator, validate } from '@switchboard/service-kit';
+import type { RequestState } from '../context.js';
+import { appIdParam, requireOperator, validate } from '@switchboard/service-kit';
 
 export interface AppsRoutesDeps {
   readonly db: Kysely<Database>;
@@ -48,12 +47,4 @@ export function appsRoutes(router: Router<RequestState>, deps: AppsRoutesDeps): 
     ctx.status = 201;
     ctx.body = rotated;
   });
-}
-
-/** The `:app_id` path parameter; a malformed one names no app: 404. */
-export function appIdParam(ctx: RouteContext): string {
-  const parsed = AppIdParams.safeParse({ app_id: ctx.params.app_id });
-  if (!parsed.success) throw notFound('app');
-  ctx.state.bindLog({ app_id: parsed.data.app_id });
-  return parsed.data.app_id;
 }

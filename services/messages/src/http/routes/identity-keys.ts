@@ -6,8 +6,7 @@ import { notFound } from '../../domain/errors.js';
 import type { OutboxWake } from '../../repositories/outbox.js';
 import { createIdentityKey, listIdentityKeys, removeIdentityKey } from '../../use-cases/identity-keys.js';
 import type { RequestState } from '../context.js';
-import { requireOperator, validate } from '@switchboard/service-kit';
-import { appIdParam } from './apps.js';
+import { appIdParam, requireOperator, validate } from '@switchboard/service-kit';
 
 export interface IdentityKeysRoutesDeps {
   readonly db: Kysely<Database>;

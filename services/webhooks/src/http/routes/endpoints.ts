@@ -1,7 +1,7 @@
 import type Router from '@koa/router';
 import type { Kysely } from 'kysely';
-import { AppIdParams, CreateWebhookRequest, WEBHOOK_PATHS, WebhookParams } from '@switchboard/protocol';
-import { notFound, requireOperator, validate, type RouteContext, type ServiceRequestState } from '@switchboard/service-kit';
+import { CreateWebhookRequest, WEBHOOK_PATHS, WebhookParams } from '@switchboard/protocol';
+import { appIdParam, notFound, requireOperator, validate, type RouteContext, type ServiceRequestState } from '@switchboard/service-kit';
 import type { WebhooksDatabase } from '../../db/schema.js';
 import { createEndpoint, listAppEndpoints, removeEndpoint } from '../../use-cases/endpoints.js';
 
@@ -36,14 +36,6 @@ export function endpointsRoutes(router: Router<ServiceRequestState>, deps: Endpo
     ctx.state.log.info({ endpoint_id: id }, 'webhook endpoint deleted');
     ctx.status = 204;
   });
-}
-
-/** The `:app_id` path parameter; a malformed one names no app: 404. */
-export function appIdParam(ctx: RouteContext): string {
-  const parsed = AppIdParams.safeParse({ app_id: ctx.params.app_id });
-  if (!parsed.success) throw notFound('app');
-  ctx.state.bindLog({ app_id: parsed.data.app_id });
-  return parsed.data.app_id;
 }
 
 /** `:app_id` and the endpoint's `:id`; a malformed one names nothing: 404. */
