@@ -1,10 +1,9 @@
-import type { AddressInfo } from 'node:net';
 import type { Kysely } from 'kysely';
 import type { Logger } from '@switchboard/logger';
 import { createMetricsRegistry } from '@switchboard/metrics';
 import type { MessagesConfig } from './config.js';
 import type { Database } from './db/schema.js';
-import { createDatabaseProbe, createHttpServer, prepareDatabase, readinessOf, type Readiness } from '@switchboard/service-kit';
+import { closeServer, createDatabaseProbe, createHttpServer, listen, prepareDatabase, readinessOf, type Readiness } from '@switchboard/service-kit';
 import type { DependencyStatus } from '@switchboard/runtime';
 import { migrateToLatest } from './db/migrate.js';
 import { createMessagesApp } from './http/koa-app.js';
@@ -143,14 +142,7 @@ export async function startMessagesService(
   });
 
   const server = createHttpServer(app.callback());
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.MESSAGES_PORT, options.MESSAGES_HOST, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
+  const port = await listen(server, options.MESSAGES_PORT, options.MESSAGES_HOST);
   log.info({ port }, 'messages service listening');
   deps.onListening?.(port);
 
@@ -162,10 +154,7 @@ export async function startMessagesService(
       stopping.abort();
       probe.stop();
       await Promise.all([
-        new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          server.closeIdleConnections();
-        }),
+        closeServer(server),
         relay.close(),
         snoozeWakeup.close(),
       ]);

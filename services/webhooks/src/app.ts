@@ -1,9 +1,8 @@
-import type { AddressInfo } from 'node:net';
 import type { Kysely } from 'kysely';
 import type { Logger } from '@switchboard/logger';
 import { createMetricsRegistry } from '@switchboard/metrics';
 import type { DependencyStatus } from '@switchboard/runtime';
-import { createDatabaseProbe, createHttpServer, prepareDatabase, readinessOf, type Readiness } from '@switchboard/service-kit';
+import { closeServer, createDatabaseProbe, createHttpServer, listen, prepareDatabase, readinessOf, type Readiness } from '@switchboard/service-kit';
 import type { WebhooksConfig } from './config.js';
 import { migrateWebhooks } from './db/migrate.js';
 import type { WebhooksDatabase } from './db/schema.js';
@@ -97,14 +96,7 @@ export async function startWebhooksService(options: WebhooksServiceOptions, deps
   if (options.WEBHOOKS_ALLOW_INSECURE) log.warn('WEBHOOKS_ALLOW_INSECURE is set: http:// and private addresses are delivered to (one machine only)');
 
   const server = createHttpServer(app.callback());
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.WEBHOOKS_PORT, options.WEBHOOKS_HOST, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
+  const port = await listen(server, options.WEBHOOKS_PORT, options.WEBHOOKS_HOST);
   log.info({ port }, 'webhooks service listening');
   deps.onListening?.(port);
 
@@ -117,10 +109,7 @@ export async function startWebhooksService(options: WebhooksServiceOptions, deps
       stopping.abort();
       probe.stop();
       await Promise.all([
-        new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          server.closeIdleConnections();
-        }),
+        closeServer(server),
         // Also while it is still waiting for NATS (a start that may never end): what it claimed is released for the
         // other replicas.
         engineStarted && engine.stop(),

@@ -1,9 +1,8 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
-import { onNatsCredentialsRefused } from '@switchboard/config';
 import type { Logger } from '@switchboard/logger';
-import { connectNats, createDependencyStatus, redisTarget, watchRedis } from '@switchboard/runtime';
+import { connectServiceNats, createDependencyStatus, drainNats, redisTarget, watchRedis } from '@switchboard/runtime';
 import { createPostgresDatabase, databaseTarget } from '@switchboard/service-kit';
 import type { WebhooksServiceDeps } from './app.js';
 import type { WebhooksConfig } from './config.js';
@@ -69,10 +68,8 @@ export function createWebhooksDeps(config: WebhooksDepsConfig, options: Webhooks
   let source = standIns.source;
   if (!source) {
     if (!config.NATS_URL) throw new Error('NATS_URL is required');
-    // Refused credentials are a configuration error, found whenever NATS answers: the service ends with one line.
     const natsAuth = { url: config.NATS_URL, credsFile: config.NATS_CREDS };
-    nats = connectNats(natsAuth, options.natsName, logger, { status: dependencies, signal: stopping.signal });
-    nats.then((nc) => onNatsCredentialsRefused(nc, natsAuth, fail), fail);
+    nats = connectServiceNats(natsAuth, options.natsName, logger, { status: dependencies, signal: stopping.signal, fail });
     source = sourceOnceConnected(nats, () => pendingSource());
   }
 
@@ -90,8 +87,7 @@ export function createWebhooksDeps(config: WebhooksDepsConfig, options: Webhooks
   const close = () =>
     (closing ??= (async () => {
       stopping.abort();
-      const nc = nats && (await Promise.race([nats, new Promise<undefined>((r) => setTimeout(r, 100, undefined))]));
-      await nc?.drain().catch((error: unknown) => logger.warn({ err: error }, 'NATS drain failed'));
+      await drainNats(nats, logger);
       await database.close();
       redis?.disconnect();
     })());
