@@ -3,6 +3,8 @@ import { Webhook } from 'standardwebhooks';
 import { sleep, waitFor } from '@switchboard/testing';
 import type { CreatedApp, WebhookBody } from '@switchboard/protocol';
 import { WEBHOOK_METRICS } from '../src/delivery/delivery-engine.js';
+import { createRetentionJanitor } from '../src/delivery/retention-janitor.js';
+import { createLogger } from '@switchboard/logger';
 import { answerOk, startReceiver, type Receiver } from './support/receiver.js';
 import { addEndpoint, deliveriesOf, retryNow, startEngineHarness, type EngineHarness } from './support/engine-harness.js';
 
@@ -185,6 +187,50 @@ describe('webhooks delivery engine (real Postgres, NATS, messages service)', () 
     await waitFor(async () => (await deliveriesOf(h.db, slowEndpoint.id)).every((d) => d.status === 'delivered'), { message: 'slow endpoint drained' });
   });
 
+  it('disable - an endpoint failing for 24 h is disabled at its next failure; its pending deliveries fail and nothing more is sent', async () => {
+    const r = await receiver((_req, res) => res.writeHead(500).end());
+    const endpoint = await addEndpoint(h.db, app.id, r.url, ['message.created']);
+    await h.db
+      .updateTable('webhooks.endpoints')
+      .set({ failing_since: new Date(Date.now() - 24 * 3600_000 - 60_000) })
+      .where('id', '=', endpoint.id)
+      .execute();
+    const conversation = await h.stack.openConversation(app, 'dev-disable');
+    await h.stack.agentSend(app, conversation.id, 'to a dead endpoint');
+    await waitFor(async () => (await h.db.selectFrom('webhooks.endpoints').select('disabled').where('id', '=', endpoint.id).executeTakeFirst())?.disabled, {
+      message: 'disabled',
+    });
+    const [row] = await deliveriesOf(h.db, endpoint.id);
+    expect(row).toMatchObject({ status: 'failed', attempts: 1, last_status_code: 500 });
+    await h.stack.agentSend(app, conversation.id, 'after the disable');
+    await sleep(800);
+    expect(r.received).toHaveLength(1);
+    expect(await deliveriesOf(h.db, endpoint.id)).toHaveLength(1);
+  });
+
+  it('retention - finished deliveries older than 7 days go, then events nothing refers to; pending ones stay', async () => {
+    const r = await receiver();
+    const endpoint = await addEndpoint(h.db, app.id, r.url, ['message.created']);
+    const old = new Date(Date.now() - 8 * 24 * 3600_000);
+    const event = (id: string) => ({ id, app_id: app.id, type: 'message.created' as const, payload: '{}', created_at: old });
+    await h.db.insertInto('webhooks.events').values([event(`evt_old_a_${app.id}`), event(`evt_old_b_${app.id}`), event(`evt_orphan_${app.id}`)]).execute();
+    const delivery = (id: string, event_id: string, status: 'delivered' | 'failed' | 'pending') => ({ id, endpoint_id: endpoint.id, event_id, status, created_at: old });
+    await h.db
+      .insertInto('webhooks.deliveries')
+      .values([
+        { ...delivery(`dlv_old_done_${app.id}`, `evt_old_a_${app.id}`, 'delivered') },
+        { ...delivery(`dlv_old_pending_${app.id}`, `evt_old_b_${app.id}`, 'pending'), next_attempt_at: new Date(Date.now() + 3600_000) },
+      ] as never)
+      .execute();
+    const janitor = createRetentionJanitor({ db: h.db, logger: createLogger({ service: 'test', level: 'silent' }), now: Date.now });
+    const removed = await janitor.sweep();
+    expect(removed.deliveries).toBeGreaterThanOrEqual(1);
+    const left = await deliveriesOf(h.db, endpoint.id);
+    expect(left.map((d) => d.id)).toEqual([`dlv_old_pending_${app.id}`]);
+    const events = await h.db.selectFrom('webhooks.events').select('id').where('app_id', '=', app.id).orderBy('id').execute();
+    expect(events.map((e) => e.id)).toEqual([`evt_old_b_${app.id}`]);
+  });
+
   it('metrics - attempts, ingested events and the backlog gauges are exported', async () => {
     const text = await h.metrics.metrics();
     expect(text).toMatch(new RegExp(`${WEBHOOK_METRICS.attempts}\\{type="message.created",outcome="delivered"\\} [1-9]`));
@@ -194,6 +240,7 @@ describe('webhooks delivery engine (real Postgres, NATS, messages service)', () 
     for (const name of [WEBHOOK_METRICS.backlog, WEBHOOK_METRICS.backlogAge, WEBHOOK_METRICS.endpointsDisabled, WEBHOOK_METRICS.attemptDuration]) {
       expect(text).toContain(`# TYPE ${name}`);
     }
-    expect(text).toMatch(new RegExp(`${WEBHOOK_METRICS.endpointsDisabled} 0`));
+    // The endpoint the disable test disabled.
+    expect(text).toMatch(new RegExp(`${WEBHOOK_METRICS.endpointsDisabled} 1`));
   });
 });

@@ -56,7 +56,7 @@ export const TEST_SETTINGS: DeliveryEngineSettings = Object.freeze({
  * The real stack (database, NATS, Redis, the messages service; no gateway), the webhooks schema migrated in the
  * same database, and a delivery engine in this process consuming the stack's JetStream.
  */
-export async function startEngineHarness(): Promise<EngineHarness> {
+export async function startEngineHarness(settings: Partial<DeliveryEngineSettings> = {}): Promise<EngineHarness> {
   const stack = await startStack({ nodes: 0 });
   const pool = new pg.Pool({ connectionString: stack.database.url, max: 8 });
   pool.on('error', () => {});
@@ -67,14 +67,14 @@ export async function startEngineHarness(): Promise<EngineHarness> {
   const presence = createTestPresence();
   const engines: DeliveryEngine[] = [];
   let metrics: Registry | undefined;
-  const startEngine = async (settings: Partial<DeliveryEngineSettings> = {}) => {
+  const startEngine = async (overrides: Partial<DeliveryEngineSettings> = settings) => {
     const registry = createMetricsRegistry({ collectDefaults: false });
     metrics ??= registry;
     const engine = createDeliveryEngine({
       db,
       source: createJetStreamEventSource({ nc, names: natsNames(''), logger, retryDelayMs: 200 }),
       presence,
-      settings: { ...TEST_SETTINGS, ...settings },
+      settings: { ...TEST_SETTINGS, ...overrides },
       logger,
       metrics: registry,
     });
