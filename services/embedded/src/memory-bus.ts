@@ -9,6 +9,8 @@ const DUPLICATE_WINDOW_MS = MESSAGES_STREAM.duplicateWindowMs;
 const MAX_BUFFERED = 10_000;
 /** The wait before an event whose handling failed is offered again to an acking consumer (the webhooks). */
 const REOFFER_DELAY_MS = 1000;
+/** Events handed to an acking consumer at most at once. */
+const HANDLE_BATCH = 200;
 
 export interface MemoryBus {
   /** The messages service's side: what the outbox relay publishes to. */
@@ -136,21 +138,22 @@ function createQueue(name: string, prefixes: readonly string[]): Queue {
 
 /**
  * A consumer that acks (the webhooks'): its groups exist from its first `start()` and keep events while it is
- * stopped; each stream's events are handed over one at a time, in order, and an event stays first in line until
- * `handle` resolves (offered again after `REOFFER_DELAY_MS` when it rejects).
+ * stopped; each stream's events are handed over in order, all that wait (up to `HANDLE_BATCH`) at once, and stay
+ * first in line until `handle` resolves (offered again after `REOFFER_DELAY_MS` when it rejects).
  */
 function createAckedSource(streams: readonly Queue[]): WebhookEventSource {
   let groups: EventQueue[] | undefined;
-  let handle: ((event: SourceEvent) => Promise<void>) | undefined;
+  let handle: ((events: readonly SourceEvent[]) => Promise<void>) | undefined;
   const draining = new Map<EventQueue, Promise<void>>();
 
   const drain = (group: EventQueue) => {
     if (draining.has(group) || !handle) return;
     const run = async () => {
       while (handle && group.events.length > 0) {
+        const batch = group.events.slice(0, HANDLE_BATCH);
         try {
-          await handle(group.events[0]!);
-          group.events.shift();
+          await handle(batch);
+          group.events.splice(0, batch.length);
         } catch {
           await new Promise((resolve) => setTimeout(resolve, REOFFER_DELAY_MS));
         }

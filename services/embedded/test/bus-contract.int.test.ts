@@ -132,7 +132,7 @@ describe('memory bus: the webhooks consumer beside the gateway', () => {
     const fanned: string[] = [];
     memory.fanout.start((subject) => (fanned.push(subject), 'emitted'));
     const seen: { id: string; subject: string; payload: unknown }[] = [];
-    await memory.webhooks.start(async ({ id, subject, payload }) => void seen.push({ id, subject, payload }));
+    await memory.webhooks.start(async (events) => void seen.push(...events.map(({ id, subject, payload }) => ({ id, subject, payload }))));
     await memory.publisher.publish('message.created', encode({ n: 1 }), 'm-1');
     await memory.publisher.publish('conversation.updated', encode({ c: 1 }), 'c-1');
     await memory.publisher.publish('message.created', encode({ n: 1 }), 'm-1'); // duplicate: dropped
@@ -149,9 +149,9 @@ describe('memory bus: the webhooks consumer beside the gateway', () => {
     const memory = createMemoryBus();
     const handled: string[] = [];
     let failures = 1;
-    await memory.webhooks.start(async ({ id }) => {
-      if (id === 'a' && failures-- > 0) throw new Error('database away');
-      handled.push(id);
+    await memory.webhooks.start(async (events) => {
+      if (events.some((e) => e.id === 'a') && failures-- > 0) throw new Error('database away');
+      handled.push(...events.map((e) => e.id));
     });
     await memory.publisher.publish('message.created', encode({}), 'a');
     await memory.publisher.publish('message.created', encode({}), 'b');
@@ -161,7 +161,7 @@ describe('memory bus: the webhooks consumer beside the gateway', () => {
     await memory.publisher.publish('message.created', encode({}), 'c');
     await sleep(50);
     expect(handled).toEqual(['a', 'b']);
-    await memory.webhooks.start(async ({ id }) => void handled.push(id));
+    await memory.webhooks.start(async (events) => void handled.push(...events.map((e) => e.id)));
     await waitFor(() => handled.length >= 3, { message: 'the event kept while stopped' });
     expect(handled).toEqual(['a', 'b', 'c']);
   });

@@ -30,12 +30,12 @@ describe('webhooks JetStream source', () => {
     const seen: SourceEvent[] = [];
     let failOnce = true;
     const source = createJetStreamEventSource({ nc, names, logger, retryDelayMs: 100 });
-    await source.start(async (event) => {
-      if (event.id === 'msg_fail' && failOnce) {
+    await source.start(async (events) => {
+      if (events.some((e) => e.id === 'msg_fail') && failOnce) {
         failOnce = false;
         throw new Error('database away');
       }
-      seen.push(event);
+      seen.push(...events);
     });
     const jsm = await jetstreamManager(nc);
     expect((await jsm.consumers.info('env-w_MESSAGES', 'env-w_webhooks-messages')).config.durable_name).toBe('env-w_webhooks-messages');

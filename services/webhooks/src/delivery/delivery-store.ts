@@ -24,42 +24,53 @@ export interface ClaimedDelivery {
 /** A new delivery id: `dlv_` + 32 hex digits. */
 export const newDeliveryId = () => `dlv_${randomUUID().replaceAll('-', '')}`;
 
-/**
- * Records an event and one pending delivery per endpoint, due now, in the caller's transaction. A redelivered
- * event (JetStream after a crash before the ack) records nothing twice: events are unique by id, deliveries by
- * (endpoint, event).
- */
-export async function recordEvent(
-  trx: Kysely<WebhooksDatabase>,
-  event: { id: string; appId: string; type: WebhookEventType; payload: unknown; createdAt: Date },
-  endpointIds: readonly string[],
-  now: Date,
-): Promise<number> {
-  await trx
-    .insertInto('webhooks.events')
-    .values({ id: event.id, app_id: event.appId, type: event.type, payload: JSON.stringify(event.payload), created_at: event.createdAt })
-    .onConflict((oc) => oc.column('id').doNothing())
-    .execute();
-  if (endpointIds.length === 0) return 0;
-  const inserted = await trx
-    .insertInto('webhooks.deliveries')
-    .values(endpointIds.map((endpointId) => ({ id: newDeliveryId(), endpoint_id: endpointId, event_id: event.id, status: 'pending' as const, next_attempt_at: now })))
-    .onConflict((oc) => oc.columns(['endpoint_id', 'event_id']).doNothing())
-    .returning('id')
-    .execute();
-  return inserted.length;
+/** An event to record, with the endpoints that get a delivery of it. */
+export interface EventToRecord {
+  readonly id: string;
+  readonly appId: string;
+  readonly type: WebhookEventType;
+  readonly payload: unknown;
+  readonly createdAt: Date;
+  readonly endpointIds: readonly string[];
 }
 
-/** The enabled endpoints of an app that asked for this event type. */
-export async function findSubscribedEndpoints(db: Kysely<WebhooksDatabase>, appId: string, type: WebhookEventType): Promise<string[]> {
-  const rows = await db
+/**
+ * Records events and one pending delivery per (event, endpoint), due now, in one statement (so atomically, and one
+ * round trip for a whole batch). A redelivered event (JetStream after a crash before the ack) records nothing
+ * twice: events are unique by id, deliveries by (endpoint, event). Returns the deliveries it added.
+ */
+export async function recordEvents(db: Kysely<WebhooksDatabase>, events: readonly EventToRecord[], now: Date): Promise<number> {
+  const pairs = events.flatMap((e) => e.endpointIds.map((endpointId) => ({ id: newDeliveryId(), endpointId, eventId: e.id })));
+  if (pairs.length === 0) return 0;
+  const { rows } = await sql<{ id: string }>`
+    WITH event AS (
+      INSERT INTO webhooks.events (id, app_id, type, payload, created_at)
+      SELECT * FROM unnest(${events.map((e) => e.id)}::text[], ${events.map((e) => e.appId)}::text[], ${events.map((e) => e.type)}::text[],
+                           ${events.map((e) => JSON.stringify(e.payload))}::jsonb[], ${events.map((e) => e.createdAt.toISOString())}::timestamptz[])
+      ON CONFLICT (id) DO NOTHING
+    )
+    INSERT INTO webhooks.deliveries (id, endpoint_id, event_id, status, next_attempt_at)
+    SELECT d.id, d.endpoint_id, d.event_id, 'pending', ${now}::timestamptz
+    FROM unnest(${pairs.map((p) => p.id)}::text[], ${pairs.map((p) => p.endpointId)}::text[], ${pairs.map((p) => p.eventId)}::text[])
+      AS d(id, endpoint_id, event_id)
+    ON CONFLICT (endpoint_id, event_id) DO NOTHING
+    RETURNING id`.execute(db);
+  return rows.length;
+}
+
+/** The enabled endpoints of these apps, with the event types each asked for (one query for a batch of events). */
+export async function findEnabledEndpoints(
+  db: Kysely<WebhooksDatabase>,
+  appIds: readonly string[],
+): Promise<{ id: string; app_id: string; events: WebhookEventType[] }[]> {
+  if (appIds.length === 0) return [];
+  return db
     .selectFrom('webhooks.endpoints')
-    .select('id')
-    .where('app_id', '=', appId)
+    .select(['id', 'app_id', 'events'])
+    .where('app_id', 'in', [...new Set(appIds)])
     .where('disabled', '=', false)
-    .where(sql<boolean>`${type} = ANY(events)`)
+    .orderBy('created_at')
     .execute();
-  return rows.map((r) => r.id);
 }
 
 export interface ClaimOptions {
@@ -77,7 +88,9 @@ export interface ClaimOptions {
  * Claims due deliveries for this replica: pending, due, not leased (or the lease ran out: a crashed replica's),
  * of an enabled endpoint, at most `perEndpoint − in flight` per endpoint, oldest due first. `FOR UPDATE SKIP
  * LOCKED` lets replicas claim at once without waiting on each other; endpoints with no room left are skipped before
- * the scan so a stuck endpoint's backlog never fills the batch.
+ * the scan so a stuck endpoint's backlog never fills the batch. A claimed delivery is due again when its lease ends
+ * (`next_attempt_at` moves there too): the due index then skips deliveries in flight instead of reading each one,
+ * and a crashed replica's deliveries come due by themselves.
  */
 export async function claimDueDeliveries(db: Kysely<WebhooksDatabase>, options: ClaimOptions): Promise<ClaimedDelivery[]> {
   const busyIds = [...options.inFlight].filter(([, n]) => n > 0).map(([id]) => id);
@@ -110,7 +123,7 @@ export async function claimDueDeliveries(db: Kysely<WebhooksDatabase>, options: 
       LIMIT ${options.limit}
     )
     UPDATE webhooks.deliveries d
-    SET claimed_until = ${options.leaseUntil}
+    SET claimed_until = ${options.leaseUntil}, next_attempt_at = ${options.leaseUntil}
     FROM chosen, webhooks.endpoints e, webhooks.events ev
     WHERE d.id = chosen.id AND e.id = d.endpoint_id AND ev.id = d.event_id
     RETURNING d.id, d.endpoint_id, e.url, e.secret, d.event_id, ev.type, ev.app_id, ev.created_at AS event_created_at,
@@ -146,37 +159,28 @@ interface ClaimedRow {
   created_at: Date | string;
 }
 
-/** A 2xx: the delivery is done and its endpoint is no longer failing. False when the lease was lost. */
+/**
+ * A 2xx: the delivery is done and its endpoint no longer failing, in one statement. False when the lease was lost
+ * (another replica took the delivery, or the endpoint was deleted).
+ */
 export async function recordDelivered(
   db: Kysely<WebhooksDatabase>,
   delivery: ClaimedDelivery,
   result: { statusCode: number; at: Date },
 ): Promise<boolean> {
-  return db.transaction().execute(async (trx) => {
-    const updated = await trx
-      .updateTable('webhooks.deliveries')
-      .set({
-        status: 'delivered',
-        attempts: delivery.attempts + 1,
-        last_status_code: result.statusCode,
-        last_error: null,
-        next_attempt_at: null,
-        claimed_until: null,
-        delivered_at: result.at,
-      })
-      .where('id', '=', delivery.id)
-      .where('status', '=', 'pending')
-      .where('claimed_until', '=', delivery.claimedUntil)
-      .executeTakeFirst();
-    if (Number(updated.numUpdatedRows) === 0) return false;
-    await trx
-      .updateTable('webhooks.endpoints')
-      .set({ failing_since: null })
-      .where('id', '=', delivery.endpointId)
-      .where('failing_since', 'is not', null)
-      .execute();
-    return true;
-  });
+  const { rows } = await sql<{ n: string }>`
+    WITH done AS (
+      UPDATE webhooks.deliveries
+      SET status = 'delivered', attempts = ${delivery.attempts + 1}, last_status_code = ${result.statusCode},
+          last_error = NULL, next_attempt_at = NULL, claimed_until = NULL, delivered_at = ${result.at}
+      WHERE id = ${delivery.id} AND status = 'pending' AND claimed_until = ${delivery.claimedUntil}
+      RETURNING endpoint_id
+    ), healed AS (
+      UPDATE webhooks.endpoints e SET failing_since = NULL
+      FROM done WHERE e.id = done.endpoint_id AND e.failing_since IS NOT NULL
+    )
+    SELECT count(*) AS n FROM done`.execute(db);
+  return Number(rows[0]?.n ?? 0) > 0;
 }
 
 export interface FailureRecord {

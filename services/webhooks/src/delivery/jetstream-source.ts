@@ -9,7 +9,11 @@ const nanos = (ms: number) => ms * 1_000_000;
 /** How long one pull stays open; `stop()` waits at most about this. */
 const PULL_EXPIRES_MS = 1000;
 /** Events per pull. */
-const PULL_BATCH = 200;
+const PULL_BATCH = 500;
+/** Events handed to `handle` at most at once. */
+const HANDLE_BATCH = 200;
+
+type Handle = (events: readonly SourceEvent[]) => Promise<void>;
 /** An event handed out and not acked within this long goes to another replica (a crashed one's). */
 export const WEBHOOKS_ACK_WAIT_MS = 30_000;
 
@@ -24,9 +28,9 @@ export interface JetStreamEventSourceOptions {
 /**
  * The webhooks' side of JetStream: two durable pull consumers every replica shares, `webhooks-messages` on
  * `MESSAGES` and `webhooks-events` on `EVENTS` (prefixed by `natsNames`), created if missing with explicit acks and
- * no limit on redeliveries. Each event is handed to `handle` in stream order and acked only once `handle` resolved
- * (its rows committed); when it rejects (Postgres away), that event and the rest of the batch are put back with a
- * delay and offered again, so none is lost. A replica killed while holding events: they go to another after
+ * no limit on redeliveries. Events are handed to `handle` in stream order, as many as wait at once, and acked only
+ * once `handle` resolved (their rows committed); when it rejects (Postgres away), those events and the rest of the
+ * pull are put back with a delay and offered again, so none is lost. A replica killed while holding events: they go to another after
  * `WEBHOOKS_ACK_WAIT_MS`. The event id is the `Nats-Msg-Id` header (the outbox's `msg_id`).
  */
 export function createJetStreamEventSource(options: JetStreamEventSourceOptions): WebhookEventSource {
@@ -76,7 +80,56 @@ export function createJetStreamEventSource(options: JetStreamEventSourceOptions)
     };
   };
 
-  const consume = async (c: (typeof consumers)[number], handle: (event: SourceEvent) => Promise<void>, firstTry: () => void) => {
+  /**
+   * Hands a pull's messages to `handle` as they arrive, all that wait at once (one at a time when they trickle, a
+   * batch in a burst), acking each batch once `handle` resolved. After a failure, that batch and every later
+   * message of the pull are put back with a delay, so the stream's order holds. Resolves when the pull ended and
+   * its messages are acked or put back, with whether something failed.
+   */
+  const handleAsTheyCome = async (pull: AsyncIterable<JsMsg>, handle: Handle, durable: string): Promise<boolean> => {
+    const waiting: JsMsg[] = [];
+    let failed = false;
+    let worker: Promise<void> | undefined;
+    const work = async () => {
+      while (waiting.length > 0) {
+        const batch = waiting.splice(0, HANDLE_BATCH);
+        if (failed || !running) {
+          for (const m of batch) m.nak(options.retryDelayMs);
+          continue;
+        }
+        try {
+          await handle(batch.map(toEvent));
+          for (const m of batch) m.ack();
+        } catch (error) {
+          failed = true;
+          for (const m of batch) m.nak(options.retryDelayMs);
+          log.warn({ err: error, consumer: durable, events: batch.length }, 'recording events failed; they will be offered again');
+        }
+      }
+    };
+    const kick = () => {
+      worker ??= work().finally(() => {
+        worker = undefined;
+        if (waiting.length > 0) kick();
+      });
+    };
+    try {
+      for await (const m of pull) {
+        waiting.push(m);
+        kick();
+      }
+    } catch (error) {
+      // nats.js ends a pull that went silent this way; the consumer is fine: pull again.
+      if (!(error instanceof Error && error.message === 'heartbeats missed')) {
+        while (worker) await worker;
+        throw error;
+      }
+    }
+    while (worker) await worker;
+    return failed;
+  };
+
+  const consume = async (c: (typeof consumers)[number], handle: Handle, firstTry: () => void) => {
     let failures = 0;
     while (running) {
       try {
@@ -85,28 +138,8 @@ export function createJetStreamEventSource(options: JetStreamEventSourceOptions)
         if (failures > 0) log.info({ consumer: c.durable }, 'shared consumer running again');
         failures = 0;
         while (running) {
-          const batch = await consumer.fetch({ max_messages: PULL_BATCH, expires: PULL_EXPIRES_MS });
-          let failed = false;
-          try {
-            for await (const m of batch) {
-            // After a failure the rest of the batch goes back too, so the stream's order holds.
-            if (failed || !running) {
-              m.nak(options.retryDelayMs);
-              continue;
-            }
-            try {
-              await handle(toEvent(m));
-              m.ack();
-            } catch (error) {
-              failed = true;
-              m.nak(options.retryDelayMs);
-              log.warn({ err: error, consumer: c.durable }, 'recording an event failed; it will be offered again');
-            }
-            }
-          } catch (error) {
-            // nats.js ends a pull that went silent this way; the consumer is fine: pull again.
-            if (!(error instanceof Error && error.message === 'heartbeats missed')) throw error;
-          }
+          const pull = await consumer.fetch({ max_messages: PULL_BATCH, expires: PULL_EXPIRES_MS });
+          const failed = await handleAsTheyCome(pull, handle, c.durable);
           if (failed) await pause(options.retryDelayMs);
         }
       } catch (error) {
