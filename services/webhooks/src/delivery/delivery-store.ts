@@ -159,28 +159,39 @@ interface ClaimedRow {
   created_at: Date | string;
 }
 
+/** A 2xx answer to record. */
+export interface DeliveredRecord {
+  readonly delivery: ClaimedDelivery;
+  readonly statusCode: number;
+  readonly at: Date;
+}
+
 /**
- * A 2xx: the delivery is done and its endpoint no longer failing, in one statement. False when the lease was lost
- * (another replica took the delivery, or the endpoint was deleted).
+ * 2xx answers: each delivery is done and its endpoint no longer failing, for a whole batch in one statement.
+ * Returns the ids recorded; a delivery missing from it had lost its lease (another replica took it, or its
+ * endpoint was deleted).
  */
-export async function recordDelivered(
-  db: Kysely<WebhooksDatabase>,
-  delivery: ClaimedDelivery,
-  result: { statusCode: number; at: Date },
-): Promise<boolean> {
-  const { rows } = await sql<{ n: string }>`
-    WITH done AS (
-      UPDATE webhooks.deliveries
-      SET status = 'delivered', attempts = ${delivery.attempts + 1}, last_status_code = ${result.statusCode},
-          last_error = NULL, next_attempt_at = NULL, claimed_until = NULL, delivered_at = ${result.at}
-      WHERE id = ${delivery.id} AND status = 'pending' AND claimed_until = ${delivery.claimedUntil}
-      RETURNING endpoint_id
+export async function recordDelivered(db: Kysely<WebhooksDatabase>, records: readonly DeliveredRecord[]): Promise<Set<string>> {
+  if (records.length === 0) return new Set();
+  const { rows } = await sql<{ id: string }>`
+    WITH answer AS (
+      SELECT * FROM unnest(${records.map((r) => r.delivery.id)}::text[], ${records.map((r) => r.delivery.attempts + 1)}::int[],
+                           ${records.map((r) => r.statusCode)}::int[], ${records.map((r) => r.at.toISOString())}::timestamptz[],
+                           ${records.map((r) => r.delivery.claimedUntil.toISOString())}::timestamptz[])
+        AS a(id, attempts, status_code, at, claimed_until)
+    ), done AS (
+      UPDATE webhooks.deliveries d
+      SET status = 'delivered', attempts = answer.attempts, last_status_code = answer.status_code,
+          last_error = NULL, next_attempt_at = NULL, claimed_until = NULL, delivered_at = answer.at
+      FROM answer
+      WHERE d.id = answer.id AND d.status = 'pending' AND d.claimed_until = answer.claimed_until
+      RETURNING d.id, d.endpoint_id
     ), healed AS (
       UPDATE webhooks.endpoints e SET failing_since = NULL
-      FROM done WHERE e.id = done.endpoint_id AND e.failing_since IS NOT NULL
+      WHERE e.id IN (SELECT endpoint_id FROM done) AND e.failing_since IS NOT NULL
     )
-    SELECT count(*) AS n FROM done`.execute(db);
-  return Number(rows[0]?.n ?? 0) > 0;
+    SELECT id FROM done`.execute(db);
+  return new Set(rows.map((r) => r.id));
 }
 
 export interface FailureRecord {

@@ -5,7 +5,8 @@ import type { WebhooksDatabase } from '../db/schema.js';
 import type { DeliveryEngineSettings } from './delivery-engine.js';
 import type { EngineMetrics } from './engine-metrics.js';
 import type { HttpSender } from './http-sender.js';
-import { claimDueDeliveries, recordDelivered, recordFailure, type ClaimedDelivery } from './delivery-store.js';
+import { claimDueDeliveries, recordDelivered, recordFailure, type ClaimedDelivery, type DeliveredRecord } from './delivery-store.js';
+import { createBatchWriter } from './batch-writer.js';
 import { webhookBody } from './event-data.js';
 import { nextRetryDelayMs } from './retry-schedule.js';
 import { signedHeaders } from './signing.js';
@@ -42,6 +43,10 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   const log = deps.logger.child({ component: 'webhooks-dispatcher' });
   const { perEndpointConcurrency, totalConcurrency, retryScheduleMs } = deps.settings;
   const inFlight = new Map<string, number>();
+  // Successes are written together: every answer that came while the last write ran, in one statement.
+  const delivered = createBatchWriter<DeliveredRecord>(async (records) => {
+    await recordDelivered(deps.db, records);
+  });
   const attempts = new Set<Promise<void>>();
   let total = 0;
   let running = false;
@@ -117,7 +122,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     const at = new Date(deps.now());
     if (outcome.refused) deps.metrics.refusedTargets.inc({ reason: outcome.refused });
     if (outcome.ok) {
-      await recordDelivered(deps.db, delivery, { statusCode: outcome.statusCode!, at });
+      await delivered.record({ delivery, statusCode: outcome.statusCode!, at });
       deps.metrics.attempts.inc({ type: delivery.type, outcome: 'delivered' });
       return;
     }
