@@ -41,7 +41,14 @@ export function createDeliveryEngine(deps: DeliveryEngineDeps): DeliveryEngine {
       started = true;
       dispatcher.start();
       janitor.start();
-      await deps.source.start(ingest);
+      const log = deps.logger.child({ component: 'webhooks-ingest' });
+      // Logged here, once, whichever source offers the events again.
+      await deps.source.start((events) =>
+        ingest(events).catch((error: unknown) => {
+          log.warn({ err: error, events: events.length }, 'recording events failed; they will be offered again');
+          throw error;
+        }),
+      );
     },
     async stop() {
       if (!started) return;

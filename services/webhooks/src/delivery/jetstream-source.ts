@@ -103,7 +103,7 @@ export function createJetStreamEventSource(options: JetStreamEventSourceOptions)
         } catch (error) {
           failed = true;
           for (const m of batch) m.nak(options.retryDelayMs);
-          log.warn({ err: error, consumer: durable, events: batch.length }, 'recording events failed; they will be offered again');
+          log.debug({ err: error, consumer: durable, events: batch.length }, 'handling events failed; put back');
         }
       }
     };
