@@ -104,6 +104,7 @@ export async function claimDueDeliveries(db: Kysely<WebhooksDatabase>, options: 
         AND d.next_attempt_at <= ${options.now}
         AND (d.claimed_until IS NULL OR d.claimed_until < ${options.now})
         AND d.endpoint_id <> ALL(${full}::text[])
+        AND NOT EXISTS (SELECT 1 FROM webhooks.endpoints e WHERE e.id = d.endpoint_id AND e.disabled)
       ORDER BY d.next_attempt_at
       LIMIT ${options.limit * 4}
       FOR UPDATE SKIP LOCKED
@@ -116,7 +117,6 @@ export async function claimDueDeliveries(db: Kysely<WebhooksDatabase>, options: 
     ), chosen AS (
       SELECT ranked.id
       FROM ranked
-      JOIN webhooks.endpoints e ON e.id = ranked.endpoint_id AND NOT e.disabled
       LEFT JOIN busy ON busy.endpoint_id = ranked.endpoint_id
       WHERE ranked.rank <= ${options.perEndpoint} - coalesce(busy.n, 0)
       ORDER BY ranked.next_attempt_at
