@@ -58,16 +58,22 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   const schedule = (ms: number) => {
     if (!running) return;
     clearTimeout(timer);
-    timer = setTimeout(pass, ms);
+    timer = setTimeout(() => void pass(), ms);
   };
 
-  async function pass(): Promise<void> {
-    if (!running) return;
+  let current: Promise<void> | undefined;
+  const pass = (): Promise<void> => {
+    if (!running) return Promise.resolve();
     if (passing) {
       again = true;
-      return;
+      return current!;
     }
     passing = true;
+    current = claimAndLaunch();
+    return current;
+  };
+
+  async function claimAndLaunch(): Promise<void> {
     again = false;
     let claimedFull = false;
     try {
@@ -157,6 +163,8 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     async stop() {
       running = false;
       clearTimeout(timer);
+      // A claim in flight launches what it claimed; those attempts are waited for too.
+      await current;
       while (attempts.size > 0) await Promise.allSettled([...attempts]);
     },
   };
