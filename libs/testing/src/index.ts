@@ -12,3 +12,4 @@ export * from './recorded-socket.js';
 export * from './identity-tokens.js';
 export * from './service-script.js';
 export * from './stack.js';
+export * from './postgres-server.js';
