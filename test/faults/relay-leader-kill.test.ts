@@ -50,9 +50,10 @@ describe('faults: kill -9 of the outbox relay leader between publish and delete'
         // Postgres would run the DELETE once the lock is free (its client being gone): end it as a reset link would,
         // so the published rows stay and the standby publishes them again.
         await query('SELECT pg_terminate_backend($1)', [blocked.pid]);
+        // Unlocked before the trigger goes: DROP TRIGGER waits for the DELETEs in progress, which wait for the lock.
+        await holder.query('SELECT pg_advisory_unlock($1)', [HOLD_KEY]);
         await query('DROP TRIGGER faults_hold_delete ON outbox');
         await query('DROP FUNCTION faults_hold_delete()');
-        await holder.query('SELECT pg_advisory_unlock($1)', [HOLD_KEY]);
         return {
           faultAt,
           referenceAt: faultAt,
