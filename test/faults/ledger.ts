@@ -186,6 +186,22 @@ export class Ledger {
     return { count, lastDoneAt, slowestMs };
   }
 
+  /** The p99 of how long the sends started before `before` took to be stored and delivered everywhere: the run's steady state. */
+  steadyP99(before: number): number {
+    const deliveredAt = this.#deliveredAt();
+    const took: number[] = [];
+    for (const send of this.sends.values()) {
+      if (send.startedAt >= before || !send.stored) continue;
+      let done = send.ackedAt!;
+      for (const [name, client] of this.#clients) {
+        if (client.conversations().includes(send.conversationId)) done = Math.max(done, deliveredAt.get(name)!.get(send.stored.id) ?? Number.POSITIVE_INFINITY);
+      }
+      took.push(done - send.startedAt);
+    }
+    took.sort((a, b) => a - b);
+    return took.length ? took[Math.min(took.length - 1, Math.floor(took.length * 0.99))]! : 0;
+  }
+
   /** Client → message id → its first delivery. */
   #deliveredAt(): Map<string, Map<string, number>> {
     const byClient = new Map<string, Map<string, number>>();

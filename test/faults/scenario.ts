@@ -37,6 +37,8 @@ export interface ScenarioFigures {
   readonly slowestSendMs: number;
   /** The bar's figure: the larger of `backlogMs` and `lastLateMs`. */
   readonly caughtUpMs: number;
+  /** p99 of send → stored and delivered everywhere, for the sends done before the fault: how loaded the machine was. */
+  readonly steadyP99Ms: number;
   /** Connections the clients lost during the run. */
   readonly clientDrops: number;
   readonly violations: readonly string[];
@@ -82,6 +84,7 @@ export async function runScenario(
     lateSends: late.count,
     slowestSendMs: late.slowestMs,
     caughtUpMs: Math.max(0, catchUp.caughtUpMs, late.count ? late.lastDoneAt - timing.referenceAt : 0),
+    steadyP99Ms: ledger.steadyP99(timing.faultAt - LATE_MS),
     clientDrops: fleet.drops,
     violations: ledger.violations(rows),
     loadavgBefore,
