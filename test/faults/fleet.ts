@@ -124,7 +124,14 @@ export async function startFleet(faults: FaultStack, options: FleetOptions = {})
     async settle(timeoutMs = 30_000) {
       await waitFor(
         async () => ledger.pending === 0 && ledger.caughtUpWith(await faults.storedRows(conversationIds)),
-        { timeoutMs, intervalMs: 250, message: `fleet settled (${ledger.pending} sends pending)` },
+        {
+          timeoutMs,
+          intervalMs: 250,
+          get message() {
+            const states = [...devices.map((d) => d.client.state), ...agents.map((a) => a.state)];
+            return `fleet settled (${ledger.pending} sends pending; clients ${JSON.stringify(states.reduce<Record<string, number>>((n, s) => ((n[s] = (n[s] ?? 0) + 1), n), {}))})`;
+          },
+        },
       );
       await sleep(300); // a late duplicate would show now
     },

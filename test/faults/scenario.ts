@@ -66,7 +66,7 @@ export async function runScenario(
   const timing = await fault();
   await sleep(options.afterMs ?? 5000);
   fleet.stopSending();
-  await fleet.settle(options.settleMs ?? 30_000);
+  await fleet.settle(options.settleMs ?? 60_000);
   const rows = await faults.storedRows(fleet.conversationIds);
   const { ledger } = fleet;
   const catchUp = ledger.catchUp(timing.referenceAt);
