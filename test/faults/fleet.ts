@@ -10,9 +10,9 @@ export interface FleetOptions {
   readonly devices?: number;
   /** @default 2 */
   readonly agents?: number;
-  /** Each device sends one message this often, whether the last one was acknowledged or not. @default 500 */
+  /** Each device sends one message this often, whether the last one was acknowledged or not. @default 1000 */
   readonly deviceEveryMs?: number;
-  /** Each agent sends one message this often, to the devices' conversations in turn. @default 250 */
+  /** Each agent sends one message this often, to the devices' conversations in turn. @default 500 */
   readonly agentEveryMs?: number;
 }
 
@@ -97,8 +97,8 @@ export async function startFleet(faults: FaultStack, options: FleetOptions = {})
     presence,
     conversationIds,
     startSending() {
-      const deviceEvery = options.deviceEveryMs ?? 500;
-      const agentEvery = options.agentEveryMs ?? 250;
+      const deviceEvery = options.deviceEveryMs ?? 1000;
+      const agentEvery = options.agentEveryMs ?? 500;
       devices.forEach((device, i) => {
         // Staggered, so the sends spread over the interval.
         const start = setTimeout(() => {
