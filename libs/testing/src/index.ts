@@ -13,3 +13,5 @@ export * from './identity-tokens.js';
 export * from './service-script.js';
 export * from './stack.js';
 export * from './postgres-server.js';
+export * from './browser.js';
+export * from './console-stack.js';
