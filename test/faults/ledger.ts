@@ -202,6 +202,22 @@ export class Ledger {
     return took.length ? took[Math.min(took.length - 1, Math.floor(took.length * 0.99))]! : 0;
   }
 
+  /**
+   * The first delivery after `moment` to a client other than the sender of a message sent before `moment`: when the
+   * backlog started to flow again (the rest of the catch-up is its draining).
+   */
+  firstBacklogDelivery(moment: number): number | undefined {
+    let first: number | undefined;
+    for (const [name, client] of this.#clients) {
+      for (const { message, at } of client.received) {
+        const send = this.sends.get(message.local_id);
+        if (at < moment || !send || send.sender === name || send.startedAt >= moment) continue;
+        if (first === undefined || at < first) first = at;
+      }
+    }
+    return first;
+  }
+
   /** Client → message id → its first delivery. */
   #deliveredAt(): Map<string, Map<string, number>> {
     const byClient = new Map<string, Map<string, number>>();

@@ -17,6 +17,9 @@ describe('faults: NATS down 60 s', () => {
       await nats.start();
       return { faultAt, referenceAt: Date.now(), reference: 'nats-server accepting connections again' };
     }, { settleMs: 60_000 });
+    const back = figures.faultAt + Number(figures.extra.faultToReferenceMs);
+    const flowing = fleet().ledger.firstBacklogDelivery(back);
+    process.stdout.write(`[faults] NATS back → first backlog message delivered: ${flowing === undefined ? 'never' : `${flowing - back} ms`}\n`);
     expect(figures.violations).toEqual([]);
     expect(figures.failedSends).toBe(0);
     expect(figures.caughtUpMs).toBeLessThanOrEqual(CATCH_UP_BAR_MS);

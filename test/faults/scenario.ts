@@ -23,6 +23,8 @@ export interface FaultTiming {
 
 export interface ScenarioFigures {
   readonly scenario: string;
+  /** When the fault began (`Date.now()`). */
+  readonly faultAt: number;
   readonly sends: number;
   readonly sendsBefore: number;
   readonly failedSends: number;
@@ -73,6 +75,7 @@ export async function runScenario(
   const late = ledger.lateSends(LATE_MS);
   const figures: ScenarioFigures = {
     scenario: name,
+    faultAt: timing.faultAt,
     sends: ledger.sends.size,
     sendsBefore: catchUp.before,
     failedSends: ledger.failed.length,

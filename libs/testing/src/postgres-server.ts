@@ -53,7 +53,7 @@ export async function startPostgresServer(options: { binDir?: string } = {}): Pr
 
   try {
     await run('initdb', ['-D', dataDir, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8', '--locale=C']);
-    await appendFile(path.join(dataDir, 'postgresql.conf'), 'fsync = off\nsynchronous_commit = off\nfull_page_writes = off\nmax_connections = 200\n');
+    await appendFile(path.join(dataDir, 'postgresql.conf'), 'fsync = off\nfull_page_writes = off\nmax_connections = 200\n');
     await start();
   } catch (error) {
     await rm(dir, { recursive: true, force: true });
