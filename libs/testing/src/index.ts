@@ -13,5 +13,6 @@ export * from './identity-tokens.js';
 export * from './service-script.js';
 export * from './stack.js';
 export * from './postgres-server.js';
+export * from './webhook-receiver.js';
 export * from './browser.js';
 export * from './console-stack.js';
