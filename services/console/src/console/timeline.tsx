@@ -74,7 +74,7 @@ export function Timeline({ messages, pending, hasEarlier, loadingEarlier, onLoad
               <span class="sender">You</span>
               <p class="body">{send.body}</p>
               <span class="details">
-                <span class="receipt">{offline ? 'Queued: sent when back online' : 'Sending…'}</span>
+                <span class="receipt">{offline ? 'Waiting for the connection' : 'Sending…'}</span>
               </span>
             </li>
           ))}

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { AgentClient, ConversationChanges, PendingSend } from '@switchboard/client';
 import type { Conversation, Message } from '@switchboard/protocol';
 import { applyStatus, mergeMessages } from './timeline-model.js';
@@ -40,7 +40,13 @@ export function useConversation(client: AgentClient, conversationId: string, onR
   /** Whether the newest page was read once: only that first read says whether older messages exist. */
   const historyRead = useRef(false);
 
-  const refreshPending = useCallback(() => setPending(client.pendingSends.filter((p) => p.conversationId === conversationId)), [client, conversationId]);
+  /** This page's sends until they settle (the SDK lists a send once its store has it, a moment after `send()`). */
+  const ownSends = useRef(new Map<string, PendingSend>());
+  const refreshPending = useCallback(() => {
+    const queued = new Map(client.pendingSends.filter((p) => p.conversationId === conversationId).map((p) => [p.localId, p]));
+    for (const [localId, send] of ownSends.current) if (!queued.has(localId)) queued.set(localId, send);
+    setPending([...queued.values()].sort((a, b) => a.createdAt - b.createdAt));
+  }, [client, conversationId]);
 
   /** The conversation and its newest page, merged with what is shown (first open, and after a lost session). */
   const readNewest = useCallback(() => {
@@ -124,15 +130,21 @@ export function useConversation(client: AgentClient, conversationId: string, onR
   const send = useCallback(
     (body: string) => {
       setError(null);
-      client.send(conversationId, body).then(
+      const localId = globalThis.crypto.randomUUID();
+      ownSends.current.set(localId, { conversationId, localId, body, createdAt: Date.now() });
+      const settled = () => {
+        ownSends.current.delete(localId);
+        refreshPending();
+      };
+      client.send(conversationId, body, { localId }).then(
         (message) => {
           setMessages((shown) => mergeMessages(shown, [message]));
-          refreshPending();
+          settled();
         },
         (failure: Error & { code?: string }) => {
           // Closing the console keeps the queued sends in the tab's store: the next page load sends them.
           if (failure.code !== 'CLIENT_CLOSED') setError(`Not sent (${failure.code ?? 'error'}): ${failure.message}`);
-          refreshPending();
+          settled();
         },
       );
       refreshPending();
@@ -154,5 +166,11 @@ export function useConversation(client: AgentClient, conversationId: string, onR
     [client, conversationId],
   );
 
-  return { conversation, messages, pending, hasEarlier, loadingEarlier, customerTyping, error, loadEarlier, send, typing, update };
+  // An acknowledged send shows as its message from the moment either says so.
+  const unacknowledged = useMemo(() => {
+    const stored = new Set(messages.map((m) => m.local_id));
+    return pending.filter((p) => !stored.has(p.localId));
+  }, [messages, pending]);
+
+  return { conversation, messages, pending: unacknowledged, hasEarlier, loadingEarlier, customerTyping, error, loadEarlier, send, typing, update };
 }
