@@ -1,7 +1,9 @@
 import { render } from 'preact';
 import { ConsoleApp } from './console/console-app.js';
 import { createSignInSession } from './console/sign-in-session.js';
+import { createTimeFormat } from './shared/format-time.js';
 import { loadConsoleConfig } from './shared/runtime-config.js';
+import { TimeFormatContext } from './shared/time.js';
 import './shared/console.css';
 
 // The fragment's token is taken (and removed from the address bar) before anything else runs.
@@ -9,7 +11,13 @@ const session = createSignInSession();
 const root = document.getElementById('app')!;
 
 loadConsoleConfig().then(
-  (config) => render(<ConsoleApp config={config} session={session} />, root),
+  (config) =>
+    render(
+      <TimeFormatContext.Provider value={createTimeFormat()}>
+        <ConsoleApp config={config} session={session} />
+      </TimeFormatContext.Provider>,
+      root,
+    ),
   (error: Error) =>
     render(
       <main>

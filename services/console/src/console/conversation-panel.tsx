@@ -1,5 +1,5 @@
 import type { AgentClient } from '@switchboard/client';
-import { formatTime } from '../shared/format-time.js';
+import { Time } from '../shared/time.js';
 import { Composer } from './composer.js';
 import { ConversationActions } from './conversation-actions.js';
 import { Timeline } from './timeline.js';
@@ -29,7 +29,12 @@ export function ConversationPanel({ client, conversationId, agentId, online, con
             <dt>Status</dt>
             <dd>
               {conversation.status}
-              {conversation.status === 'snoozed' && conversation.snoozed_until && ` until ${formatTime(conversation.snoozed_until)}`}
+              {conversation.status === 'snoozed' && conversation.snoozed_until && (
+                <>
+                  {' until '}
+                  <Time iso={conversation.snoozed_until} />
+                </>
+              )}
             </dd>
             <dt>Assignee</dt>
             <dd>{conversation.assignee_id ?? 'nobody'}</dd>

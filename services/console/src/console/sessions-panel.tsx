@@ -1,5 +1,5 @@
 import type { SessionInfo } from '@switchboard/protocol';
-import { formatTime } from '../shared/format-time.js';
+import { Time } from '../shared/time.js';
 
 /** The app's live sessions on every gateway node, as `sessions:list` answers and session events keep current. */
 export function SessionsPanel({ sessions, error }: { readonly sessions: readonly SessionInfo[]; readonly error: string | null }) {
@@ -30,7 +30,7 @@ export function SessionsPanel({ sessions, error }: { readonly sessions: readonly
               <td>{session.device_id}</td>
               <td>{session.user_id ?? '—'}</td>
               <td>
-                <time dateTime={session.connected_at}>{formatTime(session.connected_at)}</time>
+                <Time iso={session.connected_at} />
               </td>
               <td>{session.node_id}</td>
               <td>

@@ -1,7 +1,7 @@
 import { useLayoutEffect, useRef } from 'preact/hooks';
 import type { PendingSend } from '@switchboard/client';
 import type { Message } from '@switchboard/protocol';
-import { formatTime } from '../shared/format-time.js';
+import { Time } from '../shared/time.js';
 
 export interface TimelineProps {
   readonly messages: readonly Message[];
@@ -64,7 +64,7 @@ export function Timeline({ messages, pending, hasEarlier, loadingEarlier, onLoad
               <span class="sender">{senderLabel(message)}</span>
               <p class="body">{message.body}</p>
               <span class="details">
-                <time dateTime={message.created_at}>{formatTime(message.created_at)}</time>
+                <Time iso={message.created_at} />
                 {message.sender === 'agent' && <span class="receipt">{message.status === 'read' ? 'Read' : message.status === 'delivered' ? 'Delivered' : 'Sent'}</span>}
               </span>
             </li>
