@@ -2,32 +2,46 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { ChatClient } from '@switchboard/client';
 import type { Message } from '@switchboard/protocol';
-import { mintToken, waitFor } from '@switchboard/testing';
-import { launchBrowser, startLocalCluster, type LocalCluster } from './support/local-harness.js';
+import { launchBrowser, mintToken, startClusterConsole, waitFor, type ClusterConsole, type TestBrowser } from '@switchboard/testing';
+
+/** What the tests reach in the page (their own types have no DOM). */
+interface PageGlobals {
+  bannerTexts: string[];
+  readonly document: {
+    querySelector(selector: string): PageElement | null;
+    querySelectorAll(selector: string): ArrayLike<PageElement>;
+  };
+  readonly MutationObserver: new (callback: () => void) => { observe(target: unknown, options: object): void };
+  readonly sessionStorage: Record<string, string>;
+  requestAnimationFrame(callback: () => void): void;
+}
+interface PageElement {
+  readonly textContent: string | null;
+  click(): void;
+}
 
 /**
  * The agent console in Chromium against the e2e cluster (two gateway nodes behind a balancer), with customers on
  * the SDK: sign-in, the inbox, a conversation both ways, the workflow, scroll-back, sessions, reloads and drains.
  */
 describe('console - agent side on the cluster', () => {
-  let cluster: LocalCluster;
-  let browser: Awaited<ReturnType<typeof launchBrowser>>;
+  let cluster: ClusterConsole;
+  let browser: TestBrowser;
   const customers: ChatClient[] = [];
 
   beforeAll(async () => {
-    cluster = await startLocalCluster();
-    browser = await launchBrowser();
-  }, 120_000);
+    [cluster, browser] = await Promise.all([startClusterConsole({ gatewayEnv: { DRAIN_WINDOW_MS: '2000', PRESENCE_GRACE_MS: '500' } }), launchBrowser()]);
+  }, 180_000);
   afterAll(async () => {
     for (const customer of customers) await customer.close();
     await browser?.close();
-    await cluster?.close();
+    await cluster?.[Symbol.asyncDispose]();
   });
 
   const customer = (deviceId: string) => {
     const chat = new ChatClient({
       url: cluster.balancer.url,
-      apiUrl: cluster.stack.messages.url,
+      apiUrl: cluster.apiUrl,
       appId: cluster.app.id,
       deviceId,
       apiKey: cluster.app.api_key,
@@ -58,7 +72,7 @@ describe('console - agent side on the cluster', () => {
   const row = (page: Page, deviceId: string) => page.getByRole('list', { name: 'Conversations' }).getByRole('button', { name: new RegExp(deviceId) });
 
   it('console - a customer message reaches the inbox with an unread count; reply, typing and read receipt both ways', async () => {
-    const tab = await browser.newPage();
+    await using tab = await browser.newPage();
     const { page } = tab;
     await page.goto(cluster.signInUrl());
     await expect.poll(() => page.url()).not.toContain('#token');
@@ -94,11 +108,10 @@ describe('console - agent side on the cluster', () => {
     await chat.markRead(conversation.id, replies[0]!.id);
     await log.getByRole('listitem').filter({ hasText: 'On its way' }).filter({ has: page.getByText('Read', { exact: true }) }).waitFor();
     await tab.screenshot('conversation');
-    await tab.close();
   }, 60_000);
 
   it('console - close and reopen, checked over REST; the filters follow', async () => {
-    const tab = await browser.newPage();
+    await using tab = await browser.newPage();
     const { page } = tab;
     await signedIn(page);
     const chat = customer('device-close');
@@ -125,14 +138,13 @@ describe('console - agent side on the cluster', () => {
     await row(page, 'device-close').filter({ hasText: 'snoozed' }).waitFor();
     await page.getByRole('group', { name: 'Conversation actions' }).getByRole('button', { name: 'Reopen' }).click();
     await expect.poll(async () => (await restConversation(conversation.id)).status).toBe('open');
-    await tab.close();
   }, 60_000);
 
   it('console - scroll-back reaches the first of 60 messages, each once', async () => {
     const chat = customer('device-history');
     const conversation = await chat.openConversation();
     for (let i = 1; i <= 60; i++) await chat.send(conversation.id, `history ${i}`);
-    const tab = await browser.newPage();
+    await using tab = await browser.newPage();
     const { page } = tab;
     await signedIn(page);
     await row(page, 'device-history').click();
@@ -151,11 +163,10 @@ describe('console - agent side on the cluster', () => {
     await log.getByText('history 1', { exact: true }).waitFor();
     expect(await shownBodies(page)).toEqual(Array.from({ length: 60 }, (_, i) => `history ${i + 1}`));
     await tab.screenshot('scroll-back');
-    await tab.close();
   }, 90_000);
 
   it('console - live sessions and presence, online then offline', async () => {
-    const tab = await browser.newPage();
+    await using tab = await browser.newPage();
     const { page } = tab;
     await signedIn(page);
     const chat = customer('device-presence');
@@ -174,7 +185,6 @@ describe('console - agent side on the cluster', () => {
     await sessionRow.waitFor({ state: 'detached' });
     await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: 'Inbox' }).click();
     await row(page, 'device-presence').filter({ hasText: 'offline' }).waitFor();
-    await tab.close();
   }, 60_000);
 
   it('console - a reload keeps the agent signed in and shows each message once', async () => {
@@ -182,7 +192,7 @@ describe('console - agent side on the cluster', () => {
     const conversation = await chat.openConversation();
     await chat.join(conversation.id);
     for (const body of ['one', 'two', 'three']) await chat.send(conversation.id, body);
-    const tab = await browser.newPage();
+    await using tab = await browser.newPage();
     const { page } = tab;
     await signedIn(page);
     await row(page, 'device-reload').click();
@@ -199,7 +209,6 @@ describe('console - agent side on the cluster', () => {
     const expected = (await restMessages(conversation.id)).map((m) => m.body);
     expect(expected).toEqual(['one', 'two', 'three', 'agent answer', 'four']);
     await expect.poll(() => shownBodies(page)).toEqual(expected);
-    await tab.close();
   }, 60_000);
 
   it('console - a reply written while offline is queued and sent once on reconnect', async () => {
@@ -207,7 +216,7 @@ describe('console - agent side on the cluster', () => {
     const conversation = await chat.openConversation();
     await chat.join(conversation.id);
     await chat.send(conversation.id, 'Anyone?');
-    const tab = await browser.newPage({ allowErrors: [/WebSocket connection to .* failed/] });
+    await using tab = await browser.newPage({ allowErrors: [/WebSocket connection to .* failed/] });
     const { page } = tab;
     await signedIn(page);
     await row(page, 'device-offline').click();
@@ -228,7 +237,6 @@ describe('console - agent side on the cluster', () => {
     const bodies = ['Anyone?', 'written offline'];
     await expect.poll(async () => (await restMessages(conversation.id)).map((m) => m.body)).toEqual(bodies); // stored once
     await expect.poll(() => shownBodies(page)).toEqual(bodies);
-    await tab.close();
   }, 90_000);
 
   it('console - signs in with an agent token: "Mine", assign to me; a refused token says why', async () => {
@@ -239,7 +247,7 @@ describe('console - agent side on the cluster', () => {
     await chat.send(conversation.id, 'Who will help me?');
 
     // The refused admin token's first REST call is answered 401, which Chromium logs.
-    const tab = await browser.newPage({ allowErrors: [/status of 401/] });
+    await using tab = await browser.newPage({ allowErrors: [/status of 401/] });
     const { page } = tab;
     await page.goto(cluster.consoleUrl);
     await page.getByLabel('Agent or admin token').fill('not a token');
@@ -264,44 +272,9 @@ describe('console - agent side on the cluster', () => {
     await expect.poll(async () => (await restConversation(conversation.id)).assignee_id).toBeNull();
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByLabel('Agent or admin token').waitFor();
-    expect(await page.evaluate(() => Object.keys(sessionStorage).filter((k) => k.startsWith('switchboard-console:')))).toEqual([]);
-    await tab.close();
+    const kept = await page.evaluate(() => Object.keys((globalThis as unknown as PageGlobals).sessionStorage));
+    expect(kept.filter((key) => key.startsWith('switchboard-console:'))).toEqual([]);
   }, 60_000);
-
-  it('console - a gateway drain is shown, and no message is lost across it', async () => {
-    const chat = customer('device-drain');
-    const conversation = await chat.openConversation();
-    await chat.join(conversation.id);
-    await chat.send(conversation.id, 'before the drain');
-    const tab = await browser.newPage({ allowErrors: [/WebSocket connection to .* failed/] });
-    const { page } = tab;
-    const before = new Map(cluster.balancer.accepted);
-    await signedIn(page);
-    const consoleNode = [...cluster.balancer.accepted].find(([port, count]) => count > (before.get(port) ?? 0))?.[0];
-    const node = cluster.stack.nodes.find((n) => n.port === consoleNode);
-    if (!node) throw new Error('the console connection was not seen at the balancer');
-    await row(page, 'device-drain').click();
-    await page.getByRole('log', { name: 'Messages' }).getByText('before the drain').waitFor();
-    // Every text the banner shows, as it shows it.
-    await page.evaluate(() => {
-      const banner = document.querySelector('[aria-label="Connection"]')!;
-      const seen: string[] = ((window as unknown as { bannerTexts: string[] }).bannerTexts = []);
-      new MutationObserver(() => seen.push(banner.textContent ?? '')).observe(banner, { childList: true, characterData: true, subtree: true });
-    });
-
-    node.signal('SIGTERM');
-    const during = ['during the drain 1', 'during the drain 2', 'during the drain 3'];
-    for (const body of during) await chat.send(conversation.id, body);
-    await node.exited;
-    await chat.send(conversation.id, 'after the drain');
-    await page.getByRole('status', { name: 'Connection' }).filter({ hasText: 'Connected' }).waitFor({ timeout: 30_000 });
-    const texts = await page.evaluate(() => (window as unknown as { bannerTexts: string[] }).bannerTexts);
-    expect(texts.some((t) => t.startsWith('The server is restarting'))).toBe(true);
-    const expected = ['before the drain', ...during, 'after the drain'];
-    await expect.poll(() => shownBodies(page), { timeout: 15_000 }).toEqual(expected);
-    expect((await restMessages(conversation.id)).map((m) => m.body)).toEqual(expected);
-    await tab.close();
-  }, 90_000);
 
   it('console - 500 conversations: paged inbox, every row reachable, live updates still immediate', async () => {
     const app = await cluster.stack.createApp('inbox-500');
@@ -325,7 +298,7 @@ describe('console - agent side on the cluster', () => {
     }
     const restMs = performance.now() - restStart;
 
-    const tab = await browser.newPage();
+    await using tab = await browser.newPage();
     const { page } = tab;
     const list = page.getByRole('list', { name: 'Conversations' });
     const opened = performance.now();
@@ -340,11 +313,12 @@ describe('console - agent side on the cluster', () => {
     while (await more.isVisible()) {
       pageTimes.push(
         await page.evaluate(async () => {
-          const rows = () => document.querySelectorAll('ul[aria-label="Conversations"] > li').length;
+          const page = globalThis as unknown as PageGlobals;
+          const rows = () => page.document.querySelectorAll('ul[aria-label="Conversations"] > li').length;
           const before = rows();
           const started = performance.now();
-          [...document.querySelectorAll('button')].find((b) => b.textContent === 'Load more conversations')!.click();
-          while (rows() === before) await new Promise((resolve) => requestAnimationFrame(resolve));
+          Array.from(page.document.querySelectorAll('button')).find((b) => b.textContent === 'Load more conversations')!.click();
+          while (rows() === before) await new Promise<void>((resolve) => page.requestAnimationFrame(resolve));
           return performance.now() - started;
         }),
       );
@@ -362,11 +336,12 @@ describe('console - agent side on the cluster', () => {
 
     // Timed in the page: from the click to the history shown and the row's unread count gone.
     const openMs = await page.evaluate(async () => {
-      const row = [...document.querySelectorAll('ul[aria-label="Conversations"] button')].find((b) => b.textContent?.includes('bulk-000'))!;
+      const page = globalThis as unknown as PageGlobals;
+      const row = Array.from(page.document.querySelectorAll('ul[aria-label="Conversations"] button')).find((b) => b.textContent?.includes('bulk-000'))!;
       const started = performance.now();
-      (row as HTMLButtonElement).click();
-      const shown = () => document.querySelector('[role="log"]')?.textContent?.includes('still there?') && !row.textContent?.includes('unread');
-      while (!shown()) await new Promise((resolve) => requestAnimationFrame(resolve));
+      row.click();
+      const shown = () => page.document.querySelector('[role="log"]')?.textContent?.includes('still there?') && !row.textContent?.includes('unread');
+      while (!shown()) await new Promise<void>((resolve) => page.requestAnimationFrame(resolve));
       return performance.now() - started;
     });
     await page.getByRole('log', { name: 'Messages' }).getByText('still there?').waitFor();
@@ -376,6 +351,41 @@ describe('console - agent side on the cluster', () => {
         `a message to the last row on top ${liveMs.toFixed(0)} ms, opened and read ${openMs.toFixed(0)} ms, JS heap ${(heap / 1048576).toFixed(1)} MiB\n`,
     );
     await tab.screenshot('inbox-500');
-    await tab.close();
   }, 180_000);
+
+  // Last: the drained node stays down for the rest of the file.
+  it('console - a gateway drain is shown, and no message is lost across it', async () => {
+    const chat = customer('device-drain');
+    const conversation = await chat.openConversation();
+    await chat.join(conversation.id);
+    await chat.send(conversation.id, 'before the drain');
+    await using tab = await browser.newPage({ allowErrors: [/WebSocket connection to .* failed/] });
+    const { page } = tab;
+    const before = new Map(cluster.balancer.accepted);
+    await signedIn(page);
+    const consoleNode = [...cluster.balancer.accepted].find(([port, count]) => count > (before.get(port) ?? 0))?.[0];
+    const node = cluster.stack.nodes.find((n) => n.port === consoleNode);
+    if (!node) throw new Error('the console connection was not seen at the balancer');
+    await row(page, 'device-drain').click();
+    await page.getByRole('log', { name: 'Messages' }).getByText('before the drain').waitFor();
+    // Every text the banner shows, as it shows it.
+    await page.evaluate(() => {
+      const page = globalThis as unknown as PageGlobals;
+      const banner = page.document.querySelector('[aria-label="Connection"]')!;
+      const seen: string[] = (page.bannerTexts = []);
+      new page.MutationObserver(() => seen.push(banner.textContent ?? '')).observe(banner, { childList: true, characterData: true, subtree: true });
+    });
+
+    node.signal('SIGTERM');
+    const during = ['during the drain 1', 'during the drain 2', 'during the drain 3'];
+    for (const body of during) await chat.send(conversation.id, body);
+    await node.exited;
+    await chat.send(conversation.id, 'after the drain');
+    await page.getByRole('status', { name: 'Connection' }).filter({ hasText: 'Connected' }).waitFor({ timeout: 30_000 });
+    const texts = await page.evaluate(() => (globalThis as unknown as PageGlobals).bannerTexts);
+    expect(texts.some((t) => t.startsWith('The server is restarting'))).toBe(true);
+    const expected = ['before the drain', ...during, 'after the drain'];
+    await expect.poll(() => shownBodies(page), { timeout: 15_000 }).toEqual(expected);
+    expect((await restMessages(conversation.id)).map((m) => m.body)).toEqual(expected);
+  }, 90_000);
 });
