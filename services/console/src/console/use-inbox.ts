@@ -38,6 +38,13 @@ export function useInbox(client: AgentClient, filters: InboxFilters, agentId: st
   const openRef = useRef(openId);
   openRef.current = openId;
   const everConnected = useRef(false);
+  const listed = useRef(new Set<string>());
+  listed.current = new Set(conversations.map((c) => c.id));
+  /**
+   * Conversations being read because a message named one the list does not hold: one read each at a time, and one
+   * more after it when another message came meanwhile (the first read may have missed it).
+   */
+  const reading = useRef(new Map<string, boolean>());
 
   /** Reads a page: the first (`after` null; replacing the list when `fresh`) or the one after a cursor. */
   const readPage = useCallback(
@@ -71,24 +78,33 @@ export function useInbox(client: AgentClient, filters: InboxFilters, agentId: st
   }, [readPage]);
 
   useEffect(() => {
-    const offs = [
-      client.on('message:new', (message) => {
-        let known = false;
-        setConversations((shown) => {
-          const conversation = shown.find((c) => c.id === message.conversation_id);
-          if (!conversation) return shown;
-          known = true;
-          return upsertConversation(shown, withMessage(conversation, message, openRef.current === conversation.id));
-        });
-        if (known) return;
-        // A conversation the list does not hold (new, or below the pages read): read it, and show it if it matches.
-        client.conversation(message.conversation_id).then(
+    // A conversation the list does not hold (new, or below the pages read): read it, and show it if it matches.
+    const readUnlisted = (id: string) => {
+      if (reading.current.has(id)) return void reading.current.set(id, true);
+      reading.current.set(id, false);
+      client
+        .conversation(id)
+        .then(
           (conversation) => {
             if (!matchesFilters(conversation, filters, agentId)) return;
-            setConversations((shown) => upsertConversation(shown, openRef.current === conversation.id ? { ...conversation, unread_count: 0 } : conversation));
+            setConversations((shown) => upsertConversation(shown, openRef.current === id ? { ...conversation, unread_count: 0 } : conversation));
           },
           () => undefined, // it is listed at the next page read or reconnect
-        );
+        )
+        .finally(() => {
+          const again = reading.current.get(id);
+          reading.current.delete(id);
+          if (again) readUnlisted(id);
+        });
+    };
+    const offs = [
+      client.on('message:new', (message) => {
+        // The list as last rendered says whether to read the conversation; the update applies to the list as it is.
+        if (!listed.current.has(message.conversation_id)) readUnlisted(message.conversation_id);
+        setConversations((shown) => {
+          const conversation = shown.find((c) => c.id === message.conversation_id);
+          return conversation ? upsertConversation(shown, withMessage(conversation, message, openRef.current === conversation.id)) : shown;
+        });
       }),
       client.on('conversation:updated', (conversation) =>
         setConversations((shown) =>
