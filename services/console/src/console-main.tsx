@@ -7,7 +7,7 @@ import { TimeFormatContext } from './shared/time.js';
 import './shared/console.css';
 
 // The fragment's token is taken (and removed from the address bar) before anything else runs.
-const session = createSignInSession();
+const session = createSignInSession(window.sessionStorage, window.location, window.history);
 const root = document.getElementById('app')!;
 
 loadConsoleConfig().then(

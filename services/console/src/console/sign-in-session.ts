@@ -9,6 +9,24 @@ const SELECTED_KEY = `${PREFIX}selected`;
 /** The SDK's store (its queued sends and each conversation's last delivered message) shares the tab's storage. */
 export const SDK_STORE_PREFIX = `${PREFIX}sdk:`;
 
+/** The parts of the browser it uses (`sessionStorage`, `location`, `history`), so it is tested without one. */
+export interface TabStorage {
+  readonly length: number;
+  key(index: number): string | null;
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+  removeItem(key: string): void;
+}
+export interface AddressBar {
+  readonly hash: string;
+  readonly pathname: string;
+  readonly search: string;
+}
+export interface TabHistory {
+  readonly state: unknown;
+  replaceState(state: unknown, unused: string, url: string): void;
+}
+
 export interface SignInSession {
   /** The token given in the page's `#token=…` fragment (then removed from the address bar), else the kept one. */
   readonly initialToken: string | null;
@@ -20,7 +38,7 @@ export interface SignInSession {
   select(conversationId: string | null): void;
 }
 
-export function createSignInSession(storage: Storage = window.sessionStorage, location: Location = window.location, history: History = window.history): SignInSession {
+export function createSignInSession(storage: TabStorage, location: AddressBar, history: TabHistory): SignInSession {
   const fromFragment = takeFragmentToken(location, history);
   if (fromFragment) {
     storage.setItem(TOKEN_KEY, fromFragment);
@@ -40,7 +58,7 @@ export function createSignInSession(storage: Storage = window.sessionStorage, lo
 }
 
 /** `#token=…` (URL-encoded), removed from the address bar with `history.replaceState` as soon as it is read. */
-function takeFragmentToken(location: Location, history: History): string | null {
+function takeFragmentToken(location: AddressBar, history: TabHistory): string | null {
   const fragment = new URLSearchParams(location.hash.replace(/^#/, ''));
   const token = fragment.get('token');
   if (token === null) return null;
