@@ -37,7 +37,7 @@ describe('docker compose', () => {
 
   it('compose - postgres, redis, nats with JetStream, messages, two gateways, nginx on one port, prometheus, grafana', () => {
     const { services } = loadCompose();
-    expect(Object.keys(services).sort()).toEqual(['gateway-1', 'gateway-2', 'grafana', 'messages', 'nats', 'nginx', 'postgres', 'prometheus', 'redis']);
+    expect(Object.keys(services).sort()).toEqual(['console', 'gateway-1', 'gateway-2', 'grafana', 'messages', 'nats', 'nginx', 'postgres', 'prometheus', 'redis']);
     expect(services.nats.command).toContain('--jetstream');
     expect(services.nginx.ports).toHaveLength(1);
     expect(services.nginx.volumes).toContain('./deploy/nginx/switchboard.conf:/etc/nginx/conf.d/default.conf:ro');

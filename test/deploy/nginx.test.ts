@@ -72,7 +72,7 @@ describe('nginx', () => {
     const text = config();
     expect(block(text, 'location /v1/')).toMatch(/proxy_pass http:\/\/switchboard_messages;/);
     const locations = [...text.matchAll(/location\s+(\S+)\s*\{/g)].map((m) => m[1]);
-    expect(locations.sort()).toEqual(['/', '/v1/', '/v1/socket.io']);
+    expect(locations.sort()).toEqual(['/', '/console/', '/v1/', '/v1/socket.io']);
     expect(block(text, 'location /')).toMatch(/return 404/);
   });
 });
