@@ -8,7 +8,7 @@ import {
   type MessagesStandIns,
 } from '@switchboard/messages';
 import { createMemoryConnectionRegistry, type GatewayStandIns } from '@switchboard/gateway';
-import { pendingPresence, pendingSource, type WebhooksDatabase, type WebhooksStandIns } from '@switchboard/webhooks';
+import { pendingPresence, type WebhooksDatabase, type WebhooksStandIns } from '@switchboard/webhooks';
 import type { EmbeddedConfig } from './config.js';
 import { createMemoryBus } from './memory-bus.js';
 
@@ -64,7 +64,7 @@ export async function createStandIns(config: EmbeddedConfig, logger: Logger): Pr
     const memory = createMemoryBus();
     messages = { ...messages, publisher: memory.publisher };
     gateway = { ...gateway, fanout: memory.fanout, events: memory.events };
-    webhooks = { ...webhooks, source: pendingSource() };
+    webhooks = { ...webhooks, source: memory.webhooks };
     bus = 'in-memory bus';
   }
 

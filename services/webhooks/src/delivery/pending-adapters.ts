@@ -5,7 +5,6 @@ import type { PresenceReader } from './presence-reader.js';
  * PLACEHOLDERS until the JetStream source and the Redis presence reader land (replaced in `deps.ts` when the branches
  * are combined): a source that yields nothing and a presence that sees nobody.
  */
-export const pendingSource = (): WebhookEventSource => ({ start: async () => undefined, stop: async () => undefined });
 
 export const pendingPresence = (): PresenceReader => ({
   isDeviceOnline: async () => false,
