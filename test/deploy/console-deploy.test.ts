@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -93,7 +93,9 @@ describe('console deploy', () => {
     expect(dockerfile).toMatch(/npm ci --omit=dev .*-w @switchboard\/console/);
     expect(dockerfile).toMatch(/^USER node$/m);
     expect(dockerfile).toMatch(/^CMD \["node", "services\/console\/dist-server\/main\.js"\]$/m);
-    for (const workspace of ['libs/client', 'libs/config', 'libs/logger', 'libs/runtime', 'services/console']) {
+    // Every workspace's package.json, in both stages, as npm ci needs them all (like the services' images).
+    const workspaces = ['libs', 'services'].flatMap((dir) => readdirSync(repoPath(dir)).map((name) => `${dir}/${name}`));
+    for (const workspace of workspaces) {
       expect(dockerfile.match(new RegExp(`^COPY ${workspace}/package\\.json ${workspace}/$`, 'gm')), workspace).toHaveLength(2);
     }
   });
