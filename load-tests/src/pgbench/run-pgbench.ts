@@ -65,7 +65,7 @@ export async function runPgbench(options: PgbenchOptions): Promise<PgbenchResult
     };
     const args = [
       '--no-vacuum',
-      '--protocol=extended',
+      '--protocol=simple',
       `--client=${options.clients}`,
       `--jobs=${Math.min(options.clients, 2)}`,
       `--time=${options.seconds}`,

@@ -12,8 +12,8 @@ describe('pgbench send batch', () => {
   it('script - one statement per part of the batch, with one value row per message', () => {
     const script = sendBatchScript(3);
     expect(script.match(/^\\set c\d+ /gm)).toHaveLength(3);
-    expect(script).toContain('where "id" in (:c1, :c2, :c3) order by "id" for update;');
-    expect(script.match(/\(:m\d+, :c\d+, :s\d+, :l\d+, :body, :sender, :s\d+, :sender_id, null\)/g)).toHaveLength(3);
+    expect(script).toContain("from conversations where id in (':c1', ':c2', ':c3') order by id for update;");
+    expect(script.match(/\(':m\d+', ':c\d+', :s\d+, ':l\d+', ':body', ':sender', :s\d+, ':sender_id', null\)/g)).toHaveLength(3);
     expect(script.trim().split('\n').at(-1)).toBe('commit;');
     expect(() => sendBatchScript(0)).toThrow();
   });
