@@ -1,5 +1,5 @@
 /**
- * `npm run load -- <connections|fanout|e2e|cluster> [--flag value …]`: starts a private copy of the stack on this
+ * `npm run load -- <connections|fanout|e2e|cluster|pgbench> [--flag value …]`: starts a private copy of the stack on this
  * machine, drives it from several client processes, and prints the figures for the gateway, the plain Socket.IO
  * baseline and the raw uWS floor side by side (`cluster`: 1 to N gateway processes, a table per event rate).
  * Flags are listed in load-tests/README.md. Everything it starts is removed at the end.
@@ -7,11 +7,12 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { formatReport, type Figure } from './measure/report.js';
-import { flagReader, parseArgs } from './options.js';
+import { flagReader, parseArgs, type FlagReader } from './options.js';
 import { runCluster } from './scenarios/cluster.js';
 import { runConnections } from './scenarios/connections.js';
 import { runE2e } from './scenarios/e2e.js';
 import { runFanout } from './scenarios/fanout.js';
+import { runPgbenchScenario } from './scenarios/pgbench.js';
 import { withRunContext, type RunContext } from './scenarios/run-context.js';
 import type { ServerKind } from './stack/load-stack.js';
 
@@ -24,17 +25,23 @@ interface ScenarioResult {
   readonly data?: unknown;
 }
 
-interface Scenario {
-  readonly run: (ctx: RunContext) => Promise<ScenarioResult>;
-  /** `--servers` unless given. The floor is cheap to add where it is the point (sockets and fan-out). */
-  readonly servers: readonly ServerKind[];
-}
+type Scenario =
+  | {
+      readonly run: (ctx: RunContext) => Promise<ScenarioResult>;
+      /** `--servers` unless given. The floor is cheap to add where it is the point (sockets and fan-out). */
+      readonly servers: readonly ServerKind[];
+    }
+  | {
+      /** Needs none of the stack (its own scratch database): run without starting it. */
+      readonly standalone: (flags: FlagReader, log: (message: string) => void) => Promise<ScenarioResult>;
+    };
 
 const SCENARIOS: Record<string, Scenario> = {
   connections: { run: runConnections, servers: ['gateway', 'baseline', 'floor'] },
   fanout: { run: runFanout, servers: ['gateway', 'baseline', 'floor'] },
   e2e: { run: runE2e, servers: ['gateway', 'baseline'] },
   cluster: { run: runCluster, servers: ['gateway'] },
+  pgbench: { standalone: runPgbenchScenario },
 };
 
 async function main(): Promise<number> {
@@ -47,11 +54,13 @@ async function main(): Promise<number> {
   const reader = flagReader(flags);
   const started = new Date();
   const loadAtStart = os.loadavg();
-  const stackExtras = { messagesCpus: reader.optional('messages-cpus'), defaultServers: chosen.servers };
-  const { figures, conditions, tables, data } = await withRunContext(reader, stackExtras, async (ctx) => {
-    const result = await chosen.run(ctx);
-    return { ...result, conditions: [...ctx.conditions, ...result.conditions] };
-  });
+  const { figures, conditions, tables, data } =
+    'standalone' in chosen
+      ? await chosen.standalone(reader, (message) => process.stderr.write(`[load] ${message}\n`))
+      : await withRunContext(reader, { messagesCpus: reader.optional('messages-cpus'), defaultServers: chosen.servers }, async (ctx) => {
+          const result = await chosen.run(ctx);
+          return { ...result, conditions: [...ctx.conditions, ...result.conditions] };
+        });
   const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, Linux ${os.release()}, Node ${process.version}; load average at the start ${loadAtStart.map((l) => l.toFixed(2)).join(' ')}, at the end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`;
   const report = formatReport(`${scenario} — ${started.toISOString()}`, [machine, ...conditions, `flags: ${JSON.stringify(reader.used())}`], figures);
   process.stdout.write(`${[report, ...(tables ?? [])].join('\n\n')}\n`);

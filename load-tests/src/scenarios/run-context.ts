@@ -59,6 +59,7 @@ export async function withRunContext<T>(
     profileDir,
     inspect: flags.int('gc', 1) > 0,
     gatewayMain: flags.optional('gateway-main'),
+    messagesMain: flags.optional('messages-main'),
     messagesEnv: envPairs(flags.optional('messages-env')),
   });
   await using fleet = await startClientFleet({ workers, cpus: clientCpus || undefined });

@@ -50,6 +50,8 @@ export interface LoadStackOptions {
   readonly profileDir?: string | undefined;
   /** Another build of the gateway to measure (e.g. an older commit's `dist/main.js`), for before/after figures. */
   readonly gatewayMain?: string | undefined;
+  /** Another build of the messages service (e.g. an older commit's `dist/main.js`), for before/after figures. */
+  readonly messagesMain?: string | undefined;
   /** Start the server under test with its inspector on a free loopback port, so the runner can force a GC. */
   readonly inspect?: boolean;
   /** Extra environment for the gateway. */
@@ -83,6 +85,7 @@ export async function startLoadStack(options: LoadStackOptions = {}): Promise<Lo
     gracefulStop: true,
     messagesNodeArgs: options.profileDir ? await profileArgs(`${options.profileDir}/messages`) : [],
     messagesEnv: { ...LOAD_LIMITS.messages, ...options.messagesEnv },
+    ...(options.messagesMain ? { messagesScript: options.messagesMain } : {}),
   });
   try {
     for (const pid of [stack.nats.pid, stack.redisServer!.pid]) if (pid) await pinProcess(pid, options.helperCpus);

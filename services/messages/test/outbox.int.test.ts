@@ -5,7 +5,8 @@ import { createMetricsRegistry } from '@switchboard/metrics';
 import { createTestDatabase, sleep, startNatsServer, waitFor, type ServerProcess, type TestDatabase } from '@switchboard/testing';
 import { migrateToLatest } from '../src/db/migrate.js';
 import { createPostgresDatabase } from '../src/db/postgres.js';
-import type { Database, OutboxRow } from '../src/db/schema.js';
+import type { Database } from '../src/db/schema.js';
+import type { OutboxWireRow } from '../src/repositories/outbox.js';
 import { createMessagesMetrics } from '../src/metrics.js';
 import { connectNats, createDependencyStatus } from '@switchboard/runtime';
 import { createJetStreamPublisher } from '../src/outbox/jetstream-publisher.js';
@@ -136,7 +137,7 @@ describe('outbox relay crashes', () => {
     await database?.drop();
   });
 
-  const startRelay = async (afterPublish?: (rows: readonly OutboxRow[]) => Promise<void>) => {
+  const startRelay = async (afterPublish?: (rows: readonly OutboxWireRow[]) => Promise<void>) => {
     const logger = testLogger();
     const nc = await connectNats(nats.url, 'relay-test', logger, { status: createDependencyStatus(logger) });
     const coordinator = createPgRelayCoordinator({ connectionString: database.url, logger });
@@ -164,7 +165,7 @@ describe('outbox relay crashes', () => {
     await markRead(db, { kind: 'agent', app_id: created.id, agent_id: null, name: null }, c.id, sent[9]!.id);
 
     // Relay A publishes, then "dies" before it removes the rows: its hook never returns, and its session ends.
-    let published: readonly OutboxRow[] = [];
+    let published: readonly OutboxWireRow[] = [];
     let signalCrash!: () => void;
     const crashed = new Promise<void>((resolve) => (signalCrash = resolve));
     const a = await startRelay(async (rows) => {

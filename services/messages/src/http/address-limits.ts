@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import { addressLimitKey, clientAddress, type WindowCounter } from '@switchboard/runtime';
 import { AppError } from '../domain/errors.js';
 import { addressRateKey, type RateLimiter } from '../rate-limit/rate-limiter.js';
@@ -30,10 +31,20 @@ const refuse = (ctx: AppContext, retryAfterMs: number, message: string) => {
  */
 export function addressLimits(options: AddressLimitsOptions) {
   const { rate, failures, failuresPerMinute } = options;
+  // A keep-alive connection keeps its peer address: its key is worked out again only when `X-Forwarded-For` changes.
+  const keys = new WeakMap<Socket, { readonly forwardedFor: string | string[] | undefined; readonly key: string }>();
+  const keyOf = (ctx: AppContext) => {
+    const socket = ctx.req.socket;
+    const forwardedFor = ctx.req.headers['x-forwarded-for'];
+    const known = keys.get(socket);
+    if (known && known.forwardedFor === forwardedFor) return known.key;
+    const key = addressLimitKey(clientAddress(socket.remoteAddress, forwardedFor, options.trustedProxyHops));
+    keys.set(socket, { forwardedFor, key });
+    return key;
+  };
   return async (ctx: AppContext, next: Next) => {
     if (!ctx.path.startsWith(PUBLIC_PREFIX) || (!rate && !failures)) return next();
-    const address = clientAddress(ctx.req.socket.remoteAddress, ctx.req.headers['x-forwarded-for'], options.trustedProxyHops);
-    const key = addressLimitKey(address);
+    const key = keyOf(ctx);
     if (failures) {
       const failed = await failures.peek(key);
       if (failed.count >= failuresPerMinute) throw refuse(ctx, failed.resetMs, 'too many failed authentications from this address, retry later');

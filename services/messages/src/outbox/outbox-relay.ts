@@ -1,8 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from '@switchboard/logger';
 import type { Counter } from '@switchboard/metrics';
-import type { Database, OutboxRow } from '../db/schema.js';
-import { deleteOutboxEvents, fetchOutboxBatch } from '../repositories/outbox.js';
+import type { Database } from '../db/schema.js';
+import { deleteOutboxEvents, fetchOutboxWire, type OutboxWireRow } from '../repositories/outbox.js';
 import type { Publisher } from './publisher.js';
 import type { RelayCoordinator } from './relay-coordinator.js';
 
@@ -25,7 +25,7 @@ export interface OutboxRelayOptions {
    * Called after the broker acknowledged a batch and before the rows are removed. Tests use it to crash the relay
    * exactly there.
    */
-  readonly afterPublish?: (rows: readonly OutboxRow[]) => Promise<void>;
+  readonly afterPublish?: (rows: readonly OutboxWireRow[]) => Promise<void>;
   /** The wait after failure number `failures` (from 1). @default exponential from 100 ms, capped at 5 s, full jitter */
   readonly backoffMs?: (failures: number) => number;
 }
@@ -90,12 +90,12 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       stop = done;
     });
 
-  const publishBatch = async (rows: OutboxRow[]): Promise<number> => {
+  const publishBatch = async (rows: OutboxWireRow[]): Promise<number> => {
     // Pipelined on one connection: the broker stores them in this order.
     const results = await Promise.allSettled(
       rows.map((row) => options.publisher.publish(row.subject, encode(row.payload), row.msg_id)),
     );
-    const acked: OutboxRow[] = [];
+    const acked: OutboxWireRow[] = [];
     let firstError: unknown;
     results.forEach((result, i) => {
       const row = rows[i]!;
@@ -134,7 +134,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
           await pause(pollMs, true, seen);
           continue;
         }
-        const rows = await fetchOutboxBatch(options.db, batchSize);
+        const rows = await fetchOutboxWire(options.db, batchSize);
         if (rows.length === 0) {
           await pause(pollMs, true, seen);
           continue;
@@ -176,6 +176,6 @@ function backoff(failures: number, maxMs: number): number {
 }
 
 const encoder = new TextEncoder();
-function encode(payload: unknown): Uint8Array {
-  return encoder.encode(JSON.stringify(payload));
+function encode(payload: string): Uint8Array {
+  return encoder.encode(payload);
 }

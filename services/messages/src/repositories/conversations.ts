@@ -80,48 +80,6 @@ export async function reopenDueSnoozedConversations(trx: Kysely<Database>, limit
   return rows;
 }
 
-/** What a batch of sends changes on one conversation it wrote to. */
-export interface LatestMessages {
-  readonly conversationId: string;
-  /** The newest message's `seq` and id. */
-  readonly seq: number;
-  readonly messageId: string;
-  /** Each side's message count after the batch (`side_seq` of its newest). */
-  readonly userCount: number;
-  readonly agentCount: number;
-  /** A user's message reached it while `closed` or `snoozed`: it is `open` again. */
-  readonly reopen: boolean;
-}
-
-/**
- * Records each conversation's newest message, its time, the sides' message counts and a reopening (on rows the
- * transaction has locked), in one statement; answers the reopened rows, as they are after it.
- */
-export async function recordLatestMessages(trx: Kysely<Database>, latest: readonly LatestMessages[]): Promise<ConversationRow[]> {
-  if (latest.length === 0) return [];
-  const rows = sql.join(
-    latest.map(
-      (l) =>
-        sql`(${l.conversationId}::text, ${l.seq}::integer, ${l.messageId}::text, ${l.userCount}::integer, ${l.agentCount}::integer, ${l.reopen}::boolean)`,
-    ),
-  );
-  // Only the reopened rows come back (their `conversation.updated` events need them): the common send reads none.
-  const { rows: reopened } = await sql<ConversationRow & { reopened: boolean }>`
-    WITH updated AS (
-      UPDATE conversations AS c
-      SET last_seq = v.seq, last_message_id = v.message_id, updated_at = now(), last_message_at = now(),
-          activity = nextval('conversation_activity_seq'),
-          user_message_count = v.user_count, agent_message_count = v.agent_count,
-          status = CASE WHEN v.reopen THEN 'open' ELSE c.status END,
-          snoozed_until = CASE WHEN v.reopen THEN NULL ELSE c.snoozed_until END
-      FROM (VALUES ${rows}) AS v(id, seq, message_id, user_count, agent_count, reopen)
-      WHERE c.id = v.id
-      RETURNING c.*, v.reopen AS reopened
-    )
-    SELECT * FROM updated WHERE reopened`.execute(trx);
-  return reopened.map(({ reopened: _, ...row }) => row);
-}
-
 /**
  * Moves one side's read marker forward to `seq` (never back), with the count of the other side's messages it now
  * covers (the `side_seq` of the other side's newest message at or before `seq`: one index probe); returns whether

@@ -1,25 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database, MessageRow } from '../db/schema.js';
 
-/** The messages already stored under these `(conversation, local_id)` pairs. */
-export async function findMessagesByLocalIds(
-  db: Kysely<Database>,
-  keys: ReadonlyArray<{ conversationId: string; localId: string }>,
-): Promise<MessageRow[]> {
-  if (keys.length === 0) return [];
-  return db
-    .selectFrom('messages')
-    .selectAll()
-    .where((eb) =>
-      eb(
-        eb.refTuple('conversation_id', 'local_id'),
-        'in',
-        keys.map((k) => eb.tuple(k.conversationId, k.localId)),
-      ),
-    )
-    .execute();
-}
-
 /** The `seq` of message `id` in this conversation, or `undefined` when it names no message of it. */
 export async function findMessageSeq(
   db: Kysely<Database>,
@@ -33,14 +14,6 @@ export async function findMessageSeq(
     .where('conversation_id', '=', conversationId)
     .executeTakeFirst();
   return row?.seq;
-}
-
-export async function insertMessages(
-  db: Kysely<Database>,
-  messages: ReadonlyArray<Omit<MessageRow, 'created_at'>>,
-): Promise<MessageRow[]> {
-  if (messages.length === 0) return [];
-  return db.insertInto('messages').values([...messages]).returningAll().execute();
 }
 
 export type PageDirection = { after: number } | { before: number } | 'latest';

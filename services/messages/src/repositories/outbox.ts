@@ -83,6 +83,23 @@ export async function fetchOutboxBatch(db: Kysely<Database>, limit: number): Pro
   return db.selectFrom('outbox').selectAll().orderBy('id', 'asc').limit(limit).execute();
 }
 
+/** An outbox row as the relay sends it: the payload as the JSON text Postgres stores. */
+export type OutboxWireRow = Pick<OutboxRow, 'id' | 'subject' | 'msg_id' | 'conversation_id'> & { readonly payload: string };
+
+/**
+ * `fetchOutboxBatch` for the relay: the payload comes as Postgres's JSON text, which is sent as it is (reading it as
+ * an object and writing it again cost two JSON passes per event; docs/performance.md, change 16). Postgres writes
+ * `jsonb` with its own key order and spacing: the same JSON value.
+ */
+export async function fetchOutboxWire(db: Kysely<Database>, limit: number): Promise<OutboxWireRow[]> {
+  return db
+    .selectFrom('outbox')
+    .select(['id', 'subject', 'msg_id', 'conversation_id', sql<string>`payload::text`.as('payload')])
+    .orderBy('id', 'asc')
+    .limit(limit)
+    .execute();
+}
+
 /** Removes published events: a row leaves the outbox only after JetStream acknowledged it. */
 export async function deleteOutboxEvents(db: Kysely<Database>, ids: readonly string[]): Promise<void> {
   if (ids.length === 0) return;

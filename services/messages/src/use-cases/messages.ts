@@ -13,22 +13,16 @@ import { newId } from '../domain/ids.js';
 import { toMessage } from '../domain/mappers.js';
 import type { Principal } from '@switchboard/protocol';
 import { senderOf, sideOf } from '../domain/principal.js';
-import {
-  advanceReadMarker,
-  findConversation,
-  isVisibleTo,
-  lockConversations,
-  recordLatestMessages,
-  type LatestMessages,
-} from '../repositories/conversations.js';
+import { advanceReadMarker, findConversation, isVisibleTo, lockConversations } from '../repositories/conversations.js';
 import { conversationUpdatedEvent } from '../domain/conversation-events.js';
+import { findMessageSeq, listMessages, type PageDirection } from '../repositories/messages.js';
 import {
-  findMessageSeq,
-  findMessagesByLocalIds,
-  insertMessages,
-  listMessages,
-  type PageDirection,
-} from '../repositories/messages.js';
+  findStoredByLocalIds,
+  lockSendTargets,
+  writeSendBatch,
+  type LatestMessages,
+  type NewMessage,
+} from '../repositories/send-batch.js';
 import { enqueueOutboxEvents, notifyEach, type OutboxEvent, type OutboxWake } from '../repositories/outbox.js';
 
 export interface SendResult {
@@ -58,14 +52,14 @@ export async function sendMessage(
 }
 
 /**
- * Stores messages once per `(conversation, local_id)`, all in one transaction of five statements whatever their
- * number, and answers each request in order: its result, or the `AppError` that refuses it alone (a conversation
+ * Stores messages once per `(conversation, local_id)`, all in one transaction of three statements whatever their
+ * number (`repositories/send-batch.ts`; a fourth when the batch reopens a conversation), and answers each request in order: its result, or the `AppError` that refuses it alone (a conversation
  * the caller cannot see). The order is what makes it safe under races: lock the conversations (in id order, so
  * concurrent batches never deadlock), look the `local_id`s up (found: that message, `created: false`; a second
  * request with a key the batch already stores gets the same answer), allocate `seq = last_seq + 1, + 2, …` per
- * conversation in request order, insert, record each conversation's newest message (its time, the sides' message
- * counts, and the reopening a user's message makes), and write one `message.created` outbox event per new message
- * in `seq` order, then one `conversation.updated` per reopened conversation. Nothing in it can hit a unique violation, so no
+ * conversation in request order, then in one statement insert, record each conversation's newest message (its time,
+ * the sides' message counts, and the reopening a user's message makes), and write one `message.created` outbox event
+ * per new message in `seq` order; then one `conversation.updated` per reopened conversation. Nothing in it can hit a unique violation, so no
  * retry can leave a hole in `seq`. Once it committed, `wake` tells the outbox relay.
  */
 export async function sendMessages(
@@ -75,26 +69,25 @@ export async function sendMessages(
 ): Promise<Array<SendResult | AppError>> {
   let created = 0;
   const outcomes = await db.transaction().execute(async (trx) => {
-    const locked = await lockConversations(trx, [...new Set(requests.map((r) => r.conversationId))]);
-    const conversations = new Map(locked.map((row) => [row.id, row]));
+    const { targets, now } = await lockSendTargets(trx, [...new Set(requests.map((r) => r.conversationId))]);
+    const conversations = new Map(targets.map((row) => [row.id, row]));
     const visible = requests.map((r) => {
       const conversation = conversations.get(r.conversationId);
       return conversation && isVisibleTo(conversation, r.principal) ? conversation : undefined;
     });
     const keyOf = (conversationId: string, localId: string) => `${conversationId} ${localId}`;
-    const found = await findMessagesByLocalIds(
+    const found = await findStoredByLocalIds(
       trx,
       requests.filter((_, i) => visible[i]).map((r) => ({ conversationId: r.conversationId, localId: r.local_id })),
     );
-    const stored = new Map(found.map((row) => [keyOf(row.conversation_id, row.local_id), row]));
-    const freshKeys = new Set<string>();
-    const fresh: Array<Omit<MessageRow, 'created_at'>> = [];
+    const stored = new Map<string, MessageRow>(found.map((row) => [keyOf(row.conversation_id, row.local_id), row]));
+    const fresh: NewMessage[] = [];
     const latest = new Map<string, Omit<LatestMessages, 'conversationId'>>();
     const plan = requests.map((r, i) => {
       const conversation = visible[i];
       if (!conversation) return notFound('conversation');
       const key = keyOf(r.conversationId, r.local_id);
-      if (stored.has(key) || freshKeys.has(key)) return { conversation, key, created: false };
+      if (stored.has(key)) return { conversation, key, created: false };
       const before = latest.get(r.conversationId) ?? {
         seq: conversation.last_seq,
         userCount: conversation.user_message_count,
@@ -109,25 +102,23 @@ export async function sendMessages(
       // A user's message reopens a closed or snoozed conversation (CONTRACT.md, workflow); an agent's does not.
       const reopen = before.reopen || (sender === 'user' && conversation.status !== 'open');
       latest.set(r.conversationId, { seq, messageId: id, userCount, agentCount, reopen });
-      freshKeys.add(key);
       const side_seq = sender === 'user' ? userCount : agentCount;
-      fresh.push({ id, conversation_id: r.conversationId, seq, local_id: r.local_id, body: r.body, sender, side_seq, ...senderOf(r.principal) });
+      const row: NewMessage = { id, conversation_id: r.conversationId, seq, local_id: r.local_id, body: r.body, sender, side_seq, ...senderOf(r.principal) };
+      fresh.push(row);
+      // A later request of the batch with the same key gets this message, `created: false`.
+      stored.set(key, { ...row, created_at: now! });
       return { conversation, key, created: true };
     });
 
     if (fresh.length > 0) {
-      const inserted = await insertMessages(trx, fresh);
-      for (const row of inserted) stored.set(keyOf(row.conversation_id, row.local_id), row);
-      const reopened = await recordLatestMessages(trx, [...latest].map(([conversationId, l]) => ({ conversationId, ...l })));
-      await enqueueOutboxEvents(trx, [
-        ...fresh.map((row): OutboxEvent => {
-          const conversation = conversations.get(row.conversation_id)!;
-          const message = toMessage(stored.get(keyOf(row.conversation_id, row.local_id))!, conversation);
-          const event: MessageCreatedEvent = { ...message, app_id: conversation.app_id };
-          return { subject: SUBJECTS.messageCreated, msgId: row.id, conversationId: row.conversation_id, payload: event };
-        }),
-        ...reopened.map(conversationUpdatedEvent),
-      ]);
+      const events = fresh.map((row): OutboxEvent => {
+        const conversation = conversations.get(row.conversation_id)!;
+        const event: MessageCreatedEvent = { ...toMessage(stored.get(keyOf(row.conversation_id, row.local_id))!, conversation), app_id: conversation.app_id };
+        return { subject: SUBJECTS.messageCreated, msgId: row.id, conversationId: row.conversation_id, payload: event };
+      });
+      const reopened = await writeSendBatch(trx, fresh, [...latest].map(([conversationId, l]) => ({ conversationId, ...l })), events);
+      // After the batch's `message.created` events, in the same transaction.
+      if (reopened.length > 0) await enqueueOutboxEvents(trx, reopened.map(conversationUpdatedEvent));
       created = fresh.length;
     }
     return plan.map((p) =>
