@@ -7,6 +7,7 @@ import {
   type MessagesStandIns,
 } from '@switchboard/messages';
 import { createMemoryConnectionRegistry, type GatewayStandIns } from '@switchboard/gateway';
+import { createMemoryPresence, type PresenceReader } from '@switchboard/presence';
 import type { EmbeddedConfig } from './config.js';
 import { createMemoryBus } from './memory-bus.js';
 
@@ -14,6 +15,11 @@ import { createMemoryBus } from './memory-bus.js';
 export interface StandIns {
   readonly messages: MessagesStandIns;
   readonly gateway: GatewayStandIns;
+  /**
+   * Without `REDIS_URL`: the read side of the in-memory presence the gateway writes (the webhooks service's
+   * `recipient_online`). With it, readers are built on Redis like in production.
+   */
+  readonly presenceReader?: PresenceReader;
   /** What was chosen, for the start-up log. */
   readonly chosen: Readonly<Record<'database' | 'bus' | 'presence', string>>;
 }
@@ -41,10 +47,13 @@ export async function createStandIns(config: EmbeddedConfig, logger: Logger): Pr
   }
 
   let presence: string;
+  let presenceReader: PresenceReader | undefined;
   if (config.REDIS_URL) {
     presence = 'redis (REDIS_URL)';
   } else {
-    gateway = { ...gateway, registry: createMemoryConnectionRegistry() };
+    const memory = createMemoryPresence();
+    gateway = { ...gateway, registry: createMemoryConnectionRegistry(memory) };
+    presenceReader = memory.reader;
     presence = 'in-memory adapter, presence and sessions';
   }
 
@@ -58,5 +67,5 @@ export async function createStandIns(config: EmbeddedConfig, logger: Logger): Pr
     bus = 'in-memory bus';
   }
 
-  return { messages, gateway, chosen: { database, bus, presence } };
+  return { messages, gateway, presenceReader, chosen: { database, bus, presence } };
 }
