@@ -35,9 +35,13 @@ describe('docker compose', () => {
     expect(validate(broken)).toBe(false);
   });
 
-  it('compose - postgres, redis, nats with JetStream, messages, two gateways, nginx on one port, prometheus, grafana', () => {
+  it('compose - postgres, redis, nats with JetStream, messages, two gateways, webhooks, nginx on one port, prometheus, grafana', () => {
     const { services } = loadCompose();
-    expect(Object.keys(services).sort()).toEqual(['gateway-1', 'gateway-2', 'grafana', 'messages', 'nats', 'nginx', 'postgres', 'prometheus', 'redis']);
+    expect(Object.keys(services).sort()).toEqual(['gateway-1', 'gateway-2', 'grafana', 'messages', 'nats', 'nginx', 'postgres', 'prometheus', 'redis', 'webhooks']);
+    expect(services.webhooks.build.dockerfile).toBe('services/webhooks/Dockerfile');
+    // It reads the apps table and consumes the streams the messages service creates.
+    expect(services.webhooks.depends_on.messages.condition).toBe('service_healthy');
+    expect(services.nginx.depends_on).toContain('webhooks');
     expect(services.nats.command).toContain('--jetstream');
     expect(services.nginx.ports).toHaveLength(1);
     expect(services.nginx.volumes).toContain('./deploy/nginx/switchboard.conf:/etc/nginx/conf.d/default.conf:ro');
@@ -59,12 +63,13 @@ describe('docker compose', () => {
     }
   });
 
-  it('compose - Prometheus scrapes every gateway and the messages service by their compose names', () => {
+  it('compose - Prometheus scrapes every gateway, the messages service and the webhooks service by their compose names', () => {
     const { services } = loadCompose();
     const prometheus = parse(readFileSync(repoPath('deploy', 'prometheus', 'prometheus.yml'), 'utf8'));
     const targets = Object.fromEntries(prometheus.scrape_configs.map((job: any) => [job.job_name, job.static_configs.flatMap((c: any) => c.targets).sort()]));
     expect(targets['switchboard-gateway']).toEqual(['gateway-1:3000', 'gateway-2:3000']);
     expect(targets['switchboard-messages']).toEqual(['messages:3001']);
+    expect(targets['switchboard-webhooks']).toEqual(['webhooks:3002']);
     expect(services.prometheus.volumes).toContain('./deploy/helm/switchboard/files/alerts.yml:/etc/switchboard/deploy/helm/switchboard/files/alerts.yml:ro');
   });
 });
