@@ -102,6 +102,8 @@ describe('helm chart', () => {
     const gateway = single(objectsOf('long-drain'), 'Deployment', '-gateway');
     expect(podSpec(gateway).terminationGracePeriodSeconds).toBe(10 + 61 + 10);
     expect(single(objectsOf('fixed-size'), 'Deployment', '-gateway').spec.replicas).toBe(4);
+    expect(single(objectsOf('fixed-size'), 'Deployment', '-webhooks').spec.replicas).toBe(1);
+    expect(objectsOf('fixed-size').filter((o) => ['HorizontalPodAutoscaler', 'PodDisruptionBudget'].includes(o.kind))).toEqual([]);
     expect(podSpec(single(objectsOf('fixed-size'), 'Deployment', '-gateway')).containers[0].image).toBe('registry.example.com/switchboard/gateway:1.2.3');
   });
 
