@@ -54,3 +54,10 @@ export function presenceKeys(prefix: string): PresenceKeys {
 
 /** A member of `P:agents:{app}`: the connection and the node holding it (a recovered id may move to another node). */
 export const agentMember = (connectionId: string, nodeId: string) => `${connectionId}\t${nodeId}`;
+
+/** A member of `P:node-agents:{node}`: the agent connection and its app, and back. */
+export const nodeAgentMember = (appId: string, connectionId: string) => `${appId}\t${connectionId}`;
+export function parseNodeAgentMember(value: string): { appId: string; connectionId: string } | undefined {
+  const [appId, connectionId] = value.split('\t');
+  return appId && connectionId ? { appId, connectionId } : undefined;
+}

@@ -1,5 +1,5 @@
 import type { SessionInfo } from '@switchboard/protocol';
-import { agentMember, createMemoryPresence, type MemoryPresence } from '@switchboard/presence';
+import { agentMember, createMemoryPresence, nodeAgentMember, parseNodeAgentMember, type MemoryPresence } from '@switchboard/presence';
 import type { ConnectionRecord, ConnectionRegistry } from './connection-registry.js';
 
 /**
@@ -57,11 +57,11 @@ export function createMemoryConnectionRegistry(presence: MemoryPresence = create
     },
     async addAgent(rec) {
       live.add(keys.agents(rec.appId), agentMember(rec.connectionId, rec.nodeId));
-      live.add(keys.nodeAgents(rec.nodeId), `${rec.appId}\t${rec.connectionId}`);
+      live.add(keys.nodeAgents(rec.nodeId), nodeAgentMember(rec.appId, rec.connectionId));
     },
     async removeAgent(rec) {
       live.remove(keys.agents(rec.appId), agentMember(rec.connectionId, rec.nodeId));
-      live.remove(keys.nodeAgents(rec.nodeId), `${rec.appId}\t${rec.connectionId}`);
+      live.remove(keys.nodeAgents(rec.nodeId), nodeAgentMember(rec.appId, rec.connectionId));
     },
     async listSessions(appId) {
       return [...(sessions.get(appId)?.values() ?? [])].sort((a, b) => a.connected_at.localeCompare(b.connected_at));
@@ -76,8 +76,8 @@ export function createMemoryConnectionRegistry(presence: MemoryPresence = create
     async removeNode(nodeId) {
       alive.delete(nodeId);
       for (const value of live.members(keys.nodeAgents(nodeId))) {
-        const [appId, connectionId] = value.split('\t');
-        live.remove(keys.agents(appId!), agentMember(connectionId!, nodeId));
+        const agent = parseNodeAgentMember(value);
+        if (agent) live.remove(keys.agents(agent.appId), agentMember(agent.connectionId, nodeId));
         live.remove(keys.nodeAgents(nodeId), value);
       }
     },

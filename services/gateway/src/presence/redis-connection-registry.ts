@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { SessionInfo } from '@switchboard/protocol';
-import { agentMember, presenceKeys } from '@switchboard/presence';
+import { agentMember, nodeAgentMember, parseNodeAgentMember, presenceKeys } from '@switchboard/presence';
 import type { AddUpdate, AgentRecord, ConnectionRecord, ConnectionRegistry, Departure, PresenceUpdate, SweptConnection } from './connection-registry.js';
 
 // KEYS: device set, app sessions hash, node set, app departures hash, device away key, user set.
@@ -125,15 +125,15 @@ export function createRedisConnectionRegistry(options: RedisConnectionRegistryOp
     return { appId, deviceId, connectionId, connectedAt, nodeId, userId: userId || null };
   };
 
-  const agentOfNode = (rec: AgentRecord) => `${rec.appId}\t${rec.connectionId}`;
+  const agentOfNode = (rec: AgentRecord) => nodeAgentMember(rec.appId, rec.connectionId);
   /** A node's agent connections leave their apps' sets (the node died, or is leaving). */
   const removeAgentsOf = async (nodeId: string) => {
     const members = await redis.smembers(keys.nodeAgents(nodeId));
     if (members.length === 0) return;
     const batch = redis.multi();
     for (const value of members) {
-      const [appId, connectionId] = value.split('\t');
-      if (appId && connectionId) batch.srem(keys.agents(appId), agentMember(connectionId, nodeId));
+      const agent = parseNodeAgentMember(value);
+      if (agent) batch.srem(keys.agents(agent.appId), agentMember(agent.connectionId, nodeId));
       batch.srem(keys.nodeAgents(nodeId), value);
     }
     await batch.exec();
