@@ -6,7 +6,7 @@ import { agentMember, nodeAgentMember, parseNodeAgentMember, presenceKeyPrefix, 
  * webhooks service reads): its strings are pinned here, so a change to them is a deliberate, visible one.
  */
 describe('presence keys', () => {
-  it('presence keys - the layout under REDIS_KEY_PREFIX (the first release's keys unchanged, user and agent sets beside them)', () => {
+  it('presence keys - the layout under REDIS_KEY_PREFIX (the first release\'s keys unchanged, user and agent sets beside them)', () => {
     const keys = presenceKeys(presenceKeyPrefix('switchboard'));
     expect(keys.device('app_1', 'phone:1')).toBe('switchboard:presence:dev:app_1:phone:1');
     expect(keys.user('app_1', 'alice@example.com')).toBe('switchboard:presence:user:app_1:alice@example.com');
