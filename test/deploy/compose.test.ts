@@ -37,7 +37,7 @@ describe('docker compose', () => {
 
   it('compose - postgres, redis, nats with JetStream, messages, two gateways, webhooks, nginx on one port, prometheus, grafana', () => {
     const { services } = loadCompose();
-    expect(Object.keys(services).sort()).toEqual(['gateway-1', 'gateway-2', 'grafana', 'messages', 'nats', 'nginx', 'postgres', 'prometheus', 'redis', 'webhooks']);
+    expect(Object.keys(services).sort()).toEqual(['console', 'gateway-1', 'gateway-2', 'grafana', 'messages', 'nats', 'nginx', 'postgres', 'prometheus', 'redis', 'webhooks']);
     expect(services.webhooks.build.dockerfile).toBe('services/webhooks/Dockerfile');
     // It reads the apps table and consumes the streams the messages service creates.
     expect(services.webhooks.depends_on.messages.condition).toBe('service_healthy');

@@ -78,7 +78,7 @@ describe('nginx', () => {
     expect(block(text, 'location /v1/')).toMatch(/proxy_pass http:\/\/switchboard_messages;/);
     expect(block(text, 'location ~ ^/v1/apps/[^/]+/webhooks(/|$)')).toMatch(/proxy_pass http:\/\/switchboard_webhooks;/);
     const locations = [...text.matchAll(/location\s+(~\s+)?(\S+)\s*\{/g)].map((m) => (m[1] ? `~ ${m[2]}` : m[2]));
-    expect(locations.sort()).toEqual(['/', '/v1/', '/v1/socket.io', '~ ^/v1/apps/[^/]+/webhooks(/|$)']);
+    expect(locations.sort()).toEqual(['/', '/console/', '/v1/', '/v1/socket.io', '~ ^/v1/apps/[^/]+/webhooks(/|$)']);
     expect(block(text, 'location /')).toMatch(/return 404/);
   });
 
@@ -87,7 +87,7 @@ describe('nginx', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'switchboard-nginx-routes-'));
     // One small server per compose service, answering with its name.
     const upstreams: Record<string, Server> = {};
-    for (const name of ['gateway-1', 'gateway-2', 'messages', 'webhooks']) {
+    for (const name of ['gateway-1', 'gateway-2', 'messages', 'webhooks', 'console']) {
       const server = createServer((_request, response) => response.writeHead(200, { 'x-upstream': name.replace(/-\d$/, '') }).end(name));
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
       upstreams[name] = server;

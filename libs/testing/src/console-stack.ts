@@ -101,7 +101,8 @@ export async function startEmbeddedConsole(options: EmbeddedConsoleOptions = {})
         ...TEST_LIMITS.gateway,
         ...options.env,
       },
-      startTimeoutMs: 60_000,
+      // PGlite creates its cluster on a first start: tens of seconds on a busy machine.
+      startTimeoutMs: 120_000,
     });
     const running = platform;
     await waitFor(() => running.logs().includes('Switchboard is running.'), { message: 'npm start printed its welcome' });

@@ -10,7 +10,7 @@ describe('console - served by npm start', () => {
   let browser: TestBrowser;
   beforeAll(async () => {
     [platform, browser] = await Promise.all([startEmbeddedConsole(), launchBrowser()]);
-  }, 120_000);
+  }, 180_000);
   afterAll(async () => {
     await browser?.close();
     await platform?.[Symbol.asyncDispose]();
@@ -23,7 +23,7 @@ describe('console - served by npm start', () => {
     expect(link.pathname).toBe('/console/');
     expect(link.search).toBe('');
     expect(new URLSearchParams(link.hash.slice(1)).get('token')).toBe(platform.app.admin_token);
-  });
+  }, 60_000);
 
   it('serving - /console/config.json names the messages service on the host the browser used', async () => {
     const byName = await fetch(`${platform.consoleUrl}config.json`);
@@ -35,7 +35,7 @@ describe('console - served by npm start', () => {
     const redirect = await fetch(platform.consoleUrl.replace(/\/$/, ''), { redirect: 'manual' });
     expect(redirect.status).toBe(301);
     expect(redirect.headers.get('location')).toBe('/console/');
-  });
+  }, 60_000);
 
   it('serving - both pages load without a console error', async () => {
     await using agentPage = await browser.newPage();
@@ -44,7 +44,7 @@ describe('console - served by npm start', () => {
     await using widgetPage = await browser.newPage();
     await widgetPage.page.goto(platform.widgetUrl());
     await widgetPage.page.getByRole('main').waitFor();
-  });
+  }, 60_000);
 });
 
 describe('console - served by start:console in front of the cluster', () => {
@@ -52,7 +52,7 @@ describe('console - served by start:console in front of the cluster', () => {
   let browser: TestBrowser;
   beforeAll(async () => {
     [cluster, browser] = await Promise.all([startClusterConsole(), launchBrowser()]);
-  }, 120_000);
+  }, 180_000);
   afterAll(async () => {
     await browser?.close();
     await cluster?.[Symbol.asyncDispose]();
@@ -61,7 +61,7 @@ describe('console - served by start:console in front of the cluster', () => {
   it('serving - config.json comes from CONSOLE_API_URL and CONSOLE_GATEWAY_URL', async () => {
     const response = await fetch(`${cluster.consoleUrl}config.json`);
     expect(await response.json()).toEqual({ apiUrl: cluster.apiUrl, gatewayUrl: cluster.gatewayUrl });
-  });
+  }, 60_000);
 
   it('serving - both pages load without a console error', async () => {
     await using agentPage = await browser.newPage();
@@ -70,5 +70,5 @@ describe('console - served by start:console in front of the cluster', () => {
     await using widgetPage = await browser.newPage();
     await widgetPage.page.goto(cluster.widgetUrl());
     await widgetPage.page.getByRole('main').waitFor();
-  });
+  }, 60_000);
 });
