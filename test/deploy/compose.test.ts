@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadGatewayConfig } from '../../services/gateway/src/config.js';
 import { loadMessagesConfig } from '../../services/messages/src/config.js';
+import { loadWebhooksConfig } from '../../services/webhooks/src/config.js';
 import { repoPath } from './tools.js';
 
 const loadCompose = () => parse(readFileSync(repoPath('docker-compose.yml'), 'utf8'), { merge: true });
@@ -56,6 +57,12 @@ describe('docker compose', () => {
   it('compose - the services\' environments pass their own config parsers', () => {
     const { services } = loadCompose();
     expect(() => loadMessagesConfig(services.messages.environment)).not.toThrow();
+    const webhooks = loadWebhooksConfig(services.webhooks.environment);
+    // The same database as the messages service (it reads its apps table), the gateways' Redis and key prefix.
+    expect(webhooks.DATABASE_URL).toBe(services.messages.environment.DATABASE_URL);
+    expect(webhooks.REDIS_URL).toBe(services['gateway-1'].environment.REDIS_URL);
+    expect(webhooks.REDIS_KEY_PREFIX).toBe(loadGatewayConfig(services['gateway-1'].environment).REDIS_KEY_PREFIX);
+    expect(webhooks.OPERATOR_TOKEN).toBe(services.messages.environment.OPERATOR_TOKEN);
     for (const name of ['gateway-1', 'gateway-2']) {
       const config = loadGatewayConfig(services[name].environment);
       expect(new URL(config.MESSAGES_URL).host).toBe('messages:3001');

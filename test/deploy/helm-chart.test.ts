@@ -86,7 +86,7 @@ describe('helm chart', () => {
     expect(validateObjects(all)).toEqual([]);
   });
 
-  it('helm chart - gateway and messages workloads: probes, drain timing, security, spread, config and secrets', () => {
+  it('helm chart - gateway, messages and webhooks workloads: probes, drain timing, security, spread, config and secrets', () => {
     const expectations = {
       defaults: { secretName: 'switchboard', expectHpa: true, expectPdb: true },
       everything: { secretName: 'switchboard', expectHpa: true, expectPdb: true },
@@ -98,6 +98,7 @@ describe('helm chart', () => {
       const objects = objectsOf(name);
       expect(componentProblems(objects, 'gateway', options), name).toEqual([]);
       expect(componentProblems(objects, 'messages', options), name).toEqual([]);
+      expect(componentProblems(objects, 'webhooks', options), name).toEqual([]);
     }
     const gateway = single(objectsOf('long-drain'), 'Deployment', '-gateway');
     expect(podSpec(gateway).terminationGracePeriodSeconds).toBe(10 + 61 + 10);

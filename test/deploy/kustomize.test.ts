@@ -32,6 +32,7 @@ describe('kustomize manifests', () => {
       const options = { secretName: 'switchboard', expectHpa: true, expectPdb: true };
       expect(componentProblems(objects, 'gateway', options), name).toEqual([]);
       expect(componentProblems(objects, 'messages', options), name).toEqual([]);
+      expect(componentProblems(objects, 'webhooks', options), name).toEqual([]);
       expect(ingressProblems(objects, { heartbeatMs: 25_000 + 20_000, sticky: true, webhooks: true }), name).toEqual([]);
     }
   });

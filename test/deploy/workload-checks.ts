@@ -1,6 +1,7 @@
 import { ConfigError } from '@switchboard/config';
 import { GatewayEnv, loadGatewayConfig } from '../../services/gateway/src/config.js';
 import { MessagesEnv, loadMessagesConfig } from '../../services/messages/src/config.js';
+import { WebhooksEnv, loadWebhooksConfig } from '../../services/webhooks/src/config.js';
 import type { K8sObject } from './k8s-models.js';
 import { ROUTE_SAMPLES, ingressRoute } from './routes.js';
 
@@ -10,7 +11,7 @@ import { ROUTE_SAMPLES, ingressRoute } from './routes.js';
  * when fine) so a test shows all of them at once.
  */
 
-type Component = 'gateway' | 'messages';
+type Component = 'gateway' | 'messages' | 'webhooks';
 
 /** Plausible values for what the pods read from the Secret, to run the services' own config parsers. */
 const SECRET_SAMPLES: Record<string, string> = {
@@ -21,8 +22,8 @@ const SECRET_SAMPLES: Record<string, string> = {
   OPERATOR_TOKEN: 'operator-token-of-at-least-16-chars',
 };
 
-const ENV_SCHEMAS = { gateway: GatewayEnv, messages: MessagesEnv } as const;
-const LOADERS = { gateway: loadGatewayConfig, messages: loadMessagesConfig } as const;
+const ENV_SCHEMAS = { gateway: GatewayEnv, messages: MessagesEnv, webhooks: WebhooksEnv } as const;
+const LOADERS = { gateway: loadGatewayConfig, messages: loadMessagesConfig, webhooks: loadWebhooksConfig } as const;
 
 export const podSpec = (workload: K8sObject) => workload.spec.template.spec;
 const container = (workload: K8sObject, name: string) =>

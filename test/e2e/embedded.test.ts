@@ -39,7 +39,7 @@ describe('e2e: embedded single process', () => {
       script,
       portVariable: 'GATEWAY_PORT',
       port: gatewayPort,
-      env: { DATA_DIR: dataDir, MESSAGES_PORT: String(messagesPort), DRAIN_WINDOW_MS: '3000', LOG_LEVEL: 'warn', OPERATOR_TOKEN: operatorToken },
+      env: { DATA_DIR: dataDir, MESSAGES_PORT: String(messagesPort), WEBHOOKS_PORT: '0', DRAIN_WINDOW_MS: '3000', LOG_LEVEL: 'warn', OPERATOR_TOKEN: operatorToken },
       startTimeoutMs: 60_000,
     });
 

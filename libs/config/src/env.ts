@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { z } from 'zod';
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -102,6 +103,19 @@ export const csvList = z
 
 /** `DATA_DIR`: the folder of `npm start` (PGlite, the demo app's credentials, the generated operator token). @default '.data' */
 export const dataDir = z.string().default('.data');
+
+/** `NODE_ID`: this process's id in logs, metrics and session records. @default hostname-pid */
+export const nodeId = z
+  .string()
+  .regex(/^[A-Za-z0-9._:-]{1,100}$/, 'must be 1-100 characters of A-Z a-z 0-9 . _ : -')
+  .default(`${os.hostname()}-${process.pid}`);
+
+/** A flag: `true`/`1` or `false`/`0`. */
+export const bool = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0'])
+    .transform((v) => v === 'true' || v === '1')
+    .default(fallback);
 
 /** A secret of at least 16 characters (tokens shared between operators and services). */
 export const secret = z.string().min(16, 'must be at least 16 characters');

@@ -1,5 +1,5 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { natsAuthFailure, natsConnectionOptions, type NatsAuthSettings } from '@switchboard/config';
+import { natsAuthFailure, natsConnectionOptions, onNatsCredentialsRefused, type NatsAuthSettings } from '@switchboard/config';
 import type { Logger } from '@switchboard/logger';
 import { sleep } from './sleep.js';
 import { retryDelayMs } from './retry-delay.js';
@@ -64,6 +64,27 @@ export async function connectNats(
     // Closed for good (by us at shutdown, or the client gave up): no NATS from here on.
     .finally(() => status.down('nats', 'connection closed'));
   return connection;
+}
+
+/**
+ * `connectNats` for a service: refused credentials are a configuration error whenever NATS answers (at start or
+ * later, when they are revoked): `fail` ends the process with one line.
+ */
+export function connectServiceNats(
+  settings: NatsAuthSettings,
+  name: string,
+  logger: Logger,
+  options: ConnectNatsOptions & { readonly fail: (error: unknown) => void },
+): Promise<NatsConnection> {
+  const connection = connectNats(settings, name, logger, options);
+  connection.then((nc) => onNatsCredentialsRefused(nc, settings, options.fail), options.fail);
+  return connection;
+}
+
+/** At shutdown: drains the connection if it was made (a connection still being made is waited for 100 ms at most). */
+export async function drainNats(connection: Promise<NatsConnection> | undefined, logger: Logger): Promise<void> {
+  const nc = connection && (await Promise.race([connection, new Promise<undefined>((r) => setTimeout(r, 100, undefined))]));
+  await nc?.drain().catch((error: unknown) => logger.warn({ err: error }, 'NATS drain failed'));
 }
 
 /** The server list without any user, password or token a URL may carry. */

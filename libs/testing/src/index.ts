@@ -12,5 +12,6 @@ export * from './recorded-socket.js';
 export * from './identity-tokens.js';
 export * from './service-script.js';
 export * from './stack.js';
+export * from './webhook-receiver.js';
 export * from './browser.js';
 export * from './console-stack.js';

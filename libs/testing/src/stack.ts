@@ -59,6 +59,13 @@ export interface StackOptions {
   readonly messagesScript?: string;
   /** Stop the processes with SIGTERM (a CPU profile is written at exit) instead of SIGKILL. @default false */
   readonly gracefulStop?: boolean;
+  /**
+   * Start the webhooks service too (after the gateways), on the stack's database, NATS and Redis prefix, with
+   * `WEBHOOKS_ALLOW_INSECURE=true` (receivers are local); an object adds to its environment. @default false
+   */
+  readonly webhooks?: boolean | { readonly env?: Record<string, string> };
+  /** The webhooks service's entry script. @default the built `@switchboard/webhooks` */
+  readonly webhooksScript?: string;
 }
 
 export interface StartNodeOptions {
@@ -94,6 +101,12 @@ export interface Stack extends AsyncDisposable {
   readonly messages: ServiceProcess;
   /** The gateway nodes started so far, in order. */
   readonly nodes: ServiceProcess[];
+  /** The webhooks service now (`webhooks` option; `restartWebhooks` replaces it). */
+  readonly webhooks: ServiceProcess | undefined;
+  /** Starts the webhooks service again on its port (after it was killed); resolves once it is ready. */
+  restartWebhooks(): Promise<ServiceProcess>;
+  /** An operator request to the webhooks service (`Authorization: Bearer` the stack's operator token). */
+  webhooksRest(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<RestResponse>;
   /** Starts one more gateway node; `env` adds to (or overrides) the stack's. */
   startNode(env?: Record<string, string>, options?: StartNodeOptions): Promise<ServiceProcess>;
   /** Starts the messages service again on its port (after it was killed); resolves once it is ready. */
@@ -199,14 +212,39 @@ async function build(options: StackOptions, cleanups: (() => Promise<unknown>)[]
   };
   for (let i = 0; i < (options.nodes ?? 1); i++) await startNode();
 
-  const rest = async (method: string, path: string, headers: Record<string, string>, body?: unknown): Promise<RestResponse> => {
-    const response = await fetch(new URL(path, messages.url), {
+  const webhooksOptions = options.webhooks
+    ? {
+        script: options.webhooksScript ?? serviceScript('@switchboard/webhooks'),
+        portVariable: 'WEBHOOKS_PORT',
+        env: {
+          DATABASE_URL: database.url,
+          NATS_URL: natsUrl,
+          REDIS_URL: redisUrl,
+          REDIS_KEY_PREFIX: redisPrefix,
+          WEBHOOKS_HOST: '127.0.0.1',
+          OPERATOR_TOKEN: operatorToken,
+          WEBHOOKS_ALLOW_INSECURE: 'true',
+          LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
+          ...(typeof options.webhooks === 'object' ? options.webhooks.env : {}),
+        },
+      }
+    : undefined;
+  let webhooks = webhooksOptions && (await startServiceProcess(webhooksOptions));
+  cleanups.push(async () => webhooks && stop(webhooks));
+
+  const requestTo = async (base: string, method: string, path: string, headers: Record<string, string>, body?: unknown): Promise<RestResponse> => {
+    const response = await fetch(new URL(path, base), {
       method,
       headers: { 'content-type': 'application/json', ...headers },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     const text = await response.text();
     return { status: response.status, body: text ? JSON.parse(text) : undefined };
+  };
+  const rest = (method: string, path: string, headers: Record<string, string>, body?: unknown) => requestTo(messages.url, method, path, headers, body);
+  const webhooksUrl = () => {
+    if (!webhooks) throw new Error('the stack was started without the webhooks service (option webhooks)');
+    return webhooks.url;
   };
   const ok = async (what: string, response: Promise<RestResponse>) => {
     const { status, body } = await response;
@@ -237,6 +275,15 @@ async function build(options: StackOptions, cleanups: (() => Promise<unknown>)[]
       return messages;
     },
     nodes,
+    get webhooks() {
+      return webhooks;
+    },
+    async restartWebhooks() {
+      if (!webhooksOptions || !webhooks) throw new Error('the stack was started without the webhooks service (option webhooks)');
+      webhooks = await startServiceProcess({ ...webhooksOptions, port: webhooks.port });
+      return webhooks;
+    },
+    webhooksRest: (method, path, body, headers = { Authorization: `Bearer ${operatorToken}` }) => requestTo(webhooksUrl(), method, path, headers, body),
     startNode,
     async restartMessages() {
       messages = await startServiceProcess({ ...messagesOptions, port: messages.port });

@@ -1,13 +1,16 @@
 import { z } from 'zod';
-import { dataDir, LOG_FORMATS, loadConfig, url, type Env } from '@switchboard/config';
+import { bool, dataDir, LOG_FORMATS, loadConfig, url, type Env } from '@switchboard/config';
 import { GatewayTuningEnv } from '@switchboard/gateway';
 import { MessagesTuningEnv } from '@switchboard/messages';
+import { WebhooksOwnEnv } from '@switchboard/webhooks';
 
 /**
- * `npm start`: both services' variables, with every dependency URL optional. An unset URL means the embedded
+ * `npm start`: the three services' variables, with every dependency URL optional. An unset URL means the embedded
  * stand-in (PGlite under `DATA_DIR`, in-memory adapter/presence, in-memory bus).
  */
-export const EmbeddedEnv = GatewayTuningEnv.extend(MessagesTuningEnv.shape).extend({
+export const EmbeddedEnv = GatewayTuningEnv.extend(MessagesTuningEnv.shape).extend(WebhooksOwnEnv.shape).extend({
+  /** One machine: the demo's receivers are local, on http://. @default true */
+  WEBHOOKS_ALLOW_INSECURE: bool(true),
   DATABASE_URL: url(['postgres', 'postgresql']).optional(),
   REDIS_URL: url(['redis', 'rediss']).optional(),
   NATS_URL: url(['nats', 'tls', 'ws', 'wss']).optional(),

@@ -1,7 +1,7 @@
 /**
- * `npm start`: the whole platform in one process for a first try — gateway on 3000, messages on 3001. Real
- * Postgres/Redis/NATS when their URLs are set, embedded stand-ins when not; the agent console at `/console/` on the
- * gateway's port. The composition root of that mode:
+ * `npm start`: the whole platform in one process for a first try — gateway on 3000, messages on 3001, webhooks on
+ * 3002. Real Postgres/Redis/NATS when their URLs are set, embedded stand-ins when not; the agent console at
+ * `/console/` on the gateway's port. The composition root of that mode:
  * a different set of arguments to the same `startMessagesService` and `startGateway`.
  */
 import { randomBytes } from 'node:crypto';
@@ -10,6 +10,7 @@ import { createLogger } from '@switchboard/logger';
 import { reportListening, runService } from '@switchboard/runtime';
 import { createMessagesDeps, startMessagesService } from '@switchboard/messages';
 import { createGatewayDeps, startGateway } from '@switchboard/gateway';
+import { createWebhooksDeps, startWebhooksService } from '@switchboard/webhooks';
 import { CONSOLE_DIST_DIR, loadStaticSite } from '@switchboard/console/server';
 import { loadEmbeddedConfig } from './config.js';
 import { ensureDemoApp, ensureOperatorToken } from './demo-app.js';
@@ -32,11 +33,12 @@ runService(
     const config = loadEmbeddedConfig(process.env, { terminal: process.stdout.isTTY === true });
     const logger = createLogger({ service: 'switchboard', level: config.LOG_LEVEL, format: config.LOG_FORMAT });
     await mkdir(config.DATA_DIR, { recursive: true });
-    // Before anything opens the data: one process per data folder, and both ports free (see docs/embedded.md).
+    // Before anything opens the data: one process per data folder, and every port free (see docs/embedded.md).
     const lock = acquireDataDirLock(config.DATA_DIR);
     await assertPortsFree([
       { variable: 'GATEWAY_PORT', host: config.GATEWAY_HOST, port: config.GATEWAY_PORT },
       { variable: 'MESSAGES_PORT', host: config.MESSAGES_HOST, port: config.MESSAGES_PORT },
+      { variable: 'WEBHOOKS_PORT', host: config.WEBHOOKS_HOST, port: config.WEBHOOKS_PORT },
     ]);
     const standIns = await createStandIns(config, logger);
     logger.info(standIns.chosen, 'dependencies');
@@ -64,10 +66,18 @@ runService(
     });
     if (consoleSite) registerConsoleRoutes(gatewayDeps.app, { site: consoleSite, messagesPort: messages.port });
     const gateway = await startGateway(config, gatewayDeps);
+    const webhooksDeps = createWebhooksDeps(config, {
+      logger: logger.child({ component: 'webhooks' }),
+      fail,
+      natsName: 'switchboard-embedded-webhooks',
+      standIns: standIns.webhooks,
+    });
+    const webhooks = await startWebhooksService({ ...config, OPERATOR_TOKEN: operator.token }, webhooksDeps);
     printWelcome(process.stdout, {
       gatewayPort: gateway.port,
       consoleServed: consoleSite !== undefined,
       messagesPort: messages.port,
+      webhooksPort: webhooks.port,
       app: demo.app,
       created: demo.created,
       identityKid: demoKey.key.kid,
@@ -77,11 +87,14 @@ runService(
     });
     reportListening('MESSAGES_PORT', messages.port);
     reportListening('GATEWAY_PORT', gateway.port);
+    reportListening('WEBHOOKS_PORT', webhooks.port);
 
     return async (signal) => {
       logger.info({ signal }, 'shutting down');
       await gateway.drain();
       await gatewayDeps.close();
+      await webhooks.close();
+      await webhooksDeps.close();
       await messages.close();
       await messagesDeps.close();
       lock.release();

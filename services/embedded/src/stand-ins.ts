@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { Kysely } from 'kysely';
 import type { Logger } from '@switchboard/logger';
 import {
   createApiRateLimiter,
@@ -7,19 +8,16 @@ import {
   type MessagesStandIns,
 } from '@switchboard/messages';
 import { createMemoryConnectionRegistry, type GatewayStandIns } from '@switchboard/gateway';
-import { createMemoryPresence, type PresenceReader } from '@switchboard/presence';
+import { createMemoryPresence } from '@switchboard/presence';
+import { pendingSource, type WebhooksDatabase, type WebhooksStandIns } from '@switchboard/webhooks';
 import type { EmbeddedConfig } from './config.js';
 import { createMemoryBus } from './memory-bus.js';
 
-/** What the two services get in place of the servers whose URLs are not set. */
+/** What the three services get in place of the servers whose URLs are not set. */
 export interface StandIns {
   readonly messages: MessagesStandIns;
   readonly gateway: GatewayStandIns;
-  /**
-   * Without `REDIS_URL`: the read side of the in-memory presence the gateway writes (the webhooks service's
-   * `recipient_online`). With it, readers are built on Redis like in production.
-   */
-  readonly presenceReader?: PresenceReader;
+  readonly webhooks: WebhooksStandIns;
   /** What was chosen, for the start-up log. */
   readonly chosen: Readonly<Record<'database' | 'bus' | 'presence', string>>;
 }
@@ -34,6 +32,7 @@ export async function createStandIns(config: EmbeddedConfig, logger: Logger): Pr
     rateLimiter: createApiRateLimiter({ perSecond: config.API_RATE_PER_SECOND, keyPrefix: config.REDIS_KEY_PREFIX }),
   };
   let gateway: GatewayStandIns = { messagesInProcess: true };
+  let webhooks: WebhooksStandIns = {};
 
   let database: string;
   if (config.DATABASE_URL) {
@@ -44,16 +43,19 @@ export async function createStandIns(config: EmbeddedConfig, logger: Logger): Pr
     const coordinator = await createPgliteRelayCoordinator(pglite.pglite);
     database = `embedded PGlite in ${dir}`;
     messages = { ...messages, database: { db: pglite.db, coordinator, target: database, close: () => pglite.close() } };
+    // The same Kysely, so the same queue in front of PGlite's one session (a second Kysely on it would interleave
+    // transactions): the webhooks service's schema beside the messages service's. Only the table map differs, which
+    // Kysely's types cannot widen to (they are invariant in it), hence the cast.
+    webhooks = { ...webhooks, database: { db: pglite.db as unknown as Kysely<WebhooksDatabase>, target: database } };
   }
 
   let presence: string;
-  let presenceReader: PresenceReader | undefined;
   if (config.REDIS_URL) {
     presence = 'redis (REDIS_URL)';
   } else {
     const memory = createMemoryPresence();
     gateway = { ...gateway, registry: createMemoryConnectionRegistry(memory) };
-    presenceReader = memory.reader;
+    webhooks = { ...webhooks, presence: memory.reader };
     presence = 'in-memory adapter, presence and sessions';
   }
 
@@ -64,8 +66,9 @@ export async function createStandIns(config: EmbeddedConfig, logger: Logger): Pr
     const memory = createMemoryBus();
     messages = { ...messages, publisher: memory.publisher };
     gateway = { ...gateway, fanout: memory.fanout, events: memory.events };
+    webhooks = { ...webhooks, source: pendingSource() };
     bus = 'in-memory bus';
   }
 
-  return { messages, gateway, presenceReader, chosen: { database, bus, presence } };
+  return { messages, gateway, webhooks, chosen: { database, bus, presence } };
 }

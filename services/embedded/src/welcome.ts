@@ -5,6 +5,7 @@ export interface Welcome {
   /** Whether the built console is served at `/console/` (it is not when `services/console/dist` is missing). */
   readonly consoleServed: boolean;
   readonly messagesPort: number;
+  readonly webhooksPort: number;
   readonly app: CreatedApp;
   readonly created: boolean;
   /** The demo app's identity key (its secret stays in demo-app.json). */
@@ -35,6 +36,7 @@ export function printWelcome(out: NodeJS.WritableStream, w: Welcome): void {
     ...(w.consoleServed ? [`  console   ${consoleUrl}`] : []),
     `  gateway   ws://localhost:${w.gatewayPort}/v1/socket.io  (namespaces /client and /admin)`,
     `  messages  http://localhost:${w.messagesPort}/v1          (OpenAPI: http://localhost:${w.messagesPort}/openapi.json)`,
+    `  webhooks  http://localhost:${w.webhooksPort}/v1/apps/:app_id/webhooks  (npm run -s apps:webhook -- --help; docs/webhooks.md)`,
     `  using     ${Object.values(w.chosen).join('; ')}`,
     '',
     `Demo app (${w.created ? 'created now' : 'from'} ${w.dataDir}/demo-app.json):`,

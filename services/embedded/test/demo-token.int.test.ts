@@ -22,7 +22,7 @@ const start = async () =>
   startServiceProcess({
     script,
     portVariable: 'GATEWAY_PORT',
-    env: { DATA_DIR: dataDir, MESSAGES_PORT: String(await freePort()), LOG_LEVEL: 'warn', DRAIN_WINDOW_MS: '500' },
+    env: { DATA_DIR: dataDir, MESSAGES_PORT: String(await freePort()), WEBHOOKS_PORT: '0', LOG_LEVEL: 'warn', DRAIN_WINDOW_MS: '500' },
     startTimeoutMs: 60_000,
   });
 

@@ -41,7 +41,7 @@ describe('embedded: one process per data folder and port', () => {
     first = await startServiceProcess({
       script,
       portVariable: 'GATEWAY_PORT',
-      env: { DATA_DIR: dataDir, MESSAGES_PORT: String(messagesPort), LOG_LEVEL: 'warn', DRAIN_WINDOW_MS: '500' },
+      env: { DATA_DIR: dataDir, MESSAGES_PORT: String(messagesPort), WEBHOOKS_PORT: '0', LOG_LEVEL: 'warn', DRAIN_WINDOW_MS: '500' },
       startTimeoutMs: 60_000,
     });
     await waitFor(() => first.logs().includes('Switchboard is running.'), { message: 'welcome printed' });
@@ -102,7 +102,7 @@ describe('embedded: one process per data folder and port', () => {
     first = await startServiceProcess({
       script,
       portVariable: 'GATEWAY_PORT',
-      env: { DATA_DIR: dataDir, MESSAGES_PORT: String(messagesPort), LOG_LEVEL: 'info', LOG_FORMAT: 'pretty', DRAIN_WINDOW_MS: '500' },
+      env: { DATA_DIR: dataDir, MESSAGES_PORT: String(messagesPort), WEBHOOKS_PORT: '0', LOG_LEVEL: 'info', LOG_FORMAT: 'pretty', DRAIN_WINDOW_MS: '500' },
       startTimeoutMs: 60_000,
     });
     expect(await readFile(path.join(dataDir, 'switchboard.lock'), 'utf8')).toBe(`${first.pid}\n`);

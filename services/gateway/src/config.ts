@@ -1,13 +1,6 @@
-import os from 'node:os';
 import { z } from 'zod';
 import { NATS_PREFIX_PATTERN, NATS_PREFIX_RULE } from '@switchboard/protocol';
-import { csvList, loadConfig, logFormat, logLevel, port, positiveInt, secret, url, type Env } from '@switchboard/config';
-
-const bool = (fallback: boolean) =>
-  z
-    .enum(['true', 'false', '1', '0'])
-    .transform((v) => v === 'true' || v === '1')
-    .default(fallback);
+import { bool, csvList, nodeId, loadConfig, logFormat, logLevel, port, positiveInt, secret, url, type Env } from '@switchboard/config';
 
 /**
  * Environment of the gateway (CONTRACT.md, "Processes, ports, environment" and "Gateway tuning"). Variables past
@@ -30,10 +23,7 @@ export const GatewayEnv = z.object({
   /** @default '0.0.0.0' */
   GATEWAY_HOST: z.string().default('0.0.0.0'),
   /** This node's id in logs, metrics and session records. @default hostname-pid */
-  NODE_ID: z
-    .string()
-    .regex(/^[A-Za-z0-9._:-]{1,100}$/, 'must be 1-100 characters of A-Z a-z 0-9 . _ : -')
-    .default(`${os.hostname()}-${process.pid}`),
+  NODE_ID: nodeId,
   INTERNAL_TOKEN: secret.optional(),
   ALLOWED_ORIGINS: csvList.optional(),
   LOG_LEVEL: logLevel,

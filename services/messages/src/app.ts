@@ -1,15 +1,12 @@
-import type { AddressInfo } from 'node:net';
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Logger } from '@switchboard/logger';
 import { createMetricsRegistry } from '@switchboard/metrics';
 import type { MessagesConfig } from './config.js';
 import type { Database } from './db/schema.js';
-import { describeDatabaseError } from './db/errors.js';
-import { prepareDatabase } from './db/prepare-database.js';
+import { closeServer, createDatabaseProbe, createHttpServer, listen, prepareDatabase, readinessOf, type Readiness } from '@switchboard/service-kit';
 import type { DependencyStatus } from '@switchboard/runtime';
-import { createHttpServer } from './http/http-server.js';
+import { migrateToLatest } from './db/migrate.js';
 import { createMessagesApp } from './http/koa-app.js';
-import type { Readiness } from './http/routes/health.js';
 import { createMessagesMetrics } from './metrics.js';
 import { createOutboxRelay } from './outbox/outbox-relay.js';
 import type { Publisher } from './outbox/publisher.js';
@@ -40,8 +37,6 @@ export type MessagesServiceOptions = Pick<
 
 /** The API version in the OpenAPI document. */
 const VERSION = '0.0.0';
-/** How often the database is probed (`SELECT 1`); `/readyz` reports the last answer. */
-const HEALTH_CHECK_INTERVAL_MS = 1000;
 
 export interface MessagesServiceDeps {
   readonly db: Kysely<Database>;
@@ -93,23 +88,9 @@ export async function startMessagesService(
   let draining = false;
   /** The database was reached and migrated: the API may use it. */
   let prepared = false;
-  let probing = false;
-  const probeDatabase = async () => {
-    if (probing) return; // a slow answer is still awaited: no pile-up
-    probing = true;
-    try {
-      const failure = await databaseFailure(deps.db);
-      if (failure === undefined) status.up('postgres');
-      else status.down('postgres', failure);
-    } finally {
-      probing = false;
-    }
-  };
-  // From the last probe, so that /readyz answers at once (a Kubernetes probe times out after 1 s by default).
-  const readiness = async (): Promise<Readiness> => {
-    const ready = prepared && !draining && status.requiredUp();
-    return { status: ready ? 'ready' : 'unready', checks: { ...status.checks(), self: draining ? 'draining' : 'ok' } };
-  };
+  const probe = createDatabaseProbe(deps.db, status);
+  // From the last probe, so that /readyz answers at once.
+  const readiness = async (): Promise<Readiness> => readinessOf(status, { prepared, draining });
 
   // A Redis outage lets every request through, counted per limit and logged once (not once per request).
   const failOpen = createLimitsFailOpen({ failedOpen: metrics.limitsFailOpen, log: log.child({ component: 'limits' }), limits: 'rate and authentication-failure limits' });
@@ -161,30 +142,19 @@ export async function startMessagesService(
   });
 
   const server = createHttpServer(app.callback());
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.MESSAGES_PORT, options.MESSAGES_HOST, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
+  const port = await listen(server, options.MESSAGES_PORT, options.MESSAGES_HOST);
   log.info({ port }, 'messages service listening');
   deps.onListening?.(port);
 
   const stopping = new AbortController();
-  let monitor: NodeJS.Timeout | undefined;
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
       draining = true;
       stopping.abort();
-      clearInterval(monitor);
+      probe.stop();
       await Promise.all([
-        new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          server.closeIdleConnections();
-        }),
+        closeServer(server),
         relay.close(),
         snoozeWakeup.close(),
       ]);
@@ -192,7 +162,7 @@ export async function startMessagesService(
     })());
 
   try {
-    await prepareDatabase({ db: deps.db, status, target, signal: stopping.signal });
+    await prepareDatabase({ db: deps.db, migrate: migrateToLatest, status, target, signal: stopping.signal });
   } catch (error) {
     await close();
     throw error;
@@ -201,26 +171,7 @@ export async function startMessagesService(
   relay.start();
   snoozeWakeup.start();
   // Probed in the background, so that a loss and a return are logged when they happen, and /readyz stays cheap.
-  monitor = setInterval(() => void probeDatabase(), HEALTH_CHECK_INTERVAL_MS);
-  monitor.unref();
+  probe.start();
 
   return { port, url: `http://127.0.0.1:${port}`, close, [Symbol.asyncDispose]: close };
-}
-
-/**
- * Why the database does not answer `SELECT 1` within 3 s; `undefined` when it does. Generous: a loaded database
- * that answers slowly is not lost (each "lost" is a log line and takes the replica out of the load balancer).
- */
-async function databaseFailure(db: Kysely<Database>): Promise<string | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      sql`SELECT 1`.execute(db).then(() => undefined),
-      new Promise<string>((resolve) => (timer = setTimeout(() => resolve('no answer within 3 s'), 3000))),
-    ]);
-  } catch (error) {
-    return describeDatabaseError(error);
-  } finally {
-    clearTimeout(timer);
-  }
 }

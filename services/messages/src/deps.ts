@@ -1,8 +1,7 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import { Redis } from 'ioredis';
-import { onNatsCredentialsRefused } from '@switchboard/config';
 import type { Logger } from '@switchboard/logger';
-import { connectNats, createDependencyStatus, redisTarget, watchRedis } from '@switchboard/runtime';
+import { connectServiceNats, createDependencyStatus, drainNats, redisTarget, watchRedis } from '@switchboard/runtime';
 import { natsNames } from '@switchboard/protocol';
 import type { Kysely } from 'kysely';
 import type { MessagesServiceDeps } from './app.js';
@@ -80,8 +79,7 @@ export function createMessagesDeps(config: MessagesDepsConfig, options: Messages
     // Refused credentials are a configuration error, found whenever NATS answers (at start or later): the service
     // ends with one line.
     const natsAuth = { url: config.NATS_URL, credsFile: config.NATS_CREDS };
-    const connection = connectNats(natsAuth, options.natsName, logger, { status: dependencies, signal: stopping.signal });
-    connection.then((nc) => onNatsCredentialsRefused(nc, natsAuth, fail), fail);
+    const connection = connectServiceNats(natsAuth, options.natsName, logger, { status: dependencies, signal: stopping.signal, fail });
     const names = natsNames(config.NATS_PREFIX);
     publisher = publisherOnceConnected(connection, (nc) => createJetStreamPublisher({ connection: nc, logger, names }));
     nats = connection;
@@ -105,8 +103,7 @@ export function createMessagesDeps(config: MessagesDepsConfig, options: Messages
     (closing ??= (async () => {
       stopping.abort();
       await database.coordinator.close();
-      const nc = nats && (await Promise.race([nats, new Promise<undefined>((r) => setTimeout(r, 100, undefined))]));
-      await nc?.drain().catch((error: unknown) => logger.warn({ err: error }, 'NATS drain failed'));
+      await drainNats(nats, logger);
       await database.close();
       redis?.disconnect();
     })());

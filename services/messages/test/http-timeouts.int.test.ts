@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HTTP_TIMEOUTS } from '../src/http/http-server.js';
+import { HTTP_TIMEOUTS } from '@switchboard/service-kit';
 import { startMessagesHarness, type MessagesHarness } from './harness.js';
 
 let h: MessagesHarness;

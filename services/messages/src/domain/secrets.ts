@@ -14,10 +14,7 @@ export function secretMatches(secret: string, storedHash: string): boolean {
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
 
-/** Compares two secrets in time independent of where they differ (hashing first equalises the lengths). */
-export function secretsEqual(given: string, expected: string): boolean {
-  return timingSafeEqual(createHash('sha256').update(given).digest(), createHash('sha256').update(expected).digest());
-}
+export { secretsEqual } from '@switchboard/service-kit';
 
 export function newApiKey(): string {
   return `sbk_${randomBytes(32).toString('base64url')}`;

@@ -70,14 +70,3 @@ async function authenticate(ctx: RouteContext, authenticator: Authenticator): Pr
   const token = userToken === undefined ? undefined : Array.isArray(userToken) ? userToken.join(',') : userToken;
   return (await authenticator.authenticateClient({ appId, deviceId, apiKey, userToken: token })).principal;
 }
-
-/** The operator API: `Authorization: Bearer $OPERATOR_TOKEN`. Unset token: the routes do not exist (404). */
-export function requireOperator(operatorToken: string | undefined, tokensEqual: (a: string, b: string) => boolean) {
-  return async (ctx: RouteContext, next: Next) => {
-    if (!operatorToken) throw new AppError('NOT_FOUND', `no route for ${ctx.method} ${ctx.path}`);
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(ctx.get(CREDENTIAL_HEADERS.authorization));
-    if (!match?.[1]) throw new AppError('MISSING_PARAMS', 'missing operator token');
-    if (!tokensEqual(match[1], operatorToken)) throw new AppError('INVALID_CREDENTIALS', 'the operator token is not valid');
-    return next();
-  };
-}

@@ -1,15 +1,12 @@
 import type Router from '@koa/router';
 import type { Kysely } from 'kysely';
-import { AppIdParams, CreateAppRequest, REST_PATHS, RotateCredentialsRequest, UpdateAppRequest } from '@switchboard/protocol';
+import { CreateAppRequest, REST_PATHS, RotateCredentialsRequest, UpdateAppRequest } from '@switchboard/protocol';
 import type { Database } from '../../db/schema.js';
-import { notFound } from '../../domain/errors.js';
-import { secretsEqual } from '../../domain/secrets.js';
 import type { OutboxWake } from '../../repositories/outbox.js';
 import { createApp, updateAppPolicy } from '../../use-cases/apps.js';
 import { rotateCredentials } from '../../use-cases/rotate-credentials.js';
-import { requireOperator } from '../auth.js';
-import type { RequestState, RouteContext } from '../context.js';
-import { validate } from '../validate.js';
+import type { RequestState } from '../context.js';
+import { appIdParam, requireOperator, validate } from '@switchboard/service-kit';
 
 export interface AppsRoutesDeps {
   readonly db: Kysely<Database>;
@@ -22,7 +19,7 @@ export interface AppsRoutesDeps {
 
 /** The operator API: creating apps, setting their identity policy, rotating their credentials. */
 export function appsRoutes(router: Router<RequestState>, deps: AppsRoutesDeps): void {
-  const operator = requireOperator(deps.operatorToken, secretsEqual);
+  const operator = requireOperator<RequestState>(deps.operatorToken);
   router.post(REST_PATHS.apps, operator, async (ctx) => {
     const { name } = validate(CreateAppRequest, ctx.state.body, 'body');
     const app = await createApp(deps.db, name);
@@ -50,12 +47,4 @@ export function appsRoutes(router: Router<RequestState>, deps: AppsRoutesDeps): 
     ctx.status = 201;
     ctx.body = rotated;
   });
-}
-
-/** The `:app_id` path parameter; a malformed one names no app: 404. */
-export function appIdParam(ctx: RouteContext): string {
-  const parsed = AppIdParams.safeParse({ app_id: ctx.params.app_id });
-  if (!parsed.success) throw notFound('app');
-  ctx.state.bindLog({ app_id: parsed.data.app_id });
-  return parsed.data.app_id;
 }

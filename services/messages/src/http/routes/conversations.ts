@@ -16,7 +16,7 @@ import { getConversation, openConversation, pageConversations } from '../../use-
 import type { RateLimiter } from '../../rate-limit/rate-limiter.js';
 import { requireAuth } from '../auth.js';
 import type { RequestState, RouteContext } from '../context.js';
-import { validate } from '../validate.js';
+import { validate } from '@switchboard/service-kit';
 
 export interface ConversationsRoutesDeps {
   readonly db: Kysely<Database>;

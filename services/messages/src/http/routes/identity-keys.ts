@@ -3,13 +3,10 @@ import type { Kysely } from 'kysely';
 import { CreateIdentityKeyRequest, IdentityKeyParams, REST_PATHS } from '@switchboard/protocol';
 import type { Database } from '../../db/schema.js';
 import { notFound } from '../../domain/errors.js';
-import { secretsEqual } from '../../domain/secrets.js';
 import type { OutboxWake } from '../../repositories/outbox.js';
 import { createIdentityKey, listIdentityKeys, removeIdentityKey } from '../../use-cases/identity-keys.js';
-import { requireOperator } from '../auth.js';
 import type { RequestState } from '../context.js';
-import { validate } from '../validate.js';
-import { appIdParam } from './apps.js';
+import { appIdParam, requireOperator, validate } from '@switchboard/service-kit';
 
 export interface IdentityKeysRoutesDeps {
   readonly db: Kysely<Database>;
@@ -22,7 +19,7 @@ export interface IdentityKeysRoutesDeps {
 
 /** The operator API of an app's identity keys (CONTRACT.md, "Identity keys"). Secrets are never logged. */
 export function identityKeysRoutes(router: Router<RequestState>, deps: IdentityKeysRoutesDeps): void {
-  const operator = requireOperator(deps.operatorToken, secretsEqual);
+  const operator = requireOperator<RequestState>(deps.operatorToken);
 
   router.post(REST_PATHS.identityKeys, operator, async (ctx) => {
     const appId = appIdParam(ctx);

@@ -26,7 +26,7 @@ import type { OutboxWake } from '../../repositories/outbox.js';
 import { updateConversation } from '../../use-cases/conversation-workflow.js';
 import type { MessageSender } from '../../use-cases/send-batcher.js';
 import type { Next, RequestState, RouteContext } from '../context.js';
-import { validate } from '../validate.js';
+import { validate } from '@switchboard/service-kit';
 
 export interface InternalRoutesDeps {
   readonly db: Kysely<Database>;

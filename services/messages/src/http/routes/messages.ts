@@ -9,7 +9,7 @@ import type { MessageSender } from '../../use-cases/send-batcher.js';
 import type { RateLimiter } from '../../rate-limit/rate-limiter.js';
 import { requireAuth } from '../auth.js';
 import type { RequestState } from '../context.js';
-import { validate } from '../validate.js';
+import { validate } from '@switchboard/service-kit';
 import { conversationId } from './conversations.js';
 
 export interface MessagesRoutesDeps {

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 
 /**
  * How long the service waits on a client, chosen rather than left to Node's defaults (a request head may take 60 s,
@@ -28,4 +29,23 @@ export function createHttpServer(handler: http.RequestListener): http.Server {
   );
   server.keepAliveTimeout = HTTP_TIMEOUTS.keepAliveMs;
   return server;
+}
+
+/** Listens on `port` (0: any free one) and `host`; resolves with the port bound, rejects if it cannot listen. */
+export function listen(server: http.Server, port: number, host: string): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+/** Stops accepting, closes idle keep-alive connections at once, resolves when the requests in flight are answered. */
+export function closeServer(server: http.Server): Promise<void> {
+  return new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+  });
 }

@@ -1,12 +1,21 @@
 import type Router from '@koa/router';
 import type { Registry } from '@switchboard/metrics';
-import type { RequestState } from '../context.js';
+import type { ServiceRequestState } from './context.js';
 
 /** `/readyz`'s answer (CONTRACT.md, second release, "Operations"). */
 export interface Readiness {
   readonly status: 'ready' | 'unready';
   /** `postgres`, `nats`, `redis` (when configured): `ok` | `down`; `self`: `ok` | `draining`. */
   readonly checks: Readonly<Record<string, 'ok' | 'down' | 'draining'>>;
+}
+
+/**
+ * `/readyz`'s answer from what the service knows: ready while it is prepared (its database migrated), not draining,
+ * and every required dependency answers.
+ */
+export function readinessOf(status: { checks(): Record<string, 'ok' | 'down'>; requiredUp(): boolean }, state: { prepared: boolean; draining: boolean }): Readiness {
+  const ready = state.prepared && !state.draining && status.requiredUp();
+  return { status: ready ? 'ready' : 'unready', checks: { ...status.checks(), self: state.draining ? 'draining' : 'ok' } };
 }
 
 export interface HealthDeps {
@@ -16,7 +25,7 @@ export interface HealthDeps {
 }
 
 /** Probes and metrics: never routed from outside (CONTRACT.md, "Public routing"). */
-export function healthRoutes(router: Router<RequestState>, deps: HealthDeps): void {
+export function healthRoutes<S extends ServiceRequestState>(router: Router<S>, deps: HealthDeps): void {
   router.get('/healthz', (ctx) => {
     ctx.set('Cache-Control', 'no-store');
     ctx.body = { status: 'ok' };

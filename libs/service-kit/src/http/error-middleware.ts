@@ -1,5 +1,5 @@
 import type { ErrorBody } from '@switchboard/protocol';
-import { AppError, methodNotAllowed } from '../domain/errors.js';
+import { AppError, methodNotAllowed } from '../app-error.js';
 import type { AppContext, Next } from './context.js';
 
 /**

@@ -1,11 +1,12 @@
 import type { Kysely } from 'kysely';
 import { ConfigError } from '@switchboard/config';
 import { retryDelayMs, sleep, type DependencyStatus } from '@switchboard/runtime';
-import { describeDatabaseError, driverError, isDatabaseConfigurationError, isDatabaseUnavailable } from './errors.js';
-import { migrateToLatest } from './migrate.js';
+import { describeDatabaseError, driverError, isDatabaseConfigurationError, isDatabaseUnavailable } from './database-errors.js';
 
 export interface PrepareDatabaseOptions {
   readonly db: Kysely<any>;
+  /** Applies the service's pending migrations (under its advisory lock). */
+  readonly migrate: (db: Kysely<any>) => Promise<unknown>;
   readonly status: DependencyStatus;
   /** Where the database is (`databaseTarget`), for the error that names it. */
   readonly target: string;
@@ -22,7 +23,7 @@ export interface PrepareDatabaseOptions {
 export async function prepareDatabase(options: PrepareDatabaseOptions): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     try {
-      await migrateToLatest(options.db);
+      await options.migrate(options.db);
       options.status.up('postgres');
       return;
     } catch (error) {

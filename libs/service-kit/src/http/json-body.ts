@@ -1,4 +1,4 @@
-import { AppError, validationFailed } from '../domain/errors.js';
+import { AppError, validationFailed } from '../app-error.js';
 import type { AppContext, Next } from './context.js';
 
 export interface JsonBodyOptions {
