@@ -9,7 +9,7 @@ import {
 } from '@switchboard/messages';
 import { createMemoryConnectionRegistry, type GatewayStandIns } from '@switchboard/gateway';
 import { createMemoryPresence } from '@switchboard/presence';
-import { pendingSource, type WebhooksDatabase, type WebhooksStandIns } from '@switchboard/webhooks';
+import { type WebhooksDatabase, type WebhooksStandIns } from '@switchboard/webhooks';
 import type { EmbeddedConfig } from './config.js';
 import { createMemoryBus } from './memory-bus.js';
 
@@ -66,7 +66,7 @@ export async function createStandIns(config: EmbeddedConfig, logger: Logger): Pr
     const memory = createMemoryBus();
     messages = { ...messages, publisher: memory.publisher };
     gateway = { ...gateway, fanout: memory.fanout, events: memory.events };
-    webhooks = { ...webhooks, source: pendingSource() };
+    webhooks = { ...webhooks, source: memory.webhooks };
     bus = 'in-memory bus';
   }
 

@@ -126,6 +126,47 @@ describe('memory bus: two consumers, like the two streams', () => {
   });
 });
 
+describe('memory bus: the webhooks consumer beside the gateway', () => {
+  it('memory - the webhooks source gets every event of both streams with its id, whatever the gateway took', async () => {
+    const memory = createMemoryBus();
+    const fanned: string[] = [];
+    memory.fanout.start((subject) => (fanned.push(subject), 'emitted'));
+    const seen: { id: string; subject: string; payload: unknown }[] = [];
+    await memory.webhooks.start(async (events) => void seen.push(...events.map(({ id, subject, payload }) => ({ id, subject, payload }))));
+    await memory.publisher.publish('message.created', encode({ n: 1 }), 'm-1');
+    await memory.publisher.publish('conversation.updated', encode({ c: 1 }), 'c-1');
+    await memory.publisher.publish('message.created', encode({ n: 1 }), 'm-1'); // duplicate: dropped
+    await memory.publisher.publish('message.status', encode({ s: 1 }), 's-1');
+    await waitFor(() => seen.length >= 3 && fanned.length >= 2, { message: 'three events' });
+    await sleep(50);
+    expect(fanned).toEqual(['message.created', 'message.status']);
+    expect(seen.map((e) => e.id).sort()).toEqual(['c-1', 'm-1', 's-1']);
+    expect(seen.find((e) => e.id === 'm-1')).toEqual({ id: 'm-1', subject: 'message.created', payload: { n: 1 } });
+    await memory.webhooks.stop();
+  });
+
+  it('memory - an event whose handling fails is offered again, in order, and events published while stopped wait', async () => {
+    const memory = createMemoryBus();
+    const handled: string[] = [];
+    let failures = 1;
+    await memory.webhooks.start(async (events) => {
+      if (events.some((e) => e.id === 'a') && failures-- > 0) throw new Error('database away');
+      handled.push(...events.map((e) => e.id));
+    });
+    await memory.publisher.publish('message.created', encode({}), 'a');
+    await memory.publisher.publish('message.created', encode({}), 'b');
+    await waitFor(() => handled.length >= 2, { message: 'both, after the retry', timeoutMs: 5000 });
+    expect(handled).toEqual(['a', 'b']);
+    await memory.webhooks.stop();
+    await memory.publisher.publish('message.created', encode({}), 'c');
+    await sleep(50);
+    expect(handled).toEqual(['a', 'b']);
+    await memory.webhooks.start(async (events) => void handled.push(...events.map((e) => e.id)));
+    await waitFor(() => handled.length >= 3, { message: 'the event kept while stopped' });
+    expect(handled).toEqual(['a', 'b', 'c']);
+  });
+});
+
 const servers: ServerProcess[] = [];
 let connections: NatsConnection[] = [];
 const jetStreamBus = (prefix: string) => async (): Promise<Bus> => {

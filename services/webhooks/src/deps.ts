@@ -2,15 +2,19 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
 import type { Logger } from '@switchboard/logger';
+import { natsNames } from '@switchboard/protocol';
 import { connectServiceNats, createDependencyStatus, drainNats, redisTarget, watchRedis } from '@switchboard/runtime';
 import { createPostgresDatabase, databaseTarget } from '@switchboard/service-kit';
 import type { WebhooksServiceDeps } from './app.js';
 import type { WebhooksConfig } from './config.js';
 import type { WebhooksDatabase } from './db/schema.js';
 import type { WebhookEventSource } from './delivery/delivery-engine.js';
-import { pendingSource } from './delivery/pending-adapters.js';
+import { createJetStreamEventSource } from './delivery/jetstream-source.js';
 import { sourceOnceConnected } from './source-once-connected.js';
 import { createRedisPresenceReader, presenceKeyPrefix, type PresenceReader } from '@switchboard/presence';
+
+/** How long an event whose recording failed (Postgres away) waits before JetStream offers it again. */
+const SOURCE_RETRY_DELAY_MS = 1000;
 
 /** The variables the clients are built from; a URL may be missing where a stand-in is given instead. */
 export type WebhooksDepsConfig = Pick<WebhooksConfig, 'DATABASE_POOL_SIZE' | 'NATS_CREDS' | 'NATS_PREFIX' | 'REDIS_KEY_PREFIX'> & {
@@ -70,7 +74,9 @@ export function createWebhooksDeps(config: WebhooksDepsConfig, options: Webhooks
     if (!config.NATS_URL) throw new Error('NATS_URL is required');
     const natsAuth = { url: config.NATS_URL, credsFile: config.NATS_CREDS };
     nats = connectServiceNats(natsAuth, options.natsName, logger, { status: dependencies, signal: stopping.signal, fail });
-    source = sourceOnceConnected(nats, () => pendingSource());
+    source = sourceOnceConnected(nats, (nc) =>
+      createJetStreamEventSource({ nc, names: natsNames(config.NATS_PREFIX), logger, retryDelayMs: SOURCE_RETRY_DELAY_MS }),
+    );
   }
 
   let redis: Redis | undefined;

@@ -30,7 +30,10 @@ export interface EventsTable {
   id: string;
   app_id: string;
   type: WebhookEventType;
-  /** The NATS event's payload, as published. */
+  /**
+   * The body's `data`, fixed at ingest from the NATS event's payload (`delivery/event-data.ts`: `message.created`
+   * with its `recipient_online`), so every retry and every endpoint get the same body.
+   */
   payload: ColumnType<unknown, string, string>;
   created_at: Time;
 }

@@ -23,10 +23,11 @@ export interface DeliveryEngine {
 /** Where events come from: JetStream in production, the embedded memory bus in `npm start`. */
 export interface WebhookEventSource {
   /**
-   * Calls `handle` for each event, in order per stream, and acks it only when `handle` resolved; a rejection
-   * leaves the event for redelivery. `id` is the event's id (`Nats-Msg-Id`), `subject` unprefixed.
+   * Calls `handle` with the events that arrived, in order per stream (one or more at a time: whatever is waiting,
+   * so a burst costs a few round trips to Postgres, not a few per event), and acks them only when `handle`
+   * resolved; a rejection leaves them for redelivery. `id` is the event's id (`Nats-Msg-Id`), `subject` unprefixed.
    */
-  start(handle: (event: SourceEvent) => Promise<void>): Promise<void>;
+  start(handle: (events: readonly SourceEvent[]) => Promise<void>): Promise<void>;
   stop(): Promise<void>;
 }
 
