@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 const src = (lib: string, file = 'index') => fileURLToPath(new URL(`./libs/${lib}/src/${file}.ts`, import.meta.url));
 
@@ -19,6 +19,8 @@ export default defineConfig({
   },
   test: {
     include: ['libs/*/src/**/*.test.ts', 'services/*/src/**/*.test.ts', 'services/*/test/**/*.test.ts', 'test/**/*.test.ts', 'load-tests/src/**/*.test.ts', 'load-tests/test/**/*.test.ts'],
+    // The fault-injection suite runs on its own, one file at a time: `npm run test:faults` (vitest.faults.config.ts).
+    exclude: [...configDefaults.exclude, 'test/faults/**'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',

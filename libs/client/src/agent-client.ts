@@ -4,10 +4,12 @@ import type {
   Conversation,
   ConversationPage,
   ListConversationsQuery,
+  Message,
   MessagePage,
   ServerToAdminEvents,
   SessionInfo,
 } from '@switchboard/protocol';
+import type { Cursor } from './client-state.js';
 import { walkConversations, type ConversationFilters } from './conversation-list.js';
 import { conversationUpdate, type ConversationChanges } from './conversation-update.js';
 import { RealtimeClient, type CatchUpGap, type RealtimeClientOptions } from './realtime-client.js';
@@ -33,6 +35,11 @@ export type AgentCredentials =
   | { readonly getAgentToken: TokenCallback; readonly adminToken?: undefined };
 
 export type AgentClientOptions = AgentClientBaseOptions & AgentCredentials;
+
+/** Messages read before a conversation's first message heard, to find where it starts for this instance. */
+const START_PAGE_SIZE = 50;
+/** Messages stored this long before the first connection (by the server's clock) count as news too, for clock skew. */
+const START_CLOCK_MARGIN_MS = 2000;
 
 /** At most this many pages of 200 conversations are read to catch up after a reconnect. */
 const CATCH_UP_MAX_PAGES = 10;
@@ -104,6 +111,24 @@ export class AgentClient extends RealtimeClient<ServerToAdminEvents, AdminToServ
       cursor = result.next_cursor;
       if (!cursor) return;
     }
+  }
+
+  /**
+   * A conversation first heard past its first message: its messages stored since this instance first connected
+   * (by the server's clock, less a margin) are news, though the fan-out delivered a later one first; older ones are
+   * not. Reads the messages just before the one heard, newest first, up to the first older one; a page of news
+   * only means from its first message.
+   */
+  protected override async startOfConversation(conversationId: string, first: Message): Promise<Cursor | null | undefined> {
+    const since = this.firstConnectedServerTime;
+    if (since === undefined || Date.parse(first.created_at) < since - START_CLOCK_MARGIN_MS) return undefined;
+    const page = await this.messages(conversationId, { before: first.id, limit: START_PAGE_SIZE });
+    for (let i = page.data.length - 1; i >= 0; i--) {
+      const message = page.data[i]!;
+      if (Date.parse(message.created_at) < since - START_CLOCK_MARGIN_MS) return { seq: message.seq, id: message.id };
+    }
+    // All news (a long burst, or from its start): from its first message.
+    return null;
   }
 
   /** The app's sessions on every gateway node. */

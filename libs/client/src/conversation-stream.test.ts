@@ -184,4 +184,48 @@ describe('conversation streams', () => {
     streams.received(msg(8, 'c2'));
     expect(delivered.at(-1)).toBe('c2:8');
   });
+
+  it('streams - a conversation first heard past its first message, its first one arriving next (two fan-out nodes): both delivered, in order', async () => {
+    const fetchMissing = server(2);
+    const delivered: number[] = [];
+    const streams = new ConversationStreams(fetchMissing, (m) => delivered.push(m.seq), () => {}, { startOf: async () => null });
+    streams.received(msg(2));
+    streams.received(msg(1)); // overtaken on the way
+    await settle();
+    await settle();
+    expect(delivered).toEqual([1, 2]);
+  });
+
+  it('streams - a conversation first heard past its first message starts where startOf says: the gap after it is filled, nothing before it replayed', async () => {
+    const fetchMissing = server(5);
+    const delivered: number[] = [];
+    const streams = new ConversationStreams(fetchMissing, (m) => delivered.push(m.seq), () => {}, { startOf: async () => ({ seq: 2, id: 'm2' }) });
+    streams.received(msg(5));
+    await settle();
+    await settle();
+    expect(fetchMissing).toHaveBeenCalledWith('c1', 'm2');
+    expect(delivered).toEqual([3, 4, 5]);
+  });
+
+  it('streams - when startOf has no answer (or fails), a conversation starts at the first message heard', async () => {
+    const delivered: number[] = [];
+    const errors: unknown[] = [];
+    const failing = new ConversationStreams(server(4), (m) => delivered.push(m.seq), (e) => errors.push(e), {
+      startOf: async () => {
+        throw new Error('offline');
+      },
+    });
+    failing.received(msg(3));
+    failing.received(msg(4));
+    await settle();
+    await settle();
+    expect(delivered).toEqual([3, 4]);
+    expect(errors).toHaveLength(1);
+    const quiet: number[] = [];
+    const unknown = new ConversationStreams(server(4), (m) => quiet.push(m.seq), () => {}, { startOf: async () => undefined });
+    unknown.received(msg(3));
+    await settle();
+    await settle();
+    expect(quiet).toEqual([3]);
+  });
 });

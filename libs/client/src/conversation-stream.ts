@@ -25,6 +25,14 @@ export interface ConversationStreamsOptions {
   readonly retryDelay?: (attempt: number) => number;
   /** Called after each message delivered in order (to keep the cursor in a store). */
   readonly onCursor?: (conversationId: string, cursor: Cursor) => void;
+  /**
+   * Where a conversation first heard at a message past its first (`seq` > 1, outside a catch-up) starts: the last
+   * message before it that is not this client's to deliver, `null` to deliver it from its first message, `undefined`
+   * (or a failure) to start at the message heard. Messages of one conversation can arrive out of order (each
+   * gateway node fans out part of them), so the first one heard is not always the first one sent.
+   * @default the message heard
+   */
+  readonly startOf?: (conversationId: string, first: Message) => Promise<Cursor | null | undefined>;
 }
 
 /**
@@ -133,6 +141,7 @@ export class ConversationStreams {
     if (!state) {
       state = { ...fresh(), lastSeq: message.seq - 1, anchored: !this.#holding };
       this.#states.set(message.conversation_id, state);
+      if (state.anchored && message.seq > 1 && this.#options.startOf) return this.#locateStart(message.conversation_id, state, message);
     }
     if (!state.anchored) {
       state.ahead.set(message.seq, message);
@@ -187,6 +196,29 @@ export class ConversationStreams {
       else state.retry = setTimeout(() => void this.fill(conversationId), this.#retryDelay(state.failures++));
     })();
     return state.filling;
+  }
+
+  /**
+   * A conversation first heard past its first message: what arrives waits (an unknown `lastSeq`, as after a join)
+   * until `startOf` says where the conversation starts for this client; then the gap up to the first message heard
+   * is filled.
+   */
+  #locateStart(conversationId: string, state: State, first: Message): void {
+    state.lastSeq = Number.NaN;
+    state.ahead.set(first.seq, first);
+    state.filling = (async () => {
+      let start: Cursor | null | undefined;
+      try {
+        start = await this.#options.startOf!(conversationId, first);
+      } catch (error) {
+        this.#onError(error);
+      }
+      const firstHeard = Math.min(...state.ahead.keys());
+      if (start === null) state.lastSeq = 0;
+      else if (start && start.seq < firstHeard) [state.lastSeq, state.lastId] = [start.seq, start.id];
+      else state.lastSeq = firstHeard - 1;
+      state.filling = undefined;
+    })().then(() => (state.lastSeq < Math.min(...state.ahead.keys()) - 1 ? this.fill(conversationId) : this.#drain(state)));
   }
 
   #accept(state: State, message: Message): void {

@@ -1,5 +1,6 @@
 export { ChatClient, type ChatClientOptions } from './chat-client.js';
 export { AgentClient, type AgentClientOptions, type AgentCredentials } from './agent-client.js';
+export { agentSignIn, type AgentSignIn } from './agent-sign-in.js';
 export type { ClientLifecycleEvents, ConnectionState, RealtimeClientOptions } from './realtime-types.js';
 export { RequestError, SendError, TokenError, type ClientErrorCode, type ConnectionCause, type ConnectionErrorCode, type TokenErrorCode } from './errors.js';
 export type { TokenCallback } from './token-source.js';

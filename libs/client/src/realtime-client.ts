@@ -4,7 +4,7 @@ import { SOCKET_PATH } from '@switchboard/protocol/socket-events';
 import type { EventPayload, Message, ServerToSocketEvents, SocketToServerEvents } from '@switchboard/protocol';
 import { AckRequests, closedError, type AckedEvent, type AckFields } from './ack-requests.js';
 import { CatchUpRunner } from './catch-up-runner.js';
-import { ClientState } from './client-state.js';
+import { ClientState, type Cursor } from './client-state.js';
 import { ConnectionLifecycle } from './connection-lifecycle.js';
 import { ConversationStreams } from './conversation-stream.js';
 import { Emitter } from './emitter.js';
@@ -47,6 +47,8 @@ export abstract class RealtimeClient<
   readonly #store: ClientState;
   readonly #refresher: TokenRefresher | undefined;
   #connectionId: string | undefined;
+  /** The server's clock at this instance's first connection (`connected.server_time`). */
+  #firstServerTime: number | undefined;
   /** The token the live (or last) socket authenticated with: its handshake's, or its last refresh's. */
   #socketToken: string | undefined;
 
@@ -82,7 +84,10 @@ export abstract class RealtimeClient<
       (conversationId, afterId) => this.rest.messagesAfter(conversationId, afterId),
       (message) => emit('message:new', message),
       (error) => emit('sync:error', error),
-      { onCursor: (conversationId, cursor) => void state.saveCursor(conversationId, cursor).catch((error) => emit('sync:error', error)) },
+      {
+        onCursor: (conversationId, cursor) => void state.saveCursor(conversationId, cursor).catch((error) => emit('sync:error', error)),
+        startOf: (conversationId, first) => this.startOfConversation(conversationId, first),
+      },
     );
     this.#sends = new SendPath({
       socket: this.socket,
@@ -170,6 +175,7 @@ export abstract class RealtimeClient<
       joined: this.#joined,
       onConnected: (payload) => {
         this.#connectionId = payload.connection_id;
+        this.#firstServerTime ??= Date.parse(payload.server_time);
         if (!tokens) return;
         tokens.serverTime(payload.server_time);
         this.#refresher?.start(this.#socketToken); // again, on the server's clock
@@ -295,6 +301,19 @@ export abstract class RealtimeClient<
    */
   protected catchUp(_gap: CatchUpGap): Promise<void> {
     return Promise.resolve();
+  }
+
+  /**
+   * Where a conversation first heard at a message past its first one starts (see `ConversationStreamsOptions.startOf`):
+   * by default at the message heard.
+   */
+  protected startOfConversation(_conversationId: string, _first: Message): Promise<Cursor | null | undefined> {
+    return Promise.resolve(undefined);
+  }
+
+  /** The server's clock (ms) when this instance first connected, once it has. */
+  protected get firstConnectedServerTime(): number | undefined {
+    return this.#firstServerTime;
   }
 
   /** Server events pass through by name; the map types them for listeners, not for this relay. */

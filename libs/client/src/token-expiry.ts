@@ -3,17 +3,22 @@
  * verified: the server verifies; the client only needs to know when to fetch the next one.
  */
 
-/** The `exp` claim of a JWT, in milliseconds since the epoch; `undefined` when the token is not a JWT with a numeric `exp`. */
-export function tokenExpiry(token: string): number | undefined {
+/** A JWT's payload (its claims), decoded and never verified; `undefined` when the token is not a JWT with a JSON object payload. */
+export function jwtClaims(token: string): Record<string, unknown> | undefined {
   const parts = token.split('.');
   if (parts.length !== 3 || !parts[1]) return undefined;
   try {
     const claims: unknown = JSON.parse(base64UrlDecode(parts[1]));
-    const exp = (claims as { exp?: unknown } | null)?.exp;
-    return typeof exp === 'number' && Number.isFinite(exp) ? exp * 1000 : undefined;
+    return typeof claims === 'object' && claims !== null && !Array.isArray(claims) ? (claims as Record<string, unknown>) : undefined;
   } catch {
-    return undefined; // not base64url JSON: a token we cannot schedule, the server will judge it
+    return undefined; // not base64url JSON: a token we cannot read, the server will judge it
   }
+}
+
+/** The `exp` claim of a JWT, in milliseconds since the epoch; `undefined` when the token is not a JWT with a numeric `exp`. */
+export function tokenExpiry(token: string): number | undefined {
+  const exp = jwtClaims(token)?.exp;
+  return typeof exp === 'number' && Number.isFinite(exp) ? exp * 1000 : undefined;
 }
 
 /** The fraction of a token's remaining lifetime after which it is refreshed… */

@@ -55,5 +55,18 @@ export const CLIENT_CREDENTIAL_HEADERS = Object.freeze([
   CREDENTIAL_HEADERS.apiKey,
 ] as const);
 
+/** What starts an app's admin token: `sba.<app_id>.<secret>`, so the token names its app. */
+export const ADMIN_TOKEN_PREFIX = 'sba';
+
+/**
+ * The app an admin token claims to belong to, or `undefined` when it is not shaped like one (an agent token, a JWT,
+ * is the other kind of bearer). A claim only: the messages service checks the secret.
+ */
+export function appIdOfAdminToken(token: string): string | undefined {
+  const parts = token.split('.');
+  if (parts.length !== 3 || parts[0] !== ADMIN_TOKEN_PREFIX || !parts[1] || !parts[2]) return undefined;
+  return parts[1];
+}
+
 /** A request's id: the caller's when sane, else made by the service; answered on every response. */
 export const REQUEST_ID_HEADER = 'X-Request-Id';

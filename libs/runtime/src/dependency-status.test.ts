@@ -40,4 +40,20 @@ describe('dependency status', () => {
     expect(status.checks()).toEqual({ postgres: 'ok', nats: 'down' });
     expect(status.requiredUp()).toBe(true);
   });
+
+  it('dependency status - onBack hears a dependency coming back after it was lost, not its first connection nor a repeated up', () => {
+    const { logger } = capture();
+    const status = createDependencyStatus(logger);
+    const back: string[] = [];
+    status.onBack((name) => back.push(name));
+    status.register('nats', { target: 'nats://n:4222', required: false });
+    status.down('nats', 'ECONNREFUSED');
+    status.up('nats'); // first connection
+    status.up('nats');
+    expect(back).toEqual([]);
+    status.down('nats', 'disconnected');
+    status.up('nats');
+    status.up('nats');
+    expect(back).toEqual(['nats']);
+  });
 });

@@ -26,6 +26,8 @@ export interface DependencyStatus {
   checks(): Record<string, DependencyState>;
   /** Whether every required dependency is up. */
   requiredUp(): boolean;
+  /** Calls `listener` with a dependency's name each time it comes back up after being down (not at its first connection). */
+  onBack(listener: (name: string) => void): void;
 }
 
 interface Entry {
@@ -41,6 +43,7 @@ export function createDependencyStatus(logger: Logger): DependencyStatus {
   // No `component` of its own: the caller's logger names the service part (embedded mode has several).
   const log = logger;
   const entries = new Map<string, Entry>();
+  const backListeners: ((name: string) => void)[] = [];
   const entry = (name: string) => {
     const found = entries.get(name);
     if (!found) throw new Error(`dependency ${name} is not registered`);
@@ -56,9 +59,11 @@ export function createDependencyStatus(logger: Logger): DependencyStatus {
       const fields = { dependency: name, target: e.options.target };
       if (!e.seenUp) log.info(fields, `connected to ${name} at ${e.options.target}`);
       else log.info(fields, `${name} is back at ${e.options.target}`);
+      const back = e.seenUp;
       e.state = 'ok';
       e.seenUp = true;
       e.reported = false;
+      if (back) for (const listener of backListeners) listener(name);
     },
     down(name, cause) {
       const e = entry(name);
@@ -77,6 +82,7 @@ export function createDependencyStatus(logger: Logger): DependencyStatus {
     },
     state: (name) => entry(name).state,
     checks: () => Object.fromEntries([...entries].map(([name, e]) => [name, e.state])),
+    onBack: (listener) => void backListeners.push(listener),
     requiredUp: () => [...entries.values()].every((e) => !e.options.required || e.state === 'ok'),
   };
 }

@@ -12,6 +12,7 @@ export * from './recorded-socket.js';
 export * from './identity-tokens.js';
 export * from './service-script.js';
 export * from './stack.js';
+export * from './postgres-server.js';
 export * from './webhook-receiver.js';
 export * from './browser.js';
 export * from './console-stack.js';

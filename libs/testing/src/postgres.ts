@@ -14,10 +14,9 @@ export interface TestDatabase extends AsyncDisposable {
 
 /**
  * Creates a fresh, empty database on the shared Postgres for one test file or run, and drops it (with FORCE) when
- * disposed. The name is unique per call, so parallel runs never meet.
+ * disposed. The name is unique per call, so parallel runs never meet. `adminUrl`: another server (a private one).
  */
-export async function createTestDatabase(prefix = 'sb_test'): Promise<TestDatabase> {
-  const adminUrl = postgresAdminUrl();
+export async function createTestDatabase(prefix = 'sb_test', adminUrl = postgresAdminUrl()): Promise<TestDatabase> {
   const name = `${prefix}_${process.pid}_${randomBytes(4).toString('hex')}`;
   await withAdmin(adminUrl, (client) => client.query(`CREATE DATABASE "${name}"`));
   const url = new URL(adminUrl);

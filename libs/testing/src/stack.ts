@@ -26,6 +26,8 @@ export const TEST_LIMITS = Object.freeze({
 export interface StackOptions {
   /** Start of the test database's name. @default 'sb_test' */
   readonly databasePrefix?: string;
+  /** The admin URL of the Postgres to create the test database on (a private server). @default the shared one */
+  readonly postgresUrl?: string;
   /** A nats-server shared with other stacks (not stopped with this one); by default a private one. */
   readonly nats?: ServerProcess;
   /** The `NATS_URL` the services get (e.g. with credentials in it). @default nats.url */
@@ -74,6 +76,8 @@ export interface StartNodeOptions {
   readonly nodeArgs?: readonly string[];
   /** Another gateway build (e.g. an older commit's `dist/main.js`): it gets a fixed port, having no port report. */
   readonly script?: string;
+  /** A fixed port (a node started again where a balancer expects it). */
+  readonly port?: number;
 }
 
 export type RestResponse = { readonly status: number; readonly body: any };
@@ -111,6 +115,8 @@ export interface Stack extends AsyncDisposable {
   startNode(env?: Record<string, string>, options?: StartNodeOptions): Promise<ServiceProcess>;
   /** Starts the messages service again on its port (after it was killed); resolves once it is ready. */
   restartMessages(): Promise<ServiceProcess>;
+  /** Starts one more messages service replica on the same database and NATS (stopped with the stack); `env` adds to its environment. */
+  startMessagesReplica(env?: Record<string, string>): Promise<ServiceProcess>;
   /** Stops a process of the stack the way the stack does (SIGKILL, or SIGTERM with `gracefulStop`). */
   stop(process: ServiceProcess): Promise<void>;
   /** A JSON request to the messages service. */
@@ -145,7 +151,7 @@ async function build(options: StackOptions, cleanups: (() => Promise<unknown>)[]
   const internalToken = options.internalToken ?? 'test-internal-token';
   const stop = async (proc: ServiceProcess): Promise<void> => (options.gracefulStop ? stopGracefully(proc) : proc[Symbol.asyncDispose]());
 
-  const database = await createTestDatabase(options.databasePrefix);
+  const database = await createTestDatabase(options.databasePrefix, options.postgresUrl);
   cleanups.push(() => database.drop());
   const nats = options.nats ?? (await startNatsServer());
   if (!options.nats) cleanups.push(async () => nats[Symbol.asyncDispose]());
@@ -188,7 +194,7 @@ async function build(options: StackOptions, cleanups: (() => Promise<unknown>)[]
   });
   const startNode = async (env: Record<string, string> = {}, nodeOptions: StartNodeOptions = {}) => {
     const node = await startServiceProcess({
-      ...(nodeOptions.script ? { port: await freePort() } : {}),
+      ...(nodeOptions.port ? { port: nodeOptions.port } : nodeOptions.script ? { port: await freePort() } : {}),
       script: nodeOptions.script ?? options.gatewayScript ?? serviceScript('@switchboard/gateway'),
       portVariable: 'GATEWAY_PORT',
       ...(nodeOptions.readyPath ? { readyPath: nodeOptions.readyPath } : {}),
@@ -288,6 +294,11 @@ async function build(options: StackOptions, cleanups: (() => Promise<unknown>)[]
     async restartMessages() {
       messages = await startServiceProcess({ ...messagesOptions, port: messages.port });
       return messages;
+    },
+    async startMessagesReplica(env = {}) {
+      const replica = await startServiceProcess({ ...messagesOptions, env: { ...messagesOptions.env, ...env } });
+      cleanups.push(() => stop(replica));
+      return replica;
     },
     stop,
     rest,

@@ -14,6 +14,11 @@ export interface TcpBalancer extends AsyncDisposable {
    */
   hold(): void;
   release(): void;
+  /**
+   * Black-holes every open connection, both ways, without closing it (a dead link: no data, no FIN, no RST);
+   * new connections pass. Returns how many it cut off.
+   */
+  blackhole(): number;
   close(): Promise<void>;
 }
 
@@ -99,6 +104,17 @@ export async function startTcpBalancer(backendPorts: readonly number[], options:
         client.unpipe(upstream);
         client.pause();
       }
+    },
+    blackhole() {
+      const cut = pairs.size;
+      for (const [client, upstream] of pairs) {
+        pairs.delete(client);
+        client.unpipe(upstream);
+        upstream.unpipe(client);
+        client.pause();
+        upstream.pause();
+      }
+      return cut;
     },
     release() {
       if (!held) return;

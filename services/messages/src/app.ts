@@ -131,6 +131,8 @@ export async function startMessagesService(
     batchSize: options.OUTBOX_BATCH_SIZE,
     pollIntervalMs: options.OUTBOX_POLL_INTERVAL_MS,
   });
+  // NATS or Postgres back: publish the backlog now, not when the relay's backoff runs out.
+  status.onBack(() => relay.retryNow());
   // Every replica runs it: the statement skips what another replica holds (docs/messages-service.md).
   const snoozeWakeup = createSnoozeWakeup({
     db: deps.db,

@@ -190,6 +190,47 @@ describe('outbox relay crashes', () => {
     expect(new Set(stream.map((e) => e.msgId)).size).toBe(stream.length);
   });
 
+  it('relay - waiting out its backoff after failed publishes, it publishes at once when told the broker is back (retryNow)', async () => {
+    const logger = testLogger();
+    const created = await createApp(db, 'retry-now');
+    const principal = { kind: 'device' as const, app_id: created.id, device_id: 'd' };
+    const c = await openConversation(db, principal);
+    let down = true;
+    const attempts: string[] = [];
+    const metrics = createMessagesMetrics(createMetricsRegistry({ collectDefaults: false }), db);
+    const coordinator = createPgRelayCoordinator({ connectionString: database.url, logger });
+    const relay = createOutboxRelay({
+      db,
+      publisher: {
+        publish: async (_subject, _data, msgId) => {
+          attempts.push(msgId);
+          if (down) throw new Error('broker unreachable');
+          return { duplicate: false };
+        },
+      },
+      coordinator,
+      logger,
+      metrics: { published: metrics.outboxPublished, failed: metrics.outboxFailed },
+      batchSize: 500,
+      pollIntervalMs: 100,
+      backoffMs: () => 60_000, // a long wait: only retryNow ends it within the test
+    });
+    try {
+      relay.start();
+      await sendMessage(db, principal, c.id, { body: 'held', local_id: 'held-1' });
+      await waitFor(() => attempts.length === 1, { message: 'first attempt' });
+      down = false;
+      await sleep(300);
+      expect(attempts).toHaveLength(1); // still waiting out the backoff
+      relay.retryNow();
+      await waitFor(async () => (await db.selectFrom('outbox').select('id').execute()).length === 0, { timeoutMs: 2000, message: 'published after retryNow' });
+      expect(attempts).toHaveLength(2);
+    } finally {
+      await relay.close();
+      await coordinator.close();
+    }
+  });
+
   it('relay - a standby replica does not publish while another holds the lease, and takes over when it is gone', async () => {
     const leader = await startRelay();
     await waitFor(() => leader.coordinator.leading);

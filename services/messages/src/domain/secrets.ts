@@ -1,4 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { ADMIN_TOKEN_PREFIX } from '@switchboard/protocol/http-api';
 
 /**
  * Api keys and admin tokens are 256-bit random secrets, so a fast hash is enough to store them (nothing to
@@ -20,18 +21,9 @@ export function newApiKey(): string {
   return `sbk_${randomBytes(32).toString('base64url')}`;
 }
 
-const ADMIN_TOKEN_PREFIX = 'sba';
-
-/** An admin token names its app: `sba.<app_id>.<secret>`. */
+/** An admin token names its app: `sba.<app_id>.<secret>` (read back by the protocol's `appIdOfAdminToken`). */
 export function newAdminToken(appId: string): string {
   return `${ADMIN_TOKEN_PREFIX}.${appId}.${randomBytes(32).toString('base64url')}`;
-}
-
-/** The app an admin token claims to belong to, or `undefined` when it is not shaped like one. */
-export function appIdOfAdminToken(token: string): string | undefined {
-  const parts = token.split('.');
-  if (parts.length !== 3 || parts[0] !== ADMIN_TOKEN_PREFIX || !parts[1] || !parts[2]) return undefined;
-  return parts[1];
 }
 
 /**

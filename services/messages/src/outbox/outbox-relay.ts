@@ -26,10 +26,17 @@ export interface OutboxRelayOptions {
    * exactly there.
    */
   readonly afterPublish?: (rows: readonly OutboxRow[]) => Promise<void>;
+  /** The wait after failure number `failures` (from 1). @default exponential from 100 ms, capped at 5 s, full jitter */
+  readonly backoffMs?: (failures: number) => number;
 }
 
 export interface OutboxRelay extends AsyncDisposable {
   start(): void;
+  /**
+   * A dependency is back (the broker or the database reconnected): end the wait after a failure now rather than
+   * when its backoff runs out (up to 5 s after NATS returned, on top of the clients' own reconnects).
+   */
+  retryNow(): void;
   /** Stops after the batch in flight (its acknowledged rows are removed). */
   close(): Promise<void>;
 }
@@ -59,6 +66,9 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   });
 
   let stop: (() => void) | undefined;
+  /** Ends the backoff pause in progress, if any (`retryNow`). */
+  let cutBackoff: (() => void) | undefined;
+  const backoffMs = options.backoffMs ?? ((n: number) => backoff(n, MAX_BACKOFF_MS));
 
   /**
    * Waits up to `ms`. A wakeable pause (idle) ends early when a write notified since `seenWakes`; a backoff pause
@@ -72,9 +82,11 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         clearTimeout(timer);
         if (wakeUp === done) wakeUp = undefined;
         if (stop === done) stop = undefined;
+        if (cutBackoff === done) cutBackoff = undefined;
         resolve();
       }
       if (wakeable) wakeUp = done;
+      else cutBackoff = done;
       stop = done;
     });
 
@@ -128,11 +140,11 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
           continue;
         }
         const acked = await publishBatch(rows);
-        if (acked < rows.length) await pause(backoff(failures, MAX_BACKOFF_MS), false);
+        if (acked < rows.length) await pause(backoffMs(failures), false);
       } catch (error) {
         failures++;
         log[failures === 1 ? 'warn' : 'debug']({ err: error, failures }, 'outbox relay iteration failed');
-        await pause(backoff(failures, MAX_BACKOFF_MS), false);
+        await pause(backoffMs(failures), false);
       }
     }
   };
@@ -148,6 +160,9 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       if (running) return;
       running = true;
       loop = run();
+    },
+    retryNow() {
+      cutBackoff?.();
     },
     close,
     [Symbol.asyncDispose]: close,

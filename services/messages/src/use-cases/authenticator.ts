@@ -5,8 +5,9 @@ import {
   type ClientPrincipal,
   type Principal,
 } from '@switchboard/protocol';
+import { appIdOfAdminToken } from '@switchboard/protocol/http-api';
 import { AppError } from '../domain/errors.js';
-import { appIdOfAdminToken, credentialFingerprint, secretMatches } from '../domain/secrets.js';
+import { credentialFingerprint, secretMatches } from '../domain/secrets.js';
 import type { AppAuth, AppAuthCache, RotatingHash } from '../identity/app-auth-cache.js';
 import type { TokenKind, TokenVerifier, VerifiedToken } from '../identity/token-verifier.js';
 

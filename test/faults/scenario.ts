@@ -1,0 +1,119 @@
+import { appendFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
+import { afterAll, beforeAll } from 'vitest';
+import { sleep } from '@switchboard/testing';
+import { startFaultStack, type FaultStack, type FaultStackOptions } from './fault-stack.js';
+import { startFleet, type Fleet, type FleetOptions } from './fleet.js';
+
+/** The bar: every client caught up within this long after the faulty part is back (or after the kill). */
+export const CATCH_UP_BAR_MS = 5000;
+/** A send is late when it took longer than this from `send()` to stored and delivered to every client that must get it. */
+export const LATE_MS = 1000;
+
+export interface FaultTiming {
+  /** When the fault began (`Date.now()`). */
+  readonly faultAt: number;
+  /** The reference moment of the bar: when the faulty part was back, or the fault itself for a part that stays down. */
+  readonly referenceAt: number;
+  /** What the reference moment is, for the report. */
+  readonly reference: string;
+  /** Other figures the scenario measured. */
+  readonly extra?: Record<string, number | string>;
+}
+
+export interface ScenarioFigures {
+  readonly scenario: string;
+  /** When the fault began (`Date.now()`). */
+  readonly faultAt: number;
+  readonly sends: number;
+  readonly sendsBefore: number;
+  readonly failedSends: number;
+  readonly inFlightAtFault: number;
+  readonly reference: string;
+  /** From the reference moment to the last send started before it stored and delivered everywhere. */
+  readonly backlogMs: number;
+  readonly lastToCatchUp: string;
+  /** From the reference moment to the last late send done (see `LATE_MS`). */
+  readonly lastLateMs: number;
+  readonly lateSends: number;
+  readonly slowestSendMs: number;
+  /** The bar's figure: the larger of `backlogMs` and `lastLateMs`. */
+  readonly caughtUpMs: number;
+  /** p99 of send → stored and delivered everywhere, for the sends done before the fault: how loaded the machine was. */
+  readonly steadyP99Ms: number;
+  /** Connections the clients lost during the run. */
+  readonly clientDrops: number;
+  readonly violations: readonly string[];
+  readonly loadavgBefore: string;
+  readonly loadavgAfter: string;
+  readonly extra: Record<string, number | string>;
+}
+
+/**
+ * One fault scenario: the fleet sends for `warmMs`, `fault` breaks something and returns its timing, the fleet
+ * keeps sending for `afterMs`, stops, and everything settles; then the guarantees are checked against Postgres and
+ * the catch-up time is measured: the later of the backlog at the reference moment drained, and the last late send done. The figures are printed (and appended to `$FAULTS_RESULTS` when set).
+ */
+export async function runScenario(
+  name: string,
+  faults: FaultStack,
+  fleet: Fleet,
+  fault: () => Promise<FaultTiming>,
+  options: { warmMs?: number; afterMs?: number; settleMs?: number } = {},
+): Promise<ScenarioFigures> {
+  const loadavgBefore = loadavg().map((n) => n.toFixed(2)).join(' ');
+  fleet.startSending();
+  await sleep(options.warmMs ?? 3000);
+  const inFlightAtFault = fleet.inFlight;
+  const timing = await fault();
+  await sleep(options.afterMs ?? 5000);
+  fleet.stopSending();
+  await fleet.settle(options.settleMs ?? 60_000);
+  const rows = await faults.storedRows(fleet.conversationIds);
+  const { ledger } = fleet;
+  const catchUp = ledger.catchUp(timing.referenceAt);
+  const late = ledger.lateSends(LATE_MS);
+  const figures: ScenarioFigures = {
+    scenario: name,
+    faultAt: timing.faultAt,
+    sends: ledger.sends.size,
+    sendsBefore: catchUp.before,
+    failedSends: ledger.failed.length,
+    inFlightAtFault,
+    reference: timing.reference,
+    backlogMs: Math.max(0, catchUp.caughtUpMs),
+    lastToCatchUp: catchUp.last ? catchUp.last.what : '-',
+    lastLateMs: late.count ? Math.max(0, late.lastDoneAt - timing.referenceAt) : 0,
+    lateSends: late.count,
+    slowestSendMs: late.slowestMs,
+    caughtUpMs: Math.max(0, catchUp.caughtUpMs, late.count ? late.lastDoneAt - timing.referenceAt : 0),
+    steadyP99Ms: ledger.steadyP99(timing.faultAt - LATE_MS),
+    clientDrops: fleet.drops,
+    violations: ledger.violations(rows),
+    loadavgBefore,
+    loadavgAfter: loadavg().map((n) => n.toFixed(2)).join(' '),
+    extra: { faultToReferenceMs: timing.referenceAt - timing.faultAt, ...timing.extra },
+  };
+  const line = JSON.stringify({ at: new Date().toISOString(), ...figures, violations: figures.violations.slice(0, 20) });
+  process.stdout.write(`[faults] ${line}\n`);
+  if (process.env.FAULTS_RESULTS) await appendFile(process.env.FAULTS_RESULTS, `${line}\n`);
+  return figures;
+}
+
+/**
+ * Registers the stack and the fleet of a scenario file with vitest's `beforeAll`/`afterAll`; the returned getters
+ * are valid inside its tests.
+ */
+export function useFaultStack(options: FaultStackOptions = {}, fleetOptions: FleetOptions = {}): { faults: () => FaultStack; fleet: () => Fleet } {
+  let faults: FaultStack | undefined;
+  let fleet: Fleet | undefined;
+  beforeAll(async () => {
+    faults = await startFaultStack(options);
+    fleet = await startFleet(faults, fleetOptions);
+  }, 90_000);
+  afterAll(async () => {
+    await fleet?.close();
+    await faults?.[Symbol.asyncDispose]();
+  });
+  return { faults: () => faults!, fleet: () => fleet! };
+}
