@@ -11,7 +11,7 @@ export default defineConfig({
         find: new RegExp(`^@switchboard/protocol/${entry}$`),
         replacement: src('protocol', entry),
       })),
-      ...['protocol', 'config', 'logger', 'metrics', 'runtime', 'service-kit', 'testing', 'client'].map((lib) => ({
+      ...['protocol', 'config', 'logger', 'metrics', 'runtime', 'presence', 'service-kit', 'testing', 'client'].map((lib) => ({
         find: new RegExp(`^@switchboard/${lib}$`),
         replacement: src(lib),
       })),

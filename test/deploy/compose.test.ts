@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadGatewayConfig } from '../../services/gateway/src/config.js';
 import { loadMessagesConfig } from '../../services/messages/src/config.js';
+import { loadWebhooksConfig } from '../../services/webhooks/src/config.js';
 import { repoPath } from './tools.js';
 
 const loadCompose = () => parse(readFileSync(repoPath('docker-compose.yml'), 'utf8'), { merge: true });
@@ -35,9 +36,13 @@ describe('docker compose', () => {
     expect(validate(broken)).toBe(false);
   });
 
-  it('compose - postgres, redis, nats with JetStream, messages, two gateways, nginx on one port, prometheus, grafana', () => {
+  it('compose - postgres, redis, nats with JetStream, messages, two gateways, webhooks, nginx on one port, prometheus, grafana', () => {
     const { services } = loadCompose();
-    expect(Object.keys(services).sort()).toEqual(['console', 'gateway-1', 'gateway-2', 'grafana', 'messages', 'nats', 'nginx', 'postgres', 'prometheus', 'redis']);
+    expect(Object.keys(services).sort()).toEqual(['console', 'gateway-1', 'gateway-2', 'grafana', 'messages', 'nats', 'nginx', 'postgres', 'prometheus', 'redis', 'webhooks']);
+    expect(services.webhooks.build.dockerfile).toBe('services/webhooks/Dockerfile');
+    // It reads the apps table and consumes the streams the messages service creates.
+    expect(services.webhooks.depends_on.messages.condition).toBe('service_healthy');
+    expect(services.nginx.depends_on).toContain('webhooks');
     expect(services.nats.command).toContain('--jetstream');
     expect(services.nginx.ports).toHaveLength(1);
     expect(services.nginx.volumes).toContain('./deploy/nginx/switchboard.conf:/etc/nginx/conf.d/default.conf:ro');
@@ -52,6 +57,12 @@ describe('docker compose', () => {
   it('compose - the services\' environments pass their own config parsers', () => {
     const { services } = loadCompose();
     expect(() => loadMessagesConfig(services.messages.environment)).not.toThrow();
+    const webhooks = loadWebhooksConfig(services.webhooks.environment);
+    // The same database as the messages service (it reads its apps table), the gateways' Redis and key prefix.
+    expect(webhooks.DATABASE_URL).toBe(services.messages.environment.DATABASE_URL);
+    expect(webhooks.REDIS_URL).toBe(services['gateway-1'].environment.REDIS_URL);
+    expect(webhooks.REDIS_KEY_PREFIX).toBe(loadGatewayConfig(services['gateway-1'].environment).REDIS_KEY_PREFIX);
+    expect(webhooks.OPERATOR_TOKEN).toBe(services.messages.environment.OPERATOR_TOKEN);
     for (const name of ['gateway-1', 'gateway-2']) {
       const config = loadGatewayConfig(services[name].environment);
       expect(new URL(config.MESSAGES_URL).host).toBe('messages:3001');
@@ -59,12 +70,13 @@ describe('docker compose', () => {
     }
   });
 
-  it('compose - Prometheus scrapes every gateway and the messages service by their compose names', () => {
+  it('compose - Prometheus scrapes every gateway, the messages service and the webhooks service by their compose names', () => {
     const { services } = loadCompose();
     const prometheus = parse(readFileSync(repoPath('deploy', 'prometheus', 'prometheus.yml'), 'utf8'));
     const targets = Object.fromEntries(prometheus.scrape_configs.map((job: any) => [job.job_name, job.static_configs.flatMap((c: any) => c.targets).sort()]));
     expect(targets['switchboard-gateway']).toEqual(['gateway-1:3000', 'gateway-2:3000']);
     expect(targets['switchboard-messages']).toEqual(['messages:3001']);
+    expect(targets['switchboard-webhooks']).toEqual(['webhooks:3002']);
     expect(services.prometheus.volumes).toContain('./deploy/helm/switchboard/files/alerts.yml:/etc/switchboard/deploy/helm/switchboard/files/alerts.yml:ro');
   });
 });

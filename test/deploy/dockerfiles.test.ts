@@ -2,7 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { repoPath } from './tools.js';
 
-const SERVICES = ['gateway', 'messages'] as const;
+const SERVICES = ['gateway', 'messages', 'webhooks'] as const;
 const dockerfile = (service: string) => readFileSync(repoPath('services', service, 'Dockerfile'), 'utf8');
 /** Instructions with their line continuations joined. */
 const instructions = (text: string) =>

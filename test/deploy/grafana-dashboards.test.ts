@@ -3,11 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { dashboardFiles, dashboardQueries, loadDashboard } from './dashboards.js';
 import { metricNames } from './promql.js';
+import { WEBHOOK_METRICS } from '../../services/webhooks/src/delivery/delivery-engine.js';
 import { repoPath } from './tools.js';
 
 describe('grafana dashboards', () => {
   it('grafana - every dashboard has a ${datasource} variable and every panel and query uses it', () => {
-    expect(dashboardFiles().map((f) => f.name).sort()).toEqual(['gateway.json', 'messages.json']);
+    expect(dashboardFiles().map((f) => f.name).sort()).toEqual(['gateway.json', 'messages.json', 'webhooks.json']);
     for (const { name, path } of dashboardFiles()) {
       const dashboard = loadDashboard(path);
       const variable = dashboard.templating.list.find((v: any) => v.name === 'datasource');
@@ -74,6 +75,18 @@ describe('grafana dashboards', () => {
       'http_request_duration_seconds_count', 'http_request_duration_seconds_bucket', 'switchboard_outbox_backlog',
       'switchboard_outbox_published_total', 'switchboard_gateway_nats_consumer_pending',
     ]) expect(queries, metric).toContain(metric);
+  });
+
+  it('grafana - the webhooks dashboard reads every metric the delivery engine exports, and links the webhooks runbooks', () => {
+    const queries = dashboardQueries().filter((q) => q.where.startsWith('webhooks.json /')).map((q) => q.expr).join('\n');
+    for (const name of Object.values(WEBHOOK_METRICS)) {
+      const series = name === WEBHOOK_METRICS.attemptDuration ? `${name}_bucket` : name;
+      expect(queries, name).toContain(series);
+    }
+    const links = loadDashboard(dashboardFiles().find((f) => f.name === 'webhooks.json')!.path).panels.flatMap((p: any) => (p.links ?? []).map((l: any) => l.url));
+    for (const runbook of ['webhooks-backlog-age.md', 'webhooks-failure-ratio.md', 'webhooks-endpoints-disabled.md']) {
+      expect(links.some((url: string) => url.endsWith(`/${runbook}`)), runbook).toBe(true);
+    }
   });
 
   it('grafana - every panel is explained in docs/deploy.md', () => {

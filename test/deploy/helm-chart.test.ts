@@ -7,6 +7,7 @@ import { ALERTS_FILE } from './alert-rules.js';
 import { DASHBOARDS_DIR } from './dashboards.js';
 import { SOURCE_ANNOTATION, validateObjects, type K8sObject } from './k8s-models.js';
 import { parseManifests, single } from './manifests.js';
+import { ROUTE_SAMPLES, httpRouteRoute } from './routes.js';
 import { PROMTOOL, kubeTools, repoPath, requireBinary, run, type KubeTools } from './tools.js';
 import { componentProblems, ingressProblems, migrationJobProblems, podSpec } from './workload-checks.js';
 
@@ -85,7 +86,7 @@ describe('helm chart', () => {
     expect(validateObjects(all)).toEqual([]);
   });
 
-  it('helm chart - gateway and messages workloads: probes, drain timing, security, spread, config and secrets', () => {
+  it('helm chart - gateway, messages and webhooks workloads: probes, drain timing, security, spread, config and secrets', () => {
     const expectations = {
       defaults: { secretName: 'switchboard', expectHpa: true, expectPdb: true },
       everything: { secretName: 'switchboard', expectHpa: true, expectPdb: true },
@@ -97,10 +98,13 @@ describe('helm chart', () => {
       const objects = objectsOf(name);
       expect(componentProblems(objects, 'gateway', options), name).toEqual([]);
       expect(componentProblems(objects, 'messages', options), name).toEqual([]);
+      expect(componentProblems(objects, 'webhooks', options), name).toEqual([]);
     }
     const gateway = single(objectsOf('long-drain'), 'Deployment', '-gateway');
     expect(podSpec(gateway).terminationGracePeriodSeconds).toBe(10 + 61 + 10);
     expect(single(objectsOf('fixed-size'), 'Deployment', '-gateway').spec.replicas).toBe(4);
+    expect(single(objectsOf('fixed-size'), 'Deployment', '-webhooks').spec.replicas).toBe(1);
+    expect(objectsOf('fixed-size').filter((o) => ['HorizontalPodAutoscaler', 'PodDisruptionBudget'].includes(o.kind))).toEqual([]);
     expect(podSpec(single(objectsOf('fixed-size'), 'Deployment', '-gateway')).containers[0].image).toBe('registry.example.com/switchboard/gateway:1.2.3');
   });
 
@@ -127,8 +131,8 @@ describe('helm chart', () => {
     }
   });
 
-  it('helm chart - NATS_PREFIX, a NATS creds file, PRESENCE_GRACE_MS and LOG_FORMAT reach both services', () => {
-    for (const component of ['gateway', 'messages']) {
+  it('helm chart - NATS_PREFIX, a NATS creds file, PRESENCE_GRACE_MS and LOG_FORMAT reach every service', () => {
+    for (const component of ['gateway', 'messages', 'webhooks']) {
       const defaults = single(objectsOf('defaults'), 'ConfigMap', `-${component}`);
       expect(defaults.data?.NATS_PREFIX, component).toBeUndefined();
       expect(defaults.data?.LOG_FORMAT, component).toBe('json');
@@ -154,9 +158,9 @@ describe('helm chart', () => {
     expect(objectsOf('fixed-size').filter((o) => o.kind === 'Job')).toEqual([]);
   });
 
-  it('helm chart - Ingress routes /v1/socket.io to the gateway with cookie affinity and long timeouts, /v1 to messages', () => {
-    expect(ingressProblems(objectsOf('everything'), { heartbeatMs: HEARTBEAT_MS, sticky: true })).toEqual([]);
-    expect(ingressProblems(objectsOf('long-drain'), { heartbeatMs: 30_000 + 20_000, sticky: true })).toEqual([]);
+  it('helm chart - Ingress routes /v1/socket.io to the gateway with cookie affinity and long timeouts, /v1/apps/:app_id/webhooks… to webhooks, /v1 to messages', () => {
+    expect(ingressProblems(objectsOf('everything'), { heartbeatMs: HEARTBEAT_MS, sticky: true, webhooks: true })).toEqual([]);
+    expect(ingressProblems(objectsOf('long-drain'), { heartbeatMs: 30_000 + 20_000, sticky: true, webhooks: true })).toEqual([]);
     // 'long-drain' sets nothing about stickiness: cookie affinity is the default, and the guide says so and why.
     const guide = readFileSync(repoPath('docs', 'deploy.md'), 'utf8');
     expect(guide).toContain('Sticky cookies are **on by default**');
@@ -164,18 +168,62 @@ describe('helm chart', () => {
     expect(objectsOf('defaults').filter((o) => o.kind === 'Ingress' || o.kind === 'HTTPRoute')).toEqual([]);
   });
 
-  it('helm chart - the HTTPRoute alternative sends /v1/socket.io to the gateway and /v1 to messages', () => {
+  it('helm chart - the HTTPRoute alternative sends /v1/socket.io to the gateway, /v1/apps/:app_id/webhooks… to webhooks and /v1 to messages', () => {
     const route = single(objectsOf('everything'), 'HTTPRoute');
-    const targets = (route.spec.rules as any[]).map((rule) => [rule.matches[0].path.value, rule.backendRefs[0].name, rule.backendRefs[0].port]);
+    const targets = (route.spec.rules as any[]).map((rule) => [rule.matches[0].path.type, rule.matches[0].path.value, rule.backendRefs[0].name, rule.backendRefs[0].port]);
     expect(targets).toEqual([
-      ['/v1/socket.io', 'chat-switchboard-gateway', 3000],
-      ['/v1', 'chat-switchboard-messages', 3001],
+      ['PathPrefix', '/v1/socket.io', 'chat-switchboard-gateway', 3000],
+      ['RegularExpression', '^/v1/apps/[^/]+/webhooks(/.*)?$', 'chat-switchboard-webhooks', 3002],
+      ['PathPrefix', '/v1', 'chat-switchboard-messages', 3001],
+    ]);
+    const routed = ROUTE_SAMPLES.map(([path]) => [path, httpRouteRoute(route, path)?.replace('chat-switchboard-', '') ?? null]);
+    expect(routed).toEqual(ROUTE_SAMPLES.map(([path, service]) => [path, service]));
+  });
+
+  it('helm chart - the webhooks service: its workload, Service, HPA, PDB, NetworkPolicy, scrape, alerts and routes; webhooks.enabled false leaves every one out', async () => {
+    const objects = objectsOf('everything');
+    const config = single(objects, 'ConfigMap', 'switchboard-webhooks');
+    expect(config.data).toMatchObject({ WEBHOOKS_PORT: '3002', REDIS_KEY_PREFIX: 'switchboard', WEBHOOKS_ALLOW_INSECURE: 'false', LOG_FORMAT: 'json' });
+    expect(config.data?.WEBHOOKS_RETRY_SCHEDULE).toBeUndefined();
+    const pod = podSpec(single(objects, 'Deployment', '-webhooks'));
+    const env = pod.containers[0].env as { name: string; valueFrom?: any }[];
+    expect(env.map((e) => e.name).sort()).toEqual(['DATABASE_URL', 'NATS_URL', 'NODE_ID', 'REDIS_URL']);
+    expect(env.find((e) => e.name === 'NODE_ID')?.valueFrom?.fieldRef?.fieldPath).toBe('metadata.name');
+    expect(pod.containers[0].image).toBe('registry.example.com/switchboard/webhooks:0.1.0');
+    expect(single(objects, 'Service', '-webhooks').spec.ports[0].port).toBe(3002);
+    expect(single(objects, 'HorizontalPodAutoscaler', '-webhooks').spec.scaleTargetRef.name).toBe('chat-switchboard-webhooks');
+    expect(single(objects, 'PodDisruptionBudget', '-webhooks').spec.maxUnavailable).toBe(1);
+    // The operator token reaches it exactly when it reaches the messages service.
+    const fixed = podSpec(single(objectsOf('fixed-size'), 'Deployment', '-webhooks')).containers[0].env as { name: string; valueFrom?: any }[];
+    expect(fixed.find((e) => e.name === 'OPERATOR_TOKEN')?.valueFrom?.secretKeyRef).toEqual({ name: 'chat-secrets', key: 'OPERATOR_TOKEN' });
+    expect(single(objectsOf('shared-nats'), 'ConfigMap', '-webhooks').data?.NATS_PREFIX).toBe('staging');
+    const schedule = await helm(['template', 'chat', CHART, '-f', valuesFile('webhooks schedule', { webhooks: { config: { retrySchedule: '200,400,800', allowInsecure: true } } })]);
+    expect(schedule.code, schedule.stderr).toBe(0);
+    expect(single(parseManifests(schedule.stdout), 'ConfigMap', 'switchboard-webhooks').data).toMatchObject({ WEBHOOKS_RETRY_SCHEDULE: '200,400,800', WEBHOOKS_ALLOW_INSECURE: 'true' });
+    const badSchedule = await helm(['template', 'chat', CHART, '-f', valuesFile('webhooks bad schedule', { webhooks: { config: { retrySchedule: '5s,5m' } } })]);
+    expect(badSchedule.code).not.toBe(0);
+    expect(badSchedule.stderr).toMatch(/retrySchedule/);
+
+    const off = await helm(['template', 'chat', CHART, '-f', CASES.everything!, '--set', 'webhooks.enabled=false']);
+    expect(off.code, off.stderr).toBe(0);
+    const without = parseManifests(off.stdout);
+    expect(without.filter((o) => o.metadata.name.endsWith('switchboard-webhooks') || o.metadata.labels?.['app.kubernetes.io/component'] === 'webhooks').map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([]);
+    expect(single(without, 'ServiceMonitor').spec.selector.matchExpressions[0].values).toEqual(['gateway', 'messages']);
+    const groups = single(without, 'PrometheusRule').spec.groups.map((g: any) => g.name);
+    expect(groups).not.toContain('switchboard-webhooks');
+    expect(single(objects, 'PrometheusRule').spec.groups.map((g: any) => g.name)).toContain('switchboard-webhooks');
+    expect(ingressProblems(without, { heartbeatMs: HEARTBEAT_MS, sticky: true, webhooks: false })).toEqual([]);
+    expect((single(without, 'HTTPRoute').spec.rules as any[]).map((r) => r.matches[0].path.value)).toEqual(['/v1/socket.io', '/v1']);
+    expect(single(without, 'Pod').spec.containers[0].args.join('\n')).not.toContain('webhooks');
+    expect(without.filter((o) => o.kind === 'ConfigMap' && o.metadata.labels?.grafana_dashboard).map((o) => o.metadata.name).sort()).toEqual([
+      'chat-switchboard-dashboard-gateway',
+      'chat-switchboard-dashboard-messages',
     ]);
   });
 
-  it('helm chart - NetworkPolicies cover both components; allowExternal false admits only release pods, ingress and Prometheus', () => {
+  it('helm chart - NetworkPolicies cover every component; allowExternal false admits only release pods, ingress and Prometheus', () => {
     const policies = objectsOf('everything').filter((o) => o.kind === 'NetworkPolicy');
-    expect(policies.map((p) => p.spec.podSelector.matchLabels['app.kubernetes.io/component']).sort()).toEqual(['gateway', 'messages']);
+    expect(policies.map((p) => p.spec.podSelector.matchLabels['app.kubernetes.io/component']).sort()).toEqual(['gateway', 'messages', 'webhooks']);
     for (const policy of policies) {
       const from = policy.spec.ingress[0].from as any[];
       expect(from[0].podSelector.matchLabels['app.kubernetes.io/instance']).toBe('chat');
@@ -184,7 +232,7 @@ describe('helm chart', () => {
     for (const policy of objectsOf('defaults').filter((o) => o.kind === 'NetworkPolicy')) expect(policy.spec.ingress[0].from).toBeUndefined();
   });
 
-  it('helm chart - ServiceMonitor scrapes both Services as the jobs the alerts name, keeping the services\' own labels', () => {
+  it('helm chart - ServiceMonitor scrapes every Service as the jobs the alerts name, keeping the services\' own labels', () => {
     const objects = objectsOf('everything');
     const monitor = single(objects, 'ServiceMonitor');
     expect(monitor.metadata.labels?.release).toBe('kube-prometheus-stack');
@@ -193,7 +241,7 @@ describe('helm chart', () => {
       Object.entries(monitor.spec.selector.matchLabels).every(([k, v]) => s.metadata.labels?.[k] === v) &&
       monitor.spec.selector.matchExpressions[0].values.includes(s.metadata.labels?.['app.kubernetes.io/component']),
     );
-    expect(selected.map((s) => s.metadata.name).sort()).toEqual(['chat-switchboard-gateway', 'chat-switchboard-messages']);
+    expect(selected.map((s) => s.metadata.name).sort()).toEqual(['chat-switchboard-gateway', 'chat-switchboard-messages', 'chat-switchboard-webhooks']);
     const endpoint = monitor.spec.endpoints[0];
     expect(endpoint).toMatchObject({ port: 'http', path: '/metrics', honorLabels: true });
     const jobRelabel = endpoint.relabelings.find((r: any) => r.targetLabel === 'job');
@@ -236,12 +284,13 @@ describe('helm chart', () => {
     }
   });
 
-  it('helm chart - helm test pod checks readiness of both services', () => {
+  it('helm chart - helm test pod checks readiness of every service', () => {
     const pod = single(objectsOf('defaults'), 'Pod');
     expect(pod.metadata.annotations?.['helm.sh/hook']).toBe('test');
     const script = pod.spec.containers[0].args.join('\n');
     expect(script).toContain('http://chat-switchboard-gateway:3000/readyz');
     expect(script).toContain('http://chat-switchboard-messages:3001/readyz');
+    expect(script).toContain('http://chat-switchboard-webhooks:3002/readyz');
   });
 
   it('helm chart - every runbook link, in the alerts and the dashboards, comes from metrics.runbookBaseUrl (or the deprecated prometheusRule key)', async () => {

@@ -27,12 +27,13 @@ describe('kustomize manifests', () => {
     expect(validateObjects(all)).toEqual([]);
   });
 
-  it('kustomize - gateway and messages workloads: probes, drain timing, security, spread, config and secrets', () => {
+  it('kustomize - gateway, messages and webhooks workloads: probes, drain timing, security, spread, config and secrets', () => {
     for (const [name, objects] of rendered) {
       const options = { secretName: 'switchboard', expectHpa: true, expectPdb: true };
       expect(componentProblems(objects, 'gateway', options), name).toEqual([]);
       expect(componentProblems(objects, 'messages', options), name).toEqual([]);
-      expect(ingressProblems(objects, { heartbeatMs: 25_000 + 20_000, sticky: true }), name).toEqual([]);
+      expect(componentProblems(objects, 'webhooks', options), name).toEqual([]);
+      expect(ingressProblems(objects, { heartbeatMs: 25_000 + 20_000, sticky: true, webhooks: true }), name).toEqual([]);
     }
   });
 

@@ -1,9 +1,14 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { freePort, waitForPort } from '@switchboard/testing';
 import { GatewayEnv } from '../../services/gateway/src/config.js';
+import { ROUTE_SAMPLES } from './routes.js';
 import { NGINX, repoPath, requireBinary, run } from './tools.js';
 
 const CONFIG = repoPath('deploy', 'nginx', 'switchboard.conf');
@@ -68,11 +73,57 @@ describe('nginx', () => {
     }
   });
 
-  it('nginx - every other /v1/ path goes to messages; probes, /metrics and /internal/ are not routed', () => {
+  it('nginx - every other /v1/ path goes to messages, /v1/apps/:app_id/webhooks… to webhooks; probes, /metrics and /internal/ are not routed', () => {
     const text = config();
     expect(block(text, 'location /v1/')).toMatch(/proxy_pass http:\/\/switchboard_messages;/);
-    const locations = [...text.matchAll(/location\s+(\S+)\s*\{/g)].map((m) => m[1]);
-    expect(locations.sort()).toEqual(['/', '/console/', '/v1/', '/v1/socket.io']);
+    expect(block(text, 'location ~ ^/v1/apps/[^/]+/webhooks(/|$)')).toMatch(/proxy_pass http:\/\/switchboard_webhooks;/);
+    const locations = [...text.matchAll(/location\s+(~\s+)?(\S+)\s*\{/g)].map((m) => (m[1] ? `~ ${m[2]}` : m[2]));
+    expect(locations.sort()).toEqual(['/', '/console/', '/v1/', '/v1/socket.io', '~ ^/v1/apps/[^/]+/webhooks(/|$)']);
     expect(block(text, 'location /')).toMatch(/return 404/);
+  });
+
+  it('nginx - a running nginx sends each path of the route table to its service (compose names mapped to local servers)', async () => {
+    const nginx = requireBinary(NGINX, 'nginx');
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'switchboard-nginx-routes-'));
+    // One small server per compose service, answering with its name.
+    const upstreams: Record<string, Server> = {};
+    for (const name of ['gateway-1', 'gateway-2', 'messages', 'webhooks', 'console']) {
+      const server = createServer((_request, response) => response.writeHead(200, { 'x-upstream': name.replace(/-\d$/, '') }).end(name));
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      upstreams[name] = server;
+    }
+    const port = await freePort();
+    const child = spawn(nginx, ['-p', dir, '-e', `${dir}/error.log`, '-c', `${dir}/nginx.conf`], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    try {
+      let mapped = config().replace(/\bserver ([\w-]+):\d+/g, (whole, name: string) => {
+        const server = upstreams[name];
+        return server ? `server 127.0.0.1:${(server.address() as AddressInfo).port}` : whole;
+      });
+      mapped = mapped.replace(/^(\s*)listen 80;/m, `$1listen 127.0.0.1:${port};`);
+      expect(mapped).not.toContain('server messages:');
+      writeFileSync(path.join(dir, 'switchboard.conf'), mapped);
+      const temp = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((t) => `  ${t}_temp_path ${dir}/${t};`).join('\n');
+      writeFileSync(
+        path.join(dir, 'nginx.conf'),
+        `daemon off;\nmaster_process off;\npid ${dir}/nginx.pid;\nerror_log ${dir}/error.log;\nevents {}\nhttp {\n  access_log off;\n${temp}\n  include ${dir}/switchboard.conf;\n}\n`,
+      );
+      await waitForPort(port, '127.0.0.1', 10_000).catch((error: unknown) => {
+        throw new Error(`nginx did not start: ${stderr}`, { cause: error });
+      });
+      const routed: [string, string | null][] = [];
+      for (const [route] of ROUTE_SAMPLES) {
+        const response = await fetch(`http://127.0.0.1:${port}${route}`);
+        await response.arrayBuffer();
+        routed.push([route, response.status === 404 && !response.headers.get('x-upstream') ? null : response.headers.get('x-upstream')]);
+      }
+      expect(routed).toEqual(ROUTE_SAMPLES.map(([route, service]) => [route, service]));
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => (child.exitCode === null ? child.once('exit', resolve) : resolve(undefined)));
+      for (const server of Object.values(upstreams)) server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

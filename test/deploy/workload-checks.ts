@@ -1,7 +1,9 @@
 import { ConfigError } from '@switchboard/config';
 import { GatewayEnv, loadGatewayConfig } from '../../services/gateway/src/config.js';
 import { MessagesEnv, loadMessagesConfig } from '../../services/messages/src/config.js';
+import { WebhooksEnv, loadWebhooksConfig } from '../../services/webhooks/src/config.js';
 import type { K8sObject } from './k8s-models.js';
+import { ROUTE_SAMPLES, ingressRoute } from './routes.js';
 
 /**
  * What the Helm chart and the kustomize manifests must both get right about the workloads, beyond schemas:
@@ -9,7 +11,7 @@ import type { K8sObject } from './k8s-models.js';
  * when fine) so a test shows all of them at once.
  */
 
-type Component = 'gateway' | 'messages';
+type Component = 'gateway' | 'messages' | 'webhooks';
 
 /** Plausible values for what the pods read from the Secret, to run the services' own config parsers. */
 const SECRET_SAMPLES: Record<string, string> = {
@@ -20,8 +22,8 @@ const SECRET_SAMPLES: Record<string, string> = {
   OPERATOR_TOKEN: 'operator-token-of-at-least-16-chars',
 };
 
-const ENV_SCHEMAS = { gateway: GatewayEnv, messages: MessagesEnv } as const;
-const LOADERS = { gateway: loadGatewayConfig, messages: loadMessagesConfig } as const;
+const ENV_SCHEMAS = { gateway: GatewayEnv, messages: MessagesEnv, webhooks: WebhooksEnv } as const;
+const LOADERS = { gateway: loadGatewayConfig, messages: loadMessagesConfig, webhooks: loadWebhooksConfig } as const;
 
 export const podSpec = (workload: K8sObject) => workload.spec.template.spec;
 const container = (workload: K8sObject, name: string) =>
@@ -151,8 +153,12 @@ export function migrationJobProblems(objects: readonly K8sObject[], secretName: 
   return problems;
 }
 
-/** Public routing through Ingress objects (ingress-nginx): /v1/socket.io → gateway with long timeouts and affinity. */
-export function ingressProblems(objects: readonly K8sObject[], options: { heartbeatMs: number; sticky: boolean }): string[] {
+/**
+ * Public routing through Ingress objects (ingress-nginx): /v1/socket.io → gateway with long timeouts and affinity,
+ * /v1/apps/:app_id/webhooks… → webhooks (a regex path; without the webhooks service, messages answers it), the rest
+ * of /v1 → messages: every path of the route table (routes.ts) reaches its service.
+ */
+export function ingressProblems(objects: readonly K8sObject[], options: { heartbeatMs: number; sticky: boolean; webhooks: boolean }): string[] {
   const problems: string[] = [];
   const ingresses = objects.filter((o) => o.kind === 'Ingress');
   const paths = ingresses.flatMap((ingress) =>
@@ -172,6 +178,18 @@ export function ingressProblems(objects: readonly K8sObject[], options: { heartb
       if (!(seconds * 1000 > options.heartbeatMs)) problems.push(`${key} ${seconds} s is not above the heartbeat (${options.heartbeatMs} ms)`);
     }
     if (options.sticky && a['nginx.ingress.kubernetes.io/affinity'] !== 'cookie') problems.push('no cookie affinity on /v1/socket.io');
+  }
+  const webhooks = paths.filter((p) => p.service.endsWith('webhooks'));
+  if (options.webhooks !== webhooks.length > 0) problems.push(`expected ${options.webhooks ? 'a' : 'no'} webhooks route, found ${webhooks.length}`);
+  for (const { ingress, path } of webhooks) {
+    if (ingress.metadata.annotations?.['nginx.ingress.kubernetes.io/use-regex'] !== 'true') problems.push(`${path}: the webhooks Ingress does not set use-regex`);
+    const pathType = (ingress.spec.rules as any[]).flatMap((r) => r.http.paths).find((p: any) => p.path === path)?.pathType;
+    if (pathType !== 'ImplementationSpecific') problems.push(`${path}: a regex path must be ImplementationSpecific, not ${pathType}`);
+  }
+  for (const [path, service] of ROUTE_SAMPLES) {
+    const expected = service === 'webhooks' && !options.webhooks ? 'messages' : service;
+    const got = ingressRoute(objects, path);
+    if ((got ? got.slice(got.lastIndexOf('-') + 1) : null) !== expected) problems.push(`${path} goes to ${got ?? 'nothing'}, not ${expected ?? 'nothing'}`);
   }
   return problems;
 }

@@ -8,7 +8,8 @@ import {
   type MessagesStandIns,
 } from '@switchboard/messages';
 import { createMemoryConnectionRegistry, type GatewayStandIns } from '@switchboard/gateway';
-import { pendingPresence, type WebhooksDatabase, type WebhooksStandIns } from '@switchboard/webhooks';
+import { createMemoryPresence } from '@switchboard/presence';
+import { type WebhooksDatabase, type WebhooksStandIns } from '@switchboard/webhooks';
 import type { EmbeddedConfig } from './config.js';
 import { createMemoryBus } from './memory-bus.js';
 
@@ -52,8 +53,9 @@ export async function createStandIns(config: EmbeddedConfig, logger: Logger): Pr
   if (config.REDIS_URL) {
     presence = 'redis (REDIS_URL)';
   } else {
-    gateway = { ...gateway, registry: createMemoryConnectionRegistry() };
-    webhooks = { ...webhooks, presence: pendingPresence() };
+    const memory = createMemoryPresence();
+    gateway = { ...gateway, registry: createMemoryConnectionRegistry(memory) };
+    webhooks = { ...webhooks, presence: memory.reader };
     presence = 'in-memory adapter, presence and sessions';
   }
 

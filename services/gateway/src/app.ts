@@ -21,6 +21,7 @@ import { registerClientNamespace } from './socket/client-namespace.js';
 import { createAuthGate } from './socket/auth-gate.js';
 import { createEventGuard } from './socket/event-guard.js';
 import { connectionRecordOf, createPresenceAnnouncer } from './presence/presence-announcer.js';
+import { createAgentPresence } from './presence/agent-presence.js';
 import { startSlowConsumerMonitor } from './socket/slow-consumers.js';
 import { createSessionEnforcer } from './socket/session-enforcer.js';
 import { createSocketServer } from './socket/socket-server.js';
@@ -129,6 +130,7 @@ export async function startGateway(options: GatewayOptions, deps: GatewayDeps): 
 
   const broadcaster = createSocketIoBroadcaster(client, admin, metrics);
   const announcer = createPresenceAnnouncer(registry, broadcaster, metrics, logger, { graceMs: options.PRESENCE_GRACE_MS });
+  const agents = createAgentPresence(registry, metrics, logger, nodeId);
   const limits = createHandshakeLimits({
     authFailuresPerMinute: options.AUTH_FAILURES_PER_IP_PER_MINUTE,
     connectionsPer10s: options.CONNECTIONS_PER_IP_PER_10S,
@@ -144,7 +146,7 @@ export async function startGateway(options: GatewayOptions, deps: GatewayDeps): 
   // Token expiry and revocation of live sockets: one deadline structure for the node, swept every second.
   const sessions = createSessionEnforcer({ sockets: allSockets, metrics, logger });
   registerClientNamespace(client, { api: deps.api, gate, announcer, broadcaster, guard, limits, metrics, logger, nodeId, sessions });
-  registerAdminNamespace(admin, { api: deps.api, gate, registry, broadcaster, guard, limits, metrics, logger, sessions });
+  registerAdminNamespace(admin, { api: deps.api, gate, registry, agents, broadcaster, guard, limits, metrics, logger, sessions });
   sessions.start();
   const revocations = createRevocationRelay({
     // With the Redis adapter the other nodes hear of a revocation through it; alone (in-memory adapter) there are none.
@@ -159,9 +161,12 @@ export async function startGateway(options: GatewayOptions, deps: GatewayDeps): 
   const beat = async () => {
     try {
       const { swept } = await registry.heartbeat(nodeId);
-      if (swept && client.sockets.size > 0) {
-        logger.warn({ connections: client.sockets.size }, 'this node had been swept; registering its connections again');
-        await Promise.all([...client.sockets.values()].map((socket) => announcer.connected(connectionRecordOf(socket, nodeId))));
+      if (swept && client.sockets.size + admin.sockets.size > 0) {
+        logger.warn({ connections: client.sockets.size, agents: admin.sockets.size }, 'this node had been swept; registering its connections again');
+        await Promise.all([
+          ...[...client.sockets.values()].map((socket) => announcer.connected(connectionRecordOf(socket, nodeId))),
+          agents.registerAll(admin.sockets.values()),
+        ]);
       }
     } catch (error) {
       metrics.redisErrors.inc({ client: 'presence' });
@@ -237,6 +242,7 @@ export async function startGateway(options: GatewayOptions, deps: GatewayDeps): 
       // Departures end their grace here (a device that reconnected to another node meanwhile announces nothing),
       // within the drain window.
       await announcer.settled(started + options.DRAIN_WINDOW_MS * 0.9);
+      await agents.settled();
       slowConsumers.stop();
       sessions.stop();
       clearInterval(heartbeat);

@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import { connect } from '@nats-io/transport-node';
 import { natsAuthFailure, natsConnectionOptions, onNatsCredentialsRefused } from '@switchboard/config';
 import type { Logger } from '@switchboard/logger';
+import { presenceKeyPrefix } from '@switchboard/presence';
 import { natsNames } from '@switchboard/protocol';
 import type { GatewayDeps } from './app.js';
 import type { GatewayConfig } from './config.js';
@@ -92,7 +93,7 @@ export function createGatewayDeps(config: GatewayDepsConfig, options: GatewayDep
     checks.redis = redisReady;
     registry = createRedisConnectionRegistry({
       redis,
-      prefix: `${config.REDIS_KEY_PREFIX}:presence`,
+      prefix: presenceKeyPrefix(config.REDIS_KEY_PREFIX),
       nodeTtlMs: config.NODE_TTL_MS,
       sweepLockMs: config.SWEEP_INTERVAL_MS,
     });

@@ -9,10 +9,9 @@ import type { WebhooksServiceDeps } from './app.js';
 import type { WebhooksConfig } from './config.js';
 import type { WebhooksDatabase } from './db/schema.js';
 import type { WebhookEventSource } from './delivery/delivery-engine.js';
-import { pendingPresence } from './delivery/pending-adapters.js';
 import { createJetStreamEventSource } from './delivery/jetstream-source.js';
 import { sourceOnceConnected } from './source-once-connected.js';
-import type { PresenceReader } from './delivery/presence-reader.js';
+import { createRedisPresenceReader, presenceKeyPrefix, type PresenceReader } from '@switchboard/presence';
 
 /** How long an event whose recording failed (Postgres away) waits before JetStream offers it again. */
 const SOURCE_RETRY_DELAY_MS = 1000;
@@ -87,7 +86,7 @@ export function createWebhooksDeps(config: WebhooksDepsConfig, options: Webhooks
     // A presence read fails at once while Redis is away (the engine then says the recipient is offline).
     redis = new Redis(config.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 500 });
     watchRedis(redis, dependencies, redisTarget(config.REDIS_URL));
-    presence = pendingPresence();
+    presence = createRedisPresenceReader({ redis, prefix: presenceKeyPrefix(config.REDIS_KEY_PREFIX) });
   }
 
   let closing: Promise<void> | undefined;

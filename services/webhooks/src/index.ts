@@ -16,4 +16,3 @@ export type { PresenceReader } from './delivery/presence-reader.js';
 export { createDeliveryEngine } from './delivery/create-delivery-engine.js';
 export { createJetStreamEventSource, WEBHOOKS_ACK_WAIT_MS } from './delivery/jetstream-source.js';
 export { refusedAddressRange } from './delivery/address-policy.js';
-export { pendingPresence } from './delivery/pending-adapters.js';

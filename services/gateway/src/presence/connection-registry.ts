@@ -34,6 +34,13 @@ export interface Departure {
   readonly token: string;
 }
 
+/** One agent (`/admin`) connection: what `recipient_online` of a user's message asks about (any agent of the app). */
+export interface AgentRecord {
+  readonly connectionId: string;
+  readonly appId: string;
+  readonly nodeId: string;
+}
+
 export interface SweptConnection {
   readonly record: ConnectionRecord;
   readonly update: PresenceUpdate;
@@ -47,6 +54,9 @@ export interface SweptConnection {
  * goes offline, only when its departure is settled after the presence grace (`settle`): a connection or device that
  * comes back before then (on any node) ends the departure and nothing is announced. Departures of a node that dies
  * are settled by the sweep.
+ *
+ * It also keeps the live sets that other services read through `@switchboard/presence`'s `PresenceReader` (same
+ * key layout): each device's and each signed-in user's live connections, and each app's live agent connections.
  */
 export interface ConnectionRegistry {
   /** `crossed`: the device comes online (it was offline, not merely in a grace). */
@@ -62,10 +72,16 @@ export interface ConnectionRegistry {
   countDeviceConnections(appId: string, deviceId: string): Promise<number>;
   /** The app's sessions on every node, from the shared registry (never asks other nodes). */
   listSessions(appId: string): Promise<SessionInfo[]>;
+  /** An agent socket is open on this node (counted until `removeAgent`, or until the node is swept or removed). */
+  addAgent(record: AgentRecord): Promise<void>;
+  removeAgent(record: AgentRecord): Promise<void>;
   /** Refreshes this node's liveness; `swept` is true when this node had been taken for dead (re-add its connections). */
   heartbeat(nodeId: string): Promise<{ swept: boolean }>;
-  /** Removes the connections of nodes whose liveness expired and settles their departures; the caller announces the updates. */
+  /**
+   * Removes the connections of nodes whose liveness expired and settles their departures; the caller announces the
+   * updates. Their agent connections are removed too (agents have no presence events).
+   */
   sweepDeadNodes(): Promise<SweptConnection[]>;
-  /** Forgets this node entirely (clean shutdown, after its connections were removed). */
+  /** Forgets this node entirely, its agent connections included (clean shutdown, after its connections were removed). */
   removeNode(nodeId: string): Promise<void>;
 }

@@ -1,14 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { SessionInfo } from '@switchboard/protocol';
-import type { AddUpdate, ConnectionRecord, ConnectionRegistry, Departure, PresenceUpdate, SweptConnection } from './connection-registry.js';
+import { agentMember, nodeAgentMember, parseNodeAgentMember, presenceKeys } from '@switchboard/presence';
+import type { AddUpdate, AgentRecord, ConnectionRecord, ConnectionRegistry, Departure, PresenceUpdate, SweptConnection } from './connection-registry.js';
 
-// KEYS: device set, app sessions hash, node set, app departures hash, device away key.
-// ARGV: connection id, session JSON, node member.
+// KEYS: device set, app sessions hash, node set, app departures hash, device away key, user set.
+// ARGV: connection id, session JSON, node member, '1' when the connection has a signed-in user.
 // Returns {added, count, resumed, crossed}: a connection back within its grace is `resumed`; a device back within
 // its grace (its away key still set) does not cross online.
 const ADD = `
 local added = redis.call('SADD', KEYS[1], ARGV[1])
+if ARGV[4] == '1' then redis.call('SADD', KEYS[6], ARGV[1]) end
 local resumed = 0
 if added == 1 then resumed = redis.call('HDEL', KEYS[4], ARGV[1]) end
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
@@ -18,10 +20,11 @@ local crossed = 0
 if added == 1 and count == 1 and redis.call('DEL', KEYS[5]) == 0 then crossed = 1 end
 return {added, count, resumed, crossed}
 `;
-// KEYS: device set, node set, app departures hash, device away key, node departures set.
-// ARGV: connection id, node member, token, away ttl ms. Returns {removed, count}.
+// KEYS: device set, node set, app departures hash, device away key, node departures set, user set.
+// ARGV: connection id, node member, token, away ttl ms, '1' with a signed-in user. Returns {removed, count}.
 const REMOVE = `
 local removed = redis.call('SREM', KEYS[1], ARGV[1])
+if ARGV[5] == '1' then redis.call('SREM', KEYS[6], ARGV[1]) end
 redis.call('SREM', KEYS[2], ARGV[2])
 local count = redis.call('SCARD', KEYS[1])
 if removed == 0 then return {0, count} end
@@ -46,11 +49,12 @@ if count == 0 and redis.call('GET', KEYS[4]) == ARGV[2] then
 end
 return {1, offline, count}
 `;
-// A dead node's live connection, removed at once. KEYS: device set, app sessions hash, node set, device away key.
-// ARGV: connection id, node member. The device crosses offline unless a departure of it is still in its grace
-// (that one will announce it).
+// A dead node's live connection, removed at once. KEYS: device set, app sessions hash, node set, device away key,
+// user set. ARGV: connection id, node member, '1' with a signed-in user. The device crosses offline unless a
+// departure of it is still in its grace (that one will announce it).
 const SWEEP_REMOVE = `
 local removed = redis.call('SREM', KEYS[1], ARGV[1])
+if ARGV[3] == '1' then redis.call('SREM', KEYS[5], ARGV[1]) end
 redis.call('HDEL', KEYS[2], ARGV[1])
 redis.call('SREM', KEYS[3], ARGV[2])
 local count = redis.call('SCARD', KEYS[1])
@@ -80,39 +84,38 @@ export interface RedisConnectionRegistryOptions {
  */
 const AWAY_TTL_MS = 600_000;
 
+type Flag = '1' | '0';
 type Commands = {
-  sbPresenceAdd(dev: string, sess: string, node: string, left: string, away: string, conn: string, session: string, member: string): Promise<[number, number, number, number]>;
-  sbPresenceRemove(dev: string, node: string, left: string, away: string, leaving: string, conn: string, member: string, token: string, ttl: number): Promise<[number, number]>;
+  sbPresenceAdd(dev: string, sess: string, node: string, left: string, away: string, user: string, conn: string, session: string, member: string, signedIn: Flag): Promise<[number, number, number, number]>;
+  sbPresenceRemove(dev: string, node: string, left: string, away: string, leaving: string, user: string, conn: string, member: string, token: string, ttl: number, signedIn: Flag): Promise<[number, number]>;
   sbPresenceSettle(dev: string, sess: string, left: string, away: string, leaving: string, conn: string, token: string, member: string): Promise<[number, number, number]>;
-  sbPresenceSweepRemove(dev: string, sess: string, node: string, away: string, conn: string, member: string): Promise<[number, number, number]>;
+  sbPresenceSweepRemove(dev: string, sess: string, node: string, away: string, user: string, conn: string, member: string, signedIn: Flag): Promise<[number, number, number]>;
   sbHeartbeat(alive: string, nodes: string, nodeId: string, ttl: number): Promise<number>;
 };
 
-/**
- * Keys (P = prefix): `P:dev:{app}:{device}` set of live connection ids; `P:sess:{app}` hash connection id → session
- * (kept while a departure is in its grace); `P:left:{app}` hash connection id → token of its departure in grace;
- * `P:away:{app}:{device}` token of the departure that left the device without connections; `P:node:{node}` set of
- * the node's live connections; `P:leaving:{node}` its departures in grace (for the sweep); `P:alive:{node}` liveness
- * with a TTL; `P:nodes` the node ids. No key is ever found by scanning.
- */
+/** The registry on Redis, with the key layout of `@switchboard/presence` (`presence-keys.ts` lists the keys). */
 export function createRedisConnectionRegistry(options: RedisConnectionRegistryOptions): ConnectionRegistry {
   const { redis, prefix } = options;
   const r = redis as Redis & Commands;
-  r.defineCommand('sbPresenceAdd', { numberOfKeys: 5, lua: ADD });
-  r.defineCommand('sbPresenceRemove', { numberOfKeys: 5, lua: REMOVE });
+  r.defineCommand('sbPresenceAdd', { numberOfKeys: 6, lua: ADD });
+  r.defineCommand('sbPresenceRemove', { numberOfKeys: 6, lua: REMOVE });
   r.defineCommand('sbPresenceSettle', { numberOfKeys: 5, lua: SETTLE });
-  r.defineCommand('sbPresenceSweepRemove', { numberOfKeys: 4, lua: SWEEP_REMOVE });
+  r.defineCommand('sbPresenceSweepRemove', { numberOfKeys: 5, lua: SWEEP_REMOVE });
   r.defineCommand('sbHeartbeat', { numberOfKeys: 2, lua: HEARTBEAT });
 
-  const devKey = (rec: ConnectionRecord) => `${prefix}:dev:${rec.appId}:${rec.deviceId}`;
-  const awayKey = (rec: ConnectionRecord) => `${prefix}:away:${rec.appId}:${rec.deviceId}`;
-  const sessKey = (app: string) => `${prefix}:sess:${app}`;
-  const leftKey = (app: string) => `${prefix}:left:${app}`;
-  const nodeKey = (node: string) => `${prefix}:node:${node}`;
-  const leavingKey = (node: string) => `${prefix}:leaving:${node}`;
-  const aliveKey = (node: string) => `${prefix}:alive:${node}`;
-  const nodesKey = `${prefix}:nodes`;
-  const lockKey = `${prefix}:sweep-lock`;
+  const keys = presenceKeys(prefix);
+  const devKey = (rec: ConnectionRecord) => keys.device(rec.appId, rec.deviceId);
+  const awayKey = (rec: ConnectionRecord) => keys.away(rec.appId, rec.deviceId);
+  // An anonymous connection names a user key it never touches (its flag is '0').
+  const userKey = (rec: ConnectionRecord) => keys.user(rec.appId, rec.userId ?? '');
+  const signedIn = (rec: ConnectionRecord): Flag => (rec.userId ? '1' : '0');
+  const sessKey = keys.sessions;
+  const leftKey = keys.departures;
+  const nodeKey = keys.node;
+  const leavingKey = keys.leaving;
+  const aliveKey = keys.alive;
+  const nodesKey = keys.nodes;
+  const lockKey = keys.sweepLock;
   // Ids never contain a tab (their patterns exclude it).
   const member = (rec: ConnectionRecord) => [rec.appId, rec.deviceId, rec.connectionId, rec.connectedAt, rec.userId ?? ''].join('\t');
   const parseMember = (value: string, nodeId: string): ConnectionRecord | undefined => {
@@ -120,6 +123,20 @@ export function createRedisConnectionRegistry(options: RedisConnectionRegistryOp
     const [appId, deviceId, connectionId, connectedAt, userId] = value.split('\t');
     if (!appId || !deviceId || !connectionId || !connectedAt) return undefined;
     return { appId, deviceId, connectionId, connectedAt, nodeId, userId: userId || null };
+  };
+
+  const agentOfNode = (rec: AgentRecord) => nodeAgentMember(rec.appId, rec.connectionId);
+  /** A node's agent connections leave their apps' sets (the node died, or is leaving). */
+  const removeAgentsOf = async (nodeId: string) => {
+    const members = await redis.smembers(keys.nodeAgents(nodeId));
+    if (members.length === 0) return;
+    const batch = redis.multi();
+    for (const value of members) {
+      const agent = parseNodeAgentMember(value);
+      if (agent) batch.srem(keys.agents(agent.appId), agentMember(agent.connectionId, nodeId));
+      batch.srem(keys.nodeAgents(nodeId), value);
+    }
+    await batch.exec();
   };
 
   const settle = async (rec: ConnectionRecord, token: string): Promise<PresenceUpdate> => {
@@ -130,16 +147,22 @@ export function createRedisConnectionRegistry(options: RedisConnectionRegistryOp
   return {
     async add(rec): Promise<AddUpdate> {
       const session = JSON.stringify({ device_id: rec.deviceId, user_id: rec.userId, connected_at: rec.connectedAt, node_id: rec.nodeId });
-      const [added, count, resumed, crossed] = await r.sbPresenceAdd(devKey(rec), sessKey(rec.appId), nodeKey(rec.nodeId), leftKey(rec.appId), awayKey(rec), rec.connectionId, session, member(rec));
+      const [added, count, resumed, crossed] = await r.sbPresenceAdd(devKey(rec), sessKey(rec.appId), nodeKey(rec.nodeId), leftKey(rec.appId), awayKey(rec), userKey(rec), rec.connectionId, session, member(rec), signedIn(rec));
       return { changed: added === 1, crossed: crossed === 1, activeConnections: count, resumed: resumed === 1 };
     },
     async remove(rec): Promise<Departure> {
       const token = randomUUID();
-      const [removed] = await r.sbPresenceRemove(devKey(rec), nodeKey(rec.nodeId), leftKey(rec.appId), awayKey(rec), leavingKey(rec.nodeId), rec.connectionId, member(rec), token, AWAY_TTL_MS);
+      const [removed] = await r.sbPresenceRemove(devKey(rec), nodeKey(rec.nodeId), leftKey(rec.appId), awayKey(rec), leavingKey(rec.nodeId), userKey(rec), rec.connectionId, member(rec), token, AWAY_TTL_MS, signedIn(rec));
       return { removed: removed === 1, token };
     },
     settle,
-    countDeviceConnections: (appId, deviceId) => redis.scard(`${prefix}:dev:${appId}:${deviceId}`),
+    countDeviceConnections: (appId, deviceId) => redis.scard(keys.device(appId, deviceId)),
+    async addAgent(rec) {
+      await redis.multi().sadd(keys.agents(rec.appId), agentMember(rec.connectionId, rec.nodeId)).sadd(keys.nodeAgents(rec.nodeId), agentOfNode(rec)).exec();
+    },
+    async removeAgent(rec) {
+      await redis.multi().srem(keys.agents(rec.appId), agentMember(rec.connectionId, rec.nodeId)).srem(keys.nodeAgents(rec.nodeId), agentOfNode(rec)).exec();
+    },
     async listSessions(appId) {
       const all = await redis.hgetall(sessKey(appId));
       const sessions: SessionInfo[] = [];
@@ -166,7 +189,7 @@ export function createRedisConnectionRegistry(options: RedisConnectionRegistryOp
         for (const value of await redis.smembers(nodeKey(nodeId))) {
           const record = parseMember(value, nodeId);
           if (!record) continue;
-          const [removed, count, crossed] = await r.sbPresenceSweepRemove(devKey(record), sessKey(record.appId), nodeKey(nodeId), awayKey(record), record.connectionId, value);
+          const [removed, count, crossed] = await r.sbPresenceSweepRemove(devKey(record), sessKey(record.appId), nodeKey(nodeId), awayKey(record), userKey(record), record.connectionId, value, signedIn(record));
           swept.push({ record, update: { changed: removed === 1, crossed: crossed === 1, activeConnections: count } });
         }
         // Departures the dead node was waiting out: settled now (their grace has passed by the time a node is dead).
@@ -176,6 +199,7 @@ export function createRedisConnectionRegistry(options: RedisConnectionRegistryOp
           if (!record || tab < 0) continue;
           swept.push({ record, update: await settle(record, value.slice(0, tab)) });
         }
+        await removeAgentsOf(nodeId);
         // Only forget the node if it did not come back meanwhile.
         if ((await redis.exists(aliveKey(nodeId))) === 0) {
           await redis.multi().srem(nodesKey, nodeId).del(nodeKey(nodeId), leavingKey(nodeId)).exec();
@@ -184,6 +208,7 @@ export function createRedisConnectionRegistry(options: RedisConnectionRegistryOp
       return swept;
     },
     async removeNode(nodeId) {
+      await removeAgentsOf(nodeId);
       await redis.multi().srem(nodesKey, nodeId).del(nodeKey(nodeId), leavingKey(nodeId), aliveKey(nodeId)).exec();
     },
   };

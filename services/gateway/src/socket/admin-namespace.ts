@@ -5,6 +5,7 @@ import type { MessagesApi } from '../messages-api.js';
 import type { AuthGate } from './auth-gate.js';
 import type { GatewayMetrics } from '../metrics.js';
 import type { ConnectionRegistry } from '../presence/connection-registry.js';
+import type { AgentPresence } from '../presence/agent-presence.js';
 import { refreshAuth } from './auth-refresh.js';
 import { createTypingRelay, joinConversation } from './conversation-handlers.js';
 import { GatewayError } from './errors.js';
@@ -22,6 +23,8 @@ export interface AdminNamespaceDeps {
   /** The handshake's way to the messages service (bounded, refusals remembered). */
   readonly gate: AuthGate;
   readonly registry: ConnectionRegistry;
+  /** Which agent sockets are open, for `recipient_online` (read by the webhooks service). */
+  readonly agents: AgentPresence;
   readonly broadcaster: Broadcaster;
   readonly guard: EventGuard;
   /** Connection and authentication limits around the handshake. */
@@ -78,6 +81,7 @@ export function registerAdminNamespace(nsp: AdminNamespace, deps: AdminNamespace
     metrics.disconnects.inc({ namespace: '/admin', reason });
     typing.disconnected(this);
     deps.sessions.untrack(this);
+    deps.agents.disconnected(this);
   }
 
   nsp.use(deps.limits.beforeAuth('/admin'));
@@ -92,5 +96,6 @@ export function registerAdminNamespace(nsp: AdminNamespace, deps: AdminNamespace
     socket.onAny(onEvent);
     socket.on('disconnect', onDisconnect);
     deps.sessions.track(socket);
+    deps.agents.connected(socket);
   });
 }

@@ -51,5 +51,8 @@ export function createEngineMetrics(registry: Registry, readBacklog: () => Promi
   zeroKnownSeries(attempts, { type: types, outcome: ['delivered', 'retry', 'failed'] });
   zeroKnownSeries(eventsIngested, { type: types });
   zeroKnownSeries(attemptDuration, { type: types });
+  // Reasons are the scheme or an address range's name (open-ended); the scheme one is there from the first scrape, so
+  // the dashboard's panel and its first rate() have a series.
+  zeroKnownSeries(refusedTargets, { reason: ['scheme'] });
   return { attempts, attemptDuration, eventsIngested, refusedTargets };
 }
