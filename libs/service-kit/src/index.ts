@@ -2,7 +2,7 @@
  * The parts every HTTP service of Switchboard is built from (the messages and webhooks services): the one error
  * type and its Koa rendering, the request context, JSON bodies, validation at the edge, the probes, operator auth,
  * the HTTP server's timeouts, the Postgres pool and its probe behind `/readyz` (NATS's and Redis's watchers are
- * in `@switchboard/runtime`), waiting for and migrating the database, ids, and the operator CLIs' runner.
+ * in `@switchboard/runtime`), waiting for and migrating the database, the services' shared start and close sequence, ids, and the operator CLIs' runner.
  */
 export * from './app-error.js';
 export * from './secrets-equal.js';
@@ -20,4 +20,5 @@ export * from './db/database-errors.js';
 export * from './db/postgres.js';
 export * from './db/prepare-database.js';
 export * from './db/database-probe.js';
+export * from './database-service.js';
 export * from './operator-cli.js';

@@ -3,7 +3,7 @@ import type { Logger } from '@switchboard/logger';
 import { createMetricsRegistry } from '@switchboard/metrics';
 import type { MessagesConfig } from './config.js';
 import type { Database } from './db/schema.js';
-import { closeServer, createDatabaseProbe, createHttpServer, listen, prepareDatabase, readinessOf, type Readiness } from '@switchboard/service-kit';
+import { createDatabaseServiceLifecycle } from '@switchboard/service-kit';
 import type { DependencyStatus } from '@switchboard/runtime';
 import { migrateToLatest } from './db/migrate.js';
 import { createMessagesApp } from './http/koa-app.js';
@@ -79,19 +79,17 @@ export async function startMessagesService(
   deps: MessagesServiceDeps,
 ): Promise<MessagesService> {
   const log = deps.logger;
-  const target = deps.databaseTarget;
   const status = deps.dependencies;
-  status.register('postgres', { target, required: true });
+  const lifecycle = createDatabaseServiceLifecycle({
+    name: 'messages',
+    db: deps.db,
+    status,
+    target: deps.databaseTarget,
+    logger: log,
+  });
 
   const registry = createMetricsRegistry({ defaultLabels: { service: 'messages' } });
   const metrics = createMessagesMetrics(registry, deps.db);
-  let draining = false;
-  /** The database was reached and migrated: the API may use it. */
-  let prepared = false;
-  const probe = createDatabaseProbe(deps.db, status);
-  // From the last probe, so that /readyz answers at once.
-  const readiness = async (): Promise<Readiness> => readinessOf(status, { prepared, draining });
-
   // A Redis outage lets every request through, counted per limit and logged once (not once per request).
   const failOpen = createLimitsFailOpen({ failedOpen: metrics.limitsFailOpen, log: log.child({ component: 'limits' }), limits: 'rate and authentication-failure limits' });
   // One coalescing NOTIFY for every writer of this replica: the API's and the snooze wake-up's.
@@ -103,8 +101,8 @@ export async function startMessagesService(
     logger: log,
     registry,
     metrics,
-    readiness,
-    accepting: () => prepared,
+    readiness: lifecycle.readiness,
+    accepting: lifecycle.accepting,
     operatorToken: options.OPERATOR_TOKEN,
     internalToken: options.INTERNAL_TOKEN,
     allowedOrigins: options.ALLOWED_ORIGINS,
@@ -143,37 +141,16 @@ export async function startMessagesService(
     batchSize: options.SNOOZE_WAKEUP_BATCH_SIZE,
   });
 
-  const server = createHttpServer(app.callback());
-  const port = await listen(server, options.MESSAGES_PORT, options.MESSAGES_HOST);
-  log.info({ port }, 'messages service listening');
-  deps.onListening?.(port);
-
-  const stopping = new AbortController();
-  let closing: Promise<void> | undefined;
-  const close = () =>
-    (closing ??= (async () => {
-      draining = true;
-      stopping.abort();
-      probe.stop();
-      await Promise.all([
-        closeServer(server),
-        relay.close(),
-        snoozeWakeup.close(),
-      ]);
-      log.info('messages service stopped');
-    })());
-
-  try {
-    await prepareDatabase({ db: deps.db, migrate: migrateToLatest, status, target, signal: stopping.signal });
-  } catch (error) {
-    await close();
-    throw error;
-  }
-  prepared = true;
-  relay.start();
-  snoozeWakeup.start();
-  // Probed in the background, so that a loss and a return are logged when they happen, and /readyz stays cheap.
-  probe.start();
-
-  return { port, url: `http://127.0.0.1:${port}`, close, [Symbol.asyncDispose]: close };
+  return lifecycle.serve({
+    handler: app.callback(),
+    port: options.MESSAGES_PORT,
+    host: options.MESSAGES_HOST,
+    onListening: deps.onListening,
+    migrate: migrateToLatest,
+    start: () => {
+      relay.start();
+      snoozeWakeup.start();
+    },
+    stop: () => Promise.all([relay.close(), snoozeWakeup.close()]),
+  });
 }

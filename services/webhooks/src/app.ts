@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from '@switchboard/logger';
 import { createMetricsRegistry } from '@switchboard/metrics';
 import type { DependencyStatus } from '@switchboard/runtime';
-import { closeServer, createDatabaseProbe, createHttpServer, listen, prepareDatabase, readinessOf, type Readiness } from '@switchboard/service-kit';
+import { createDatabaseServiceLifecycle } from '@switchboard/service-kit';
 import type { WebhooksConfig } from './config.js';
 import { migrateWebhooks } from './db/migrate.js';
 import type { WebhooksDatabase } from './db/schema.js';
@@ -54,9 +54,13 @@ export interface WebhooksService extends AsyncDisposable {
  */
 export async function startWebhooksService(options: WebhooksServiceOptions, deps: WebhooksServiceDeps): Promise<WebhooksService> {
   const log = deps.logger;
-  const target = deps.databaseTarget;
-  const status = deps.dependencies;
-  status.register('postgres', { target, required: true });
+  const lifecycle = createDatabaseServiceLifecycle({
+    name: 'webhooks',
+    db: deps.db,
+    status: deps.dependencies,
+    target: deps.databaseTarget,
+    logger: log,
+  });
 
   const registry = createMetricsRegistry({ defaultLabels: { service: 'webhooks' } });
   const metrics = createWebhooksMetrics(registry, deps.db);
@@ -74,20 +78,13 @@ export async function startWebhooksService(options: WebhooksServiceOptions, deps
     },
   });
 
-  let draining = false;
-  /** The database was reached and migrated: the routes may use it. */
-  let prepared = false;
-  const probe = createDatabaseProbe(deps.db, status);
-  // From the last probe, so that /readyz answers at once.
-  const readiness = async (): Promise<Readiness> => readinessOf(status, { prepared, draining });
-
   const app = createWebhooksApp({
     db: deps.db,
     logger: log,
     registry,
     http: metrics.http,
-    readiness,
-    accepting: () => prepared,
+    readiness: lifecycle.readiness,
+    accepting: lifecycle.accepting,
     operatorToken: options.OPERATOR_TOKEN,
     allowInsecure: options.WEBHOOKS_ALLOW_INSECURE,
     wake: () => engine.wake(),
@@ -95,39 +92,21 @@ export async function startWebhooksService(options: WebhooksServiceOptions, deps
   if (!options.OPERATOR_TOKEN) log.warn('OPERATOR_TOKEN is not set: the webhooks operator routes answer 404');
   if (options.WEBHOOKS_ALLOW_INSECURE) log.warn('WEBHOOKS_ALLOW_INSECURE is set: http:// and private addresses are delivered to (one machine only)');
 
-  const server = createHttpServer(app.callback());
-  const port = await listen(server, options.WEBHOOKS_PORT, options.WEBHOOKS_HOST);
-  log.info({ port }, 'webhooks service listening');
-  deps.onListening?.(port);
-
-  const stopping = new AbortController();
   let engineStarted: Promise<void> | undefined;
-  let closing: Promise<void> | undefined;
-  const close = () =>
-    (closing ??= (async () => {
-      draining = true;
-      stopping.abort();
-      probe.stop();
-      await Promise.all([
-        closeServer(server),
-        // Also while it is still waiting for NATS (a start that may never end): what it claimed is released for the
-        // other replicas.
-        engineStarted && engine.stop(),
-      ]);
-      log.info('webhooks service stopped');
-    })());
-
-  try {
-    await prepareDatabase({ db: deps.db, migrate: migrateWebhooks, status, target, signal: stopping.signal });
-  } catch (error) {
-    await close();
-    throw error;
-  }
-  prepared = true;
-  // Not awaited: the routes serve while NATS is still being reached (events wait in JetStream meanwhile).
-  engineStarted = engine.start().catch((error: unknown) => log.error({ err: error }, 'the delivery engine failed to start'));
-  // Probed in the background, so that a loss and a return are logged when they happen, and /readyz stays cheap.
-  probe.start();
-
-  return { port, url: `http://127.0.0.1:${port}`, close, [Symbol.asyncDispose]: close };
+  return lifecycle.serve({
+    handler: app.callback(),
+    port: options.WEBHOOKS_PORT,
+    host: options.WEBHOOKS_HOST,
+    onListening: deps.onListening,
+    migrate: migrateWebhooks,
+    start: () => {
+      // Not awaited: the routes serve while NATS is still being reached (events wait in JetStream meanwhile).
+      engineStarted = engine.start().catch((error: unknown) => log.error({ err: error }, 'the delivery engine failed to start'));
+    },
+    // Also while it is still waiting for NATS (a start that may never end): what it claimed is released for the
+    // other replicas.
+    stop: async () => {
+      if (engineStarted) await engine.stop();
+    },
+  });
 }
