@@ -1,20 +1,5 @@
 import type { Message, MessageStatusPayload } from '@switchboard/protocol';
-
-/**
- * A conversation's messages as the console shows them: each once (by id), in `seq` order, whatever way it came
- * (a history page, `message:new`, the SDK's gap fill, the same again after a reload).
- */
-export function mergeMessages(shown: readonly Message[], incoming: readonly Message[]): Message[] {
-  const byId = new Map(shown.map((m) => [m.id, m]));
-  for (const message of incoming) {
-    const known = byId.get(message.id);
-    // A copy heard later may be staler than one marked read since: keep the furthest status.
-    byId.set(message.id, known && STATUS_RANK[known.status] > STATUS_RANK[message.status] ? known : message);
-  }
-  return [...byId.values()].sort((a, b) => a.seq - b.seq);
-}
-
-const STATUS_RANK: Record<Message['status'], number> = { sent: 0, delivered: 1, read: 2 };
+import { STATUS_RANK } from '../shared/message-model.js';
 
 /**
  * The messages after a `message:status`: every message up to `message_id` that `reader`'s side did not send now

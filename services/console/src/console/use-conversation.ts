@@ -1,7 +1,8 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { AgentClient, ConversationChanges, PendingSend } from '@switchboard/client';
 import type { Conversation, Message } from '@switchboard/protocol';
-import { applyStatus, mergeMessages } from './timeline-model.js';
+import { mergeMessages } from '../shared/message-model.js';
+import { applyStatus } from './timeline-model.js';
 
 /** Messages read per page of history (the newest page, then scroll-back). */
 export const HISTORY_PAGE_SIZE = 30;

@@ -2,7 +2,8 @@ import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import type { ChatClient, PendingSend } from '@switchboard/client';
 import type { Conversation, Message } from '@switchboard/protocol';
 import type { WidgetConnection } from './connection-status.js';
-import { mergeMessages, newestFromAgents, readByAgents } from './widget-model.js';
+import { mergeMessages } from '../shared/message-model.js';
+import { newestFromAgents, readByAgents } from './widget-model.js';
 
 /** Messages read per page: the newest page at start, then older ones on demand. */
 const PAGE_SIZE = 30;

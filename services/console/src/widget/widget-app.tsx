@@ -3,7 +3,7 @@ import type { ChatClient } from '@switchboard/client';
 import type { Message } from '@switchboard/protocol';
 import { connectionText } from './connection-status.js';
 import { useWidgetChat } from './use-widget-chat.js';
-import { receiptOf } from './widget-model.js';
+import { receiptOf } from '../shared/message-model.js';
 
 const senderLabel = (message: Message): string =>
   message.sender === 'user' ? 'You' : message.sender === 'system' ? 'System' : (message.sender_name ?? 'Support');
