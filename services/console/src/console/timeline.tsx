@@ -1,7 +1,8 @@
 import { useLayoutEffect, useRef } from 'preact/hooks';
 import type { PendingSend } from '@switchboard/client';
 import type { Message } from '@switchboard/protocol';
-import { Time } from '../shared/time.js';
+import { MessageList } from '../shared/message-list.js';
+import { useTimeFormat } from '../shared/time.js';
 
 export interface TimelineProps {
   readonly messages: readonly Message[];
@@ -24,6 +25,7 @@ const senderLabel = (message: Message): string =>
  * to the bottom only when the reader was there already.
  */
 export function Timeline({ messages, pending, hasEarlier, loadingEarlier, onLoadEarlier, offline }: TimelineProps) {
+  const timeOf = useTimeFormat();
   const scroller = useRef<HTMLDivElement>(null);
   const previous = useRef({ first: undefined as string | undefined, height: 0, atBottom: true });
 
@@ -57,29 +59,7 @@ export function Timeline({ messages, pending, hasEarlier, loadingEarlier, onLoad
       ) : (
         messages.length > 0 && <p class="start">Start of the conversation</p>
       )}
-      <div role="log" aria-label="Messages" aria-live="polite">
-        <ol>
-          {messages.map((message) => (
-            <li key={message.id} class={`message from-${message.sender}`} data-seq={message.seq}>
-              <span class="sender">{senderLabel(message)}</span>
-              <p class="body">{message.body}</p>
-              <span class="details">
-                <Time iso={message.created_at} />
-                {message.sender === 'agent' && <span class="receipt">{message.status === 'read' ? 'Read' : message.status === 'delivered' ? 'Delivered' : 'Sent'}</span>}
-              </span>
-            </li>
-          ))}
-          {pending.map((send) => (
-            <li key={send.localId} class="message from-agent pending">
-              <span class="sender">You</span>
-              <p class="body">{send.body}</p>
-              <span class="details">
-                <span class="receipt">{offline ? 'Waiting for the connection' : 'Sending…'}</span>
-              </span>
-            </li>
-          ))}
-        </ol>
-      </div>
+      <MessageList messages={messages} pending={pending} offline={offline} own="agent" senderLabel={senderLabel} timeOf={timeOf} />
     </div>
   );
 }

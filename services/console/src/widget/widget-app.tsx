@@ -1,9 +1,9 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ChatClient } from '@switchboard/client';
 import type { Message } from '@switchboard/protocol';
+import { MessageList } from '../shared/message-list.js';
 import { connectionText } from './connection-status.js';
 import { useWidgetChat } from './use-widget-chat.js';
-import { receiptOf } from '../shared/message-model.js';
 
 const senderLabel = (message: Message): string =>
   message.sender === 'user' ? 'You' : message.sender === 'system' ? 'System' : (message.sender_name ?? 'Support');
@@ -46,29 +46,7 @@ export function WidgetApp({ client }: { readonly client: ChatClient }) {
           </button>
         )}
         {chat.messages.length === 0 && chat.pending.length === 0 && <p class="empty">Ask us anything: we usually answer within minutes.</p>}
-        <div role="log" aria-label="Messages" aria-live="polite">
-          <ol>
-            {chat.messages.map((message) => (
-              <li key={message.id} class={`message from-${message.sender}`} data-seq={message.seq}>
-                <span class="sender">{senderLabel(message)}</span>
-                <p class="body">{message.body}</p>
-                <span class="details">
-                  <time dateTime={message.created_at}>{timeOf(message.created_at)}</time>
-                  {message.sender === 'user' && <span class="receipt">{receiptOf(message)}</span>}
-                </span>
-              </li>
-            ))}
-            {chat.pending.map((send) => (
-              <li key={send.localId} class="message from-user pending">
-                <span class="sender">You</span>
-                <p class="body">{send.body}</p>
-                <span class="details">
-                  <span class="receipt">{offline ? 'Waiting for the connection' : 'Sending…'}</span>
-                </span>
-              </li>
-            ))}
-          </ol>
-        </div>
+        <MessageList messages={chat.messages} pending={chat.pending} offline={offline} own="user" senderLabel={senderLabel} timeOf={timeOf} />
       </div>
       <p class="typing" role="status" aria-label="Typing">
         {chat.agentTyping ? 'Support is typing…' : ''}
