@@ -4,6 +4,7 @@ import { createSignInSession } from './console/sign-in-session.js';
 import { createTimeFormat } from './shared/format-time.js';
 import { loadConsoleConfig } from './shared/runtime-config.js';
 import { TimeFormatContext } from './shared/time.js';
+import './shared/base.css';
 import './shared/console.css';
 
 // The fragment's token is taken (and removed from the address bar) before anything else runs.

@@ -4,6 +4,7 @@ import { loadConsoleConfig } from './shared/runtime-config.js';
 import { deviceIdFor } from './widget/device-id.js';
 import { WidgetApp } from './widget/widget-app.js';
 import { readWidgetParams } from './widget/widget-params.js';
+import './shared/base.css';
 import './widget/widget.css';
 
 /** The SDK's store (queued sends, each conversation's last delivered message) lives beside the device id. */
