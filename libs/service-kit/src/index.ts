@@ -12,6 +12,7 @@ export * from './http/error-middleware.js';
 export * from './http/request-context.js';
 export * from './http/json-body.js';
 export * from './http/http-server.js';
+export * from './http/service-app.js';
 export * from './http/validate.js';
 export * from './http/health-routes.js';
 export * from './http/operator-auth.js';

@@ -1,21 +1,19 @@
-import Koa from 'koa';
+import type Koa from 'koa';
 import Router from '@koa/router';
 import type { Kysely } from 'kysely';
-import { LIMITS } from '@switchboard/protocol';
 import type { Logger } from '@switchboard/logger';
 import type { Registry } from '@switchboard/metrics';
 import type { Database } from '../db/schema.js';
 import { createAppAuthCache } from '../identity/app-auth-cache.js';
 import { createTokenVerifier } from '../identity/token-verifier.js';
 import { createAuthenticator } from '../use-cases/authenticator.js';
-import { AppError } from '../domain/errors.js';
 import type { RequestState } from './context.js';
 import { addressLimits, type AddressLimitsOptions } from './address-limits.js';
 import { corsMiddleware } from './cors.js';
 import { appsRoutes } from './routes/apps.js';
 import { conversationsRoutes } from './routes/conversations.js';
 import { identityKeysRoutes } from './routes/identity-keys.js';
-import { errorMiddleware, healthRoutes, jsonBody, PROBE_PATHS, requestContext, type Readiness } from '@switchboard/service-kit';
+import { createServiceApp, healthRoutes, type Readiness } from '@switchboard/service-kit';
 import { internalRoutes } from './routes/internal.js';
 import { messagesRoutes } from './routes/messages.js';
 import { openApiRoute } from './routes/openapi.js';
@@ -51,7 +49,6 @@ export interface MessagesAppDeps {
 
 /** The Koa application: middleware in order (errors first), then every route. Listening is the caller's. */
 export function createMessagesApp(deps: MessagesAppDeps): Koa<RequestState> {
-  const app = new Koa<RequestState>({ proxy: true });
   const router = new Router<RequestState>();
   // Apps, their credentials and identity keys: cached for 5 s, dropped at once when this replica changes them.
   const apps = createAppAuthCache({ db: deps.db });
@@ -69,22 +66,11 @@ export function createMessagesApp(deps: MessagesAppDeps): Koa<RequestState> {
   messagesRoutes(router, { db: deps.db, authenticator, wakeRelay, send, rateLimiter: deps.rateLimiter });
   internalRoutes(router, { db: deps.db, authenticator, send, wakeRelay, internalToken: deps.internalToken });
 
-  app.use(requestContext(deps.logger, deps.metrics.http));
-  app.use(errorMiddleware());
-  const accepting = deps.accepting;
-  if (accepting) {
-    app.use((ctx, next) => {
-      if (!accepting() && !PROBE_PATHS.has(ctx.path)) throw new AppError('UNAVAILABLE', 'the service is starting, retry later');
-      return next();
-    });
-  }
-  app.use(corsMiddleware(deps.allowedOrigins));
-  if (deps.addressLimits) app.use(addressLimits(deps.addressLimits));
-  app.use(jsonBody({ limitBytes: LIMITS.requestBodyMaxBytes }));
-  app.use(router.routes());
-  // A known path asked with another method: 405 with `Allow` (rendered by errorMiddleware); OPTIONS lists them.
-  app.use(router.allowedMethods());
-  // Errors are rendered by errorMiddleware; Koa's own handler would only print them again.
-  app.silent = true;
-  return app;
+  return createServiceApp({
+    router,
+    logger: deps.logger,
+    http: deps.metrics.http,
+    accepting: deps.accepting,
+    middleware: [corsMiddleware(deps.allowedOrigins), ...(deps.addressLimits ? [addressLimits(deps.addressLimits)] : [])],
+  });
 }
