@@ -1,8 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { ChatClient } from '@switchboard/client';
 import type { Message } from '@switchboard/protocol';
-import { launchBrowser, mintToken, startClusterConsole, waitFor, type ClusterConsole, type TestBrowser } from '@switchboard/testing';
+import { mintToken, startClusterConsole, waitFor } from '@switchboard/testing';
+import { browserSuite } from './browser-suite.js';
 
 /** What the tests reach in the page (their own types have no DOM). */
 interface PageGlobals {
@@ -25,39 +26,33 @@ interface PageElement {
  * the SDK: sign-in, the inbox, a conversation both ways, the workflow, scroll-back, sessions, reloads and drains.
  */
 describe('console - agent side on the cluster', () => {
-  let cluster: ClusterConsole;
-  let browser: TestBrowser;
+  const suite = browserSuite(() => startClusterConsole({ gatewayEnv: { DRAIN_WINDOW_MS: '2000', PRESENCE_GRACE_MS: '500' } }));
   const customers: ChatClient[] = [];
 
-  beforeAll(async () => {
-    [cluster, browser] = await Promise.all([startClusterConsole({ gatewayEnv: { DRAIN_WINDOW_MS: '2000', PRESENCE_GRACE_MS: '500' } }), launchBrowser()]);
-  }, 180_000);
   afterAll(async () => {
     for (const customer of customers) await customer.close();
-    await browser?.close();
-    await cluster?.[Symbol.asyncDispose]();
   });
 
   const customer = (deviceId: string) => {
     const chat = new ChatClient({
-      url: cluster.balancer.url,
-      apiUrl: cluster.apiUrl,
-      appId: cluster.app.id,
+      url: suite.platform.balancer.url,
+      apiUrl: suite.platform.apiUrl,
+      appId: suite.platform.app.id,
       deviceId,
-      apiKey: cluster.app.api_key,
+      apiKey: suite.platform.app.api_key,
     }).connect();
     customers.push(chat);
     return chat;
   };
 
-  const asAgent = () => ({ Authorization: `Bearer ${cluster.app.admin_token}` });
-  const restConversation = async (id: string) => (await cluster.stack.rest('GET', `/v1/conversations/${id}`, asAgent())).body;
+  const asAgent = () => ({ Authorization: `Bearer ${suite.platform.app.admin_token}` });
+  const restConversation = async (id: string) => (await suite.platform.stack.rest('GET', `/v1/conversations/${id}`, asAgent())).body;
   const restMessages = async (id: string) => {
     const all: Message[] = [];
-    let page = (await cluster.stack.rest('GET', `/v1/conversations/${id}/messages?limit=200`, asAgent())).body;
+    let page = (await suite.platform.stack.rest('GET', `/v1/conversations/${id}/messages?limit=200`, asAgent())).body;
     all.push(...page.data);
     while (page.has_more) {
-      page = (await cluster.stack.rest('GET', `/v1/conversations/${id}/messages?limit=200&before=${all[0]!.id}`, asAgent())).body;
+      page = (await suite.platform.stack.rest('GET', `/v1/conversations/${id}/messages?limit=200&before=${all[0]!.id}`, asAgent())).body;
       all.unshift(...page.data);
     }
     return all;
@@ -65,16 +60,16 @@ describe('console - agent side on the cluster', () => {
   /** The bodies in the open conversation's log, in the order shown. */
   const shownBodies = (page: Page) => page.getByRole('log', { name: 'Messages' }).locator('li .body').allTextContents();
   const signedIn = async (page: Page) => {
-    await page.goto(cluster.signInUrl());
+    await page.goto(suite.platform.signInUrl());
     await page.getByRole('status', { name: 'Connection' }).filter({ hasText: 'Connected' }).waitFor();
   };
 
   const row = (page: Page, deviceId: string) => page.getByRole('list', { name: 'Conversations' }).getByRole('button', { name: new RegExp(deviceId) });
 
   it('console - a customer message reaches the inbox with an unread count; reply, typing and read receipt both ways', async () => {
-    await using tab = await browser.newPage();
+    await using tab = await suite.browser.newPage();
     const { page } = tab;
-    await page.goto(cluster.signInUrl());
+    await page.goto(suite.platform.signInUrl());
     await expect.poll(() => page.url()).not.toContain('#token');
     await page.getByRole('status', { name: 'Connection' }).filter({ hasText: 'Connected' }).waitFor();
 
@@ -111,7 +106,7 @@ describe('console - agent side on the cluster', () => {
   }, 60_000);
 
   it('console - close and reopen, checked over REST; the filters follow', async () => {
-    await using tab = await browser.newPage();
+    await using tab = await suite.browser.newPage();
     const { page } = tab;
     await signedIn(page);
     const chat = customer('device-close');
@@ -144,7 +139,7 @@ describe('console - agent side on the cluster', () => {
     const chat = customer('device-history');
     const conversation = await chat.openConversation();
     for (let i = 1; i <= 60; i++) await chat.send(conversation.id, `history ${i}`);
-    await using tab = await browser.newPage();
+    await using tab = await suite.browser.newPage();
     const { page } = tab;
     await signedIn(page);
     await row(page, 'device-history').click();
@@ -166,7 +161,7 @@ describe('console - agent side on the cluster', () => {
   }, 90_000);
 
   it('console - live sessions and presence, online then offline', async () => {
-    await using tab = await browser.newPage();
+    await using tab = await suite.browser.newPage();
     const { page } = tab;
     await signedIn(page);
     const chat = customer('device-presence');
@@ -192,7 +187,7 @@ describe('console - agent side on the cluster', () => {
     const conversation = await chat.openConversation();
     await chat.join(conversation.id);
     for (const body of ['one', 'two', 'three']) await chat.send(conversation.id, body);
-    await using tab = await browser.newPage();
+    await using tab = await suite.browser.newPage();
     const { page } = tab;
     await signedIn(page);
     await row(page, 'device-reload').click();
@@ -216,13 +211,13 @@ describe('console - agent side on the cluster', () => {
     const conversation = await chat.openConversation();
     await chat.join(conversation.id);
     await chat.send(conversation.id, 'Anyone?');
-    await using tab = await browser.newPage({ allowErrors: [/WebSocket connection to .* failed/] });
+    await using tab = await suite.browser.newPage({ allowErrors: [/WebSocket connection to .* failed/] });
     const { page } = tab;
     await signedIn(page);
     await row(page, 'device-offline').click();
     await page.getByRole('log', { name: 'Messages' }).getByText('Anyone?').waitFor();
 
-    cluster.balancer.block();
+    suite.platform.balancer.block();
     try {
       await page.getByRole('status', { name: 'Connection' }).filter({ hasText: 'Reconnecting' }).waitFor();
       await page.getByRole('textbox', { name: 'Message' }).fill('written offline');
@@ -230,7 +225,7 @@ describe('console - agent side on the cluster', () => {
       await page.getByRole('log', { name: 'Messages' }).getByRole('listitem').filter({ hasText: 'written offline' }).filter({ hasText: 'Waiting for the connection' }).waitFor();
       await tab.screenshot('offline-queued');
     } finally {
-      cluster.balancer.unblock();
+      suite.platform.balancer.unblock();
     }
     await page.getByRole('status', { name: 'Connection' }).filter({ hasText: 'Connected' }).waitFor({ timeout: 40_000 });
     await page.getByRole('log', { name: 'Messages' }).getByRole('listitem').filter({ hasText: 'written offline' }).filter({ has: page.getByText('Sent', { exact: true }) }).waitFor();
@@ -240,20 +235,20 @@ describe('console - agent side on the cluster', () => {
   }, 90_000);
 
   it('console - signs in with an agent token: "Mine", assign to me; a refused token says why', async () => {
-    const key = await cluster.stack.addIdentityKey(cluster.app);
+    const key = await suite.platform.stack.addIdentityKey(suite.platform.app);
     const token = await mintToken(key, 'agent-ada', { claims: { role: 'agent', name: 'Ada' } });
     const chat = customer('device-assign');
     const conversation = await chat.openConversation();
     await chat.send(conversation.id, 'Who will help me?');
 
     // The refused admin token's first REST call is answered 401, which Chromium logs.
-    await using tab = await browser.newPage({ allowErrors: [/status of 401/] });
+    await using tab = await suite.browser.newPage({ allowErrors: [/status of 401/] });
     const { page } = tab;
-    await page.goto(cluster.consoleUrl);
+    await page.goto(suite.platform.consoleUrl);
     await page.getByLabel('Agent or admin token').fill('not a token');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('alert').filter({ hasText: 'cannot sign in' }).waitFor();
-    await page.getByLabel('Agent or admin token').fill(`sba.${cluster.app.id}.wrong-secret`);
+    await page.getByLabel('Agent or admin token').fill(`sba.${suite.platform.app.id}.wrong-secret`);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('alert').filter({ hasText: 'INVALID_CREDENTIALS' }).waitFor();
 
@@ -277,32 +272,32 @@ describe('console - agent side on the cluster', () => {
   }, 60_000);
 
   it('console - 500 conversations: paged inbox, every row reachable, live updates still immediate', async () => {
-    const app = await cluster.stack.createApp('inbox-500');
+    const app = await suite.platform.stack.createApp('inbox-500');
     const device = (i: number) => ({ 'X-App-Id': app.id, 'X-Device-Id': `bulk-${String(i).padStart(3, '0')}`, 'X-Api-Key': app.api_key });
     const ids: string[] = [];
     for (let start = 0; start < 500; start += 20) {
       const batch = await Promise.all(
         Array.from({ length: 20 }, async (_, k) => {
-          const created = await cluster.stack.rest('POST', '/v1/conversations', device(start + k));
-          await cluster.stack.rest('POST', `/v1/conversations/${created.body.id}/messages`, device(start + k), { body: `hello ${start + k}`, local_id: 'first' });
+          const created = await suite.platform.stack.rest('POST', '/v1/conversations', device(start + k));
+          await suite.platform.stack.rest('POST', `/v1/conversations/${created.body.id}/messages`, device(start + k), { body: `hello ${start + k}`, local_id: 'first' });
           return created.body.id as string;
         }),
       );
       ids.push(...batch);
     }
-    // The same ten pages over REST from here, for scale: what the server takes, without the browser.
+    // The same ten pages over REST from here, for scale: what the server takes, without the suite.browser.
     const restStart = performance.now();
     for (let cursor: string | null = null, pages = 0; pages === 0 || cursor !== null; pages++) {
       const query: string = `/v1/conversations?status=open&limit=50${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
-      cursor = (await cluster.stack.rest('GET', query, { Authorization: `Bearer ${app.admin_token}` })).body.next_cursor;
+      cursor = (await suite.platform.stack.rest('GET', query, { Authorization: `Bearer ${app.admin_token}` })).body.next_cursor;
     }
     const restMs = performance.now() - restStart;
 
-    await using tab = await browser.newPage();
+    await using tab = await suite.browser.newPage();
     const { page } = tab;
     const list = page.getByRole('list', { name: 'Conversations' });
     const opened = performance.now();
-    await page.goto(cluster.signInUrl(app));
+    await page.goto(suite.platform.signInUrl(app));
     await list.getByRole('listitem').nth(49).waitFor();
     const firstPageMs = performance.now() - opened;
     expect(await list.getByRole('listitem').count()).toBe(50);
@@ -330,7 +325,7 @@ describe('console - agent side on the cluster', () => {
 
     // The oldest conversation gets a message: it moves to the top with its unread count.
     const heard = performance.now();
-    await cluster.stack.rest('POST', `/v1/conversations/${ids[0]}/messages`, device(0), { body: 'still there?', local_id: 'second' });
+    await suite.platform.stack.rest('POST', `/v1/conversations/${ids[0]}/messages`, device(0), { body: 'still there?', local_id: 'second' });
     await list.getByRole('listitem').first().filter({ hasText: 'bulk-000' }).filter({ hasText: '2 unread' }).waitFor();
     const liveMs = performance.now() - heard;
 
@@ -359,12 +354,12 @@ describe('console - agent side on the cluster', () => {
     const conversation = await chat.openConversation();
     await chat.join(conversation.id);
     await chat.send(conversation.id, 'before the drain');
-    await using tab = await browser.newPage({ allowErrors: [/WebSocket connection to .* failed/] });
+    await using tab = await suite.browser.newPage({ allowErrors: [/WebSocket connection to .* failed/] });
     const { page } = tab;
-    const before = new Map(cluster.balancer.accepted);
+    const before = new Map(suite.platform.balancer.accepted);
     await signedIn(page);
-    const consoleNode = [...cluster.balancer.accepted].find(([port, count]) => count > (before.get(port) ?? 0))?.[0];
-    const node = cluster.stack.nodes.find((n) => n.port === consoleNode);
+    const consoleNode = [...suite.platform.balancer.accepted].find(([port, count]) => count > (before.get(port) ?? 0))?.[0];
+    const node = suite.platform.stack.nodes.find((n) => n.port === consoleNode);
     if (!node) throw new Error('the console connection was not seen at the balancer');
     await row(page, 'device-drain').click();
     await page.getByRole('log', { name: 'Messages' }).getByText('before the drain').waitFor();

@@ -1,35 +1,27 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Message } from '@switchboard/protocol';
-import { launchBrowser, startEmbeddedConsole, type EmbeddedConsole, type TestBrowser } from '@switchboard/testing';
+import { startEmbeddedConsole } from '@switchboard/testing';
+import { browserSuite } from './browser-suite.js';
 
 /**
  * The agent console against `npm start`'s one process, as a newcomer meets it: the printed one-click link signs the
  * console in to the demo app, and the customer is the widget page in a second tab (both sides in one browser).
  */
 describe('console - against npm start, with the widget as the customer', () => {
-  let platform: EmbeddedConsole;
-  let browser: TestBrowser;
-
-  beforeAll(async () => {
-    [platform, browser] = await Promise.all([startEmbeddedConsole({ env: { PRESENCE_GRACE_MS: '500' } }), launchBrowser()]);
-  }, 180_000);
-  afterAll(async () => {
-    await browser?.close();
-    await platform?.[Symbol.asyncDispose]();
-  });
+  const suite = browserSuite(() => startEmbeddedConsole({ env: { PRESENCE_GRACE_MS: '500' } }));
 
   it('console - the printed link signs in; the widget customer reaches the inbox, both sides type, reply and read', async () => {
-    await using agentTab = await browser.newPage();
+    await using agentTab = await suite.browser.newPage();
     const agentPage = agentTab.page;
-    await agentPage.goto(platform.printedSignInLink);
+    await agentPage.goto(suite.platform.printedSignInLink);
     await agentPage.getByRole('status', { name: 'Connection' }).filter({ hasText: 'Connected' }).waitFor();
     expect(agentPage.url()).not.toContain('token'); // taken out of the address bar at once
-    await agentPage.getByText(`App ${platform.app.id}`).waitFor();
+    await agentPage.getByText(`App ${suite.platform.app.id}`).waitFor();
     await agentTab.screenshot('console-signed-in');
 
-    await using widgetTab = await browser.newPage({ viewport: { width: 420, height: 640 } });
+    await using widgetTab = await suite.browser.newPage({ viewport: { width: 420, height: 640 } });
     const widget = widgetTab.page;
-    await widget.goto(platform.widgetUrl());
+    await widget.goto(suite.platform.widgetUrl());
     await widget.getByRole('status', { name: 'Connection' }).filter({ hasText: 'Connected' }).waitFor();
     await widget.getByRole('textbox', { name: 'Message' }).fill('Hi, is anyone there?');
     await widget.getByRole('button', { name: 'Send' }).click();
@@ -58,9 +50,9 @@ describe('console - against npm start, with the widget as the customer', () => {
     await agentTab.screenshot('console-conversation');
 
     // Stored once each, as both pages show them.
-    const auth = { Authorization: `Bearer ${platform.app.admin_token}` };
-    const conversations = (await platform.rest('GET', '/v1/conversations', auth)).body.data;
-    const stored: Message[] = (await platform.rest('GET', `/v1/conversations/${conversations[0].id}/messages`, auth)).body.data;
+    const auth = { Authorization: `Bearer ${suite.platform.app.admin_token}` };
+    const conversations = (await suite.platform.rest('GET', '/v1/conversations', auth)).body.data;
+    const stored: Message[] = (await suite.platform.rest('GET', `/v1/conversations/${conversations[0].id}/messages`, auth)).body.data;
     expect(stored.map((m) => m.body)).toEqual(['Hi, is anyone there?', 'Hello! Let me look']);
     await expect.poll(() => log.locator('li .body').allTextContents()).toEqual(['Hi, is anyone there?', 'Hello! Let me look']);
 

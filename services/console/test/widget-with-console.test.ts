@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { launchBrowser, startEmbeddedConsole, type EmbeddedConsole, type TestBrowser } from '@switchboard/testing';
+import { startEmbeddedConsole } from '@switchboard/testing';
+import { browserSuite } from './browser-suite.js';
 
 const connected = (page: Page) => page.getByRole('status', { name: 'Connection' }).filter({ hasText: 'Connected' }).waitFor({ timeout: 20_000 });
 const widgetEntry = (page: Page, text: string) => page.getByRole('log', { name: 'Messages' }).getByRole('listitem').filter({ hasText: text });
@@ -10,19 +11,11 @@ const widgetEntry = (page: Page, text: string) => page.getByRole('log', { name: 
  * agent answers in the console (signed in with the printed one-click link), each sees the other type and read.
  */
 describe('widget and console - both sides in the browser', () => {
-  let platform: EmbeddedConsole;
-  let browser: TestBrowser;
-  beforeAll(async () => {
-    [platform, browser] = await Promise.all([startEmbeddedConsole(), launchBrowser()]);
-  }, 180_000);
-  afterAll(async () => {
-    await browser?.close();
-    await platform?.[Symbol.asyncDispose]();
-  });
+  const suite = browserSuite(() => startEmbeddedConsole());
 
   it('widget and console - the reply typed in the console reaches the widget; typing and read receipts both ways', async () => {
-    await using widget = await browser.newPage({ viewport: { width: 420, height: 640 } });
-    await widget.page.goto(platform.widgetUrl());
+    await using widget = await suite.browser.newPage({ viewport: { width: 420, height: 640 } });
+    await widget.page.goto(suite.platform.widgetUrl());
     await connected(widget.page);
     await widget.page.getByRole('textbox', { name: 'Message' }).fill('Hi, is anyone there?');
     await widget.page.getByRole('button', { name: 'Send' }).click();
@@ -31,8 +24,8 @@ describe('widget and console - both sides in the browser', () => {
       () => Object.entries((globalThis as unknown as { localStorage: Record<string, string> }).localStorage).find(([key]) => key.startsWith('switchboard:widget:device:'))?.[1],
     );
 
-    await using agent = await browser.newPage();
-    await agent.page.goto(platform.printedSignInLink);
+    await using agent = await suite.browser.newPage();
+    await agent.page.goto(suite.platform.printedSignInLink);
     await connected(agent.page);
     const row = agent.page.getByRole('list', { name: 'Conversations' }).getByRole('button', { name: new RegExp(deviceId!) });
     await row.filter({ hasText: '1 unread' }).waitFor({ timeout: 15_000 });
