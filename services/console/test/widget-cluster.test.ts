@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AgentClient } from '@switchboard/client';
+import type { AgentClient } from '@switchboard/client';
 import type { Message } from '@switchboard/protocol';
-import { launchBrowser, sleep, startClusterConsole, waitFor, type ClusterConsole, type TestBrowser } from '@switchboard/testing';
+import { sleep, startClusterConsole, waitFor } from '@switchboard/testing';
 import type { Page } from 'playwright-core';
+import { browserSuite } from './browser-suite.js';
+import { connectedAgent } from './connected-agent.js';
 
 /** What the test reaches in the page. */
 interface PageGlobals {
@@ -21,28 +23,22 @@ const bodiesIn = (page: Page) => page.getByRole('log', { name: 'Messages' }).loc
  * balancer to the other node, and shows every message exactly once; every message it sent is stored once.
  */
 describe('widget - on the two-node cluster', () => {
-  let cluster: ClusterConsole;
-  let browser: TestBrowser;
+  const suite = browserSuite(() => startClusterConsole({ gatewayEnv: { DRAIN_WINDOW_MS: '3000' } }));
   let agent: AgentClient;
 
   beforeAll(async () => {
-    [cluster, browser] = await Promise.all([startClusterConsole({ gatewayEnv: { DRAIN_WINDOW_MS: '3000' } }), launchBrowser()]);
     // The agent's socket is on a node that stays (the second one drains only if the widget is there).
-    agent = new AgentClient({ url: cluster.stack.nodes[0]!.url, apiUrl: cluster.apiUrl, appId: cluster.app.id, adminToken: cluster.app.admin_token });
-    agent.connect();
-    await waitFor(() => agent.connected, { timeoutMs: 10_000, message: 'agent connected' });
-  }, 180_000);
+    agent = await connectedAgent(suite.platform, suite.platform.stack.nodes[0]!.url);
+  });
   afterAll(async () => {
     await agent?.close();
-    await browser?.close();
-    await cluster?.[Symbol.asyncDispose]();
   });
 
   it('widget - a gateway drain during a conversation loses no message and shows none twice', async () => {
     // Chromium reports a socket the server closed, or a reconnect refused while the node shuts, as a console error.
-    await using widget = await browser.newPage({ viewport: { width: 420, height: 720 }, allowErrors: [/WebSocket connection to .* failed/] });
+    await using widget = await suite.browser.newPage({ viewport: { width: 420, height: 720 }, allowErrors: [/WebSocket connection to .* failed/] });
     const { page } = widget;
-    await page.goto(cluster.widgetUrl());
+    await page.goto(suite.platform.widgetUrl());
     await expect.poll(() => page.getByRole('status', { name: 'Connection' }).textContent(), { timeout: 15_000 }).toBe('Connected');
     // Every text the connection status shows, kept in the page.
     await page.evaluate(() => {
@@ -54,16 +50,16 @@ describe('widget - on the two-node cluster', () => {
     });
     await page.getByRole('textbox', { name: 'Message' }).fill('before the drain');
     await page.getByRole('button', { name: 'Send' }).click();
-    const auth = { Authorization: `Bearer ${cluster.app.admin_token}` };
-    const conversationId: string = await waitFor(async () => (await cluster.rest('GET', '/v1/conversations', auth)).body.data[0]?.id, {
+    const auth = { Authorization: `Bearer ${suite.platform.app.admin_token}` };
+    const conversationId: string = await waitFor(async () => (await suite.platform.rest('GET', '/v1/conversations', auth)).body.data[0]?.id, {
       timeoutMs: 10_000,
       message: 'the conversation opened',
     });
 
     const sessions = await agent.sessions();
-    const deviceId = (await cluster.rest('GET', `/v1/conversations/${conversationId}`, auth)).body.device_id;
+    const deviceId = (await suite.platform.rest('GET', `/v1/conversations/${conversationId}`, auth)).body.device_id;
     const nodeId = sessions.find((s) => s.device_id === deviceId)?.node_id;
-    const drained = cluster.stack.nodes.find((_, i) => nodeId === `console-node-${i + 1}`);
+    const drained = suite.platform.stack.nodes.find((_, i) => nodeId === `console-node-${i + 1}`);
     expect(drained, `the widget's node (${nodeId})`).toBeDefined();
 
     // Both sides write through the drain: the agent over REST, the customer in the widget.
@@ -71,7 +67,7 @@ describe('widget - on the two-node cluster', () => {
     const customerBodies = Array.from({ length: 6 }, (_, i) => `customer ${i + 1}`);
     const agentWrites = (async () => {
       for (const body of agentBodies) {
-        await cluster.agentSend(cluster.app, conversationId, body);
+        await suite.platform.agentSend(suite.platform.app, conversationId, body);
         await sleep(150);
       }
     })();
@@ -92,7 +88,7 @@ describe('widget - on the two-node cluster', () => {
     await widget.screenshot('widget-after-drain');
 
     // Stored once each, in one conversation, and shown in seq order.
-    const stored: Message[] = (await cluster.rest('GET', `/v1/conversations/${conversationId}/messages?limit=50`, auth)).body.data;
+    const stored: Message[] = (await suite.platform.rest('GET', `/v1/conversations/${conversationId}/messages?limit=50`, auth)).body.data;
     expect(stored.map((m) => m.body).sort()).toEqual([...expected].sort());
     expect(await bodiesIn(page)).toEqual(stored.map((m) => m.body));
   }, 120_000);

@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AgentClient } from '@switchboard/client';
+import type { AgentClient } from '@switchboard/client';
 import type { Message, MessageStatusPayload, UserTypingPayload } from '@switchboard/protocol';
-import { launchBrowser, startEmbeddedConsole, waitFor, type EmbeddedConsole, type TestBrowser } from '@switchboard/testing';
+import { startEmbeddedConsole, waitFor } from '@switchboard/testing';
 import type { Page } from 'playwright-core';
+import { browserSuite } from './browser-suite.js';
+import { connectedAgent } from './connected-agent.js';
 
 /** The widget's log of messages, and one entry of it by its text. */
 const messagesOf = (page: Page) => page.getByRole('log', { name: 'Messages' }).getByRole('listitem');
@@ -15,32 +17,27 @@ const entry = (page: Page, text: string) => messagesOf(page).filter({ hasText: t
  * keeps the device and shows each message once.
  */
 describe('widget - against npm start', () => {
-  let platform: EmbeddedConsole;
-  let browser: TestBrowser;
+  const suite = browserSuite(() => startEmbeddedConsole());
   let agent: AgentClient;
   const heard: Message[] = [];
   const statuses: MessageStatusPayload[] = [];
   const typing: UserTypingPayload[] = [];
 
   beforeAll(async () => {
-    [platform, browser] = await Promise.all([startEmbeddedConsole(), launchBrowser()]);
-    agent = new AgentClient({ url: platform.gatewayUrl, apiUrl: platform.apiUrl, appId: platform.app.id, adminToken: platform.app.admin_token });
-    agent.on('message:new', (m) => heard.push(m));
-    agent.on('message:status', (s) => statuses.push(s));
-    agent.on('user:typing', (t) => typing.push(t));
-    agent.connect();
-    await waitFor(() => agent.connected, { timeoutMs: 10_000, message: 'agent connected' });
-  }, 180_000);
+    agent = await connectedAgent(suite.platform, suite.platform.gatewayUrl, (a) => {
+      a.on('message:new', (m) => heard.push(m));
+      a.on('message:status', (s) => statuses.push(s));
+      a.on('user:typing', (t) => typing.push(t));
+    });
+  });
   afterAll(async () => {
     await agent?.close();
-    await browser?.close();
-    await platform?.[Symbol.asyncDispose]();
   });
 
   it('widget - first message, reply, typing both ways and read receipts both ways; a reload shows each message once', async () => {
-    await using widget = await browser.newPage({ viewport: { width: 420, height: 640 } });
+    await using widget = await suite.browser.newPage({ viewport: { width: 420, height: 640 } });
     const { page } = widget;
-    await page.goto(platform.widgetUrl());
+    await page.goto(suite.platform.widgetUrl());
     await expect.poll(() => page.getByRole('status', { name: 'Connection' }).textContent(), { timeout: 15_000 }).toBe('Connected');
     const deviceId = await page.evaluate(() => Object.entries((globalThis as unknown as { localStorage: Record<string, string> }).localStorage).find(([key]) => key.startsWith('switchboard:widget:device:'))?.[1]);
     expect(deviceId).toMatch(/^web-/);
@@ -51,7 +48,7 @@ describe('widget - against npm start', () => {
     const question = await waitFor(() => heard.find((m) => m.body === 'Hello, my order has not arrived'), { timeoutMs: 10_000, message: 'agent heard the customer' });
     expect(question.sender).toBe('user');
     const conversationId = question.conversation_id;
-    const conversation = await platform.rest('GET', `/v1/conversations/${conversationId}`, { Authorization: `Bearer ${platform.app.admin_token}` });
+    const conversation = await suite.platform.rest('GET', `/v1/conversations/${conversationId}`, { Authorization: `Bearer ${suite.platform.app.admin_token}` });
     expect(conversation.body.device_id).toBe(deviceId);
     await expect.poll(() => entry(page, 'my order').textContent(), { timeout: 10_000 }).toContain('Sent');
 
@@ -78,7 +75,7 @@ describe('widget - against npm start', () => {
       timeoutMs: 10_000,
       message: 'the widget marked the reply read',
     });
-    const seen = await platform.rest('GET', `/v1/conversations/${conversationId}/messages`, { Authorization: `Bearer ${platform.app.admin_token}` });
+    const seen = await suite.platform.rest('GET', `/v1/conversations/${conversationId}/messages`, { Authorization: `Bearer ${suite.platform.app.admin_token}` });
     expect(seen.body.data.find((m: Message) => m.id === reply.id).status).toBe('read');
     await widget.screenshot('widget-conversation');
 
@@ -96,8 +93,8 @@ describe('widget - against npm start', () => {
   }, 120_000);
 
   it('widget - without app_id and api_key it says what is missing', async () => {
-    await using widget = await browser.newPage();
-    await widget.page.goto(`${platform.consoleUrl}widget.html`);
+    await using widget = await suite.browser.newPage();
+    await widget.page.goto(`${suite.platform.consoleUrl}widget.html`);
     await expect.poll(() => widget.page.getByRole('alert').textContent(), { timeout: 10_000 }).toContain('app_id');
   }, 120_000);
 });
