@@ -6,7 +6,7 @@ import {
   createPgliteRelayCoordinator,
   type MessagesStandIns,
 } from '@switchboard/messages';
-import { createMemoryConnectionRegistry, type GatewayStandIns } from '@switchboard/gateway';
+import { createLocalRooms, createMemoryConnectionRegistry, type GatewayStandIns } from '@switchboard/gateway';
 import type { EmbeddedConfig } from './config.js';
 import { createMemoryBus } from './memory-bus.js';
 
@@ -54,7 +54,8 @@ export async function createStandIns(config: EmbeddedConfig, logger: Logger): Pr
   } else {
     const memory = createMemoryBus();
     messages = { ...messages, publisher: memory.publisher };
-    gateway = { ...gateway, fanout: memory.fanout, events: memory.events };
+    // One process: a room's events reach its sockets here, with no interest to register.
+    gateway = { ...gateway, fanout: memory.fanout, events: memory.events, rooms: createLocalRooms };
     bus = 'in-memory bus';
   }
 

@@ -9,3 +9,5 @@ export { createMemoryConnectionRegistry } from './presence/memory-connection-reg
 export { createJetStreamFanout, FANOUT_PULL_EXPIRES_MS, FANOUT_RETRY_DELAY_MS } from './fanout/jetstream-fanout.js';
 export type { FanoutHandler, FanoutSource } from './fanout/fanout-handler.js';
 export { createRedisStreamsAdapter } from './socket/redis-adapter.js';
+export { createLocalRooms } from './fanout/local-room-bus.js';
+export type { CreateRooms } from './fanout/room-interest.js';

@@ -5,12 +5,12 @@ import type { MessagesApi } from '../messages-api.js';
 import type { AuthGate } from './auth-gate.js';
 import type { GatewayMetrics } from '../metrics.js';
 import { refreshAuth } from './auth-refresh.js';
-import { createTypingRelay, joinConversation } from './conversation-handlers.js';
+import { createTypingRelay, joinConversation, prepareJoin, type PreparedJoin } from './conversation-handlers.js';
+import type { RoomInterest } from '../fanout/room-interest.js';
 import { route, type EventGuard } from './event-guard.js';
 import type { HandshakeLimits } from '../limits/handshake-limits.js';
 import { clientHandshake } from './handshake-auth.js';
 import { releaseHandshake } from './socket-footprint.js';
-import { resubscribeRecoveredRooms } from './recovered-rooms.js';
 import type { SessionEnforcer } from './session-enforcer.js';
 import { TYPING_INTERVAL_MS } from './typing.js';
 import { connectionRecordOf, type PresenceAnnouncer } from '../presence/presence-announcer.js';
@@ -22,6 +22,8 @@ export interface ClientNamespaceDeps {
   readonly gate: AuthGate;
   readonly announcer: PresenceAnnouncer;
   readonly broadcaster: Broadcaster;
+  /** Rooms are joined with the node's interest in them (interest-based fan-out). */
+  readonly interest: RoomInterest;
   readonly guard: EventGuard;
   /** Connection and authentication limits around the handshake. */
   readonly limits: HandshakeLimits;
@@ -51,7 +53,7 @@ export function registerClientNamespace(nsp: ClientNamespace, deps: ClientNamesp
   );
 
   const onEvent = guard.listener<ClientSocket>('/client', {
-    'conversation:join': route(ConversationRef, joinConversation(api)),
+    'conversation:join': route(ConversationRef, joinConversation(api, deps.interest)),
     'conversation:leave': route(ConversationRef, (socket: ClientSocket, { conversation_id }) => {
       socket.leave(conversationRoom(conversation_id));
     }),
@@ -81,17 +83,25 @@ export function registerClientNamespace(nsp: ClientNamespace, deps: ClientNamesp
   );
   nsp.use(limits.afterAuth('/client'));
 
+  /**
+   * The latest conversation is joined before `connected`, as a `conversation:join` is: interest first, then its
+   * `last_message_id` read again (the handshake's was read before the interest existed). Not joined when that fails.
+   */
+  const prepareAutoJoin = async (socket: ClientSocket, conversationId: string): Promise<PreparedJoin | undefined> => {
+    try {
+      return await prepareJoin(api, deps.interest, socket, conversationId);
+    } catch (error) {
+      metrics.eventErrors.inc({ namespace: '/client', event: 'conversation:join', code: 'UNAVAILABLE' });
+      deps.logger.debug({ err: error }, 'the latest conversation could not be joined on connect');
+      return undefined;
+    }
+  };
+
   nsp.on('connection', (socket) => {
     metrics.connects.inc({ namespace: '/client' });
     releaseHandshake(socket);
-    resubscribeRecoveredRooms(socket);
-    socket.emit('connected', { connection_id: socket.id, server_time: new Date().toISOString() });
     const latest = latestBySocket.get(socket);
     latestBySocket.delete(socket);
-    if (latest) {
-      socket.join(conversationRoom(latest.id));
-      socket.emit('conversation:joined', { conversation_id: latest.id, last_message_id: latest.last_message_id });
-    }
     const registered = announcer.connected(connectionRecordOf(socket, nodeId));
     registering.set(socket, registered);
     void registered.finally(() => registering.delete(socket));
@@ -99,5 +109,10 @@ export function registerClientNamespace(nsp: ClientNamespace, deps: ClientNamesp
     socket.onAny(onEvent);
     socket.on('disconnect', onDisconnect);
     deps.sessions.track(socket);
+    void (latest ? prepareAutoJoin(socket, latest.id) : Promise.resolve(undefined)).then((prepared) => {
+      if (!socket.connected) return prepared?.cancel();
+      socket.emit('connected', { connection_id: socket.id, server_time: new Date().toISOString() });
+      prepared?.join();
+    });
   });
 }
