@@ -5,7 +5,7 @@ import { createLogger } from '@switchboard/logger';
 import { natsNames, SUBJECTS, type AppCredentialsRevokedEvent } from '@switchboard/protocol';
 import { sleep, startNatsServer, waitFor, type ServerProcess } from '@switchboard/testing';
 import { connectNats, createDependencyStatus, createJetStreamPublisher, type Publisher } from '@switchboard/messages';
-import { createJetStreamFanout, FANOUT_PULL_EXPIRES_MS, type FanoutSource } from '@switchboard/gateway';
+import { createJetStreamFanout, FANOUT_PACE_MS, FANOUT_PULL_EXPIRES_MS, type FanoutSource } from '@switchboard/gateway';
 import { createMemoryBus } from '../src/memory-bus.js';
 
 const logger = createLogger({ service: 'test', level: 'silent' });
@@ -138,7 +138,7 @@ const jetStreamBus = (prefix: string) => async (): Promise<Bus> => {
   await publisher.publish('message.created', encode({ warmup: true }), 'warmup');
   return {
     publisher,
-    fanout: () => createJetStreamFanout({ nc, names, logger, canEmit: () => true, retryDelayMs: 100, pullExpiresMs: FANOUT_PULL_EXPIRES_MS }),
+    fanout: () => createJetStreamFanout({ nc, names, logger, canEmit: () => true, retryDelayMs: 100, pullExpiresMs: FANOUT_PULL_EXPIRES_MS, paceMs: FANOUT_PACE_MS }),
     events: async () => {
       const jsm = await jetstreamManager(nc);
       const { state } = await jsm.streams.info(names.streams.events);

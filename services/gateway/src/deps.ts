@@ -12,7 +12,7 @@ import { connectNatsWithRetry } from './dependencies/nats-connection.js';
 import { followRedis } from './dependencies/redis-state.js';
 import { createDeferredFanout } from './fanout/deferred-fanout.js';
 import type { FanoutSource } from './fanout/fanout-handler.js';
-import { createJetStreamFanout, FANOUT_PULL_EXPIRES_MS, FANOUT_RETRY_DELAY_MS } from './fanout/jetstream-fanout.js';
+import { createJetStreamFanout, FANOUT_PACE_MS, FANOUT_PULL_EXPIRES_MS, FANOUT_RETRY_DELAY_MS } from './fanout/jetstream-fanout.js';
 import { createNatsRooms, INTEREST_TIMEOUT_MS } from './fanout/nats-room-bus.js';
 import type { CreateRooms } from './fanout/room-interest.js';
 import { createHttpMessagesApi } from './messages-api.js';
@@ -154,6 +154,8 @@ export function createGatewayDeps(config: GatewayDepsConfig, options: GatewayDep
           canEmit: stream === 'events' ? redisReady : () => !nc.isClosed(),
           retryDelayMs: FANOUT_RETRY_DELAY_MS,
           pullExpiresMs: FANOUT_PULL_EXPIRES_MS,
+          // Message events come in flows (batched while they do); the `EVENTS` stream's are few.
+          paceMs: stream === 'messages' ? FANOUT_PACE_MS : 0,
           stream,
         }),
       );

@@ -6,7 +6,7 @@ export { createHttpMessagesApi, type MessagesApi } from './messages-api.js';
 export type { ConnectionRegistry } from './presence/connection-registry.js';
 export { createRedisConnectionRegistry } from './presence/redis-connection-registry.js';
 export { createMemoryConnectionRegistry } from './presence/memory-connection-registry.js';
-export { createJetStreamFanout, FANOUT_PULL_EXPIRES_MS, FANOUT_RETRY_DELAY_MS } from './fanout/jetstream-fanout.js';
+export { createJetStreamFanout, FANOUT_PACE_MS, FANOUT_PULL_EXPIRES_MS, FANOUT_RETRY_DELAY_MS } from './fanout/jetstream-fanout.js';
 export type { FanoutHandler, FanoutSource } from './fanout/fanout-handler.js';
 export { createRedisStreamsAdapter } from './socket/redis-adapter.js';
 export { createLocalRooms } from './fanout/local-room-bus.js';
