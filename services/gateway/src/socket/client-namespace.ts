@@ -9,6 +9,7 @@ import { createTypingRelay, joinConversation, prepareJoin, type PreparedJoin } f
 import type { RoomInterest } from '../fanout/room-interest.js';
 import { route, type EventGuard } from './event-guard.js';
 import type { HandshakeLimits } from '../limits/handshake-limits.js';
+import { errorCodeOf } from './errors.js';
 import { clientHandshake } from './handshake-auth.js';
 import { releaseHandshake } from './socket-footprint.js';
 import type { SessionEnforcer } from './session-enforcer.js';
@@ -91,7 +92,7 @@ export function registerClientNamespace(nsp: ClientNamespace, deps: ClientNamesp
     try {
       return await prepareJoin(api, deps.interest, socket, conversationId);
     } catch (error) {
-      metrics.eventErrors.inc({ namespace: '/client', event: 'conversation:join', code: 'UNAVAILABLE' });
+      metrics.eventErrors.inc({ namespace: '/client', event: 'conversation:join', code: errorCodeOf(error) });
       deps.logger.debug({ err: error }, 'the latest conversation could not be joined on connect');
       return undefined;
     }
