@@ -12,7 +12,8 @@ export const createLocalRooms: CreateRooms = (context) => ({
     },
   },
   interest: {
-    acquire: async (_namespace, room) => ({ join: (socket) => void socket.join(room), release: () => undefined }),
+    // Every event of the platform reaches this process: it has "held" every room's interest from the start.
+    acquire: async (_namespace, room) => ({ since: 0, join: (socket) => void socket.join(room), release: () => undefined }),
   },
   subscriptions: () => 0,
   close: () => undefined,

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
 import type { NatsNames, RoomNamespace } from '@switchboard/protocol';
 import { GatewayError } from '../socket/errors.js';
@@ -36,6 +37,8 @@ interface Room {
   readonly waiting: Set<Waiting>;
   /** Given back: no new lease may use it. */
   released: boolean;
+  /** When the server confirmed the subscription (`performance.now()`). */
+  confirmedAt: number;
 }
 
 /**
@@ -88,6 +91,7 @@ export function createNatsRooms(options: NatsRoomsOptions): CreateRooms {
         subscription: undefined,
         waiting: new Set(),
         released: false,
+        confirmedAt: Number.POSITIVE_INFINITY,
         ready: Promise.race([
           options.connection.then(async (nc) => {
             if (room.released) return;
@@ -95,6 +99,7 @@ export function createNatsRooms(options: NatsRoomsOptions): CreateRooms {
             // The server routes a publish by the interest it has when the publish arrives: once it answered this
             // PING, every event published after the caller's next read (last_message_id) reaches this node.
             await nc.flush();
+            room.confirmedAt = performance.now();
           }),
           new Promise<never>((_, reject) => {
             timer = setTimeout(() => reject(new Error(`no answer from NATS within ${options.timeoutMs} ms`)), options.timeoutMs);
@@ -173,6 +178,7 @@ export function createNatsRooms(options: NatsRoomsOptions): CreateRooms {
           }
           let settled = false;
           const lease: InterestLease = {
+            since: current.confirmedAt,
             join(socket: AnySocket) {
               if (settled) return;
               settled = true;

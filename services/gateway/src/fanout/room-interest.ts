@@ -10,6 +10,11 @@ import type { RoomBus } from './room-bus.js';
  * it joins, so a join answered with `last_message_id` misses nothing after it.
  */
 export interface InterestLease {
+  /**
+   * Since when (`performance.now()`) this node has held the room's interest without a break: whatever is published
+   * for the room after it reaches the node. A `last_message_id` read after it needs no new read.
+   */
+  readonly since: number;
   /** Puts the socket in the room and emits to it what reached the room since the interest was acquired. */
   join(socket: AnySocket): void;
   /** The join was refused, or the socket left first: the interest is given back (unsubscribed when no one holds it). */

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { AuthRefresh, ConversationRef, SocketSendMessage, type InternalAuthClientResponse } from '@switchboard/protocol';
 import type { Logger } from '@switchboard/logger';
 import type { Broadcaster } from './broadcaster.js';
@@ -5,7 +6,7 @@ import type { MessagesApi } from '../messages-api.js';
 import type { AuthGate } from './auth-gate.js';
 import type { GatewayMetrics } from '../metrics.js';
 import { refreshAuth } from './auth-refresh.js';
-import { createTypingRelay, joinConversation, prepareJoin, type PreparedJoin } from './conversation-handlers.js';
+import { createTypingRelay, joinConversation, prepareJoin, type KnownAccess, type PreparedJoin } from './conversation-handlers.js';
 import type { RoomInterest } from '../fanout/room-interest.js';
 import { route, type EventGuard } from './event-guard.js';
 import type { HandshakeLimits } from '../limits/handshake-limits.js';
@@ -46,7 +47,9 @@ export interface ClientNamespaceDeps {
 export function registerClientNamespace(nsp: ClientNamespace, deps: ClientNamespaceDeps): void {
   const { api, guard, metrics, broadcaster, announcer, nodeId } = deps;
   // The handshake's answer is needed once, right after it; not kept on the socket.
-  const latestBySocket = new WeakMap<ClientSocket, InternalAuthClientResponse['latest_conversation']>();
+  const latestBySocket = new WeakMap<ClientSocket, { readonly id: string; readonly known: KnownAccess }>();
+  // When each handshake's auth call started: its answer's last_message_id was read after this.
+  const authStartedAt = new WeakMap<ClientSocket, number>();
   // A registration Redis has not answered yet: a disconnect waits for it, so no stale entry is left.
   const registering = new WeakMap<ClientSocket, Promise<void>>();
   const typing = createTypingRelay<ClientSocket>(TYPING_INTERVAL_MS, (socket, conversationId, isTyping) =>
@@ -77,20 +80,31 @@ export function registerClientNamespace(nsp: ClientNamespace, deps: ClientNamesp
 
   const { limits } = deps;
   nsp.use(limits.beforeAuth('/client'));
+  nsp.use((socket, next) => {
+    authStartedAt.set(socket, performance.now());
+    next();
+  });
   nsp.use(
     limits.countingFailures(
-      clientHandshake(deps.gate, metrics, deps.logger, (socket, answer) => latestBySocket.set(socket, answer.latest_conversation), deps.sessions.read),
+      clientHandshake(deps.gate, metrics, deps.logger, (socket, answer) => rememberLatest(socket, answer.latest_conversation), deps.sessions.read),
     ),
   );
   nsp.use(limits.afterAuth('/client'));
 
+  const rememberLatest = (socket: ClientSocket, latest: InternalAuthClientResponse['latest_conversation']) => {
+    const readSince = authStartedAt.get(socket) ?? Number.NEGATIVE_INFINITY;
+    authStartedAt.delete(socket);
+    if (latest) latestBySocket.set(socket, { id: latest.id, known: { lastMessageId: latest.last_message_id, readSince } });
+  };
+
   /**
-   * The latest conversation is joined before `connected`, as a `conversation:join` is: interest first, then its
-   * `last_message_id` read again (the handshake's was read before the interest existed). Not joined when that fails.
+   * The latest conversation is joined before `connected`, as a `conversation:join` is: interest first; the
+   * handshake's `last_message_id` is kept when the node's interest in the room is older than the handshake's auth
+   * call, else read again after the interest. Not joined when that fails.
    */
-  const prepareAutoJoin = async (socket: ClientSocket, conversationId: string): Promise<PreparedJoin | undefined> => {
+  const prepareAutoJoin = async (socket: ClientSocket, latest: { readonly id: string; readonly known: KnownAccess }): Promise<PreparedJoin | undefined> => {
     try {
-      return await prepareJoin(api, deps.interest, socket, conversationId);
+      return await prepareJoin(api, deps.interest, socket, latest.id, latest.known);
     } catch (error) {
       metrics.eventErrors.inc({ namespace: '/client', event: 'conversation:join', code: errorCodeOf(error) });
       deps.logger.debug({ err: error }, 'the latest conversation could not be joined on connect');
@@ -110,7 +124,8 @@ export function registerClientNamespace(nsp: ClientNamespace, deps: ClientNamesp
     socket.onAny(onEvent);
     socket.on('disconnect', onDisconnect);
     deps.sessions.track(socket);
-    void (latest ? prepareAutoJoin(socket, latest.id) : Promise.resolve(undefined)).then((prepared) => {
+    authStartedAt.delete(socket);
+    void (latest ? prepareAutoJoin(socket, latest) : Promise.resolve(undefined)).then((prepared) => {
       if (!socket.connected) return prepared?.cancel();
       socket.emit('connected', { connection_id: socket.id, server_time: new Date().toISOString() });
       prepared?.join();

@@ -5,6 +5,16 @@ import { notJoined } from './errors.js';
 import { createTypingThrottle, type TypingThrottle } from './typing.js';
 import { conversationRoom, type AnySocket, type EmittingSocket } from './types.js';
 
+/**
+ * Access already checked, and `last_message_id` read, no earlier than `readSince` (`performance.now()`): the
+ * handshake's answer for a device's latest conversation. Used as is when the node's interest in the room is older
+ * than that read (every later message reaches the node); else read again after the interest.
+ */
+export interface KnownAccess {
+  readonly lastMessageId: string | null;
+  readonly readSince: number;
+}
+
 /** A join whose interest is registered and whose access was checked: the socket joins when `join()` is called. */
 export interface PreparedJoin {
   /** Puts the socket in the room, emits what reached it since the interest, then `conversation:joined`. */
@@ -25,11 +35,20 @@ export interface PreparedJoin {
  *
  * A refused join gives the interest back and rejects with the refusal.
  */
-export async function prepareJoin(api: MessagesApi, interest: RoomInterest, socket: AnySocket, conversationId: string): Promise<PreparedJoin> {
+export async function prepareJoin(
+  api: MessagesApi,
+  interest: RoomInterest,
+  socket: AnySocket,
+  conversationId: string,
+  known?: KnownAccess,
+): Promise<PreparedJoin> {
   const lease = await interest.acquire(roomNamespaceOf(socket), conversationRoom(conversationId));
   let lastMessageId: string | null;
   try {
-    lastMessageId = (await api.conversationAccess(socket.data.principal, conversationId)).last_message_id;
+    lastMessageId =
+      known && lease.since <= known.readSince
+        ? known.lastMessageId
+        : (await api.conversationAccess(socket.data.principal, conversationId)).last_message_id;
   } catch (error) {
     lease.release();
     throw error;
