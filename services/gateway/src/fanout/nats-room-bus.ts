@@ -37,7 +37,7 @@ interface Room {
   readonly waiting: Set<Waiting>;
   /** Given back: no new lease may use it. */
   released: boolean;
-  /** When the server confirmed the subscription (`performance.now()`). */
+  /** When the server confirmed the subscription (`performance.now()`); never again once the connection dropped. */
   confirmedAt: number;
 }
 
@@ -120,6 +120,8 @@ export function createNatsRooms(options: NatsRoomsOptions): CreateRooms {
         if (closed) return;
         if (status.type === 'disconnect') {
           lost = true;
+          // What is published from now on may not reach this node: no room's interest is unbroken any more.
+          for (const room of rooms.values()) room.confirmedAt = Number.POSITIVE_INFINITY;
           metrics.natsConnectionEvents.inc({ event: 'disconnect' });
         } else if (status.type === 'reconnect') {
           metrics.natsConnectionEvents.inc({ event: 'reconnect' });
