@@ -16,7 +16,21 @@ export const REST_PATHS = Object.freeze({
   messages: '/v1/conversations/:id/messages',
   read: '/v1/conversations/:id/read',
 } as const);
-export type RestPath = (typeof REST_PATHS)[keyof typeof REST_PATHS];
+
+/**
+ * The operator routes the webhooks service serves (CONTRACT.md, "Webhooks"); the public routing sends
+ * `/v1/apps/:app_id/webhooks…` to it. `:id` is an endpoint's id.
+ */
+export const WEBHOOK_PATHS = Object.freeze({
+  webhooks: '/v1/apps/:app_id/webhooks',
+  webhook: '/v1/apps/:app_id/webhooks/:id',
+  deliveries: '/v1/apps/:app_id/webhooks/:id/deliveries',
+  retryDelivery: '/v1/apps/:app_id/webhooks/:id/deliveries/:delivery_id/retry',
+} as const);
+
+export type RestPath =
+  | (typeof REST_PATHS)[keyof typeof REST_PATHS]
+  | (typeof WEBHOOK_PATHS)[keyof typeof WEBHOOK_PATHS];
 
 /** A route's path for one conversation: `restPath(REST_PATHS.messages, id)` is `/v1/conversations/<id>/messages`. */
 export const restPath = (pattern: RestPath, id: string): string => pattern.replace(':id', encodeURIComponent(id));

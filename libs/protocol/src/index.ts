@@ -12,3 +12,4 @@ export * from './socket-payloads.js';
 export * from './socket-events.js';
 export * from './validation.js';
 export * from './internal-api.js';
+export * from './webhooks.js';

@@ -14,7 +14,7 @@ export type ReaderSide = z.infer<typeof ReaderSide>;
 export const ConversationStatus = z.enum(['open', 'closed', 'snoozed']);
 export type ConversationStatus = z.infer<typeof ConversationStatus>;
 
-const IsoTime = z.iso.datetime({ offset: false }).describe('ISO 8601 UTC time');
+export const IsoTime = z.iso.datetime({ offset: false }).describe('ISO 8601 UTC time');
 
 export const Conversation = z
   .object({

@@ -74,3 +74,7 @@ export * from './report-listening.js';
 export * from './client-address.js';
 export * from './window-counter.js';
 export * from './fail-open.js';
+export * from './retry-delay.js';
+export * from './dependency-status.js';
+export * from './watch-redis.js';
+export * from './nats-connection.js';

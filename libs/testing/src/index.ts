@@ -12,3 +12,5 @@ export * from './recorded-socket.js';
 export * from './identity-tokens.js';
 export * from './service-script.js';
 export * from './stack.js';
+export * from './browser.js';
+export * from './console-stack.js';

@@ -6,6 +6,8 @@ export interface ServiceProcess extends AsyncDisposable {
   readonly port: number;
   readonly url: string;
   readonly pid: number;
+  /** Every port the process reported (`reportListening`), by variable: `npm start` reports both of its ports. */
+  readonly reportedPorts: Readonly<Record<string, number>>;
   /** Everything the process printed so far (stdout and stderr). */
   logs(): string;
   /** Resolves with the exit code (null when killed by a signal). */
@@ -42,8 +44,11 @@ export async function startServiceProcess(options: ServiceProcessOptions): Promi
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   let port = options.port;
+  const reportedPorts: Record<string, number> = {};
   child.on('message', (message: Partial<ListeningReport>) => {
-    if (message?.type === 'listening' && message.variable === options.portVariable) port = message.port;
+    if (message?.type !== 'listening' || message.variable === undefined || message.port === undefined) return;
+    reportedPorts[message.variable] = message.port;
+    if (message.variable === options.portVariable) port = message.port;
   });
   let output = '';
   const append = (chunk: Buffer) => {
@@ -82,6 +87,7 @@ export async function startServiceProcess(options: ServiceProcessOptions): Promi
     port: port!,
     url: urlOf(port!),
     pid: child.pid!,
+    reportedPorts: Object.freeze({ ...reportedPorts }),
     logs: () => output,
     exited,
     signal: (signal) => {

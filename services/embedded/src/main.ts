@@ -1,6 +1,7 @@
 /**
  * `npm start`: the whole platform in one process for a first try — gateway on 3000, messages on 3001. Real
- * Postgres/Redis/NATS when their URLs are set, embedded stand-ins when not. The composition root of that mode:
+ * Postgres/Redis/NATS when their URLs are set, embedded stand-ins when not; the agent console at `/console/` on the
+ * gateway's port. The composition root of that mode:
  * a different set of arguments to the same `startMessagesService` and `startGateway`.
  */
 import { randomBytes } from 'node:crypto';
@@ -9,11 +10,13 @@ import { createLogger } from '@switchboard/logger';
 import { reportListening, runService } from '@switchboard/runtime';
 import { createMessagesDeps, startMessagesService } from '@switchboard/messages';
 import { createGatewayDeps, startGateway } from '@switchboard/gateway';
+import { CONSOLE_DIST_DIR, loadStaticSite } from '@switchboard/console/server';
 import { loadEmbeddedConfig } from './config.js';
 import { ensureDemoApp, ensureOperatorToken } from './demo-app.js';
 import { ensureDemoIdentityKey } from './demo-identity.js';
 import { acquireDataDirLock } from './data-dir-lock.js';
 import { assertPortsFree } from './port-check.js';
+import { registerConsoleRoutes } from './console-routes.js';
 import { createStandIns } from './stand-ins.js';
 import { printWelcome } from './welcome.js';
 import { USAGE, wantsHelp } from './usage.js';
@@ -54,9 +57,16 @@ runService(
       { ...config, MESSAGES_URL: `http://127.0.0.1:${messages.port}`, INTERNAL_TOKEN: internalToken },
       { logger: logger.child({ component: 'gateway', node_id: config.NODE_ID }), fail, standIns: standIns.gateway },
     );
+    // The built console on the gateway's port, before the gateway adds its catch-all 404 (docs/console.md).
+    const consoleSite = await loadStaticSite(CONSOLE_DIST_DIR).catch((error: unknown) => {
+      logger.warn({ err: error }, 'the console is not served');
+      return undefined;
+    });
+    if (consoleSite) registerConsoleRoutes(gatewayDeps.app, { site: consoleSite, messagesPort: messages.port });
     const gateway = await startGateway(config, gatewayDeps);
     printWelcome(process.stdout, {
       gatewayPort: gateway.port,
+      consoleServed: consoleSite !== undefined,
       messagesPort: messages.port,
       app: demo.app,
       created: demo.created,

@@ -4,7 +4,8 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { createLogger } from '@switchboard/logger';
 import { natsNames, SUBJECTS, type AppCredentialsRevokedEvent } from '@switchboard/protocol';
 import { sleep, startNatsServer, waitFor, type ServerProcess } from '@switchboard/testing';
-import { connectNats, createDependencyStatus, createJetStreamPublisher, type Publisher } from '@switchboard/messages';
+import { createJetStreamPublisher, type Publisher } from '@switchboard/messages';
+import { connectNats, createDependencyStatus } from '@switchboard/runtime';
 import { createJetStreamFanout, FANOUT_PACE_MS, FANOUT_PULL_EXPIRES_MS, type FanoutSource } from '@switchboard/gateway';
 import { createMemoryBus } from '../src/memory-bus.js';
 

@@ -6,7 +6,7 @@ import type { MessagesConfig } from './config.js';
 import type { Database } from './db/schema.js';
 import { describeDatabaseError } from './db/errors.js';
 import { prepareDatabase } from './db/prepare-database.js';
-import type { DependencyStatus } from './dependencies/dependency-status.js';
+import type { DependencyStatus } from '@switchboard/runtime';
 import { createHttpServer } from './http/http-server.js';
 import { createMessagesApp } from './http/koa-app.js';
 import type { Readiness } from './http/routes/health.js';

@@ -1,8 +1,6 @@
 import type { Kysely } from 'kysely';
 import { ConfigError } from '@switchboard/config';
-import { sleep } from '@switchboard/runtime';
-import type { DependencyStatus } from '../dependencies/dependency-status.js';
-import { retryDelayMs } from '../dependencies/backoff.js';
+import { retryDelayMs, sleep, type DependencyStatus } from '@switchboard/runtime';
 import { describeDatabaseError, driverError, isDatabaseConfigurationError, isDatabaseUnavailable } from './errors.js';
 import { migrateToLatest } from './migrate.js';
 

@@ -1,8 +1,8 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { natsAuthFailure, natsConnectionOptions, type NatsAuthSettings } from '@switchboard/config';
 import type { Logger } from '@switchboard/logger';
-import { sleep } from '@switchboard/runtime';
-import { retryDelayMs } from './backoff.js';
+import { sleep } from './sleep.js';
+import { retryDelayMs } from './retry-delay.js';
 import type { DependencyStatus } from './dependency-status.js';
 
 export interface ConnectNatsOptions {

@@ -1,12 +1,17 @@
-import type { Redis } from 'ioredis';
 import type { DependencyStatus } from './dependency-status.js';
+
+/** What `watchRedis` needs of a Redis client (ioredis's `Redis` is one). */
+export interface RedisConnectionEvents {
+  on(event: 'ready' | 'close', listener: () => void): unknown;
+  on(event: 'error', listener: (error: unknown) => void): unknown;
+}
 
 /**
  * Reports a Redis client's connection in `status` as `redis`. The client reconnects by itself (ioredis's backoff);
  * its `error` events are handled here, so none reaches the process as an unhandled one. Not required: the
  * service serves without Redis, its rate limits failing open (CONTRACT.md, "Connection and authentication limits").
  */
-export function watchRedis(redis: Redis, status: DependencyStatus, target: string): void {
+export function watchRedis(redis: RedisConnectionEvents, status: DependencyStatus, target: string): void {
   status.register('redis', { target, required: false });
   redis.on('ready', () => status.up('redis'));
   redis.on('error', (error: unknown) => status.down('redis', describeRedisError(error)));
