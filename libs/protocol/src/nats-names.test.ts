@@ -58,4 +58,26 @@ describe('nats names', () => {
     for (const ok of ['a', 'A-z_09', 'x'.repeat(32)]) expect(() => natsNames(ok), ok).not.toThrow();
     for (const bad of ['x'.repeat(33), 'a.b', 'a b', 'a*', 'a>', 'é']) expect(() => natsNames(bad), bad).toThrow(/1-32 characters/);
   });
+
+  it('nats names - a room subject per namespace and room, ids that are not a plain token encoded', () => {
+    const names = natsNames('prod');
+    expect(names.roomSubject('client', 'conv:conv_01abc')).toBe('prod.room.client.conv.conv_01abc');
+    expect(names.roomSubject('admin', 'conv:conv_01abc')).toBe('prod.room.admin.conv.conv_01abc');
+    expect(names.roomSubject('admin', 'app:app_9f')).toBe('prod.room.admin.app.app_9f');
+    expect(natsNames().roomSubject('client', 'conv:c1')).toBe('room.client.conv.c1');
+    expect(names.rooms).toBe('prod.room.>');
+    // An app's own user id may hold what a subject token cannot: encoded, never mistaken for a plain id.
+    const user = names.roomSubject('client', 'user:jane.doe@example.com');
+    expect(user).toBe(`prod.room.client.user.~${Buffer.from('jane.doe@example.com').toString('base64url')}`);
+    expect(user.split('.')).toHaveLength(5);
+    for (const id of ['a b', 'a*', 'a>', 'é', 'x', 'xy', 'xyz', '']) {
+      const token = names.roomSubject('client', `user:${id}`).split('.')[4]!;
+      if (id === 'x' || id === 'xy' || id === 'xyz') expect(token).toBe(id);
+      else expect(token).toBe(`~${Buffer.from(id).toString('base64url')}`);
+    }
+    // Not inside any stream's subjects (JetStream must not store room events).
+    for (const captured of [...names.streamSubjects.messages, ...names.streamSubjects.events]) expect(captured.startsWith('prod.room')).toBe(false);
+    expect(() => names.roomSubject('client', 'no-kind')).toThrow(/not a room name/);
+    expect(() => names.roomSubject('client', 'a.b:c')).toThrow(/not a room name/);
+  });
 });

@@ -34,6 +34,48 @@ export interface NatsNames {
   subject(subject: string): string;
   /** The contract subject of a wire subject of this environment, or `undefined` when it is not one of ours. */
   contractSubject(wireSubject: string): string | undefined;
+  /**
+   * The core NATS subject of a gateway room (interest-based fan-out, docs/scaling.md): `<prefix>.room.<namespace>.
+   * <kind>.<id>` for the room `<kind>:<id>` of the `client` or `admin` namespace. Outside every stream's subjects, so
+   * JetStream never stores it. See `roomSubject`.
+   */
+  roomSubject(namespace: RoomNamespace, room: string): string;
+  /** Every room subject of this environment (`<prefix>.room.>`). */
+  readonly rooms: string;
+}
+
+/** The Socket.IO namespaces whose rooms have a NATS subject. */
+export type RoomNamespace = 'client' | 'admin';
+
+/** Characters an id keeps as is in a subject token; anything else is encoded. */
+const PLAIN_TOKEN = /^[A-Za-z0-9_-]{1,128}$/;
+
+/**
+ * One subject token for a room's id: ids of our own (`conv_…`, `app_…`, hex) as they are; any other string (an
+ * app's own `user_id`, which may hold `.`, `*`, `>` or spaces) as `~` and its base64url, which cannot collide with a
+ * plain token (`~` is not in one).
+ */
+export function roomToken(id: string): string {
+  return PLAIN_TOKEN.test(id) ? id : `~${base64url(new TextEncoder().encode(id))}`;
+}
+
+const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+/** base64url without padding; the protocol library also runs in browsers (no `Buffer`). */
+function base64url(bytes: Uint8Array): string {
+  let out = '';
+  for (let i = 0; i < bytes.length; i += 3) {
+    const n = (bytes[i]! << 16) | ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
+    const chars = Math.ceil(((Math.min(3, bytes.length - i)) * 8) / 6);
+    for (let c = 0; c < chars; c++) out += B64URL[(n >> (18 - 6 * c)) & 63];
+  }
+  return out;
+}
+
+/** `conv:abc` on `/client` → `room.client.conv.abc` (unprefixed). */
+function roomSubjectOf(namespace: RoomNamespace, room: string): string {
+  const colon = room.indexOf(':');
+  if (colon <= 0 || !PLAIN_TOKEN.test(room.slice(0, colon))) throw new Error(`not a room name: ${JSON.stringify(room)}`);
+  return `room.${namespace}.${room.slice(0, colon)}.${roomToken(room.slice(colon + 1))}`;
 }
 
 /**
@@ -62,5 +104,7 @@ export function natsNames(prefix = ''): NatsNames {
     consumers: map(BASE.consumers, named),
     subject,
     contractSubject: (wire: string) => (wire.startsWith(wirePrefix) ? wire.slice(wirePrefix.length) : undefined),
+    roomSubject: (namespace: RoomNamespace, room: string) => subject(roomSubjectOf(namespace, room)),
+    rooms: subject('room.>'),
   });
 }

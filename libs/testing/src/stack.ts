@@ -127,7 +127,8 @@ export interface Stack extends AsyncDisposable {
   openConversation(app: CreatedApp, deviceId: string): Promise<{ id: string }>;
   /** Sends as the app's agent over REST. */
   agentSend(app: CreatedApp, conversationId: string, body: string): Promise<Message>;
-  client(url: string, app: CreatedApp, deviceId: string, options?: { autoConnect?: boolean; reconnection?: boolean }): Recorded<ClientSocket>;
+  /** A `/client` socket of the device; `userToken` signs a user in on it (`user_token` in the auth). */
+  client(url: string, app: CreatedApp, deviceId: string, options?: { autoConnect?: boolean; reconnection?: boolean; userToken?: string }): Recorded<ClientSocket>;
   admin(url: string, app: CreatedApp): Recorded<AdminSocket>;
   /** Resolves once the socket got its `connected` event. */
   connected<S extends Socket>(r: Recorded<S>): Promise<Recorded<S>>;
@@ -311,8 +312,9 @@ async function build(options: StackOptions, cleanups: (() => Promise<unknown>)[]
         'agentSend',
         rest('POST', `/v1/conversations/${conversationId}/messages`, { Authorization: `Bearer ${app.admin_token}` }, { body, local_id: randomBytes(8).toString('hex') }),
       ),
-    client(url, app, deviceId, extra) {
-      const socket: ClientSocket = io(`${url}/client`, socketOptions({ app_id: app.id, device_id: deviceId, api_key: app.api_key }, extra));
+    client(url, app, deviceId, { userToken, ...extra } = {}) {
+      const auth = { app_id: app.id, device_id: deviceId, api_key: app.api_key, ...(userToken ? { user_token: userToken } : {}) };
+      const socket: ClientSocket = io(`${url}/client`, socketOptions(auth, extra));
       sockets.push(socket);
       return record(socket);
     },

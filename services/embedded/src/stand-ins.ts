@@ -7,7 +7,7 @@ import {
   createPgliteRelayCoordinator,
   type MessagesStandIns,
 } from '@switchboard/messages';
-import { createMemoryConnectionRegistry, type GatewayStandIns } from '@switchboard/gateway';
+import { createLocalRooms, createMemoryConnectionRegistry, type GatewayStandIns } from '@switchboard/gateway';
 import { createMemoryPresence } from '@switchboard/presence';
 import { type WebhooksDatabase, type WebhooksStandIns } from '@switchboard/webhooks';
 import type { EmbeddedConfig } from './config.js';
@@ -65,7 +65,8 @@ export async function createStandIns(config: EmbeddedConfig, logger: Logger): Pr
   } else {
     const memory = createMemoryBus();
     messages = { ...messages, publisher: memory.publisher };
-    gateway = { ...gateway, fanout: memory.fanout, events: memory.events };
+    // One process: a room's events reach its sockets here, with no interest to register.
+    gateway = { ...gateway, fanout: memory.fanout, events: memory.events, rooms: createLocalRooms };
     webhooks = { ...webhooks, source: memory.webhooks };
     bus = 'in-memory bus';
   }

@@ -6,7 +6,7 @@ import { natsNames, SUBJECTS, type AppCredentialsRevokedEvent } from '@switchboa
 import { sleep, startNatsServer, waitFor, type ServerProcess } from '@switchboard/testing';
 import { createJetStreamPublisher, type Publisher } from '@switchboard/messages';
 import { connectNats, createDependencyStatus } from '@switchboard/runtime';
-import { createJetStreamFanout, FANOUT_PULL_EXPIRES_MS, type FanoutSource } from '@switchboard/gateway';
+import { createJetStreamFanout, FANOUT_PACE_MS, FANOUT_PULL_EXPIRES_MS, type FanoutSource } from '@switchboard/gateway';
 import { createMemoryBus } from '../src/memory-bus.js';
 
 const logger = createLogger({ service: 'test', level: 'silent' });
@@ -180,7 +180,7 @@ const jetStreamBus = (prefix: string) => async (): Promise<Bus> => {
   await publisher.publish('message.created', encode({ warmup: true }), 'warmup');
   return {
     publisher,
-    fanout: () => createJetStreamFanout({ nc, names, logger, canEmit: () => true, retryDelayMs: 100, pullExpiresMs: FANOUT_PULL_EXPIRES_MS }),
+    fanout: () => createJetStreamFanout({ nc, names, logger, canEmit: () => true, retryDelayMs: 100, pullExpiresMs: FANOUT_PULL_EXPIRES_MS, paceMs: FANOUT_PACE_MS }),
     events: async () => {
       const jsm = await jetstreamManager(nc);
       const { state } = await jsm.streams.info(names.streams.events);

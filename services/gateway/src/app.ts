@@ -7,7 +7,8 @@ import { SUBJECTS } from '@switchboard/protocol';
 import { createLimitsFailOpen } from '@switchboard/runtime';
 import type { GatewayConfig } from './config.js';
 import { drainConnections } from './drain.js';
-import { createSocketIoBroadcaster } from './socket/broadcaster.js';
+import { createBroadcaster } from './socket/broadcaster.js';
+import type { CreateRooms } from './fanout/room-interest.js';
 import { createConversationUpdateRoute } from './events/conversation-updates.js';
 import { createRevocationRelay } from './events/credential-revocations.js';
 import { createEventsHandler } from './events/events-handler.js';
@@ -65,6 +66,11 @@ export interface GatewayDeps {
    * JetStream consumer, or the embedded bus. Same interface as the fan-out's, handled by `events/events-handler.ts`.
    */
   readonly events: FanoutSource;
+  /**
+   * The room bus and the joins' interest (interest-based fan-out, docs/scaling.md): core NATS subjects per room, or
+   * this process's sockets alone (`fanout/local-room-bus.ts`, the embedded mode).
+   */
+  readonly rooms: CreateRooms;
   /**
    * The dependencies the node cannot serve without, by the names `/readyz` reports (`redis`, `nats`, `messages`):
    * true while each answers. The fan-out consumer's attachment counts under `nats` (or `fanout` without NATS).
@@ -126,9 +132,23 @@ export async function startGateway(options: GatewayOptions, deps: GatewayDeps): 
   const metrics = createGatewayMetrics(registryMetrics, {
     connectionCount: (ns) => (ns === '/client' ? client.sockets.size : admin.sockets.size),
     natsPending: () => fanout.pending(),
+    roomSubscriptions: () => rooms.subscriptions(),
   });
 
-  const broadcaster = createSocketIoBroadcaster(client, admin, metrics);
+  const rooms = deps.rooms({
+    client,
+    admin,
+    metrics,
+    logger,
+    // Room events published while NATS was unreachable never reached this node: its sockets reconnect (here or
+    // elsewhere), and the SDK joins again and catches up from `last_message_id`.
+    onInterestLost: () => {
+      if (draining) return;
+      void drainConnections({ sockets: allSockets, windowMs: options.DRAIN_WINDOW_MS, logger });
+    },
+  });
+  const { interest } = rooms;
+  const broadcaster = createBroadcaster(rooms.bus, metrics);
   const announcer = createPresenceAnnouncer(registry, broadcaster, metrics, logger, { graceMs: options.PRESENCE_GRACE_MS });
   const agents = createAgentPresence(registry, metrics, logger, nodeId);
   const limits = createHandshakeLimits({
@@ -145,8 +165,8 @@ export async function startGateway(options: GatewayOptions, deps: GatewayDeps): 
   const guard = createEventGuard({ metrics, logger, ratePerSecond: options.EVENT_RATE_PER_SECOND });
   // Token expiry and revocation of live sockets: one deadline structure for the node, swept every second.
   const sessions = createSessionEnforcer({ sockets: allSockets, metrics, logger });
-  registerClientNamespace(client, { api: deps.api, gate, announcer, broadcaster, guard, limits, metrics, logger, nodeId, sessions });
-  registerAdminNamespace(admin, { api: deps.api, gate, registry, agents, broadcaster, guard, limits, metrics, logger, sessions });
+  registerClientNamespace(client, { api: deps.api, gate, announcer, broadcaster, interest, guard, limits, metrics, logger, nodeId, sessions });
+  registerAdminNamespace(admin, { api: deps.api, gate, registry, agents, broadcaster, interest, guard, limits, metrics, logger, sessions });
   sessions.start();
   const revocations = createRevocationRelay({
     // With the Redis adapter the other nodes hear of a revocation through it; alone (in-memory adapter) there are none.
@@ -249,6 +269,7 @@ export async function startGateway(options: GatewayOptions, deps: GatewayDeps): 
       clearInterval(sweeper);
       await registry.removeNode(nodeId).catch((error: unknown) => logger.warn({ err: error }, 'could not remove this node from the registry'));
       server.io.close();
+      rooms.close();
       logger.info({ closed, left_open: leftOpen, ms: Date.now() - started }, 'drained');
     })());
 

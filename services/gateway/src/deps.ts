@@ -13,7 +13,9 @@ import { connectNatsWithRetry } from './dependencies/nats-connection.js';
 import { followRedis } from './dependencies/redis-state.js';
 import { createDeferredFanout } from './fanout/deferred-fanout.js';
 import type { FanoutSource } from './fanout/fanout-handler.js';
-import { createJetStreamFanout, FANOUT_PULL_EXPIRES_MS, FANOUT_RETRY_DELAY_MS } from './fanout/jetstream-fanout.js';
+import { createJetStreamFanout, FANOUT_PACE_MS, FANOUT_PULL_EXPIRES_MS, FANOUT_RETRY_DELAY_MS } from './fanout/jetstream-fanout.js';
+import { createNatsRooms, INTEREST_TIMEOUT_MS } from './fanout/nats-room-bus.js';
+import type { CreateRooms } from './fanout/room-interest.js';
 import { createHttpMessagesApi } from './messages-api.js';
 import type { ConnectionRegistry } from './presence/connection-registry.js';
 import { createRedisConnectionRegistry } from './presence/redis-connection-registry.js';
@@ -43,6 +45,8 @@ export interface GatewayStandIns {
   readonly fanout?: FanoutSource;
   /** In place of the `gateway-events` consumer: the in-process bus's app and conversation events. */
   readonly events?: FanoutSource;
+  /** In place of the rooms' NATS subjects: this process's sockets alone (`createLocalRooms`). Given with `fanout`. */
+  readonly rooms?: CreateRooms;
   /** The messages service runs in this process: no probe of it in `/readyz`. */
   readonly messagesInProcess?: boolean;
 }
@@ -119,7 +123,8 @@ export function createGatewayDeps(config: GatewayDepsConfig, options: GatewayDep
 
   let fanout = standIns.fanout;
   let events = standIns.events;
-  if (!fanout || !events) {
+  let rooms = standIns.rooms;
+  if (!fanout || !events || !rooms) {
     if (!config.NATS_URL) throw new Error('NATS_URL is required');
     const natsState = createDependencyState('nats', targetOf(config.NATS_URL), logger);
     // Credentials from NATS_URL or NATS_CREDS; refused ones (at start or later) end the process with one line,
@@ -137,16 +142,21 @@ export function createGatewayDeps(config: GatewayDepsConfig, options: GatewayDep
     });
     void nats.connection.then((nc) => onNatsCredentialsRefused(nc, natsAuth, fail));
     const names = natsNames(config.NATS_PREFIX);
-    // An event is not taken off the stream while the adapter could not publish it (to rooms, or to the other nodes).
+    // Room events go out on this connection, the one that acks what they came from: the server has them first.
+    rooms ??= createNatsRooms({ connection: nats.connection, current: nats.current, names, timeoutMs: INTEREST_TIMEOUT_MS });
+    // An event is not taken off the stream while it could not be published: room events ride this NATS connection
+    // (which delivered the event); credential revocations (`EVENTS`) go to the other nodes through the adapter (Redis).
     const shared = (stream: 'messages' | 'events') =>
       createDeferredFanout(nats.connection, (nc) =>
         createJetStreamFanout({
           nc,
           names,
           logger,
-          canEmit: redisReady,
+          canEmit: stream === 'events' ? redisReady : () => !nc.isClosed(),
           retryDelayMs: FANOUT_RETRY_DELAY_MS,
           pullExpiresMs: FANOUT_PULL_EXPIRES_MS,
+          // Message events come in flows (batched while they do); the `EVENTS` stream's are few.
+          paceMs: stream === 'messages' ? FANOUT_PACE_MS : 0,
           stream,
         }),
       );
@@ -168,6 +178,7 @@ export function createGatewayDeps(config: GatewayDepsConfig, options: GatewayDep
     adapter,
     fanout,
     events,
+    rooms,
     dependencies: () => Object.fromEntries(Object.entries(checks).map(([name, check]) => [name, check()])),
     api: createHttpMessagesApi({
       baseUrl: config.MESSAGES_URL,

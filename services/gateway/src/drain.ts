@@ -18,7 +18,7 @@ export interface DrainOptions {
 /**
  * Tells every connection `server:shutdown` with its own random `reconnect_delay_ms`, then closes them in batches
  * spread over the first 75% of the window, with `socket.conn.close()`: the transport closes, not the Socket.IO
- * session, so clients reconnect by themselves (to another node) and connection state recovery can resume them.
+ * session, so clients reconnect by themselves (to another node), join their conversations again and catch up.
  * Resolves when every socket is gone or the window's 90% has passed.
  */
 export async function drainConnections(options: DrainOptions): Promise<{ closed: number; leftOpen: number }> {

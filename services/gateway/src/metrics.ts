@@ -30,6 +30,18 @@ export interface GatewayMetrics {
   readonly fanoutLag: Histogram<'event'>;
   readonly fanoutProcessed: Counter<'subject' | 'result'>;
   readonly natsPending: Gauge;
+  /** Rooms whose NATS subject this node subscribes to (a local socket in them, or one joining). */
+  readonly roomSubscriptions: Gauge;
+  /** Room events that reached this node over its room subscriptions (`received`), or could not be read (`malformed`). */
+  readonly roomEvents: Counter<'namespace' | 'result'>;
+  /** Sockets of this node those room events were emitted to. */
+  readonly roomDeliveries: Counter<'namespace'>;
+  /** Room events this node could not publish (no NATS connection). */
+  readonly roomPublishFailures: Counter;
+  /** Joins refused because the room's subscription did not reach NATS in time. */
+  readonly interestFailures: Counter<'namespace'>;
+  /** The gateway's NATS connection: `disconnect`, `reconnect`, `slow_consumer` (the server cut it). */
+  readonly natsConnectionEvents: Counter<'event'>;
   readonly redisErrors: Counter<'client'>;
   readonly presenceChanges: Counter<'state'>;
   readonly slowConsumerDisconnects: Counter;
@@ -43,6 +55,8 @@ export interface GatewayMetricsSources {
   readonly connectionCount: (namespace: '/client' | '/admin') => number;
   /** Messages the shared consumer has not yet delivered or that await an ack, read at scrape. */
   readonly natsPending: () => Promise<number | undefined>;
+  /** Room subscriptions held now, read at scrape. */
+  readonly roomSubscriptions: () => number;
 }
 
 const NAMESPACES = ['/client', '/admin'] as const;
@@ -81,6 +95,14 @@ export function createGatewayMetrics(registry: Registry, sources: GatewayMetrics
       const pending = await sources.natsPending().catch(() => undefined);
       if (pending !== undefined) this.set(pending);
     }),
+    roomSubscriptions: createGauge(registry, 'switchboard_gateway_room_subscriptions', 'Rooms whose NATS subject this node subscribes to: it holds a socket in them, or one is joining.', [], function () {
+      this.set(sources.roomSubscriptions());
+    }),
+    roomEvents: counter('room_events_total', 'Room events that reached this node over its room subscriptions, by namespace and result (received, malformed).', ['namespace', 'result']),
+    roomDeliveries: counter('room_deliveries_total', 'Sockets of this node the received room events were emitted to, by namespace.', ['namespace']),
+    roomPublishFailures: counter('room_publish_failures_total', 'Room events this node could not publish (no NATS connection).'),
+    interestFailures: counter('interest_failures_total', 'Joins refused UNAVAILABLE because the room subscription did not reach NATS in time, by namespace.', ['namespace']),
+    natsConnectionEvents: counter('nats_connection_events_total', 'Events of the gateway NATS connection: disconnect, reconnect, slow_consumer (cut by the server).', ['event']),
     redisErrors: counter('redis_errors_total', 'Errors reported by the Redis clients (adapter, presence), by client.', ['client']),
     presenceChanges: counter('presence_changes_total', 'Devices crossing online/offline announced by this node.', ['state']),
     slowConsumerDisconnects: counter('slow_consumer_disconnects_total', 'Sockets disconnected because their send buffer stayed above the threshold.'),
@@ -109,6 +131,10 @@ export function createGatewayMetrics(registry: Registry, sources: GatewayMetrics
   zeroKnownSeries(metrics.fanoutProcessed, { subject: Object.values(SUBJECTS), result: ['emitted', 'malformed'] });
   zeroKnownSeries(metrics.fanoutProcessed, { subject: ['other'], result: ['ignored'] });
   zeroKnownSeries(metrics.fanoutLag, { event: ['message:new'] });
+  zeroKnownSeries(metrics.roomEvents, { namespace: ['client', 'admin'], result: ['received', 'malformed'] });
+  zeroKnownSeries(metrics.roomDeliveries, { namespace: ['client', 'admin'] });
+  zeroKnownSeries(metrics.interestFailures, { namespace: ['client', 'admin'] });
+  zeroKnownSeries(metrics.natsConnectionEvents, { event: ['disconnect', 'reconnect', 'slow_consumer'] });
   zeroKnownSeries(metrics.redisErrors, { client: ['main', 'presence'] });
   zeroKnownSeries(metrics.eventsOut, { event: ['message:new', 'message:status', 'conversation:updated', 'presence:change', 'session:connect', 'session:disconnect', 'user:typing'] });
   return metrics;

@@ -59,8 +59,9 @@ function storeContract(name: string, open: () => Promise<Kysely<any>>) {
 
       const [first, second] = claimed;
       const done = await recordDelivered(db, [{ delivery: first!, statusCode: 200, at: now }]);
-      expect([...done]).toEqual([first!.id]);
-      expect(await recordDelivered(db, [{ delivery: first!, statusCode: 200, at: now }])).toEqual(new Set());
+      expect([...done.delivered]).toEqual([first!.id]);
+      expect(done.reenabled).toEqual(new Set());
+      expect((await recordDelivered(db, [{ delivery: first!, statusCode: 200, at: now }])).delivered).toEqual(new Set());
       expect(await recordFailure(db, second!, { statusCode: 500, error: 'HTTP 500', at: now, retryAt: new Date(now.getTime() + 60_000), disableAfterMs: 86_400_000 })).toBe('recorded');
       const row = await db.selectFrom('webhooks.deliveries').selectAll().where('id', '=', second!.id).executeTakeFirstOrThrow();
       expect(row).toMatchObject({ status: 'pending', attempts: 1, last_status_code: 500, last_error: 'HTTP 500', claimed_until: null });

@@ -1,9 +1,10 @@
-import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type Consumer, type JsMsg } from '@nats-io/jetstream';
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type Consumer } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { NatsNames } from '@switchboard/protocol';
 import type { Logger } from '@switchboard/logger';
 import { sleep } from '@switchboard/runtime';
 import type { FanoutHandler, FanoutSource } from './fanout-handler.js';
+import { createNoWaitPuller, type NoWaitPuller, type PulledMsg } from './paced-pull.js';
 
 const nanos = (ms: number) => ms * 1_000_000;
 
@@ -12,8 +13,17 @@ const nanos = (ms: number) => ms * 1_000_000;
  * then expires a pull without the 408 that ends it, and nats.js would wait for two missed heartbeats (≥ 1 s).
  */
 const PULL_GRACE_MS = 250;
-/** Pull requests kept open at once, started `pullExpiresMs / PULLS` apart so one is always waiting. */
+/** Pull requests kept open at once while idle, started `pullExpiresMs / PULLS` apart so one is always waiting. */
 const PULLS = 2;
+/**
+ * While events flow, one `no_wait` pull every this many ms takes what accumulated in one burst (docs/scaling.md,
+ * step 8): a node wakes up ~100 times a second instead of once per event. It adds up to this much latency.
+ */
+export const FANOUT_PACE_MS = 10;
+/** The most events one paced pull takes. */
+const PACED_BATCH = 500;
+/** A paced pull the server has not ended within this is taken as ended (what comes later is still handled). */
+const PACED_WAIT_MS = 100;
 /** The wait before a failed consumer is attached again. */
 export const FANOUT_RETRY_DELAY_MS = 2000;
 /** How long one pull request stays open. */
@@ -30,6 +40,8 @@ export interface JetStreamFanoutOptions {
   readonly retryDelayMs: number;
   /** How long one pull request stays open (`FANOUT_PULL_EXPIRES_MS`); `stop()` waits at most this plus `PULL_GRACE_MS`. */
   readonly pullExpiresMs: number;
+  /** While events flow, the time between two paced pulls (`FANOUT_PACE_MS`); 0: every event is handled as it comes. */
+  readonly paceMs: number;
   /**
    * Which shared consumer: `messages` (`gateway-fanout` on `MESSAGES`, message events) or `events`
    * (`gateway-events` on `EVENTS`, every subject of that stream: app and conversation events). @default 'messages'
@@ -47,9 +59,14 @@ export interface JetStreamFanoutOptions {
  * then means not asking again and finishing the requests in hand, so no event the server already sent this node is
  * dropped on the floor to wait for its ack timeout (which `consume().close()` does on a drain).
  *
- * Two pulls are kept open, staggered by half their lifetime, so there is no gap while one ends and the next is
- * asked for. A pull gets a deadline of its expiry plus `PULL_GRACE_MS`: with a single pull and no deadline, NATS 2.9's
- * occasional silent expiry (no 408) held events for up to a second (docs/performance.md, fan-out).
+ * While idle, two pulls are kept open, staggered by half their lifetime, so there is no gap while one ends and the
+ * next is asked for. A pull gets a deadline of its expiry plus `PULL_GRACE_MS`: with a single pull and no deadline,
+ * NATS 2.9's occasional silent expiry (no 408) held events for up to a second (docs/performance.md, fan-out).
+ *
+ * While events flow (`paceMs` > 0), the idle pulls end at their first event and the node switches to paced pulls:
+ * one `no_wait` pull every `paceMs`, taking what accumulated in one burst, until one finds nothing; then back to the
+ * idle pulls. Each event handled as it came cost a wake-up of its own (~90 µs of the ~100 µs a node spent per
+ * event at 1,000 events/s, docs/scaling.md), and a fixed pace costs ~60 ms/s of CPU with nothing to take.
  */
 export function createJetStreamFanout(options: JetStreamFanoutOptions): FanoutSource {
   const log = options.logger.child({ component: options.stream === 'events' ? 'events' : 'fanout' });
@@ -86,7 +103,7 @@ export function createJetStreamFanout(options: JetStreamFanoutOptions): FanoutSo
     }
   };
 
-  const handle = (m: JsMsg) => {
+  const handle = (m: PulledMsg) => {
     if (!options.canEmit()) {
       m.nak(1000);
       return;
@@ -108,15 +125,36 @@ export function createJetStreamFanout(options: JetStreamFanoutOptions): FanoutSo
   /** A wait that `stop()` cuts short. */
   const sleepUnlessStopped = (ms: number) => (running ? sleep(ms, stopping.signal) : Promise.resolve());
 
+  /** Paced pulls while events flow (shared by both loops: one paces at a time). */
+  const flow = { puller: undefined as NoWaitPuller | undefined, pacing: undefined as Promise<void> | undefined };
+
+  /** One `no_wait` pull every `paceMs` until one finds nothing (or the node stops). */
+  const pace = async (puller: NoWaitPuller) => {
+    while (running) {
+      await sleepUnlessStopped(options.paceMs);
+      if ((await puller.pull(PACED_BATCH, PACED_WAIT_MS)) === 0) return;
+    }
+  };
+
   /** One pull after another until stopped; `shared.failed` ends the loop's siblings after their pull in hand. */
   const pullLoop = async (consumer: Consumer, delayMs: number, shared: { failed: boolean }) => {
     if (delayMs > 0) await sleepUnlessStopped(delayMs);
     while (running && !shared.failed) {
-      const batch = await consumer.fetch({ max_messages: 500, expires });
+      // While another loop paces, this one waits for it instead of holding a pull that takes events one by one.
+      if (flow.pacing) {
+        await flow.pacing;
+        continue;
+      }
+      const paced = options.paceMs > 0 && flow.puller !== undefined;
+      const batch = await consumer.fetch({ max_messages: paced ? 1 : 500, expires });
       // setImmediate: a deadline that fires after a busy turn first lets the poll phase read what already arrived.
       const deadline = setTimeout(() => setImmediate(() => batch.stop()), expires + PULL_GRACE_MS);
+      let taken = 0;
       try {
-        for await (const m of batch) handle(m);
+        for await (const m of batch) {
+          handle(m);
+          taken++;
+        }
       } catch (error) {
         // A pull nats.js ended after two missed heartbeats: pull again at once. Waiting `retryDelay` here held every
         // event for ~3 s (docs/performance.md, fan-out).
@@ -124,6 +162,10 @@ export function createJetStreamFanout(options: JetStreamFanoutOptions): FanoutSo
         log.debug({ err: error }, 'fan-out pull stalled; pulling again');
       } finally {
         clearTimeout(deadline);
+      }
+      if (paced && taken > 0 && running && !flow.pacing) {
+        flow.pacing = pace(flow.puller!).finally(() => (flow.pacing = undefined));
+        await flow.pacing;
       }
     }
   };
@@ -134,6 +176,7 @@ export function createJetStreamFanout(options: JetStreamFanoutOptions): FanoutSo
       try {
         await ensureConsumer();
         const consumer = await jetstream(options.nc).consumers.get(stream, durable);
+        if (options.paceMs > 0) flow.puller = createNoWaitPuller(options.nc, stream, durable, handle);
         attached = true;
         if (failures > 0) log.info({ consumer: durable }, 'shared consumer running again');
         failures = 0;
@@ -146,6 +189,9 @@ export function createJetStreamFanout(options: JetStreamFanoutOptions): FanoutSo
         );
         // Every loop has finished its pull before a retry starts new ones.
         const failed = (await Promise.allSettled(loops)).find((r) => r.status === 'rejected');
+        await flow.pacing;
+        flow.puller?.close();
+        flow.puller = undefined;
         if (failed) throw failed.reason;
       } catch (error) {
         attached = false;

@@ -9,11 +9,11 @@ import type { AgentPresence } from '../presence/agent-presence.js';
 import { refreshAuth } from './auth-refresh.js';
 import { createTypingRelay, joinConversation } from './conversation-handlers.js';
 import { GatewayError } from './errors.js';
+import { joinWithInterest, type RoomInterest } from '../fanout/room-interest.js';
 import { route, type EventGuard } from './event-guard.js';
 import type { HandshakeLimits } from '../limits/handshake-limits.js';
 import { adminHandshake } from './handshake-auth.js';
 import { releaseHandshake } from './socket-footprint.js';
-import { resubscribeRecoveredRooms } from './recovered-rooms.js';
 import type { SessionEnforcer } from './session-enforcer.js';
 import { TYPING_INTERVAL_MS } from './typing.js';
 import { appRoom, conversationRoom, type AdminNamespace, type AdminSocket } from './types.js';
@@ -26,6 +26,8 @@ export interface AdminNamespaceDeps {
   /** Which agent sockets are open, for `recipient_online` (read by the webhooks service). */
   readonly agents: AgentPresence;
   readonly broadcaster: Broadcaster;
+  /** Rooms are joined with the node's interest in them (interest-based fan-out). */
+  readonly interest: RoomInterest;
   readonly guard: EventGuard;
   /** Connection and authentication limits around the handshake. */
   readonly limits: HandshakeLimits;
@@ -48,11 +50,11 @@ export function registerAdminNamespace(nsp: AdminNamespace, deps: AdminNamespace
   );
 
   const onEvent = guard.listener<AdminSocket>('/admin', {
-    'app:subscribe': route(AppRef, (socket: AdminSocket, { app_id }) => {
+    'app:subscribe': route(AppRef, async (socket: AdminSocket, { app_id }) => {
       if (app_id !== socket.data.principal.app_id) throw foreignApp();
-      socket.join(appRoom(app_id));
+      if (!socket.rooms.has(appRoom(app_id))) await joinWithInterest(deps.interest, socket, appRoom(app_id));
     }),
-    'conversation:join': route(ConversationRef, joinConversation(api)),
+    'conversation:join': route(ConversationRef, joinConversation(api, deps.interest)),
     'conversation:leave': route(ConversationRef, (socket: AdminSocket, { conversation_id }) => {
       socket.leave(conversationRoom(conversation_id));
     }),
@@ -90,12 +92,21 @@ export function registerAdminNamespace(nsp: AdminNamespace, deps: AdminNamespace
   nsp.on('connection', (socket) => {
     metrics.connects.inc({ namespace: '/admin' });
     releaseHandshake(socket);
-    resubscribeRecoveredRooms(socket);
-    socket.join(appRoom(socket.data.principal.app_id));
-    socket.emit('connected', { connection_id: socket.id, server_time: new Date().toISOString() });
     socket.onAny(onEvent);
     socket.on('disconnect', onDisconnect);
     deps.sessions.track(socket);
     deps.agents.connected(socket);
+    // The app's room (the agent's inbox) is joined, with this node's interest in it, before `connected`.
+    joinWithInterest(deps.interest, socket, appRoom(socket.data.principal.app_id)).then(
+      (joinedRoom) => {
+        if (joinedRoom) socket.emit('connected', { connection_id: socket.id, server_time: new Date().toISOString() });
+      },
+      (error: unknown) => {
+        // Without its app's room an agent hears nothing: its transport is closed and it reconnects, maybe elsewhere.
+        metrics.eventErrors.inc({ namespace: '/admin', event: 'app:subscribe', code: 'UNAVAILABLE' });
+        deps.logger.warn({ err: error }, "an agent's app room could not be joined; closing its connection");
+        socket.conn.close();
+      },
+    );
   });
 }

@@ -6,12 +6,13 @@ import type {
   SessionConnectPayload,
   SessionDisconnectPayload,
 } from '@switchboard/protocol';
+import type { RoomBus } from '../fanout/room-bus.js';
 import type { GatewayMetrics } from '../metrics.js';
-import { appRoom, conversationRoom, type AdminNamespace, type ClientNamespace } from './types.js';
+import { appRoom, conversationRoom } from './types.js';
 
 /**
- * Everything the gateway announces to rooms, on every node (through the adapter). The fan-out consumer, the
- * namespaces and the sweeper get this, never `io`.
+ * Everything the gateway announces to rooms, on every node that holds a socket in them (through the room bus). The
+ * fan-out consumer, the namespaces and the sweeper get this, never `io`.
  */
 export interface Broadcaster {
   messageCreated(event: MessageCreatedEvent): void;
@@ -26,50 +27,50 @@ export interface Broadcaster {
 }
 
 /**
- * Each event goes to exactly one room per namespace, so Socket.IO keeps its uWS fast path (one native publish per
- * room) and no socket gets it twice. Admin sockets are always in their app's room, so `app:{id}` reaches every
- * agent of the app, the ones that joined the conversation included.
+ * Each event goes to exactly one room per namespace, so every node that receives it keeps Socket.IO's uWS fast path
+ * (one native publish per room) and no socket gets it twice. Admin sockets are always in their app's room, so
+ * `app:{id}` reaches every agent of the app, the ones that joined the conversation included.
  */
-export function createSocketIoBroadcaster(client: ClientNamespace, admin: AdminNamespace, metrics: GatewayMetrics): Broadcaster {
+export function createBroadcaster(bus: RoomBus, metrics: GatewayMetrics): Broadcaster {
   const out = (event: string) => metrics.eventsOut.inc({ event });
   return {
     messageCreated(event) {
       const { app_id, ...message } = event;
-      client.to(conversationRoom(message.conversation_id)).emit('message:new', message);
-      admin.to(appRoom(app_id)).emit('message:new', message);
+      bus.publish('client', conversationRoom(message.conversation_id), 'message:new', message);
+      bus.publish('admin', appRoom(app_id), 'message:new', message);
       out('message:new');
     },
     messageStatus(event) {
       const { app_id, ...payload } = event;
-      client.to(conversationRoom(payload.conversation_id)).emit('message:status', payload);
-      admin.to(appRoom(app_id)).emit('message:status', payload);
+      bus.publish('client', conversationRoom(payload.conversation_id), 'message:status', payload);
+      bus.publish('admin', appRoom(app_id), 'message:status', payload);
       out('message:status');
     },
     conversationUpdated(event) {
       const { app_id, conversation, user_unread_count } = event;
-      client.to(conversationRoom(conversation.id)).emit('conversation:updated', { ...conversation, unread_count: user_unread_count });
+      bus.publish('client', conversationRoom(conversation.id), 'conversation:updated', { ...conversation, unread_count: user_unread_count });
       // The event's conversation is the agents' view (their unread count).
-      admin.to(appRoom(app_id)).emit('conversation:updated', conversation);
+      bus.publish('admin', appRoom(app_id), 'conversation:updated', conversation);
       out('conversation:updated');
     },
     presenceChange(payload) {
-      admin.to(appRoom(payload.app_id)).emit('presence:change', payload);
+      bus.publish('admin', appRoom(payload.app_id), 'presence:change', payload);
       out('presence:change');
     },
     sessionConnect(payload) {
-      admin.to(appRoom(payload.app_id)).emit('session:connect', payload);
+      bus.publish('admin', appRoom(payload.app_id), 'session:connect', payload);
       out('session:connect');
     },
     sessionDisconnect(payload) {
-      admin.to(appRoom(payload.app_id)).emit('session:disconnect', payload);
+      bus.publish('admin', appRoom(payload.app_id), 'session:disconnect', payload);
       out('session:disconnect');
     },
     userTyping(conversationId, deviceId, isTyping) {
-      admin.to(conversationRoom(conversationId)).emit('user:typing', { conversation_id: conversationId, device_id: deviceId, is_typing: isTyping });
+      bus.publish('admin', conversationRoom(conversationId), 'user:typing', { conversation_id: conversationId, device_id: deviceId, is_typing: isTyping });
       out('user:typing');
     },
     agentTyping(conversationId, isTyping) {
-      client.to(conversationRoom(conversationId)).emit('agent:typing', { conversation_id: conversationId, is_typing: isTyping });
+      bus.publish('client', conversationRoom(conversationId), 'agent:typing', { conversation_id: conversationId, is_typing: isTyping });
       out('agent:typing');
     },
   };

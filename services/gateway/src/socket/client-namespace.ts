@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { AuthRefresh, ConversationRef, SocketSendMessage, type InternalAuthClientResponse } from '@switchboard/protocol';
 import type { Logger } from '@switchboard/logger';
 import type { Broadcaster } from './broadcaster.js';
@@ -5,12 +6,13 @@ import type { MessagesApi } from '../messages-api.js';
 import type { AuthGate } from './auth-gate.js';
 import type { GatewayMetrics } from '../metrics.js';
 import { refreshAuth } from './auth-refresh.js';
-import { createTypingRelay, joinConversation } from './conversation-handlers.js';
+import { createTypingRelay, joinConversation, prepareJoin, type KnownAccess, type PreparedJoin } from './conversation-handlers.js';
+import type { RoomInterest } from '../fanout/room-interest.js';
 import { route, type EventGuard } from './event-guard.js';
 import type { HandshakeLimits } from '../limits/handshake-limits.js';
+import { errorCodeOf } from './errors.js';
 import { clientHandshake } from './handshake-auth.js';
 import { releaseHandshake } from './socket-footprint.js';
-import { resubscribeRecoveredRooms } from './recovered-rooms.js';
 import type { SessionEnforcer } from './session-enforcer.js';
 import { TYPING_INTERVAL_MS } from './typing.js';
 import { connectionRecordOf, type PresenceAnnouncer } from '../presence/presence-announcer.js';
@@ -22,6 +24,8 @@ export interface ClientNamespaceDeps {
   readonly gate: AuthGate;
   readonly announcer: PresenceAnnouncer;
   readonly broadcaster: Broadcaster;
+  /** Rooms are joined with the node's interest in them (interest-based fan-out). */
+  readonly interest: RoomInterest;
   readonly guard: EventGuard;
   /** Connection and authentication limits around the handshake. */
   readonly limits: HandshakeLimits;
@@ -43,7 +47,9 @@ export interface ClientNamespaceDeps {
 export function registerClientNamespace(nsp: ClientNamespace, deps: ClientNamespaceDeps): void {
   const { api, guard, metrics, broadcaster, announcer, nodeId } = deps;
   // The handshake's answer is needed once, right after it; not kept on the socket.
-  const latestBySocket = new WeakMap<ClientSocket, InternalAuthClientResponse['latest_conversation']>();
+  const latestBySocket = new WeakMap<ClientSocket, { readonly id: string; readonly known: KnownAccess }>();
+  // When each handshake's auth call started: its answer's last_message_id was read after this.
+  const authStartedAt = new WeakMap<ClientSocket, number>();
   // A registration Redis has not answered yet: a disconnect waits for it, so no stale entry is left.
   const registering = new WeakMap<ClientSocket, Promise<void>>();
   const typing = createTypingRelay<ClientSocket>(TYPING_INTERVAL_MS, (socket, conversationId, isTyping) =>
@@ -51,7 +57,7 @@ export function registerClientNamespace(nsp: ClientNamespace, deps: ClientNamesp
   );
 
   const onEvent = guard.listener<ClientSocket>('/client', {
-    'conversation:join': route(ConversationRef, joinConversation(api)),
+    'conversation:join': route(ConversationRef, joinConversation(api, deps.interest)),
     'conversation:leave': route(ConversationRef, (socket: ClientSocket, { conversation_id }) => {
       socket.leave(conversationRoom(conversation_id));
     }),
@@ -74,24 +80,43 @@ export function registerClientNamespace(nsp: ClientNamespace, deps: ClientNamesp
 
   const { limits } = deps;
   nsp.use(limits.beforeAuth('/client'));
+  nsp.use((socket, next) => {
+    authStartedAt.set(socket, performance.now());
+    next();
+  });
   nsp.use(
     limits.countingFailures(
-      clientHandshake(deps.gate, metrics, deps.logger, (socket, answer) => latestBySocket.set(socket, answer.latest_conversation), deps.sessions.read),
+      clientHandshake(deps.gate, metrics, deps.logger, (socket, answer) => rememberLatest(socket, answer.latest_conversation), deps.sessions.read),
     ),
   );
   nsp.use(limits.afterAuth('/client'));
 
+  const rememberLatest = (socket: ClientSocket, latest: InternalAuthClientResponse['latest_conversation']) => {
+    const readSince = authStartedAt.get(socket) ?? Number.NEGATIVE_INFINITY;
+    authStartedAt.delete(socket);
+    if (latest) latestBySocket.set(socket, { id: latest.id, known: { lastMessageId: latest.last_message_id, readSince } });
+  };
+
+  /**
+   * The latest conversation is joined before `connected`, as a `conversation:join` is: interest first; the
+   * handshake's `last_message_id` is kept when the node's interest in the room is older than the handshake's auth
+   * call, else read again after the interest. Not joined when that fails.
+   */
+  const prepareAutoJoin = async (socket: ClientSocket, latest: { readonly id: string; readonly known: KnownAccess }): Promise<PreparedJoin | undefined> => {
+    try {
+      return await prepareJoin(api, deps.interest, socket, latest.id, latest.known);
+    } catch (error) {
+      metrics.eventErrors.inc({ namespace: '/client', event: 'conversation:join', code: errorCodeOf(error) });
+      deps.logger.debug({ err: error }, 'the latest conversation could not be joined on connect');
+      return undefined;
+    }
+  };
+
   nsp.on('connection', (socket) => {
     metrics.connects.inc({ namespace: '/client' });
     releaseHandshake(socket);
-    resubscribeRecoveredRooms(socket);
-    socket.emit('connected', { connection_id: socket.id, server_time: new Date().toISOString() });
     const latest = latestBySocket.get(socket);
     latestBySocket.delete(socket);
-    if (latest) {
-      socket.join(conversationRoom(latest.id));
-      socket.emit('conversation:joined', { conversation_id: latest.id, last_message_id: latest.last_message_id });
-    }
     const registered = announcer.connected(connectionRecordOf(socket, nodeId));
     registering.set(socket, registered);
     void registered.finally(() => registering.delete(socket));
@@ -99,5 +124,11 @@ export function registerClientNamespace(nsp: ClientNamespace, deps: ClientNamesp
     socket.onAny(onEvent);
     socket.on('disconnect', onDisconnect);
     deps.sessions.track(socket);
+    authStartedAt.delete(socket);
+    void (latest ? prepareAutoJoin(socket, latest) : Promise.resolve(undefined)).then((prepared) => {
+      if (!socket.connected) return prepared?.cancel();
+      socket.emit('connected', { connection_id: socket.id, server_time: new Date().toISOString() });
+      prepared?.join();
+    });
   });
 }

@@ -34,6 +34,7 @@ const present = (value: unknown) => value !== undefined && value !== null && val
  * Connection state recovery restores a session from its private id alone, before the handshake runs: a recovered
  * socket carries the previous owner's `data` and rooms. It may go on only if that owner is who just authenticated
  * (else a client that changed its credentials, or anyone holding the id, would get another device's rooms).
+ * Recovery is off since room events ride NATS (socket-server.ts); this guard stays for as long as the option exists.
  */
 const foreignSession = (socket: ClientSocket | AdminSocket, principal: Principal) => {
   if (!socket.recovered) return false;

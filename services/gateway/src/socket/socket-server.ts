@@ -10,7 +10,10 @@ import type { AdminNamespace, AnySocket, ClientNamespace } from './types.js';
 
 export interface SocketServerOptions {
   readonly app: TemplatedApp;
-  /** The Socket.IO adapter: Redis streams across nodes, or Socket.IO's in-memory one for a single process. */
+  /**
+   * The Socket.IO adapter: Redis streams across nodes (it carries `serverSideEmit` and `fetchSockets`; room events go
+   * over the room bus), or Socket.IO's in-memory one for a single process.
+   */
   readonly adapter?: ServerOptions['adapter'] | undefined;
   readonly pingIntervalMs: number;
   readonly pingTimeoutMs: number;
@@ -40,7 +43,7 @@ export interface SocketServer {
 }
 
 /**
- * Socket.IO attached to the uWS app, with the given adapter (cross-node rooms) and connection state recovery. Only `/client` and `/admin` accept connections.
+ * Socket.IO attached to the uWS app, with the given adapter (`serverSideEmit` between nodes). Only `/client` and `/admin` accept connections.
  */
 export function createSocketServer(options: SocketServerOptions): SocketServer {
   const allowed = options.allowedOrigins ? new Set(options.allowedOrigins) : undefined;
@@ -64,11 +67,8 @@ export function createSocketServer(options: SocketServerOptions): SocketServer {
       if (allowed && origin && !allowed.has(origin)) return callback('origin not allowed', false);
       callback(null, true);
     },
-    connectionStateRecovery: {
-      maxDisconnectionDuration: 2 * 60 * 1000,
-      // A recovered socket is authenticated again.
-      skipMiddlewares: false,
-    },
+    // No connection state recovery: room events reach a node over its own NATS subscriptions (docs/scaling.md), so
+    // the adapter's stream holds none to replay. A reconnected SDK joins its conversations again and catches up.
     ...(options.adapter ? { adapter: options.adapter } : {}),
   });
   io.attachApp(options.app, { maxBackpressure: options.maxBackpressureBytes } as never);

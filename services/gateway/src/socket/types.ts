@@ -11,8 +11,8 @@ import type {
 } from '@switchboard/protocol';
 
 /**
- * What a socket carries after its handshake. Kept small and JSON-only: the adapter stores it for connection state
- * recovery, and every byte here is paid per connection.
+ * What a socket carries after its handshake. Kept small and JSON-only (`fetchSockets()` carries it between nodes),
+ * and every byte here is paid per connection.
  */
 export interface SocketData<P extends Principal = Principal> {
   /** Who is connected, as the messages service authenticated it; sent as is with every internal request. */

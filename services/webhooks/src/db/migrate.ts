@@ -1,9 +1,11 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
 import * as webhooks from './migrations/0001-webhooks.js';
+import * as manualRetry from './migrations/0002-manual-retry.js';
 
 /** Every migration of the `webhooks` schema, in order (static: a compiled service needs no directory scan). */
 const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '0001-webhooks': webhooks,
+  '0002-manual-retry': manualRetry,
 });
 
 /** The schema the service owns; its migration table lives there too, apart from the messages service's. */

@@ -51,4 +51,6 @@ export interface DeliveriesTable {
   claimed_until: NullableTime;
   created_at: CreatedAt;
   delivered_at: NullableTime;
+  /** An operator's retry waits for its attempt: claimed even when the endpoint is disabled. */
+  manual_retry: ColumnType<boolean, boolean | undefined, boolean>;
 }

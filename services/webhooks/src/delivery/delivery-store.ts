@@ -86,7 +86,7 @@ export interface ClaimOptions {
 
 /**
  * Claims due deliveries for this replica: pending, due, not leased (or the lease ran out: a crashed replica's),
- * of an enabled endpoint, at most `perEndpoint − in flight` per endpoint, oldest due first. `FOR UPDATE SKIP
+ * of an enabled endpoint (or an operator's retry, whatever the endpoint), at most `perEndpoint − in flight` per endpoint, oldest due first. `FOR UPDATE SKIP
  * LOCKED` lets replicas claim at once without waiting on each other; endpoints with no room left are skipped before
  * the scan so a stuck endpoint's backlog never fills the batch. A claimed delivery is due again when its lease ends
  * (`next_attempt_at` moves there too): the due index then skips deliveries in flight instead of reading each one,
@@ -104,7 +104,7 @@ export async function claimDueDeliveries(db: Kysely<WebhooksDatabase>, options: 
         AND d.next_attempt_at <= ${options.now}
         AND (d.claimed_until IS NULL OR d.claimed_until < ${options.now})
         AND d.endpoint_id <> ALL(${full}::text[])
-        AND NOT EXISTS (SELECT 1 FROM webhooks.endpoints e WHERE e.id = d.endpoint_id AND e.disabled)
+        AND (d.manual_retry OR NOT EXISTS (SELECT 1 FROM webhooks.endpoints e WHERE e.id = d.endpoint_id AND e.disabled))
       ORDER BY d.next_attempt_at
       LIMIT ${options.limit * 4}
       FOR UPDATE SKIP LOCKED
@@ -166,14 +166,21 @@ export interface DeliveredRecord {
   readonly at: Date;
 }
 
+/** What `recordDelivered` wrote. */
+export interface DeliveredResult {
+  /** The deliveries recorded; one missing had lost its lease (another replica took it, or its endpoint was deleted). */
+  readonly delivered: Set<string>;
+  /** Disabled endpoints that answered 2xx (an operator's retry) and are enabled again. */
+  readonly reenabled: Set<string>;
+}
+
 /**
- * 2xx answers: each delivery is done and its endpoint no longer failing, for a whole batch in one statement.
- * Returns the ids recorded; a delivery missing from it had lost its lease (another replica took it, or its
- * endpoint was deleted).
+ * 2xx answers: each delivery is done and its endpoint no longer failing — and enabled again if it was disabled (only
+ * an operator's retry reaches a disabled endpoint) — for a whole batch in one statement.
  */
-export async function recordDelivered(db: Kysely<WebhooksDatabase>, records: readonly DeliveredRecord[]): Promise<Set<string>> {
-  if (records.length === 0) return new Set();
-  const { rows } = await sql<{ id: string }>`
+export async function recordDelivered(db: Kysely<WebhooksDatabase>, records: readonly DeliveredRecord[]): Promise<DeliveredResult> {
+  if (records.length === 0) return { delivered: new Set(), reenabled: new Set() };
+  const { rows } = await sql<{ id: string | null; reenabled: string | null }>`
     WITH answer AS (
       SELECT * FROM unnest(${records.map((r) => r.delivery.id)}::text[], ${records.map((r) => r.delivery.attempts + 1)}::int[],
                            ${records.map((r) => r.statusCode)}::int[], ${records.map((r) => r.at.toISOString())}::timestamptz[],
@@ -182,16 +189,23 @@ export async function recordDelivered(db: Kysely<WebhooksDatabase>, records: rea
     ), done AS (
       UPDATE webhooks.deliveries d
       SET status = 'delivered', attempts = answer.attempts, last_status_code = answer.status_code,
-          last_error = NULL, next_attempt_at = NULL, claimed_until = NULL, delivered_at = answer.at
+          last_error = NULL, next_attempt_at = NULL, claimed_until = NULL, delivered_at = answer.at, manual_retry = false
       FROM answer
       WHERE d.id = answer.id AND d.status = 'pending' AND d.claimed_until = answer.claimed_until
       RETURNING d.id, d.endpoint_id
+    ), was_disabled AS (
+      SELECT e.id FROM webhooks.endpoints e WHERE e.id IN (SELECT endpoint_id FROM done) AND e.disabled
     ), healed AS (
-      UPDATE webhooks.endpoints e SET failing_since = NULL
-      WHERE e.id IN (SELECT endpoint_id FROM done) AND e.failing_since IS NOT NULL
+      UPDATE webhooks.endpoints e SET failing_since = NULL, disabled = false
+      WHERE e.id IN (SELECT endpoint_id FROM done) AND (e.failing_since IS NOT NULL OR e.disabled)
     )
-    SELECT id FROM done`.execute(db);
-  return new Set(rows.map((r) => r.id));
+    SELECT id, NULL AS reenabled FROM done
+    UNION ALL
+    SELECT NULL, id FROM was_disabled`.execute(db);
+  return {
+    delivered: new Set(rows.flatMap((r) => (r.id === null ? [] : [r.id]))),
+    reenabled: new Set(rows.flatMap((r) => (r.reenabled === null ? [] : [r.reenabled]))),
+  };
 }
 
 export interface FailureRecord {
@@ -207,13 +221,14 @@ export interface FailureRecord {
 /**
  * A failed attempt: the delivery is due again at `retryAt`, or `failed`; the endpoint is failing since its first
  * failure after its last success, and disabled (with its pending deliveries failed) once that is `disableAfterMs`
- * old. Returns whether this attempt disabled it, or `lost` when the lease had run out (another replica took it).
+ * old. Returns whether this attempt disabled it, `failed` when the endpoint was disabled already (an operator's retry:
+ * no retry follows), or `lost` when the lease had run out (another replica took it).
  */
 export async function recordFailure(
   db: Kysely<WebhooksDatabase>,
   delivery: ClaimedDelivery,
   failure: FailureRecord,
-): Promise<'recorded' | 'disabled' | 'lost'> {
+): Promise<'recorded' | 'disabled' | 'failed' | 'lost'> {
   return db.transaction().execute(async (trx) => {
     const updated = await trx
       .updateTable('webhooks.deliveries')
@@ -224,6 +239,7 @@ export async function recordFailure(
         last_error: failure.error,
         next_attempt_at: failure.retryAt ?? null,
         claimed_until: null,
+        manual_retry: false,
       })
       .where('id', '=', delivery.id)
       .where('status', '=', 'pending')
@@ -236,12 +252,17 @@ export async function recordFailure(
       .where('id', '=', delivery.endpointId)
       .returning(['failing_since', 'disabled'])
       .executeTakeFirst();
+    if (endpoint?.disabled && failure.retryAt) {
+      // An operator's retry to a disabled endpoint gets that one attempt: no schedule runs for a disabled endpoint.
+      await trx.updateTable('webhooks.deliveries').set({ status: 'failed', next_attempt_at: null }).where('id', '=', delivery.id).execute();
+      return 'failed';
+    }
     if (!endpoint?.failing_since || endpoint.disabled) return 'recorded';
     if (failure.at.getTime() - new Date(endpoint.failing_since).getTime() < failure.disableAfterMs) return 'recorded';
     await trx.updateTable('webhooks.endpoints').set({ disabled: true }).where('id', '=', delivery.endpointId).execute();
     await trx
       .updateTable('webhooks.deliveries')
-      .set({ status: 'failed', next_attempt_at: null, claimed_until: null, last_error: 'endpoint disabled after 24 h of failures' })
+      .set({ status: 'failed', next_attempt_at: null, claimed_until: null, manual_retry: false, last_error: 'endpoint disabled after 24 h of failures' })
       .where('endpoint_id', '=', delivery.endpointId)
       .where('status', '=', 'pending')
       .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', failure.at)]))

@@ -45,7 +45,11 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   const inFlight = new Map<string, number>();
   // Successes are written together: every answer that came while the last write ran, in one statement.
   const delivered = createBatchWriter<DeliveredRecord>(async (records) => {
-    await recordDelivered(deps.db, records);
+    const { reenabled } = await recordDelivered(deps.db, records);
+    for (const endpointId of reenabled) {
+      const appId = records.find((r) => r.delivery.endpointId === endpointId)?.delivery.appId;
+      log.info({ endpoint_id: endpointId, app_id: appId }, 'endpoint enabled again: it answered 2xx to a manual retry');
+    }
   });
   const attempts = new Set<Promise<void>>();
   let total = 0;
@@ -142,13 +146,13 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
       retryAt,
       disableAfterMs: WEBHOOKS.disableAfterFailingMs,
     });
-    deps.metrics.attempts.inc({ type: delivery.type, outcome: retryAt ? 'retry' : 'failed' });
+    deps.metrics.attempts.inc({ type: delivery.type, outcome: retryAt && result !== 'failed' ? 'retry' : 'failed' });
     log.debug({ delivery_id: delivery.id, attempts: tried, status: outcome.statusCode, error: outcome.error }, 'attempt failed');
     if (result === 'disabled') {
       log.warn({ endpoint_id: delivery.endpointId, app_id: delivery.appId }, 'endpoint disabled: its deliveries failed for 24 h');
     }
     // A retry due before the next poll is looked for when it is due.
-    if (retryAt && delay! < POLL_INTERVAL_MS) setTimeout(() => running && void pass(), delay! + 1).unref();
+    if (retryAt && result !== 'failed' && delay! < POLL_INTERVAL_MS) setTimeout(() => running && void pass(), delay! + 1).unref();
   }
 
   return {

@@ -55,13 +55,14 @@ export async function listDeliveries(db: Kysely<WebhooksDatabase>, query: Delive
 }
 
 /**
- * Makes a delivery due now (a manual retry): `pending` again, whatever it was, with its attempts kept; the engine's
- * next look sends it. Whether the delivery exists for that endpoint.
+ * Makes a delivery due now (a manual retry): `pending` again, whatever it was, with its attempts kept, and marked
+ * `manual_retry` so the engine sends it even when its endpoint is disabled (a 2xx enables the endpoint again).
+ * Whether the delivery exists for that endpoint.
  */
 export async function retryDeliveryNow(db: Kysely<WebhooksDatabase>, endpointId: string, deliveryId: string): Promise<boolean> {
   const result = await db
     .updateTable('webhooks.deliveries')
-    .set({ status: 'pending', next_attempt_at: sql<Date>`now()`, delivered_at: null })
+    .set({ status: 'pending', next_attempt_at: sql<Date>`now()`, delivered_at: null, manual_retry: true })
     .where('endpoint_id', '=', endpointId)
     .where('id', '=', deliveryId)
     .executeTakeFirst();
