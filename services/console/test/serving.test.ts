@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { startClusterConsole, startEmbeddedConsole } from '@switchboard/testing';
-import { browserSuite } from './browser-suite.js';
+import { startClusterConsole, startEmbeddedConsole, type ConsoleTarget } from '@switchboard/testing';
+import { browserSuite, type BrowserSuite } from './browser-suite.js';
+
+/** The console and the widget each reach their `main` (a console error fails the page's close). */
+async function bothPagesLoad({ platform, browser }: BrowserSuite<ConsoleTarget>): Promise<void> {
+  await using agentPage = await browser.newPage();
+  await agentPage.page.goto(platform.consoleUrl);
+  await agentPage.page.getByRole('main').waitFor();
+  await using widgetPage = await browser.newPage();
+  await widgetPage.page.goto(platform.widgetUrl());
+  await widgetPage.page.getByRole('main').waitFor();
+}
 
 /**
  * Where the console is served: by `npm start` at `/console/` on its gateway port, and by `npm run start:console`
@@ -30,14 +40,7 @@ describe('console - served by npm start', () => {
     expect(redirect.headers.get('location')).toBe('/console/');
   }, 60_000);
 
-  it('serving - both pages load without a console error', async () => {
-    await using agentPage = await suite.browser.newPage();
-    await agentPage.page.goto(suite.platform.consoleUrl);
-    await agentPage.page.getByRole('main').waitFor();
-    await using widgetPage = await suite.browser.newPage();
-    await widgetPage.page.goto(suite.platform.widgetUrl());
-    await widgetPage.page.getByRole('main').waitFor();
-  }, 60_000);
+  it('serving - both pages load without a console error', () => bothPagesLoad(suite), 60_000);
 });
 
 describe('console - served by start:console in front of the cluster', () => {
@@ -48,12 +51,5 @@ describe('console - served by start:console in front of the cluster', () => {
     expect(await response.json()).toEqual({ apiUrl: suite.platform.apiUrl, gatewayUrl: suite.platform.gatewayUrl });
   }, 60_000);
 
-  it('serving - both pages load without a console error', async () => {
-    await using agentPage = await suite.browser.newPage();
-    await agentPage.page.goto(suite.platform.consoleUrl);
-    await agentPage.page.getByRole('main').waitFor();
-    await using widgetPage = await suite.browser.newPage();
-    await widgetPage.page.goto(suite.platform.widgetUrl());
-    await widgetPage.page.getByRole('main').waitFor();
-  }, 60_000);
+  it('serving - both pages load without a console error', () => bothPagesLoad(suite), 60_000);
 });
