@@ -1,9 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Message } from '@switchboard/protocol';
+import { testMessage as message } from '../shared/test-message.js';
 import { applyStatus } from './timeline-model.js';
-
-const message = (seq: number, sender: Message['sender'], status: Message['status'] = 'sent'): Message =>
-  ({ id: `m${seq}`, local_id: `l${seq}`, conversation_id: 'c', seq, body: `#${seq}`, sender, sender_id: null, created_at: '2026-01-01T00:00:00.000Z', status }) as Message;
 
 describe('console timeline - model', () => {
   it('marks the messages the reader did not send, up to the marker', () => {

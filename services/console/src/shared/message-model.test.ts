@@ -1,19 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Message } from '@switchboard/protocol';
+import { testMessage as message } from './test-message.js';
 import { mergeMessages, receiptOf } from './message-model.js';
-
-const message = (seq: number, sender: Message['sender'], status: Message['status'] = 'sent'): Message => ({
-  id: `m${seq}`,
-  local_id: `l${seq}`,
-  conversation_id: 'c',
-  seq,
-  body: `#${seq}`,
-  sender,
-  sender_id: null,
-  sender_name: null,
-  created_at: '2026-01-01T00:00:00.000Z',
-  status,
-});
 
 describe('message model - merge', () => {
   it('shows each message once, in seq order, whatever way it came', () => {

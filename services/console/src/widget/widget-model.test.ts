@@ -1,20 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Message } from '@switchboard/protocol';
+import { testMessage as message } from '../shared/test-message.js';
 import { receiptOf } from '../shared/message-model.js';
 import { newestFromAgents, readByAgents } from './widget-model.js';
-
-const message = (seq: number, sender: Message['sender'], status: Message['status'] = 'sent'): Message => ({
-  id: `m${seq}`,
-  local_id: `l${seq}`,
-  conversation_id: 'c',
-  seq,
-  body: `#${seq}`,
-  sender,
-  sender_id: null,
-  sender_name: null,
-  created_at: '2026-01-01T00:00:00.000Z',
-  status,
-});
 
 describe('widget - model', () => {
   it("marks the customer's own messages read up to the agents' marker, not the agents' messages", () => {
