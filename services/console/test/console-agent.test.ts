@@ -211,7 +211,7 @@ describe('console - agent side on the cluster', () => {
     const conversation = await chat.openConversation();
     await chat.join(conversation.id);
     await chat.send(conversation.id, 'Anyone?');
-    await using tab = await suite.browser.newPage({ allowErrors: [/WebSocket connection to .* failed/] });
+    await using tab = await suite.browser.newPage({ allowErrors: [/WebSocket connection to .* failed/, /WebSocket is already in CLOSING or CLOSED state/] });
     const { page } = tab;
     await signedIn(page);
     await row(page, 'device-offline').click();
@@ -354,7 +354,7 @@ describe('console - agent side on the cluster', () => {
     const conversation = await chat.openConversation();
     await chat.join(conversation.id);
     await chat.send(conversation.id, 'before the drain');
-    await using tab = await suite.browser.newPage({ allowErrors: [/WebSocket connection to .* failed/] });
+    await using tab = await suite.browser.newPage({ allowErrors: [/WebSocket connection to .* failed/, /WebSocket is already in CLOSING or CLOSED state/] });
     const { page } = tab;
     const before = new Map(suite.platform.balancer.accepted);
     await signedIn(page);

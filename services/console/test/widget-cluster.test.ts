@@ -35,8 +35,9 @@ describe('widget - on the two-node cluster', () => {
   });
 
   it('widget - a gateway drain during a conversation loses no message and shows none twice', async () => {
-    // Chromium reports a socket the server closed, or a reconnect refused while the node shuts, as a console error.
-    await using widget = await suite.browser.newPage({ viewport: { width: 420, height: 720 }, allowErrors: [/WebSocket connection to .* failed/] });
+    // Chromium reports a socket the server closed, a send on it as it closes, or a reconnect refused while the node
+    // shuts, as console errors.
+    await using widget = await suite.browser.newPage({ viewport: { width: 420, height: 720 }, allowErrors: [/WebSocket connection to .* failed/, /WebSocket is already in CLOSING or CLOSED state/] });
     const { page } = widget;
     await page.goto(suite.platform.widgetUrl());
     await expect.poll(() => page.getByRole('status', { name: 'Connection' }).textContent(), { timeout: 15_000 }).toBe('Connected');
