@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '@switchboard/testing';
-import { CATCH_UP_BAR_MS, runScenario, useFaultStack } from './scenario.js';
+import { checkCaughtUp, runScenario, useFaultStack } from './scenario.js';
 
 /**
  * A short heartbeat (the contract's `PING_INTERVAL_MS` / `PING_TIMEOUT_MS`), so the scenario takes seconds: a client
@@ -13,7 +13,7 @@ const DETECTION_BAR_MS = PING_INTERVAL_MS + PING_TIMEOUT_MS;
 describe('faults: every open link black-holed by the proxy', () => {
   const { faults, fleet } = useFaultStack({ gatewayEnv: { PING_INTERVAL_MS: String(PING_INTERVAL_MS), PING_TIMEOUT_MS: String(PING_TIMEOUT_MS) } });
 
-  it('faults - the proxy silently drops every open connection (no FIN, no RST): each client notices within the heartbeat, reconnects, and is caught up within 5 s of noticing', async () => {
+  it('faults - the proxy silently drops every open connection (no FIN, no RST): each client notices within the heartbeat and reconnects; catch-up timed against the 5 s bar from noticing', async () => {
     const detectedAt = new Map<string, number>();
     const figures = await runScenario('links black-holed by the proxy', faults(), fleet(), async () => {
       const clients = fleet().devices.length + fleet().agents.length;
@@ -35,6 +35,6 @@ describe('faults: every open link black-holed by the proxy', () => {
     expect(Number(figures.extra.detectionMaxMs)).toBeLessThanOrEqual(DETECTION_BAR_MS);
     expect(figures.violations).toEqual([]);
     expect(figures.failedSends).toBe(0);
-    expect(figures.caughtUpMs).toBeLessThanOrEqual(CATCH_UP_BAR_MS);
+    checkCaughtUp(figures);
   });
 });
