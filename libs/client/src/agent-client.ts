@@ -3,14 +3,12 @@ import type {
   AdminToServerEvents,
   Conversation,
   ConversationPage,
-  ListConversationsQuery,
   Message,
   MessagePage,
   ServerToAdminEvents,
   SessionInfo,
 } from '@switchboard/protocol';
 import type { Cursor } from './client-state.js';
-import { walkConversations, type ConversationFilters } from './conversation-list.js';
 import { conversationUpdate, type ConversationChanges } from './conversation-update.js';
 import { RealtimeClient, type CatchUpGap, type RealtimeClientOptions } from './realtime-client.js';
 import { RestApi } from './rest.js';
@@ -140,29 +138,6 @@ export class AgentClient extends RealtimeClient<ServerToAdminEvents, AdminToServ
   /** Re-joins the app's room (every agent socket is in it from its handshake). */
   async subscribe(): Promise<void> {
     await this.request('app:subscribe', { app_id: this.#appId });
-  }
-
-  /** One conversation of the app (REST), `unread_count` as the agents see it. */
-  conversation(id: string): Promise<Conversation> {
-    return this.rest.conversation(id);
-  }
-
-  /**
-   * One page of the app's conversations (REST), newest activity first: filter with `status`, `assignee` (an agent
-   * id, or `'none'`: unassigned) and `unread: true` (unread by the agents); `cursor` is the previous page's
-   * `next_cursor`. `listConversations` walks every page.
-   */
-  conversations(query: ListConversationsQuery = {}): Promise<ConversationPage> {
-    return this.rest.conversations(query);
-  }
-
-  /**
-   * Every conversation of the app that matches `filters`, newest activity first, a page (`limit`) at a time:
-   * `for await (const c of agent.listConversations({ status: 'open', assignee: 'none' })) …`. Each conversation is
-   * visited once, also while conversations are closed, snoozed or assigned during the walk.
-   */
-  listConversations(filters: ConversationFilters = {}): AsyncGenerator<Conversation, void, undefined> {
-    return walkConversations((query) => this.rest.conversations(query), filters);
   }
 
   /**

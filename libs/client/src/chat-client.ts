@@ -1,6 +1,5 @@
 import { CREDENTIAL_HEADERS, REST_PATHS, restPath } from '@switchboard/protocol/http-api';
-import type { Conversation, ConversationPage, ListConversationsQuery, Message, MessagePage, ServerToClientEvents } from '@switchboard/protocol';
-import { walkConversations, type ConversationFilters } from './conversation-list.js';
+import type { Conversation, Message, MessagePage, ServerToClientEvents } from '@switchboard/protocol';
 import { RealtimeClient, type RealtimeClientOptions } from './realtime-client.js';
 import { RestApi } from './rest.js';
 import type { TokenCallback } from './token-source.js';
@@ -79,24 +78,6 @@ export class ChatClient extends RealtimeClient<ServerToClientEvents> {
   /** Opens a new conversation for this device (REST). */
   openConversation(): Promise<Conversation> {
     return this.rest.openConversation();
-  }
-
-  conversation(id: string): Promise<Conversation> {
-    return this.rest.conversation(id);
-  }
-
-  /**
-   * One page of this device's conversations (the user's, when signed in), newest activity first, with the list's
-   * filters (`status`, `unread: true`: with messages from the agents after the user's read marker); `cursor` is the
-   * previous page's `next_cursor`.
-   */
-  conversations(query: ListConversationsQuery = {}): Promise<ConversationPage> {
-    return this.rest.conversations(query);
-  }
-
-  /** Every conversation of this device (or user) that matches `filters`, newest activity first, a page at a time. */
-  listConversations(filters: ConversationFilters = {}): AsyncGenerator<Conversation, void, undefined> {
-    return walkConversations((query) => this.rest.conversations(query), filters);
   }
 
   /**

@@ -1,11 +1,12 @@
 import { io, type Socket } from 'socket.io-client';
 // Values from the zod-free entry, so a browser bundle does not pull zod in.
 import { SOCKET_PATH } from '@switchboard/protocol/socket-events';
-import type { EventPayload, Message, ServerToSocketEvents, SocketToServerEvents } from '@switchboard/protocol';
+import type { Conversation, ConversationPage, EventPayload, ListConversationsQuery, Message, ServerToSocketEvents, SocketToServerEvents } from '@switchboard/protocol';
 import { AckRequests, closedError, type AckedEvent, type AckFields } from './ack-requests.js';
 import { CatchUpRunner } from './catch-up-runner.js';
 import { ClientState, type Cursor } from './client-state.js';
 import { ConnectionLifecycle } from './connection-lifecycle.js';
+import { walkConversations, type ConversationFilters } from './conversation-list.js';
 import { ConversationStreams } from './conversation-stream.js';
 import { Emitter } from './emitter.js';
 import { SendError } from './errors.js';
@@ -272,6 +273,32 @@ export abstract class RealtimeClient<
   /** The last message delivered in order for a conversation. */
   lastDelivered(conversationId: string) {
     return this.#streams.last(conversationId);
+  }
+
+  /**
+   * One conversation (REST), with `unread_count` as this client's side sees it: a device's (or its signed-in
+   * user's) own conversations, or, for an agent, any of the app's.
+   */
+  conversation(id: string): Promise<Conversation> {
+    return this.rest.conversation(id);
+  }
+
+  /**
+   * One page of the conversations this client sees (a device's or its user's own; an agent's: the app's), newest
+   * activity first, with the list's filters: `status`, `assignee` (agents: an agent id, or `'none'`), `unread: true`
+   * (messages from the other side after this side's read marker); `cursor` is the previous page's `next_cursor`.
+   */
+  conversations(query: ListConversationsQuery = {}): Promise<ConversationPage> {
+    return this.rest.conversations(query);
+  }
+
+  /**
+   * Every conversation this client sees that matches `filters`, newest activity first, a page (`limit`) at a time:
+   * `for await (const c of agent.listConversations({ status: 'open', assignee: 'none' })) …`. Each conversation is
+   * visited once, also while conversations are closed, snoozed or assigned during the walk.
+   */
+  listConversations(filters: ConversationFilters = {}): AsyncGenerator<Conversation, void, undefined> {
+    return walkConversations((query) => this.rest.conversations(query), filters);
   }
 
   /**
