@@ -132,6 +132,7 @@ export async function startGateway(options: GatewayOptions, deps: GatewayDeps): 
   const metrics = createGatewayMetrics(registryMetrics, {
     connectionCount: (ns) => (ns === '/client' ? client.sockets.size : admin.sockets.size),
     natsPending: () => fanout.pending(),
+    fanoutPulling: () => ({ messages: fanout.pulling?.() ?? true, events: events.pulling?.() ?? true }),
     roomSubscriptions: () => rooms.subscriptions(),
   });
 

@@ -13,7 +13,9 @@ import { connectNatsWithRetry } from './dependencies/nats-connection.js';
 import { followRedis } from './dependencies/redis-state.js';
 import { createDeferredFanout } from './fanout/deferred-fanout.js';
 import type { FanoutSource } from './fanout/fanout-handler.js';
+import { createRedisFanoutLease, FANOUT_LEASE_MS } from './fanout/fanout-lease.js';
 import { createJetStreamFanout, FANOUT_PACE_MS, FANOUT_PULL_EXPIRES_MS, FANOUT_RETRY_DELAY_MS } from './fanout/jetstream-fanout.js';
+import { createLeasedFanout } from './fanout/leased-fanout.js';
 import { createNatsRooms, INTEREST_TIMEOUT_MS } from './fanout/nats-room-bus.js';
 import type { CreateRooms } from './fanout/room-interest.js';
 import { createHttpMessagesApi } from './messages-api.js';
@@ -82,6 +84,8 @@ export function createGatewayDeps(config: GatewayDepsConfig, options: GatewayDep
   let registry = standIns.registry;
   let adapter: GatewayDeps['adapter'];
   let limitCounters: LimitCounters = createMemoryLimitCounters();
+  /** The client of the shared consumers' lease (one puller per cluster); none without Redis. */
+  let leaseRedis: Redis | undefined;
   if (!registry) {
     if (!config.REDIS_URL) throw new Error('REDIS_URL is required');
     const redisState = createDependencyState('redis', targetOf(config.REDIS_URL), logger);
@@ -113,6 +117,16 @@ export function createGatewayDeps(config: GatewayDepsConfig, options: GatewayDep
     limitsRedis.on('error', (error) => logger.debug({ err: error }, 'redis (limits) error'));
     limitCounters = createRedisLimitCounters(limitsRedis, config.REDIS_KEY_PREFIX);
     closers.push(async () => limitsRedis.disconnect());
+    // The fan-out lease's checks must fail at once too: a node that cannot ask Redis pulls (fanout/fanout-lease.ts).
+    const lease = new Redis(config.REDIS_URL, {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      commandTimeout: 500,
+      connectionName: `gateway-${config.NODE_ID}-lease`,
+    });
+    lease.on('error', (error) => logger.debug({ err: error }, 'redis (lease) error'));
+    leaseRedis = lease;
+    closers.push(async () => lease.disconnect());
     redisClients = { main: redis, adapter: adapterRedis };
     closers.push(async () => {
       redisFollower.stop();
@@ -146,7 +160,7 @@ export function createGatewayDeps(config: GatewayDepsConfig, options: GatewayDep
     rooms ??= createNatsRooms({ connection: nats.connection, current: nats.current, names, timeoutMs: INTEREST_TIMEOUT_MS });
     // An event is not taken off the stream while it could not be published: room events ride this NATS connection
     // (which delivered the event); credential revocations (`EVENTS`) go to the other nodes through the adapter (Redis).
-    const shared = (stream: 'messages' | 'events') =>
+    const pull = (stream: 'messages' | 'events') =>
       createDeferredFanout(nats.connection, (nc) =>
         createJetStreamFanout({
           nc,
@@ -160,6 +174,14 @@ export function createGatewayDeps(config: GatewayDepsConfig, options: GatewayDep
           stream,
         }),
       );
+    // One node of the cluster pulls each shared consumer, the holder of its lease (docs/scaling.md, "One puller"):
+    // the others spend nothing on events of rooms where they hold no socket.
+    const shared = (stream: 'messages' | 'events') => {
+      const source = pull(stream);
+      if (!leaseRedis) return source;
+      const key = `${config.REDIS_KEY_PREFIX}:fanout:lease:${stream}`;
+      return createLeasedFanout(source, createRedisFanoutLease({ redis: leaseRedis, key, owner: config.NODE_ID, ttlMs: FANOUT_LEASE_MS, logger }), logger);
+    };
     fanout ??= shared('messages');
     events ??= shared('events');
     checks.nats = () => natsState.ok();

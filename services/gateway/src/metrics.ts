@@ -30,6 +30,8 @@ export interface GatewayMetrics {
   readonly fanoutLag: Histogram<'event'>;
   readonly fanoutProcessed: Counter<'subject' | 'result'>;
   readonly natsPending: Gauge;
+  /** 1 while this node pulls the shared consumer of `stream` (`messages`: gateway-fanout, `events`: gateway-events). */
+  readonly fanoutPulling: Gauge<'stream'>;
   /** Rooms whose NATS subject this node subscribes to (a local socket in them, or one joining). */
   readonly roomSubscriptions: Gauge;
   /** Room events that reached this node over its room subscriptions (`received`), or could not be read (`malformed`). */
@@ -57,6 +59,8 @@ export interface GatewayMetricsSources {
   readonly natsPending: () => Promise<number | undefined>;
   /** Room subscriptions held now, read at scrape. */
   readonly roomSubscriptions: () => number;
+  /** Whether this node pulls each shared consumer now (the holder of its lease), read at scrape. */
+  readonly fanoutPulling: () => { readonly messages: boolean; readonly events: boolean };
 }
 
 const NAMESPACES = ['/client', '/admin'] as const;
@@ -94,6 +98,11 @@ export function createGatewayMetrics(registry: Registry, sources: GatewayMetrics
     natsPending: createGauge(registry, 'switchboard_gateway_nats_consumer_pending', 'Pending plus unacknowledged messages of the shared gateway-fanout consumer.', [], async function () {
       const pending = await sources.natsPending().catch(() => undefined);
       if (pending !== undefined) this.set(pending);
+    }),
+    fanoutPulling: createGauge(registry, 'switchboard_gateway_fanout_pulling', 'Whether this node pulls the shared consumer of the stream now (1: it holds the lease, or Redis cannot say; 0: another node pulls).', ['stream'], function () {
+      const pulling = sources.fanoutPulling();
+      this.set({ stream: 'messages' }, pulling.messages ? 1 : 0);
+      this.set({ stream: 'events' }, pulling.events ? 1 : 0);
     }),
     roomSubscriptions: createGauge(registry, 'switchboard_gateway_room_subscriptions', 'Rooms whose NATS subject this node subscribes to: it holds a socket in them, or one is joining.', [], function () {
       this.set(sources.roomSubscriptions());

@@ -29,7 +29,7 @@ const event: ConversationUpdatedEvent = {
 /** The events handler with the `conversation.updated` route, on a broadcaster that records what it is asked. */
 function handlerRecording() {
   const registry = createMetricsRegistry();
-  const metrics = createGatewayMetrics(registry, { connectionCount: () => 0, natsPending: async () => undefined, roomSubscriptions: () => 0 });
+  const metrics = createGatewayMetrics(registry, { connectionCount: () => 0, natsPending: async () => undefined, roomSubscriptions: () => 0, fanoutPulling: () => ({ messages: true, events: true }) });
   const updates: ConversationUpdatedEvent[] = [];
   const broadcaster = { conversationUpdated: (e: ConversationUpdatedEvent) => void updates.push(e) } as Broadcaster;
   const handle = createEventsHandler(

@@ -1,15 +1,14 @@
 import type { FanoutHandler, FanoutSource } from './fanout-handler.js';
 
 /**
- * A fan-out source whose connection comes later (NATS unreachable at start): started and stopped like any, it
- * creates the real source once the connection exists, and is not ready before.
+ * A fan-out source whose connection comes later (NATS unreachable at start): started and stopped like any (also
+ * again, as a lease comes and goes), it creates the real source once the connection exists and starts it if it is
+ * started then; it is not ready before.
  */
 export function createDeferredFanout<C>(connection: Promise<C>, create: (connection: C) => FanoutSource): FanoutSource {
   let source: FanoutSource | undefined;
   let started: FanoutHandler | undefined;
-  let stopped = false;
   void connection.then((c) => {
-    if (stopped) return;
     source = create(c);
     if (started) source.start(started);
   });
@@ -19,10 +18,15 @@ export function createDeferredFanout<C>(connection: Promise<C>, create: (connect
       source?.start(handle);
     },
     async stop() {
-      stopped = true;
+      started = undefined;
       await source?.stop();
     },
     pending: async () => (source ? source.pending() : undefined),
     ready: () => source?.ready() ?? false,
+    async prepare() {
+      if (!source) throw new Error('no NATS connection yet');
+      await source.prepare?.();
+    },
+    pulling: () => source?.pulling?.() ?? false,
   };
 }

@@ -18,6 +18,10 @@ export interface FanoutSource {
   pending(): Promise<number | undefined>;
   /** True while events flow to this node (the shared consumer exists and is pulled). Part of readiness. */
   ready(): boolean;
+  /** Makes sure the shared consumer exists (created if missing), without pulling it. */
+  prepare?(): Promise<void>;
+  /** True while this node takes events from the source (with one puller per cluster, only the lease's holder). */
+  pulling?(): boolean;
 }
 
 /** Validates an event with its `libs/protocol` schema and hands it to the broadcaster. */

@@ -217,6 +217,8 @@ export function createJetStreamFanout(options: JetStreamFanoutOptions): FanoutSo
       await loop;
     },
     ready: () => attached && running,
+    prepare: ensureConsumer,
+    pulling: () => running,
     async pending() {
       const jsm = await jetstreamManager(options.nc);
       const info = await jsm.consumers.info(stream, durable);

@@ -11,7 +11,7 @@ const socketFrom = (address: string, deviceId = 'phone') =>
   ({ address, data: { principal: { kind: 'device', app_id: 'app_1', device_id: deviceId } } }) as unknown as ClientSocket;
 
 function limitsWith(overrides: Partial<HandshakeLimitsOptions> = {}) {
-  const metrics = createGatewayMetrics(createMetricsRegistry(), { connectionCount: () => 0, natsPending: async () => undefined, roomSubscriptions: () => 0 });
+  const metrics = createGatewayMetrics(createMetricsRegistry(), { connectionCount: () => 0, natsPending: async () => undefined, roomSubscriptions: () => 0, fanoutPulling: () => ({ messages: true, events: true }) });
   return createHandshakeLimits({
     authFailuresPerMinute: 2,
     connectionsPer10s: 0,

@@ -21,7 +21,7 @@ function controlledApi() {
 type AuthApi = Pick<MessagesApi, 'authenticateClient' | 'authenticateAdmin'>;
 
 function gateWith(options: { concurrency: number; queueLength: number }, api: AuthApi, now = () => 0) {
-  const metrics = createGatewayMetrics(createMetricsRegistry({ collectDefaults: false }), { connectionCount: () => 0, natsPending: async () => 0, roomSubscriptions: () => 0 });
+  const metrics = createGatewayMetrics(createMetricsRegistry({ collectDefaults: false }), { connectionCount: () => 0, natsPending: async () => 0, roomSubscriptions: () => 0, fanoutPulling: () => ({ messages: true, events: true }) });
   return { gate: createAuthGate(api, { ...options, metrics, now }), metrics };
 }
 

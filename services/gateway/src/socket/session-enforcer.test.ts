@@ -24,7 +24,7 @@ function setup() {
     }) as unknown as AnySocket;
   const enforcer = createSessionEnforcer({
     sockets: () => live,
-    metrics: createGatewayMetrics(createMetricsRegistry({ collectDefaults: false }), { connectionCount: () => 0, natsPending: async () => 0, roomSubscriptions: () => 0 }),
+    metrics: createGatewayMetrics(createMetricsRegistry({ collectDefaults: false }), { connectionCount: () => 0, natsPending: async () => 0, roomSubscriptions: () => 0, fanoutPulling: () => ({ messages: true, events: true }) }),
     logger: createLogger({ service: 'test', level: 'silent' }),
     now: () => ms,
   });
