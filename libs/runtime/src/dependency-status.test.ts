@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '@switchboard/logger';
-import { createDependencyStatus } from './dependency-status.js';
+import { createDependencyStatus, describeDependencyError } from './dependency-status.js';
 
 function capture() {
   const lines: Array<{ level: string; msg: string }> = [];
@@ -55,5 +55,15 @@ describe('dependency status', () => {
     status.up('nats');
     status.up('nats');
     expect(back).toEqual(['nats']);
+  });
+});
+
+describe('describeDependencyError', () => {
+  it('dependency error - the code once, also from a wrapping error\'s cause (fetch, nats.js)', () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:6379'), { code: 'ECONNREFUSED' });
+    expect(describeDependencyError(refused)).toBe('connect ECONNREFUSED 127.0.0.1:6379');
+    expect(describeDependencyError(new Error('connection refused', { cause: refused }))).toBe('ECONNREFUSED connection refused');
+    expect(describeDependencyError(Object.assign(new Error('terminating connection'), { code: '57P01' }))).toBe('57P01 terminating connection');
+    expect(describeDependencyError('plain')).toBe('plain');
   });
 });
