@@ -1,16 +1,10 @@
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '@switchboard/logger';
+import { captureLogLines } from '@switchboard/testing';
 import { createDependencyStatus, describeDependencyError } from './dependency-status.js';
 
 function capture() {
-  const lines: Array<{ level: string; msg: string }> = [];
-  const destination = new Writable({
-    write(chunk, _enc, done) {
-      lines.push(JSON.parse(chunk.toString()));
-      done();
-    },
-  });
+  const { lines, destination } = captureLogLines();
   return { lines, logger: createLogger({ service: 'test', level: 'info', destination }) };
 }
 

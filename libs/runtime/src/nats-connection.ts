@@ -24,8 +24,9 @@ export interface ConnectNatsOptions {
  * Connects to NATS and keeps reconnecting forever, also when the first attempt fails: the service serves writes
  * through an outage, and the outbox publishes once NATS is back. The first attempts are ours (with backoff), so
  * that an unreachable server is logged once, naming it and the error, instead of waiting in silence; after that
- * the client reconnects by itself. Required for readiness only when `options.required` says so. Credentials come from the URL or a creds file (`natsConnectionOptions`); refused ones reject with a
- * `ConfigError` (never retried).
+ * the client reconnects by itself. Required for readiness only when `options.required` says so (the gateway).
+ * Credentials come from the URL or a creds file (`natsConnectionOptions`); refused ones reject with a `ConfigError`
+ * (never retried).
  */
 export async function connectNats(
   server: NatsAuthSettings | string,

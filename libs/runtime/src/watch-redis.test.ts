@@ -1,19 +1,12 @@
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { createLogger } from '@switchboard/logger';
-import { startRedisServer, waitFor } from '@switchboard/testing';
+import { captureLogLines, startRedisServer, waitFor } from '@switchboard/testing';
 import { createDependencyStatus } from './dependency-status.js';
 import { redisTarget, watchRedis } from './watch-redis.js';
 
 function capture() {
-  const lines: Array<{ level: string; msg: string }> = [];
-  const destination = new Writable({
-    write(chunk, _enc, done) {
-      lines.push(JSON.parse(chunk.toString()));
-      done();
-    },
-  });
+  const { lines, destination } = captureLogLines();
   return { lines, logger: createLogger({ service: 'test', level: 'info', destination }) };
 }
 

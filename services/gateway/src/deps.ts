@@ -93,7 +93,8 @@ export function createGatewayDeps(config: GatewayDepsConfig, options: GatewayDep
     const adapterRedis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null, connectionName: `gateway-${config.NODE_ID}-adapter` });
     adapterRedis.on('error', (error) => logger.debug({ err: error }, 'redis (adapter) error'));
     redisReady = () => redis.status === 'ready' && adapterRedis.status === 'ready';
-    // `redis` is up while both clients are connected (the limits' and the lease's fail open at once instead).
+    // `/readyz`'s `redis` is ok while both these clients are connected; the limits' and the lease's clients are left
+    // out (they fail open at once instead).
     const redisWatch = watchRedis([redis, adapterRedis], status, redisTarget(config.REDIS_URL), { required: true });
     registry = createRedisConnectionRegistry({
       redis,
