@@ -1,16 +1,10 @@
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '@switchboard/logger';
-import { createDependencyStatus } from './dependency-status.js';
+import { captureLogLines } from '@switchboard/testing';
+import { createDependencyStatus, describeDependencyError } from './dependency-status.js';
 
 function capture() {
-  const lines: Array<{ level: string; msg: string }> = [];
-  const destination = new Writable({
-    write(chunk, _enc, done) {
-      lines.push(JSON.parse(chunk.toString()));
-      done();
-    },
-  });
+  const { lines, destination } = captureLogLines();
   return { lines, logger: createLogger({ service: 'test', level: 'info', destination }) };
 }
 
@@ -55,5 +49,15 @@ describe('dependency status', () => {
     status.up('nats');
     status.up('nats');
     expect(back).toEqual(['nats']);
+  });
+});
+
+describe('describeDependencyError', () => {
+  it('dependency error - the code once, also from a wrapping error\'s cause (fetch, nats.js)', () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:6379'), { code: 'ECONNREFUSED' });
+    expect(describeDependencyError(refused)).toBe('connect ECONNREFUSED 127.0.0.1:6379');
+    expect(describeDependencyError(new Error('connection refused', { cause: refused }))).toBe('ECONNREFUSED connection refused');
+    expect(describeDependencyError(Object.assign(new Error('terminating connection'), { code: '57P01' }))).toBe('57P01 terminating connection');
+    expect(describeDependencyError('plain')).toBe('plain');
   });
 });

@@ -86,3 +86,14 @@ export function createDependencyStatus(logger: Logger): DependencyStatus {
     requiredUp: () => [...entries.values()].every((e) => !e.options.required || e.state === 'ok'),
   };
 }
+
+/**
+ * A dependency's error as `down`'s cause: its code (`ECONNREFUSED`, also from a wrapping error's `cause`, as fetch
+ * and nats.js wrap socket errors) and its message, the code once.
+ */
+export function describeDependencyError(error: unknown): string {
+  const e = error as { code?: unknown; message?: unknown; cause?: { code?: unknown } } | null;
+  const code = typeof e?.code === 'string' ? e.code : typeof e?.cause?.code === 'string' ? e.cause.code : '';
+  const message = typeof e?.message === 'string' ? e.message : String(error);
+  return code && !message.includes(code) ? `${code} ${message}` : message;
+}

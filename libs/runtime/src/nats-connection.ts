@@ -3,22 +3,30 @@ import { natsAuthFailure, natsConnectionOptions, onNatsCredentialsRefused, type 
 import type { Logger } from '@switchboard/logger';
 import { sleep } from './sleep.js';
 import { retryDelayMs } from './retry-delay.js';
-import type { DependencyStatus } from './dependency-status.js';
+import { describeDependencyError, type DependencyStatus } from './dependency-status.js';
 
 export interface ConnectNatsOptions {
   /** Where NATS's state is reported (`/readyz`'s `nats` check, and its transitions logged). */
   readonly status: DependencyStatus;
-  /** Stops trying to connect (the service is closing); the promise then never resolves. */
+  /**
+   * Stops trying to connect (the service is closing); the promise then never resolves. Once it is aborted, the
+   * connection's end is a deliberate close, not a loss: nothing is logged.
+   */
   readonly signal?: AbortSignal;
+  /**
+   * Whether the service cannot serve without NATS (`/readyz` 503 while it is down): the gateway, which fans events
+   * out from it. Not the messages service (CONTRACT.md: the outbox holds events). Default false.
+   */
+  readonly required?: boolean;
 }
 
 /**
  * Connects to NATS and keeps reconnecting forever, also when the first attempt fails: the service serves writes
  * through an outage, and the outbox publishes once NATS is back. The first attempts are ours (with backoff), so
  * that an unreachable server is logged once, naming it and the error, instead of waiting in silence; after that
- * the client reconnects by itself. NATS is never required for readiness (CONTRACT.md: the outbox holds events).
- * Credentials come from the URL or a creds file (`natsConnectionOptions`); refused ones reject with a
- * `ConfigError` (never retried).
+ * the client reconnects by itself. Required for readiness only when `options.required` says so (the gateway).
+ * Credentials come from the URL or a creds file (`natsConnectionOptions`); refused ones reject with a `ConfigError`
+ * (never retried).
  */
 export async function connectNats(
   server: NatsAuthSettings | string,
@@ -28,7 +36,7 @@ export async function connectNats(
 ): Promise<NatsConnection> {
   const settings = typeof server === 'string' ? { url: server } : server;
   const { status } = options;
-  status.register('nats', { target: natsTarget(settings.url), required: false });
+  status.register('nats', { target: natsTarget(settings.url), required: options.required ?? false });
   let nc: NatsConnection | undefined;
   for (let attempt = 0; !nc; attempt++) {
     try {
@@ -44,7 +52,7 @@ export async function connectNats(
     } catch (error) {
       const refused = natsAuthFailure(error, settings);
       if (refused !== error) throw refused;
-      status.down('nats', describeNatsError(error));
+      status.down('nats', describeDependencyError(error));
       if (options.signal?.aborted) return new Promise<never>(() => {});
       await sleep(retryDelayMs(attempt), options.signal);
       if (options.signal?.aborted) return new Promise<never>(() => {});
@@ -61,8 +69,10 @@ export async function connectNats(
     }
   })()
     .catch(() => {})
-    // Closed for good (by us at shutdown, or the client gave up): no NATS from here on.
-    .finally(() => status.down('nats', 'connection closed'));
+    // Closed for good: no NATS from here on, unless we closed it ourselves (shutdown), which is no loss to report.
+    .finally(() => {
+      if (!options.signal?.aborted) status.down('nats', 'connection closed');
+    });
   return connection;
 }
 
@@ -79,6 +89,45 @@ export function connectServiceNats(
   const connection = connectNats(settings, name, logger, options);
   connection.then((nc) => onNatsCredentialsRefused(nc, settings, options.fail), options.fail);
   return connection;
+}
+
+/** A NATS connection made in the background and held by a service: `createServiceNats`. */
+export interface ServiceNats {
+  /**
+   * Resolves with the connection once it is made. Never rejects: refused credentials went to `fail`, and the
+   * promise then stays pending, as it does after `close()`.
+   */
+  readonly connection: Promise<NatsConnection>;
+  /** The connection once made (for a publish that must not wait for it). */
+  current(): NatsConnection | undefined;
+  /** Stops reaching NATS and drains the connection if it was made; its end is not reported as a loss. */
+  close(): Promise<void>;
+}
+
+/**
+ * `connectServiceNats` with what a service that holds the connection needs around it (the gateway: its consumers
+ * wait for the promise, its room events publish on `current()`): the stop and the drain of `close()`.
+ */
+export function createServiceNats(
+  settings: NatsAuthSettings,
+  name: string,
+  logger: Logger,
+  options: Omit<ConnectNatsOptions, 'signal'> & { readonly fail: (error: unknown) => void },
+): ServiceNats {
+  const stopping = new AbortController();
+  let current: NatsConnection | undefined;
+  const connection = connectServiceNats(settings, name, logger, { ...options, signal: stopping.signal }).then(
+    (nc) => (current = nc),
+    () => new Promise<never>(() => {}),
+  );
+  return {
+    connection,
+    current: () => current,
+    async close() {
+      stopping.abort();
+      await drainNats(connection, logger);
+    },
+  };
 }
 
 /** At shutdown: drains the connection if it was made (a connection still being made is waited for 100 ms at most). */
@@ -100,11 +149,4 @@ export function natsTarget(servers: string): string {
       }
     })
     .join(',');
-}
-
-function describeNatsError(error: unknown): string {
-  const e = error as { code?: unknown; message?: unknown; cause?: { code?: unknown; message?: unknown } } | null;
-  const code = typeof e?.cause?.code === 'string' ? e.cause.code : typeof e?.code === 'string' ? e.code : '';
-  const message = typeof e?.message === 'string' ? e.message : String(error);
-  return [code, message].filter(Boolean).join(' ');
 }

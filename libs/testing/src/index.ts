@@ -16,3 +16,4 @@ export * from './postgres-server.js';
 export * from './webhook-receiver.js';
 export * from './browser.js';
 export * from './console-stack.js';
+export * from './log-capture.js';

@@ -1,16 +1,12 @@
 import uws from 'uWebSockets.js';
 import { Redis } from 'ioredis';
-import { connect } from '@nats-io/transport-node';
-import { natsAuthFailure, natsConnectionOptions, onNatsCredentialsRefused } from '@switchboard/config';
 import type { Logger } from '@switchboard/logger';
 import { presenceKeyPrefix } from '@switchboard/presence';
 import { natsNames } from '@switchboard/protocol';
+import { createDependencyStatus, createServiceNats, redisTarget, watchRedis } from '@switchboard/runtime';
 import type { GatewayDeps } from './app.js';
 import type { GatewayConfig } from './config.js';
-import { createDependencyState, targetOf } from './dependencies/dependency-state.js';
 import { startMessagesProbe } from './dependencies/messages-probe.js';
-import { connectNatsWithRetry } from './dependencies/nats-connection.js';
-import { followRedis } from './dependencies/redis-state.js';
 import { createDeferredFanout } from './fanout/deferred-fanout.js';
 import type { FanoutSource } from './fanout/fanout-handler.js';
 import { createRedisFanoutLease, FANOUT_LEASE_MS } from './fanout/fanout-lease.js';
@@ -76,7 +72,8 @@ export interface GatewayClients extends GatewayDeps {
 export function createGatewayDeps(config: GatewayDepsConfig, options: GatewayDepsOptions): GatewayClients {
   const { logger, fail } = options;
   const standIns = options.standIns ?? {};
-  const checks: Record<string, () => boolean> = {};
+  // Every dependency the gateway watches is required: `/readyz` is 503 while one is down (docs/gateway.md).
+  const status = createDependencyStatus(logger);
   const closers: (() => Promise<unknown>)[] = [];
 
   let redisClients: GatewayClients['redis'];
@@ -88,17 +85,17 @@ export function createGatewayDeps(config: GatewayDepsConfig, options: GatewayDep
   let leaseRedis: Redis | undefined;
   if (!registry) {
     if (!config.REDIS_URL) throw new Error('REDIS_URL is required');
-    const redisState = createDependencyState('redis', targetOf(config.REDIS_URL), logger);
     // Presence and sessions: our own code, which handles a failed command, so commands fail after a few retries.
     const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3, connectionName: `gateway-${config.NODE_ID}` });
     redis.on('error', (error) => logger.debug({ err: error }, 'redis error'));
-    const redisFollower = followRedis(redis, redisState);
     // The Socket.IO adapter does not handle failed commands (an unawaited SUBSCRIBE rejected with
     // MaxRetriesPerRequestError ended the process): its client queues them until Redis answers instead.
     const adapterRedis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null, connectionName: `gateway-${config.NODE_ID}-adapter` });
     adapterRedis.on('error', (error) => logger.debug({ err: error }, 'redis (adapter) error'));
     redisReady = () => redis.status === 'ready' && adapterRedis.status === 'ready';
-    checks.redis = redisReady;
+    // `/readyz`'s `redis` is ok while both these clients are connected; the limits' and the lease's clients are left
+    // out (they fail open at once instead).
+    const redisWatch = watchRedis([redis, adapterRedis], status, redisTarget(config.REDIS_URL), { required: true });
     registry = createRedisConnectionRegistry({
       redis,
       prefix: presenceKeyPrefix(config.REDIS_KEY_PREFIX),
@@ -129,7 +126,7 @@ export function createGatewayDeps(config: GatewayDepsConfig, options: GatewayDep
     closers.push(async () => lease.disconnect());
     redisClients = { main: redis, adapter: adapterRedis };
     closers.push(async () => {
-      redisFollower.stop();
+      redisWatch.stop();
       await redis.quit().catch(() => redis.disconnect());
       await adapterRedis.quit().catch(() => adapterRedis.disconnect());
     });
@@ -140,21 +137,10 @@ export function createGatewayDeps(config: GatewayDepsConfig, options: GatewayDep
   let rooms = standIns.rooms;
   if (!fanout || !events || !rooms) {
     if (!config.NATS_URL) throw new Error('NATS_URL is required');
-    const natsState = createDependencyState('nats', targetOf(config.NATS_URL), logger);
     // Credentials from NATS_URL or NATS_CREDS; refused ones (at start or later) end the process with one line,
-    // an unreachable server is waited for.
+    // an unreachable server is waited for (retried with backoff, then nats.js reconnects by itself).
     const natsAuth = { url: config.NATS_URL, credsFile: config.NATS_CREDS };
-    const nats = connectNatsWithRetry({
-      connect: () =>
-        connect({ ...natsConnectionOptions(natsAuth), name: `gateway-${config.NODE_ID}`, maxReconnectAttempts: -1 }).catch((error: unknown) => {
-          const refused = natsAuthFailure(error, natsAuth);
-          if (refused !== error) fail(refused);
-          throw refused;
-        }),
-      state: natsState,
-      logger,
-    });
-    void nats.connection.then((nc) => onNatsCredentialsRefused(nc, natsAuth, fail));
+    const nats = createServiceNats(natsAuth, `gateway-${config.NODE_ID}`, logger, { status, fail, required: true });
     const names = natsNames(config.NATS_PREFIX);
     // Room events go out on this connection, the one that acks what they came from: the server has them first.
     rooms ??= createNatsRooms({ connection: nats.connection, current: nats.current, names, timeoutMs: INTEREST_TIMEOUT_MS });
@@ -184,14 +170,11 @@ export function createGatewayDeps(config: GatewayDepsConfig, options: GatewayDep
     };
     fanout ??= shared('messages');
     events ??= shared('events');
-    checks.nats = () => natsState.ok();
     closers.unshift(() => nats.close());
   }
 
   if (!standIns.messagesInProcess) {
-    const messagesState = createDependencyState('messages', targetOf(config.MESSAGES_URL), logger);
-    const messagesProbe = startMessagesProbe({ baseUrl: config.MESSAGES_URL, state: messagesState });
-    checks.messages = () => messagesState.ok();
+    const messagesProbe = startMessagesProbe({ baseUrl: config.MESSAGES_URL, status });
     closers.unshift(async () => messagesProbe.stop());
   }
 
@@ -201,7 +184,7 @@ export function createGatewayDeps(config: GatewayDepsConfig, options: GatewayDep
     fanout,
     events,
     rooms,
-    dependencies: () => Object.fromEntries(Object.entries(checks).map(([name, check]) => [name, check()])),
+    dependencies: () => Object.fromEntries(Object.entries(status.checks()).map(([name, state]) => [name, state === 'ok'])),
     api: createHttpMessagesApi({
       baseUrl: config.MESSAGES_URL,
       internalToken: config.INTERNAL_TOKEN,

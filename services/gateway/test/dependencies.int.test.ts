@@ -91,7 +91,7 @@ describe('gateway dependencies', () => {
     await using redis = await startRedisServer({ port: redisPort });
     await waitFor(async () => (await readyz(node.url)).status === 200, { timeoutMs: 15_000, message: 'ready once Redis is there' });
     expect((await readyz(node.url)).body).toEqual({ status: 'ready', checks: { redis: 'ok', nats: 'ok', messages: 'ok', self: 'ok' } });
-    await loggedOnce(node, 'redis is reachable now');
+    await loggedOnce(node, 'connected to redis');
 
     await redis.kill();
     await waitFor(async () => (await readyz(node.url)).body.checks.redis === 'down', { timeoutMs: 10_000, message: 'Redis down' });
@@ -115,15 +115,15 @@ describe('gateway dependencies', () => {
     await sleep(2000);
     await loggedOnce(node, 'waiting for nats');
     await loggedOnce(node, 'waiting for messages');
-    expect(node.logs()).toContain(`"target":"127.0.0.1:${natsPort}"`);
+    expect(node.logs()).toContain(`"target":"nats://127.0.0.1:${natsPort}"`);
     expect(node.logs()).toContain(`"target":"127.0.0.1:${messagesPort}"`);
 
     await using nats = await startNatsServer({ port: natsPort });
     await createStream(nats);
     const messages = await startReadyServer(messagesPort);
     await waitFor(async () => (await readyz(node.url)).status === 200, { timeoutMs: 20_000, message: 'ready once NATS and messages are there' });
-    await loggedOnce(node, 'nats is reachable now');
-    await loggedOnce(node, 'messages is reachable now');
+    await loggedOnce(node, 'connected to nats');
+    await loggedOnce(node, 'connected to messages');
 
     await messages.close();
     await waitFor(async () => (await readyz(node.url)).body.checks.messages === 'down', { timeoutMs: 10_000, message: 'messages down' });

@@ -89,5 +89,8 @@ describe('drain on SIGTERM', () => {
     await waitFor(() => tabs.every(({ seen }) => sent.every((id) => seen.has(id))), { timeoutMs: 5000, message: 'every tab has every message' });
     expect(sent.length).toBeGreaterThan(10);
     expect(drained.logs()).toContain('"msg":"drained"');
+    // Closing its own connections is no loss: no "lost nats" / "lost redis" / "lost messages" line on the way out.
+    expect(drained.logs()).toContain('"msg":"bye"');
+    expect(drained.logs()).not.toMatch(/"msg":"lost (nats|redis|messages)/);
   }, 30_000);
 });
