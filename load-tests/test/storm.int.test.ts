@@ -41,6 +41,7 @@ describe('npm run load -- storm', () => {
     expect(data.map((r) => `${r.kind} ${r.variant}`)).toEqual(['gateway cut', 'gateway kill', 'baseline cut', 'baseline kill']);
     for (const r of data) {
       const what = `${r.kind} ${r.variant}`;
+      expect(r.serverExited, what).toBe(false);
       expect(r.dropped, what).toBe(200);
       expect(r.back, what).toBe(200);
       expect(r.back99Ms, what).toBeGreaterThanOrEqual(0);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ScrapedMetrics } from './process-usage.js';
-import { backWithin, eventLoopLag, timeUntilBack } from './storm-recovery.js';
+import { backWithin, counterDeltas, eventLoopLag, timeUntilBack } from './storm-recovery.js';
 
 describe('storm recovery', () => {
   const t0 = 1_000_000;
@@ -38,5 +38,27 @@ describe('storm recovery', () => {
     const metrics: ScrapedMetrics = { rssBytes: undefined, heapUsedBytes: undefined, heapTotalBytes: undefined, cpuSeconds: undefined, samples };
     expect(eventLoopLag(metrics)).toEqual({ p99Ms: 123, maxMs: 500 });
     expect(eventLoopLag(undefined)).toEqual({ p99Ms: undefined, maxMs: undefined });
+  });
+
+  it('storm - the server counters that grew during the storm, from 0 for a process started since', () => {
+    const scrape = (entries: [string, number][]): ScrapedMetrics => ({ rssBytes: undefined, heapUsedBytes: undefined, heapTotalBytes: undefined, cpuSeconds: undefined, samples: new Map(entries) });
+    const before = scrape([['sb_auth_total{result="called"}', 10], ['sb_auth_total{result="queue_full"}', 5], ['other_total', 1]]);
+    const after = scrape([['sb_auth_total{result="called"}', 25], ['sb_auth_total{result="queue_full"}', 5], ['sb_auth_total{result="queued"}', 3], ['other_total', 9]]);
+    expect(counterDeltas(before, after, ['sb_auth_total'])).toEqual({ 'sb_auth_total{result="called"}': 15, 'sb_auth_total{result="queued"}': 3 });
+    expect(counterDeltas(undefined, after, ['other_total'])).toEqual({ other_total: 9 });
+  });
+});
+
+describe('listen queue counters', () => {
+  it('storm - ListenOverflows and ListenDrops are read from the TcpExt lines of /proc/net/netstat', async () => {
+    const { parseListenCounters } = await import('./listen-overflows.js');
+    const netstat = [
+      'TcpExt: SyncookiesSent SyncookiesRecv ListenOverflows ListenDrops TCPHPHits',
+      'TcpExt: 5 6 399102 399110 42',
+      'IpExt: InNoRoutes InTruncatedPkts',
+      'IpExt: 0 0',
+    ].join('\n');
+    expect(parseListenCounters(netstat)).toEqual({ overflows: 399_102, drops: 399_110 });
+    expect(parseListenCounters('IpExt: A\nIpExt: 1')).toBeUndefined();
   });
 });

@@ -36,3 +36,19 @@ export function eventLoopLag(metrics: ScrapedMetrics | undefined): EventLoopLag 
   };
   return { p99Ms: seconds('nodejs_eventloop_lag_p99_seconds'), maxMs: seconds('nodejs_eventloop_lag_max_seconds') };
 }
+
+/**
+ * The samples of the counters named `names` (every label set) that grew between two scrapes, by how much; a
+ * missing `before` counts from 0 (a process started since). For the server's own account of a storm: its auth
+ * gate and handshake refusals.
+ */
+export function counterDeltas(before: ScrapedMetrics | undefined, after: ScrapedMetrics | undefined, names: readonly string[]): Record<string, number> {
+  const deltas: Record<string, number> = {};
+  if (!after) return deltas;
+  for (const [key, value] of after.samples) {
+    if (!names.some((name) => key === name || key.startsWith(`${name}{`))) continue;
+    const delta = value - (before?.samples.get(key) ?? 0);
+    if (delta > 0) deltas[key] = delta;
+  }
+  return deltas;
+}

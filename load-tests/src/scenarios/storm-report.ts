@@ -29,7 +29,13 @@ export interface StormResult {
   readonly loopLagP99Ms: number | undefined;
   readonly loopLagMaxMs: number | undefined;
   /** CPU-seconds of the server (kill: the new process, from its start) from the drop until all were back. */
-  readonly serverCpuSeconds: number;
+  readonly serverCpuSeconds: number | undefined;
+  /** The server process was gone at the end of the storm (it crashed): the storms after it are not run. */
+  readonly serverExited: boolean;
+  /** The kernel's ListenOverflows over the storm (every listen socket of the machine): SYNs dropped, a full accept queue. */
+  readonly listenOverflows: number | undefined;
+  /** The gateway's auth gate and refusal counters that grew over the storm (kill: since the new process started). */
+  readonly serverCounters: Readonly<Record<string, number>>;
   /** From the drop until all were back (or the timeout). */
   readonly windowMs: number;
   readonly sends: QueuedSendsResult;
@@ -55,6 +61,7 @@ export function stormFigures(results: readonly StormResult[]): Figure[] {
     const sdkReasons = new Set(results.filter((r) => r.variant === variant).flatMap((r) => Object.keys(r.sdkRefused)));
     figures.push(
       row('sockets dropped', 'sockets', (r) => r.dropped, 'none'),
+      row('server crashed during the storm', '1 = yes', (r) => (r.serverExited ? 1 : 0), 'lower'),
       row('sockets back by the end', 'sockets', (r) => r.back, 'higher'),
       row('99 % back', 's', (r) => ms(r.back99Ms), 'lower', (g) => ({ text: '≤ 30 s', met: g.back99Ms !== undefined && g.back99Ms <= 30_000 })),
       row('100 % back', 's', (r) => ms(r.back100Ms), 'lower'),
@@ -68,6 +75,7 @@ export function stormFigures(results: readonly StormResult[]): Figure[] {
       row('event-loop delay p99 during the storm', 'ms', (r) => r.loopLagP99Ms, 'lower', (g) => ({ text: '≤ 200 ms', met: g.loopLagP99Ms === undefined ? undefined : g.loopLagP99Ms <= 200 })),
       row('event-loop delay max during the storm', 'ms', (r) => r.loopLagMaxMs, 'lower'),
       row('server CPU until all back', 'CPU-s', (r) => r.serverCpuSeconds, 'lower'),
+      row('listen queue overflows (kernel, SYNs dropped)', 'SYNs', (r) => r.listenOverflows, 'lower'),
       row('SDK sends queued (while disconnected)', 'sends', (r) => r.sends.whileDisconnected, 'none'),
       row('SDK sends stored exactly once', 'sends', (r) => r.sends.storedOnce, 'higher'),
       row('SDK sends lost', 'sends', (r) => r.sends.lost, 'lower', (g) => ({ text: '0', met: g.sends.queued > 0 && g.sends.lost === 0 })),

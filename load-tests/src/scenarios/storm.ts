@@ -2,7 +2,8 @@ import type { SocketSpec } from '../clients/worker-messages.js';
 import { clientAuth, createFixtures } from '../fixtures/app-fixtures.js';
 import { scrapeMetrics } from '../measure/process-usage.js';
 import type { Figure } from '../measure/report.js';
-import { backWithin, eventLoopLag, timeUntilBack } from '../measure/storm-recovery.js';
+import { readListenCounters } from '../measure/listen-overflows.js';
+import { backWithin, counterDeltas, eventLoopLag, timeUntilBack } from '../measure/storm-recovery.js';
 import { engineIoUrl } from '../protocol/sio-frames.js';
 import { OPERATOR_TOKEN, type ServerKind, type ServerUnderTest } from '../stack/load-stack.js';
 import type { RunContext } from './run-context.js';
@@ -12,6 +13,8 @@ import { freeStablePort, sleep } from '@switchboard/testing';
 
 /** Seconds after the drop at which the log and the JSON give the sockets back (the recovery curve). */
 const CURVE_S = [1, 2, 5, 10, 20, 30, 60];
+/** The gateway's own account of the handshakes (the baseline has none of these). */
+const SERVER_COUNTERS = ['switchboard_gateway_auth_gate_total', 'switchboard_gateway_handshake_refusals_total', 'switchboard_gateway_limit_refusals_total'];
 
 /**
  * `storm`: `--sockets` sockets (19,000) held on one server, of which `--sdk-clients` are real SDK clients
@@ -60,6 +63,7 @@ export async function runStorm(ctx: RunContext): Promise<{ figures: Figure[]; co
         const result = await storm(ctx, { kind, variant, server, sdk, sdkSends, timeoutMs: timeoutS * 1000, restart: () => stack.startServer(kind, {}, { port, keyPrefix: server.keyPrefix }) });
         server = result.server;
         results.push(result.result);
+        if (result.result.serverExited) break;
       }
     } finally {
       await sdk?.close();
@@ -102,7 +106,8 @@ async function storm(
   sdk.mark(run.sdkSends);
   const metricsUrl = () => `${server.process.url}/metrics`;
   // Resets the event-loop delay histogram (prom-client resets it at each scrape).
-  if (variant === 'cut') await scrapeMetrics(metricsUrl()).catch(() => undefined);
+  const metricsBefore = variant === 'cut' ? await scrapeMetrics(metricsUrl()).catch(() => undefined) : undefined;
+  const listenBefore = await readListenCounters();
   const cpuBefore = variant === 'cut' ? (await usage.read(server.process.pid)).cpuSeconds : 0;
 
   log(`${kind}, ${variant}: dropping ${rawBefore} raw sockets and ${sdkBefore} SDK clients`);
@@ -130,12 +135,19 @@ async function storm(
     }
   }
   const endedAt = Date.now();
-  const lag = eventLoopLag(await scrapeMetrics(metricsUrl()).catch(() => undefined));
-  const cpuSeconds = (await usage.read(server.process.pid)).cpuSeconds - cpuBefore;
+  const metricsAfter = await scrapeMetrics(metricsUrl()).catch(() => undefined);
+  const lag = eventLoopLag(metricsAfter);
+  const listenAfter = await readListenCounters();
+  const serverCounters = counterDeltas(metricsBefore, metricsAfter, SERVER_COUNTERS);
+  // A server that died during the storm (seen: the baseline after a kill) leaves no /proc entry: say so, keep the rest.
+  const cpuSeconds = server.process.running ? (await usage.read(server.process.pid).catch(() => undefined))?.cpuSeconds : undefined;
+  const exited = !server.process.running;
+  if (exited) log(`${kind}, ${variant}: the server exited during the storm; its last output:\n${server.process.logs().slice(-3000)}`);
   const raw = await fleet.stormStats();
   const backAt = [...raw.backAt, ...sdk.backAt()];
   const curve = backWithin(droppedAt, backAt, CURVE_S.map((s) => s * 1000));
   log(`${kind}, ${variant}: back ${CURVE_S.map((s, i) => `${curve[i]} by ${s} s`).join(', ')}; all back: ${allBackAt ? `${allBackAt - droppedAt} ms` : 'no'}; loop delay p99 ${lag.p99Ms} ms; refused ${JSON.stringify(raw.refused)}, SDK ${JSON.stringify(sdk.refused())}`);
+  if (Object.keys(serverCounters).length > 0) log(`${kind}, ${variant}: server counters ${JSON.stringify(serverCounters)}`);
   const sends = await sdk.checkSends(ctx.stack.database.url, 60_000);
   log(`${kind}, ${variant}: SDK sends ${JSON.stringify(sends)}`);
   return {
@@ -155,7 +167,10 @@ async function storm(
       sdkRefused: sdk.refused(),
       loopLagP99Ms: lag.p99Ms,
       loopLagMaxMs: lag.maxMs,
-      serverCpuSeconds: cpuSeconds,
+      serverCpuSeconds: cpuSeconds === undefined ? undefined : cpuSeconds - cpuBefore,
+      serverExited: exited,
+      listenOverflows: listenBefore && listenAfter ? listenAfter.overflows - listenBefore.overflows : undefined,
+      serverCounters,
       windowMs: endedAt - droppedAt,
       sends,
     },
