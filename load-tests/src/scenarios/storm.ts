@@ -58,7 +58,10 @@ export async function runStorm(ctx: RunContext): Promise<{ figures: Figure[]; co
       await sdk.connect(60_000);
       log(`${kind}: ${opened.open} raw sockets and ${sdk.connected} SDK clients connected (errors: ${JSON.stringify(opened.connectErrors)})`);
       for (const variant of variants) {
-        // Longer than the SDK's stableAfterMs (10 s): every socket's backoff starts over, as after a quiet period.
+        // Every socket back first (a storm that starts while the last one's stragglers still reconnect would count
+        // them as its own), then longer than the SDK's stableAfterMs (10 s): every socket's backoff starts over.
+        const everyone = await allConnected(ctx, sdk, total, timeoutS * 1000);
+        if (everyone < total) log(`${kind}: only ${everyone} of ${total} sockets connected before the ${variant} storm`);
         await sleep(settleS * 1000);
         const result = await storm(ctx, { kind, variant, server, sdk, sdkSends, timeoutMs: timeoutS * 1000, restart: () => stack.startServer(kind, {}, { port, keyPrefix: server.keyPrefix }) });
         server = result.server;
@@ -75,12 +78,22 @@ export async function runStorm(ctx: RunContext): Promise<{ figures: Figure[]; co
     figures: stormFigures(results),
     conditions: [
       `${total} sockets: ${rawCount} raw sockets over ${rawDevices} devices (${tabs} tabs each) from the client processes, and ${sdkCount} SDK clients (ChatClient, default options) in the runner's process through a TCP balancer; every one reconnects with the SDK's ReconnectPolicy (full jitter, 500 ms doubling to 30 s)`,
-      `storms: ${variants.join(', ')} (cut: every connection cut at once by the clients and the balancer, the server stays up; kill: SIGKILL of the server, started again on its port with the same Redis key prefix); ${settleS} s quiet before each; each SDK client queues ${sdkSends} sends as soon as it loses its connection`,
+      `storms: ${variants.join(', ')} (cut: every connection cut at once by the clients and the balancer, the server stays up; kill: SIGKILL of the server, started again on its port with the same Redis key prefix); before each, every socket connected (up to --storm-timeout) and ${settleS} s quiet; each SDK client queues ${sdkSends} sends as soon as it loses its connection`,
       'back: a socket that got `connected` again (raw) or `connect` (SDK); times from the drop; reconnect handshake: TCP connect → `connected` of the attempts that succeeded (raw sockets); refused: failed reconnect attempts by reason',
       "event-loop delay: the server's nodejs_eventloop_lag_p99_seconds / _max_seconds (prom-client: perf_hooks.monitorEventLoopDelay, 10 ms resolution, reset at each scrape), scraped at the drop (cut) or not before (kill: the new process's whole life) and once all were back",
     ],
     data: results,
   };
+}
+
+/** Waits until `total` sockets are connected (raw and SDK), or `timeoutMs`; how many are. */
+async function allConnected(ctx: RunContext, sdk: SdkFleet, total: number, timeoutMs: number): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const open = (await ctx.fleet.snapshot()).open + sdk.connected;
+    if (open >= total || Date.now() > deadline) return open;
+    await sleep(500);
+  }
 }
 
 async function storm(
