@@ -32,6 +32,8 @@ export interface StormResult {
   readonly serverCpuSeconds: number | undefined;
   /** The server process was gone at the end of the storm (it crashed): the storms after it are not run. */
   readonly serverExited: boolean;
+  /** CPU-seconds of the raw sockets' client processes (pinned together with nats-server and redis-server) over the same time. */
+  readonly clientCpuSeconds: number;
   /** The kernel's ListenOverflows over the storm (every listen socket of the machine): SYNs dropped, a full accept queue. */
   readonly listenOverflows: number | undefined;
   /** The gateway's auth gate and refusal counters that grew over the storm (kill: since the new process started). */
@@ -75,6 +77,8 @@ export function stormFigures(results: readonly StormResult[]): Figure[] {
       row('event-loop delay p99 during the storm', 'ms', (r) => r.loopLagP99Ms, 'lower', (g) => ({ text: '≤ 200 ms', met: g.loopLagP99Ms === undefined ? undefined : g.loopLagP99Ms <= 200 })),
       row('event-loop delay max during the storm', 'ms', (r) => r.loopLagMaxMs, 'lower'),
       row('server CPU until all back', 'CPU-s', (r) => r.serverCpuSeconds, 'lower'),
+      row('client processes\' CPU until all back', 'CPU-s', (r) => r.clientCpuSeconds, 'none'),
+      row('time until all back (or the timeout)', 's', (r) => r.windowMs / 1000, 'lower'),
       row('listen queue overflows (kernel, SYNs dropped)', 'SYNs', (r) => r.listenOverflows, 'lower'),
       row('SDK sends queued (while disconnected)', 'sends', (r) => r.sends.whileDisconnected, 'none'),
       row('SDK sends stored exactly once', 'sends', (r) => r.sends.storedOnce, 'higher'),

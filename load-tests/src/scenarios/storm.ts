@@ -121,6 +121,7 @@ async function storm(
   // Resets the event-loop delay histogram (prom-client resets it at each scrape).
   const metricsBefore = variant === 'cut' ? await scrapeMetrics(metricsUrl()).catch(() => undefined) : undefined;
   const listenBefore = await readListenCounters();
+  const clientCpuBefore = await ctx.clientCpuSeconds();
   const cpuBefore = variant === 'cut' ? (await usage.read(server.process.pid)).cpuSeconds : 0;
 
   log(`${kind}, ${variant}: dropping ${rawBefore} raw sockets and ${sdkBefore} SDK clients`);
@@ -151,6 +152,7 @@ async function storm(
   const metricsAfter = await scrapeMetrics(metricsUrl()).catch(() => undefined);
   const lag = eventLoopLag(metricsAfter);
   const listenAfter = await readListenCounters();
+  const clientCpuSeconds = (await ctx.clientCpuSeconds()) - clientCpuBefore;
   const serverCounters = counterDeltas(metricsBefore, metricsAfter, SERVER_COUNTERS);
   // A server that died during the storm (seen: the baseline after a kill) leaves no /proc entry: say so, keep the rest.
   const cpuSeconds = server.process.running ? (await usage.read(server.process.pid).catch(() => undefined))?.cpuSeconds : undefined;
@@ -182,6 +184,7 @@ async function storm(
       loopLagMaxMs: lag.maxMs,
       serverCpuSeconds: cpuSeconds === undefined ? undefined : cpuSeconds - cpuBefore,
       serverExited: exited,
+      clientCpuSeconds,
       listenOverflows: listenBefore && listenAfter ? listenAfter.overflows - listenBefore.overflows : undefined,
       serverCounters,
       windowMs: endedAt - droppedAt,
