@@ -13,7 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { StormResult } from '../src/scenarios/storm-report.js';
 
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
-const RUN_TIMEOUT_MS = 170_000;
+const RUN_TIMEOUT_MS = 240_000;
 const dirs: string[] = [];
 afterAll(async () => {
   for (const dir of dirs) await rm(dir, { recursive: true, force: true });
