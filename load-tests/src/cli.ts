@@ -1,7 +1,8 @@
 /**
- * `npm run load -- <connections|fanout|e2e|cluster|pgbench> [--flag value …]`: starts a private copy of the stack on this
+ * `npm run load -- <connections|fanout|e2e|cluster|storm|pgbench> [--flag value …]`: starts a private copy of the stack on this
  * machine, drives it from several client processes, and prints the figures for the gateway, the plain Socket.IO
- * baseline and the raw uWS floor side by side (`cluster`: 1 to N gateway processes, a table per event rate).
+ * baseline and the raw uWS floor side by side (`cluster`: 1 to N gateway processes, a table per event rate; `storm`:
+ * 19,000 sockets dropped at once and reconnecting, on the gateway and the baseline).
  * Flags are listed in load-tests/README.md. Everything it starts is removed at the end.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -13,6 +14,7 @@ import { runConnections } from './scenarios/connections.js';
 import { runE2e } from './scenarios/e2e.js';
 import { runFanout } from './scenarios/fanout.js';
 import { runPgbenchScenario } from './scenarios/pgbench.js';
+import { runStorm } from './scenarios/storm.js';
 import { withRunContext, type RunContext } from './scenarios/run-context.js';
 import type { ServerKind } from './stack/load-stack.js';
 
@@ -41,6 +43,7 @@ const SCENARIOS: Record<string, Scenario> = {
   fanout: { run: runFanout, servers: ['gateway', 'baseline', 'floor'] },
   e2e: { run: runE2e, servers: ['gateway', 'baseline'] },
   cluster: { run: runCluster, servers: ['gateway'] },
+  storm: { run: runStorm, servers: ['gateway', 'baseline'] },
   pgbench: { standalone: runPgbenchScenario },
 };
 

@@ -10,5 +10,6 @@ export { createLocalStorageStore, createMemoryStore, type ClientStore, type Loca
 export type { Cursor, PendingSend } from './client-state.js';
 export { SEND_LIMITS, checkSend, type SendProblem } from './limits.js';
 export { fullJitterDelay, type BackoffOptions } from './backoff.js';
+export { ReconnectPolicy, type ReconnectPolicyOptions } from './reconnect-policy.js';
 export { ApiError } from './rest.js';
 export type { TypingDebouncerOptions } from './typing-debouncer.js';

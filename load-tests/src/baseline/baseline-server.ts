@@ -3,7 +3,9 @@
  * default `ws` engine (no uWS), with the same features as the gateway where they cost per connection or per
  * event: auth through the messages service's internal API, auto-join of the device's latest conversation,
  * presence in Redis, the Redis streams adapter, connection state recovery, and fan-out from JetStream to the same
- * rooms (`conv:{id}` on /client, `app:{id}` on /admin). Nothing here is used in production.
+ * rooms (`conv:{id}` on /client, `app:{id}` on /admin). A device's `message:send` is forwarded to the messages
+ * service's internal API (no schema check), so SDK clients can send through it (`storm`). Nothing here is used in
+ * production.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -17,6 +19,7 @@ import {
   SOCKET_PATH,
   type InternalAuthAdminResponse,
   type InternalAuthClientResponse,
+  type Message,
   type MessageCreatedEvent,
 } from '@switchboard/protocol';
 import type { Registry } from '@switchboard/metrics';
@@ -93,14 +96,20 @@ export async function startBaselineServer(options: BaselineOptions): Promise<Bas
     if (!auth.app_id || !auth.device_id || !auth.api_key) return next(new Refusal('MISSING_PARAMS'));
     internal<InternalAuthClientResponse>(INTERNAL_PATHS.authClient, { app_id: auth.app_id, device_id: auth.device_id, api_key: auth.api_key }).then(
       (answer) => {
-        socket.data = { appId: answer.principal.app_id, deviceId: answer.principal.device_id, latest: answer.latest_conversation?.id, connectedAt: new Date().toISOString() };
+        socket.data = {
+          appId: answer.principal.app_id,
+          deviceId: answer.principal.device_id,
+          principal: answer.principal,
+          latest: answer.latest_conversation?.id,
+          connectedAt: new Date().toISOString(),
+        };
         next();
       },
       (error: Error) => next(error instanceof Refusal ? error : new Refusal('UNAVAILABLE')),
     );
   });
   client.on('connection', (socket) => {
-    const { appId, deviceId, latest, connectedAt } = socket.data as { appId: string; deviceId: string; latest?: string; connectedAt: string };
+    const { appId, deviceId, principal, latest, connectedAt } = socket.data as { appId: string; deviceId: string; principal: unknown; latest?: string; connectedAt: string };
     socket.emit('connected', { connection_id: socket.id, server_time: new Date().toISOString() });
     if (latest) {
       socket.join(`conv:${latest}`);
@@ -116,6 +125,12 @@ export async function startBaselineServer(options: BaselineOptions): Promise<Bas
       .exec()
       .catch(() => undefined);
     socket.on('ping', (ack?: (reply: string) => void) => ack?.('pong'));
+    socket.on('message:send', (payload: Record<string, unknown>, ack?: (result: unknown) => void) => {
+      internal<{ message: Message }>(INTERNAL_PATHS.sendMessage, { principal, ...payload }).then(
+        (answer) => ack?.({ success: true, message: answer.message }),
+        (error: Error) => ack?.({ success: false, error: { code: error instanceof Refusal ? error.data.code : 'UNAVAILABLE', message: 'the send failed' } }),
+      );
+    });
     socket.on('disconnect', () => {
       redis.multi().srem(device, socket.id).hdel(sessions, socket.id).exec().catch(() => undefined);
     });

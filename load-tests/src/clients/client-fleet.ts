@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { sleep } from '@switchboard/runtime';
 import { createHistogram, type Histogram } from '../measure/histogram.js';
 import { pinnedCommand } from '../pin.js';
-import type { ClientWorkerStats, FromClientWorker, SocketSpec, ToClientWorker } from './worker-messages.js';
+import type { ClientWorkerStats, FromClientWorker, SocketSpec, StormStats, ToClientWorker } from './worker-messages.js';
 
 const WORKER_SCRIPT = fileURLToPath(new URL('./client-worker.js', import.meta.url));
 
@@ -30,10 +30,28 @@ export interface FleetStats {
   readonly protocolErrors: number;
 }
 
+/** A storm's record, all workers together, since `stormMark()`. */
+export interface FleetStorm {
+  readonly sockets: number;
+  readonly open: number;
+  /** When each socket that came back got `connected` again (epoch ms), one entry per socket. */
+  readonly backAt: number[];
+  readonly handshake: Histogram;
+  readonly refused: Record<string, number>;
+}
+
 export interface ClientFleet extends AsyncDisposable {
-  /** Opens `sockets` against `url` (spread evenly over the workers); resolves when every handshake ended. */
-  open(url: string, sockets: readonly SocketSpec[], options?: { concurrencyPerWorker?: number; timeoutMs?: number }): Promise<FleetStats>;
+  /**
+   * Opens `sockets` against `url` (spread evenly over the workers); resolves when every first handshake ended.
+   * `reconnect`: each socket reconnects after a drop or a failed attempt with the SDK's delays, until `closeSockets()`.
+   */
+  open(url: string, sockets: readonly SocketSpec[], options?: { concurrencyPerWorker?: number; timeoutMs?: number; reconnect?: boolean }): Promise<FleetStats>;
   snapshot(): Promise<FleetStats>;
+  /** Starts a storm's record over (which sockets came back, their handshakes, refused attempts). */
+  stormMark(): Promise<void>;
+  /** Cuts every open socket at once from the client side; resolves with how many were open. */
+  cut(): Promise<number>;
+  stormStats(): Promise<FleetStorm>;
   /** Closes every socket (the workers stay, ready for the next `open`). */
   closeSockets(): Promise<void>;
   readonly pids: readonly number[];
@@ -101,6 +119,7 @@ export async function startClientFleet(options: ClientFleetOptions): Promise<Cli
             sockets: sockets.slice(i * per, (i + 1) * per),
             concurrency: extra.concurrencyPerWorker ?? 50,
             timeoutMs: extra.timeoutMs ?? 30_000,
+            reconnect: extra.reconnect ?? false,
           }),
         ),
       );
@@ -108,6 +127,29 @@ export async function startClientFleet(options: ClientFleetOptions): Promise<Cli
     },
     async snapshot() {
       return merge((await Promise.all(children.map((child) => ask(child, { type: 'snapshot' })))).map(statsOf));
+    },
+    async stormMark() {
+      await Promise.all(children.map((child) => ask(child, { type: 'storm-mark' })));
+    },
+    async cut() {
+      const answers = await Promise.all(children.map((child) => ask(child, { type: 'cut' })));
+      return answers.reduce((sum, a) => sum + ('cut' in a ? a.cut : 0), 0);
+    },
+    async stormStats() {
+      const all = (await Promise.all(children.map((child) => ask(child, { type: 'storm-stats' })))).map((a) => ('storm' in a ? a.storm : undefined)!);
+      const handshake = createHistogram();
+      const refused: Record<string, number> = {};
+      const backAt: number[] = [];
+      let sockets = 0;
+      let open = 0;
+      for (const s of all as StormStats[]) {
+        sockets += s.sockets;
+        open += s.open;
+        backAt.push(...s.backAt);
+        handshake.merge(s.handshake);
+        for (const [reason, n] of Object.entries(s.refused)) refused[reason] = (refused[reason] ?? 0) + n;
+      }
+      return { sockets, open, backAt, handshake, refused };
     },
     closeSockets,
     async [Symbol.asyncDispose]() {

@@ -4,10 +4,11 @@
  * client-fleet.ts; it exits when told to close or when its parent goes away.
  */
 import WebSocket from 'ws';
+import { ReconnectPolicy } from '@switchboard/client';
 import { sleep } from '@switchboard/runtime';
 import { createHistogram, type Histogram } from '../measure/histogram.js';
 import { createSession } from '../protocol/sio-frames.js';
-import type { ClientWorkerStats, FromClientWorker, SocketSpec, TagStats, ToClientWorker } from './worker-messages.js';
+import type { ClientWorkerStats, FromClientWorker, SocketSpec, StormStats, TagStats, ToClientWorker } from './worker-messages.js';
 
 const MESSAGE_NEW_PREFIX = '42/client,["message:new",';
 
@@ -17,8 +18,20 @@ interface TagHistograms {
   readonly createdToClient: Histogram;
 }
 
+/** One socket of the worker across its connections (a reconnecting socket opens a new WebSocket each attempt). */
+interface Slot {
+  readonly spec: SocketSpec;
+  /** The SDK's reconnect delays, when the socket reconnects. */
+  readonly policy: ReconnectPolicy | undefined;
+  everConnected: boolean;
+  /** When it first got `connected` again since the last storm mark. */
+  backAt: number | undefined;
+}
+
 function createClientWorker(send: (message: FromClientWorker) => void) {
   const sockets = new Set<WebSocket>();
+  const slots = new Set<Slot>();
+  const timers = new Set<NodeJS.Timeout>();
   const handshake = createHistogram();
   const tags = new Map<string, TagHistograms>();
   const connectErrors: Record<string, number> = {};
@@ -27,6 +40,9 @@ function createClientWorker(send: (message: FromClientWorker) => void) {
   let drops = 0;
   let protocolErrors = 0;
   let closing = false;
+  // Since the last storm mark: reconnect handshakes and refused reconnect attempts.
+  const stormHandshake = createHistogram();
+  let stormRefused: Record<string, number> = {};
 
   const tagOf = (tag: string) => {
     let entry = tags.get(tag);
@@ -61,9 +77,20 @@ function createClientWorker(send: (message: FromClientWorker) => void) {
     return true;
   };
 
+  /** The next attempt of a reconnecting socket, after its policy's delay (none once the worker closes). */
+  const reconnectLater = (url: string, localAddress: string, slot: Slot, timeoutMs: number) => {
+    if (!slot.policy || closing) return;
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      if (!closing) void openOne(url, localAddress, slot, timeoutMs);
+    }, slot.policy.next().delayMs);
+    timers.add(timer);
+  };
+
   /** Opens one socket; resolves when its namespace answered (or it failed). */
-  const openOne = (url: string, localAddress: string, spec: SocketSpec, timeoutMs: number) =>
+  const openOne = (url: string, localAddress: string, slot: Slot, timeoutMs: number) =>
     new Promise<void>((resolve) => {
+      const { spec } = slot;
       const started = Date.now();
       let state: 'opening' | 'connected' | 'done' = 'opening';
       const ws = new WebSocket(url, { localAddress, perMessageDeflate: false, skipUTF8Validation: true, handshakeTimeout: timeoutMs });
@@ -73,8 +100,10 @@ function createClientWorker(send: (message: FromClientWorker) => void) {
         state = 'done';
         clearTimeout(timer);
         failed(reason);
+        if (slot.everConnected) stormRefused[reason] = (stormRefused[reason] ?? 0) + 1;
         ws.terminate();
         resolve();
+        reconnectLater(url, localAddress, slot, timeoutMs);
       };
       const session = createSession((frame) => ws.send(frame), {
         onOpen: () => session.connect(spec.nsp, spec.auth),
@@ -89,7 +118,14 @@ function createClientWorker(send: (message: FromClientWorker) => void) {
             clearTimeout(timer);
             connected++;
             open++;
-            handshake.record(Date.now() - started);
+            const now = Date.now();
+            handshake.record(now - started);
+            if (slot.everConnected) {
+              stormHandshake.record(now - started);
+              slot.backAt ??= now;
+            }
+            slot.everConnected = true;
+            slot.policy?.connected();
             resolve();
           } else if (name === 'error') protocolErrors++;
         },
@@ -103,8 +139,11 @@ function createClientWorker(send: (message: FromClientWorker) => void) {
       ws.on('close', () => {
         sockets.delete(ws);
         if (state === 'connected') {
+          state = 'done';
           open--;
           if (!closing) drops++;
+          slot.policy?.dropped();
+          reconnectLater(url, localAddress, slot, timeoutMs);
         }
         fail('closed before connected');
       });
@@ -123,21 +162,58 @@ function createClientWorker(send: (message: FromClientWorker) => void) {
     async handle(message: ToClientWorker) {
       switch (message.type) {
         case 'open': {
-          const queue = [...message.sockets];
+          closing = false;
+          const queue: Slot[] = message.sockets.map((spec) => ({
+            spec,
+            policy: message.reconnect ? new ReconnectPolicy() : undefined,
+            everConnected: false,
+            backAt: undefined,
+          }));
+          for (const slot of queue) slots.add(slot);
           const lane = async () => {
-            for (let spec = queue.shift(); spec; spec = queue.shift()) await openOne(message.url, message.localAddress, spec, message.timeoutMs);
+            for (let slot = queue.shift(); slot; slot = queue.shift()) await openOne(message.url, message.localAddress, slot, message.timeoutMs);
           };
           await Promise.all(Array.from({ length: Math.max(1, message.concurrency) }, lane));
           return send({ type: 'opened', stats: stats() });
         }
         case 'snapshot':
           return send({ type: 'snapshot', stats: stats() });
+        case 'storm-mark': {
+          stormHandshake.reset();
+          stormRefused = {};
+          for (const slot of slots) slot.backAt = undefined;
+          return send({ type: 'marked' });
+        }
+        case 'cut': {
+          let cut = 0;
+          for (const ws of [...sockets]) {
+            if (ws.readyState === WebSocket.OPEN) cut++;
+            ws.terminate();
+          }
+          return send({ type: 'cut', cut });
+        }
+        case 'storm-stats': {
+          const backAt: number[] = [];
+          for (const slot of slots) if (slot.backAt !== undefined) backAt.push(slot.backAt);
+          const storm: StormStats = { sockets: slots.size, open, backAt, handshake: stormHandshake.toJSON(), refused: { ...stormRefused } };
+          return send({ type: 'storm-stats', storm });
+        }
         case 'close': {
           closing = true;
+          for (const timer of timers) clearTimeout(timer);
+          timers.clear();
+          for (const slot of slots) slot.policy?.close();
+          slots.clear();
           for (const ws of sockets) ws.close();
           const deadline = Date.now() + 5000;
           while (sockets.size > 0 && Date.now() < deadline) await sleep(50);
           for (const ws of sockets) ws.terminate();
+          // The next `open` measures another server: its handshakes, errors and drops start from zero.
+          handshake.reset();
+          for (const reason of Object.keys(connectErrors)) delete connectErrors[reason];
+          connected = 0;
+          drops = 0;
+          protocolErrors = 0;
           return send({ type: 'closed' });
         }
       }

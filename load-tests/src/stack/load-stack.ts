@@ -35,6 +35,8 @@ export const LOAD_LIMITS = Object.freeze({
 export interface ServerUnderTest {
   readonly kind: ServerKind;
   readonly process: ServiceProcess;
+  /** Its Redis key prefix (gateway, baseline): a restart with the same one finds the same presence and sessions. */
+  readonly keyPrefix: string;
   /** Where its CPU profile and heap snapshots go (with `profileDir`). */
   readonly diagnosticDir: string | undefined;
   stop(): Promise<void>;
@@ -69,7 +71,14 @@ export interface LoadStack extends AsyncDisposable {
   readonly nats: ServerProcess;
   readonly redis: ServerProcess;
   readonly messages: ServiceProcess;
-  startServer(kind: ServerKind, env?: Record<string, string>): Promise<ServerUnderTest>;
+  startServer(kind: ServerKind, env?: Record<string, string>, where?: StartServerOptions): Promise<ServerUnderTest>;
+}
+
+export interface StartServerOptions {
+  /** A fixed port (one below the ephemeral range, to start the server again there after a kill); default: the OS picks. */
+  readonly port?: number;
+  /** The Redis key prefix of a server it replaces; default: a fresh one. */
+  readonly keyPrefix?: string;
 }
 
 export async function startLoadStack(options: LoadStackOptions = {}): Promise<LoadStack> {
@@ -96,23 +105,25 @@ export async function startLoadStack(options: LoadStackOptions = {}): Promise<Lo
   }
 
   let serial = 0;
-  const startServer = async (kind: ServerKind, env: Record<string, string> = {}): Promise<ServerUnderTest> => {
+  const startServer = async (kind: ServerKind, env: Record<string, string> = {}, where: StartServerOptions = {}): Promise<ServerUnderTest> => {
     serial++;
-    // A fresh key prefix per server under test.
-    const prefix = `sbload-${randomBytes(4).toString('hex')}`;
+    // A fresh key prefix per server under test (unless it replaces one).
+    const prefix = where.keyPrefix ?? `sbload-${randomBytes(4).toString('hex')}`;
+    const port = where.port === undefined ? {} : { port: where.port };
     const diagnosticDir = options.profileDir ? `${options.profileDir}/${kind}-${serial}` : undefined;
     const nodeArgs = [...(diagnosticDir ? await profileArgs(diagnosticDir) : []), ...(options.inspect ? ['--inspect=127.0.0.1:0'] : [])];
     const proc =
       kind === 'gateway'
         ? await stack.startNode(
             { REDIS_KEY_PREFIX: prefix, NODE_ID: `load-${serial}`, DRAIN_WINDOW_MS: '2000', ...LOAD_LIMITS.gateway, ...options.gatewayEnv, ...env },
-            { nodeArgs, ...(options.gatewayMain ? { script: options.gatewayMain } : {}) },
+            { nodeArgs, ...port, ...(options.gatewayMain ? { script: options.gatewayMain } : {}) },
           )
         : kind === 'baseline'
           ? await startServiceProcess({
               script: BASELINE_MAIN,
               portVariable: 'BASELINE_PORT',
               nodeArgs,
+              ...port,
               env: {
                 REDIS_URL: stack.redisUrl,
                 NATS_URL: stack.natsUrl,
@@ -128,10 +139,11 @@ export async function startLoadStack(options: LoadStackOptions = {}): Promise<Lo
               script: FLOOR_MAIN,
               portVariable: 'FLOOR_PORT',
               nodeArgs,
+              ...port,
               env: { NATS_URL: stack.natsUrl, MESSAGES_URL: stack.messages.url, INTERNAL_TOKEN, FLOOR_HOST: '127.0.0.1', ...env },
             });
     await pinProcess(proc.pid, options.serverCpus);
-    return { kind, process: proc, diagnosticDir, stop: () => stopGracefully(proc) };
+    return { kind, process: proc, keyPrefix: prefix, diagnosticDir, stop: () => stopGracefully(proc) };
   };
 
   return {
