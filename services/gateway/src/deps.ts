@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { connect } from '@nats-io/transport-node';
 import { natsAuthFailure, natsConnectionOptions, onNatsCredentialsRefused } from '@switchboard/config';
 import type { Logger } from '@switchboard/logger';
-import { presenceKeyPrefix } from '@switchboard/presence';
+import { nodeConnectionName, presenceKeyPrefix } from '@switchboard/presence';
 import { natsNames } from '@switchboard/protocol';
 import type { GatewayDeps } from './app.js';
 import type { GatewayConfig } from './config.js';
@@ -34,6 +34,7 @@ export type GatewayDepsConfig = Pick<
   | 'MESSAGES_TIMEOUT_MS'
   | 'AUTH_CACHE_TTL_MS'
   | 'NODE_TTL_MS'
+  | 'NODE_LOST_MS'
   | 'SWEEP_INTERVAL_MS'
 > & { readonly REDIS_URL?: string | undefined; readonly NATS_URL?: string | undefined };
 
@@ -86,7 +87,10 @@ export function createGatewayDeps(config: GatewayDepsConfig, options: GatewayDep
     if (!config.REDIS_URL) throw new Error('REDIS_URL is required');
     const redisState = createDependencyState('redis', targetOf(config.REDIS_URL), logger);
     // Presence and sessions: our own code, which handles a failed command, so commands fail after a few retries.
-    const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3, connectionName: `gateway-${config.NODE_ID}` });
+    // Its name tells the other nodes' sweeper that this process is alive while its connection is open (a paused
+    // node is not swept before NODE_LOST_MS): see `nodeConnectionName`.
+    const presencePrefix = presenceKeyPrefix(config.REDIS_KEY_PREFIX);
+    const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3, connectionName: nodeConnectionName(presencePrefix, config.NODE_ID) });
     redis.on('error', (error) => logger.debug({ err: error }, 'redis error'));
     const redisFollower = followRedis(redis, redisState);
     // The Socket.IO adapter does not handle failed commands (an unawaited SUBSCRIBE rejected with
@@ -95,11 +99,21 @@ export function createGatewayDeps(config: GatewayDepsConfig, options: GatewayDep
     adapterRedis.on('error', (error) => logger.debug({ err: error }, 'redis (adapter) error'));
     redisReady = () => redis.status === 'ready' && adapterRedis.status === 'ready';
     checks.redis = redisReady;
+    const sweepLog = logger.child({ component: 'presence-sweep' });
+    let listRefused = false;
     registry = createRedisConnectionRegistry({
       redis,
-      prefix: presenceKeyPrefix(config.REDIS_KEY_PREFIX),
+      prefix: presencePrefix,
       nodeTtlMs: config.NODE_TTL_MS,
+      nodeLostMs: config.NODE_LOST_MS,
       sweepLockMs: config.SWEEP_INTERVAL_MS,
+      onConnectionListError: (error) => {
+        if (listRefused) return;
+        listRefused = true;
+        sweepLog.warn({ err: error }, 'CLIENT LIST refused: a node that misses its heartbeat is swept after NODE_TTL_MS even if it is only paused');
+      },
+      onNodePaused: (nodeId) =>
+        sweepLog.info({ paused_node: nodeId, node_lost_ms: config.NODE_LOST_MS }, 'a node missed its heartbeat but its Redis connection is open: taken as paused, not swept yet'),
     });
     adapter = createRedisStreamsAdapter(adapterRedis, config.REDIS_KEY_PREFIX);
     // The limits' own client fails a command at once while Redis is unreachable (no offline queue, no retries), so
