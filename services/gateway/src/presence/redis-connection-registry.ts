@@ -100,7 +100,7 @@ export interface RedisConnectionRegistryOptions {
 /** The names of the normal (not pub/sub, not replica) connections open on Redis now; `undefined` if it refuses. */
 async function openConnectionNames(redis: Redis, onError: ((error: unknown) => void) | undefined): Promise<Set<string> | undefined> {
   try {
-    const list = String(await redis.client('LIST', 'TYPE', 'normal'));
+    const list = String(await redis.call('CLIENT', 'LIST', 'TYPE', 'normal'));
     const names = new Set<string>();
     for (const line of list.split('\n')) {
       const name = /(?:^| )name=(\S+)/.exec(line)?.[1];
