@@ -22,6 +22,15 @@ export interface Device {
   readonly conversationId: string;
 }
 
+/** A connection event of one client, for the scenario's timeline (where the catch-up time went). */
+export interface ConnectionEvent {
+  readonly client: string;
+  readonly event: 'server:shutdown' | 'disconnect' | 'reconnecting' | 'connect';
+  readonly at: number;
+  /** `reconnecting`: the delay before the attempt; `server:shutdown`: the hint. */
+  readonly delayMs?: number;
+}
+
 export interface PresenceEvent extends PresenceChangePayload {
   readonly agent: string;
   readonly at: number;
@@ -38,6 +47,8 @@ export interface Fleet {
   readonly devices: readonly Device[];
   readonly agents: readonly AgentClient[];
   readonly presence: PresenceEvent[];
+  /** Every client's connection events, in order. */
+  readonly timeline: ConnectionEvent[];
   readonly conversationIds: readonly string[];
   startSending(): void;
   stopSending(): void;
@@ -77,6 +88,17 @@ export async function startFleet(faults: FaultStack, options: FleetOptions = {})
   let drops = 0;
   for (const device of devices) device.client.on('disconnect', () => drops++);
   for (const agent of agents) agent.on('disconnect', () => drops++);
+  const timeline: ConnectionEvent[] = [];
+  const follow = (name: string, client: ChatClient | AgentClient) => {
+    // The events followed here are the same on both clients; their `on` types differ in the others.
+    const on = client.on.bind(client) as (event: string, listener: (payload: { reconnect_delay_ms?: number; delayMs?: number }) => void) => void;
+    on('server:shutdown', (p) => timeline.push({ client: name, event: 'server:shutdown', at: Date.now(), delayMs: p.reconnect_delay_ms! }));
+    on('disconnect', () => timeline.push({ client: name, event: 'disconnect', at: Date.now() }));
+    on('reconnecting', (info) => timeline.push({ client: name, event: 'reconnecting', at: Date.now(), delayMs: info.delayMs! }));
+    on('connect', () => timeline.push({ client: name, event: 'connect', at: Date.now() }));
+  };
+  for (const device of devices) follow(device.id, device.client);
+  agents.forEach((agent, i) => follow(`agent-${i + 1}`, agent));
   const joined = new Set<string>();
   for (const device of devices) device.client.on('conversation:joined', () => joined.add(device.id));
   for (const agent of agents) agent.connect();
@@ -95,6 +117,7 @@ export async function startFleet(faults: FaultStack, options: FleetOptions = {})
     devices,
     agents,
     presence,
+    timeline,
     conversationIds,
     startSending() {
       const deviceEvery = options.deviceEveryMs ?? 1000;

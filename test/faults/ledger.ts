@@ -186,6 +186,21 @@ export class Ledger {
     return { count, lastDoneAt, slowestMs };
   }
 
+  /** When each late send (see `lateSends`) was done: acked and delivered everywhere. */
+  lateSendDoneTimes(lateMs: number): number[] {
+    const deliveredAt = this.#deliveredAt();
+    const times: number[] = [];
+    for (const send of this.sends.values()) {
+      if (!send.stored) continue;
+      let done = send.ackedAt!;
+      for (const [name, client] of this.#clients) {
+        if (client.conversations().includes(send.conversationId)) done = Math.max(done, deliveredAt.get(name)!.get(send.stored.id) ?? Number.POSITIVE_INFINITY);
+      }
+      if (done - send.startedAt > lateMs) times.push(done);
+    }
+    return times;
+  }
+
   /** The p99 of how long the sends started before `before` took to be stored and delivered everywhere: the run's steady state. */
   steadyP99(before: number): number {
     const deliveredAt = this.#deliveredAt();

@@ -112,6 +112,7 @@ export async function runScenario(
   };
   const line = JSON.stringify({ at: new Date().toISOString(), ...figures, violations: figures.violations.slice(0, 20) });
   process.stdout.write(`[faults] ${line}\n`);
+  process.stdout.write(`[faults] timeline (ms from the reference): ${JSON.stringify(timelineOf(fleet, timing))}\n`);
   if (process.env.FAULTS_RESULTS) await appendFile(process.env.FAULTS_RESULTS, `${line}\n`);
   return figures;
 }
@@ -132,4 +133,23 @@ export function useFaultStack(options: FaultStackOptions = {}, fleetOptions: Fle
     await faults?.[Symbol.asyncDispose]();
   });
   return { faults: () => faults!, fleet: () => fleet! };
+}
+
+/**
+ * Where the catch-up time went: for each kind of connection event after the fault, how many, and the first and
+ * last relative to the reference moment (with the largest delay a `reconnecting` or `server:shutdown` gave); and
+ * when the late sends were done (p50, p90, last).
+ */
+function timelineOf(fleet: Fleet, timing: FaultTiming): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const rel = (at: number) => at - timing.referenceAt;
+  for (const kind of ['server:shutdown', 'disconnect', 'reconnecting', 'connect'] as const) {
+    const events = fleet.timeline.filter((e) => e.event === kind && e.at >= timing.faultAt);
+    if (events.length === 0) continue;
+    const delays = events.map((e) => e.delayMs ?? 0);
+    out[kind] = { n: events.length, first: rel(events[0]!.at), last: rel(events.at(-1)!.at), ...(kind === 'reconnecting' || kind === 'server:shutdown' ? { maxDelay: Math.max(...delays) } : {}) };
+  }
+  const done = fleet.ledger.lateSendDoneTimes(LATE_MS).map(rel).sort((a, b) => a - b);
+  if (done.length > 0) out.lateDone = { n: done.length, p50: done[Math.floor(done.length / 2)], p90: done[Math.floor(done.length * 0.9)], last: done.at(-1) };
+  return out;
 }

@@ -21,8 +21,11 @@ export interface LifecycleHooks {
   readonly renewable: (code: string) => boolean;
   /** The socket is connected (`connect` is emitted right after): re-join, catch up, resume the sends. */
   readonly onConnected: (recovered: boolean) => void;
-  /** The connection is gone (`disconnect` is emitted right after): pause the sends. */
-  readonly onDropped: () => void;
+  /**
+   * The connection is gone (`disconnect` is emitted right after): pause the sends. `announced`: the server said
+   * `server:shutdown` on it first (a drain: not the fault of the sends in flight).
+   */
+  readonly onDropped: (announced: boolean) => void;
   /** `disconnect()` was called, before the socket is closed: stop typing, pause the sends (not their fault). */
   readonly onOffline: () => void;
   /** The client closes for good, before the socket is closed: settle everything that waits. */
@@ -46,6 +49,8 @@ export class ConnectionLifecycle {
   #droppedAt: number | undefined;
   /** A credential `error` the server sent before it disconnected us (revoked credentials, expired token). */
   #credentialError: AckError | undefined;
+  /** The server announced its shutdown on the current connection (`server:shutdown`). */
+  #announced = false;
 
   constructor(socket: Socket, options: ReconnectPolicyOptions, hooks: LifecycleHooks) {
     this.#socket = socket;
@@ -97,6 +102,7 @@ export class ConnectionLifecycle {
 
   /** The server announced its shutdown and when to come back. */
   hint(delayMs: number): void {
+    this.#announced = true;
     this.#reconnect.hint(delayMs);
   }
 
@@ -136,6 +142,7 @@ export class ConnectionLifecycle {
       this.#state = 'connected';
       this.#firstConnectedAt ??= Date.now();
       this.#credentialError = undefined;
+      this.#announced = false;
       this.#reconnect.connected();
       this.#hooks.onConnected(socket.recovered);
       emit('connect', { recovered: socket.recovered });
@@ -143,7 +150,9 @@ export class ConnectionLifecycle {
     socket.on('disconnect', (reason) => {
       this.#droppedAt = Date.now();
       this.#reconnect.dropped();
-      this.#hooks.onDropped();
+      const announced = this.#announced;
+      this.#announced = false;
+      this.#hooks.onDropped(announced);
       emit('disconnect', reason);
       if (reason === 'io client disconnect') return; // disconnect() or close()
       if (reason === 'io server disconnect') {

@@ -143,9 +143,10 @@ export abstract class RealtimeClient<
           }
           this.#sends.queue.resume();
         },
-        onDropped: () => {
+        onDropped: (announced) => {
           this.#refresher?.stop();
-          this.#sends.queue.pause();
+          // A drop the server announced (a drain) is not the fault of the sends in flight: no suspects after it.
+          this.#sends.queue.pause({ dropped: !announced });
         },
         onOffline: () => {
           this.#typing.close();

@@ -1,4 +1,4 @@
-export { agentMember, nodeAgentMember, parseNodeAgentMember, presenceKeyPrefix, presenceKeys, type PresenceKeys } from './presence-keys.js';
+export { agentMember, nodeAgentMember, nodeConnectionName, parseNodeAgentMember, presenceKeyPrefix, presenceKeys, type PresenceKeys } from './presence-keys.js';
 export type { PresenceReader } from './presence-reader.js';
 export { createRedisPresenceReader, type RedisPresenceReaderOptions } from './redis-presence-reader.js';
 export { createMemoryPresence, type LiveSets, type MemoryPresence } from './memory-presence.js';

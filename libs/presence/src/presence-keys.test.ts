@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { agentMember, nodeAgentMember, parseNodeAgentMember, presenceKeyPrefix, presenceKeys } from './presence-keys.js';
+import { agentMember, nodeAgentMember, nodeConnectionName, parseNodeAgentMember, presenceKeyPrefix, presenceKeys } from './presence-keys.js';
 
 /**
  * The key layout is shared by processes of different versions during a rolling upgrade (gateways write, the
@@ -18,8 +18,14 @@ describe('presence keys', () => {
     expect(keys.nodeAgents('gw-1')).toBe('switchboard:presence:node-agents:gw-1');
     expect(keys.leaving('gw-1')).toBe('switchboard:presence:leaving:gw-1');
     expect(keys.alive('gw-1')).toBe('switchboard:presence:alive:gw-1');
+    expect(keys.seen('gw-1')).toBe('switchboard:presence:seen:gw-1');
     expect(keys.nodes).toBe('switchboard:presence:nodes');
     expect(keys.sweepLock).toBe('switchboard:presence:sweep-lock');
+  });
+
+  it('presence keys - a node\'s registry connection is named under the prefix (the sweeper looks for it by name)', () => {
+    expect(nodeConnectionName(presenceKeyPrefix('switchboard'), 'gw-1')).toBe('switchboard:presence:gateway:gw-1');
+    expect(nodeConnectionName(presenceKeyPrefix('staging'), 'gw-1')).toBe('staging:presence:gateway:gw-1');
   });
 
   it('presence keys - agent members name the connection with its node, and a node\'s with its app', () => {

@@ -11,7 +11,9 @@
  * - `P:away:{app}:{device}`: token of the departure that left the device without connections;
  * - `P:node:{node}`: set of the node's live client connections; `P:node-agents:{node}`: its agent connections, as
  *   `{app}\t{connection}`; `P:leaving:{node}`: its departures in grace (for the sweep);
- * - `P:alive:{node}`: the node's liveness, with a TTL; `P:nodes`: the node ids; `P:sweep-lock`.
+ * - `P:alive:{node}`: the node's liveness, with a TTL (`NODE_TTL_MS`); `P:seen:{node}`: the same heartbeat with
+ *   the longer TTL of a node whose Redis connection stays open (`NODE_LOST_MS`, see `nodeConnectionName`);
+ *   `P:nodes`: the node ids; `P:sweep-lock`.
  *
  * No key is ever found by scanning. Ids never contain a tab (their patterns exclude it) and app ids no colon.
  */
@@ -26,6 +28,7 @@ export interface PresenceKeys {
   nodeAgents(nodeId: string): string;
   leaving(nodeId: string): string;
   alive(nodeId: string): string;
+  seen(nodeId: string): string;
   readonly nodes: string;
   readonly sweepLock: string;
 }
@@ -47,10 +50,19 @@ export function presenceKeys(prefix: string): PresenceKeys {
     nodeAgents: (nodeId) => `${prefix}:node-agents:${nodeId}`,
     leaving: (nodeId) => `${prefix}:leaving:${nodeId}`,
     alive: (nodeId) => `${prefix}:alive:${nodeId}`,
+    seen: (nodeId) => `${prefix}:seen:${nodeId}`,
     nodes: `${prefix}:nodes`,
     sweepLock: `${prefix}:sweep-lock`,
   };
 }
+
+/**
+ * The name (`CLIENT SETNAME`) of the Redis connection a gateway node's registry heartbeats on. The sweeper tells a
+ * paused node from a dead one by it: the kernel closes a dead process's connections, a stopped (or stalled) process
+ * keeps them, so a node whose liveness lapsed while this connection is still open is waited for, up to its
+ * `P:seen:{node}`. Under the presence prefix, so environments sharing one Redis never see each other's nodes.
+ */
+export const nodeConnectionName = (prefix: string, nodeId: string) => `${prefix}:gateway:${nodeId}`;
 
 /** A member of `P:agents:{app}`: the connection and the node holding it (a recovered id may move to another node). */
 export const agentMember = (connectionId: string, nodeId: string) => `${connectionId}\t${nodeId}`;

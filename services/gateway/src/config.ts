@@ -41,6 +41,12 @@ export const GatewayEnv = z.object({
   /** A node whose liveness key is older than this is swept (its presence and sessions removed). @default 10000 */
   NODE_TTL_MS: positiveInt(10_000),
   /**
+   * A node past `NODE_TTL_MS` whose Redis connection is still open (paused by SIGSTOP, a stall; or its host lost
+   * with the network, where no kernel closes its connections) is swept only once its last heartbeat is this old. A
+   * node that died has its connections closed by the kernel and is swept after `NODE_TTL_MS`. @default 60000
+   */
+  NODE_LOST_MS: positiveInt(60_000),
+  /**
    * A device whose last connection closed is announced offline only after this long without a new one (on any
    * node); a connection recovered within it announces nothing at all. 0 announces at once. @default 3000
    */

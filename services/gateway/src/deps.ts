@@ -1,7 +1,7 @@
 import uws from 'uWebSockets.js';
 import { Redis } from 'ioredis';
 import type { Logger } from '@switchboard/logger';
-import { presenceKeyPrefix } from '@switchboard/presence';
+import { nodeConnectionName, presenceKeyPrefix } from '@switchboard/presence';
 import { natsNames } from '@switchboard/protocol';
 import { createDependencyStatus, createServiceNats, redisTarget, watchRedis } from '@switchboard/runtime';
 import type { GatewayDeps } from './app.js';
@@ -32,6 +32,7 @@ export type GatewayDepsConfig = Pick<
   | 'MESSAGES_TIMEOUT_MS'
   | 'AUTH_CACHE_TTL_MS'
   | 'NODE_TTL_MS'
+  | 'NODE_LOST_MS'
   | 'SWEEP_INTERVAL_MS'
 > & { readonly REDIS_URL?: string | undefined; readonly NATS_URL?: string | undefined };
 
@@ -86,7 +87,10 @@ export function createGatewayDeps(config: GatewayDepsConfig, options: GatewayDep
   if (!registry) {
     if (!config.REDIS_URL) throw new Error('REDIS_URL is required');
     // Presence and sessions: our own code, which handles a failed command, so commands fail after a few retries.
-    const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3, connectionName: `gateway-${config.NODE_ID}` });
+    // Its name tells the other nodes' sweeper that this process is alive while its connection is open (a paused
+    // node is not swept before NODE_LOST_MS): see `nodeConnectionName`.
+    const presencePrefix = presenceKeyPrefix(config.REDIS_KEY_PREFIX);
+    const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3, connectionName: nodeConnectionName(presencePrefix, config.NODE_ID) });
     redis.on('error', (error) => logger.debug({ err: error }, 'redis error'));
     // The Socket.IO adapter does not handle failed commands (an unawaited SUBSCRIBE rejected with
     // MaxRetriesPerRequestError ended the process): its client queues them until Redis answers instead.
@@ -96,11 +100,21 @@ export function createGatewayDeps(config: GatewayDepsConfig, options: GatewayDep
     // `/readyz`'s `redis` is ok while both these clients are connected; the limits' and the lease's clients are left
     // out (they fail open at once instead).
     const redisWatch = watchRedis([redis, adapterRedis], status, redisTarget(config.REDIS_URL), { required: true });
+    const sweepLog = logger.child({ component: 'presence-sweep' });
+    let listRefused = false;
     registry = createRedisConnectionRegistry({
       redis,
-      prefix: presenceKeyPrefix(config.REDIS_KEY_PREFIX),
+      prefix: presencePrefix,
       nodeTtlMs: config.NODE_TTL_MS,
+      nodeLostMs: config.NODE_LOST_MS,
       sweepLockMs: config.SWEEP_INTERVAL_MS,
+      onConnectionListError: (error) => {
+        if (listRefused) return;
+        listRefused = true;
+        sweepLog.warn({ err: error }, 'CLIENT LIST refused: a node that misses its heartbeat is swept after NODE_TTL_MS even if it is only paused');
+      },
+      onNodePaused: (nodeId) =>
+        sweepLog.info({ paused_node: nodeId, node_lost_ms: config.NODE_LOST_MS }, 'a node missed its heartbeat but its Redis connection is open: taken as paused, not swept yet'),
     });
     adapter = createRedisStreamsAdapter(adapterRedis, config.REDIS_KEY_PREFIX);
     // The limits' own client fails a command at once while Redis is unreachable (no offline queue, no retries), so
@@ -140,6 +154,8 @@ export function createGatewayDeps(config: GatewayDepsConfig, options: GatewayDep
     // Credentials from NATS_URL or NATS_CREDS; refused ones (at start or later) end the process with one line,
     // an unreachable server is waited for (retried with backoff, then nats.js reconnects by itself).
     const natsAuth = { url: config.NATS_URL, credsFile: config.NATS_CREDS };
+    // libs/runtime's connection: reconnect attempts every 500 ms, so after an outage the node's rooms and consumers are
+    // back within about half a second of the server (docs/reliability.md, NATS).
     const nats = createServiceNats(natsAuth, `gateway-${config.NODE_ID}`, logger, { status, fail, required: true });
     const names = natsNames(config.NATS_PREFIX);
     // Room events go out on this connection, the one that acks what they came from: the server has them first.

@@ -131,7 +131,7 @@ const uniquePrefix = () => {
 readerContract('redis', () => {
   const prefix = uniquePrefix();
   return {
-    registry: createRedisConnectionRegistry({ redis, prefix, nodeTtlMs: 300, sweepLockMs: 50 }),
+    registry: createRedisConnectionRegistry({ redis, prefix, nodeTtlMs: 300, nodeLostMs: 300, sweepLockMs: 50 }),
     reader: createRedisPresenceReader({ redis, prefix }),
   };
 });
@@ -144,7 +144,7 @@ describe('presence reader: redis only', () => {
 
   it("redis - a dead node's agents, users and devices stop being online when it is swept; a live node's stay", async () => {
     const prefix = uniquePrefix();
-    const registry = createRedisConnectionRegistry({ redis, prefix, nodeTtlMs: 200, sweepLockMs: 10 });
+    const registry = createRedisConnectionRegistry({ redis, prefix, nodeTtlMs: 200, nodeLostMs: 200, sweepLockMs: 10 });
     const reader = createRedisPresenceReader({ redis, prefix });
     await registry.heartbeat('dead');
     await registry.heartbeat('alive');

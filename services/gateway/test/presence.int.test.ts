@@ -67,7 +67,7 @@ describe('presence across nodes', () => {
     }
   });
 
-  it('presence - a node killed with SIGKILL has its sessions and presence removed within 20 s, with the events', async () => {
+  it('presence - a node killed with SIGKILL has its sessions and presence removed within 20 s, with the events (its Redis connection closed: no wait for NODE_LOST_MS)', async () => {
     const doomed = await stack.startNode();
     const agent = await stack.connected(stack.admin(a, app));
     const victim = await stack.connected(stack.client(doomed.url, app, 'doomed-device', { reconnection: false }));
@@ -82,6 +82,63 @@ describe('presence across nodes', () => {
     expect(await agent.waitFor('session:disconnect')).toEqual([{ app_id: app.id, device_id: 'doomed-device', user_id: null, connection_id: victimId, reason: 'node lost' }]);
     expect(healedMs).toBeLessThan(20_000);
     expect(((await agent.socket.emitWithAck('sessions:list', { app_id: app.id })) as any).sessions).toEqual([]);
+  }, 40_000);
+
+  it('presence - a node frozen (SIGSTOP) past its liveness TTL is not swept while its Redis connection is open: no events, its session listed, nothing announced when it continues', async () => {
+    // A short TTL, so that a sweep would come within seconds; NODE_LOST_MS stays at its default (60 s).
+    const frozen = await stack.startNode({ NODE_TTL_MS: '1000', NODE_HEARTBEAT_MS: '300' });
+    const agent = await stack.connected(stack.admin(a, app));
+    const device = await stack.connected(stack.client(frozen.url, app, 'frozen-device', { reconnection: false }));
+    const mine = (name: string) => agent.of(name).filter((e) => e.device_id === 'frozen-device');
+    await waitFor(() => mine('presence:change').length === 1, { message: 'online' });
+    frozen.signal('SIGSTOP');
+    try {
+      // The TTL, then two sweeps of the other nodes (SWEEP_INTERVAL_MS, 3 s): a dead node would be gone by now.
+      await sleep(1_000 + 2 * 3_000 + 1_000);
+      expect(mine('presence:change')).toHaveLength(1);
+      expect(mine('session:disconnect')).toEqual([]);
+      const sessions = ((await agent.socket.emitWithAck('sessions:list', { app_id: app.id })) as any).sessions;
+      expect(sessions.map((s: any) => s.connection_id)).toContain(device.socket.id);
+    } finally {
+      frozen.signal('SIGCONT');
+    }
+    await sleep(1_000);
+    expect(device.socket.connected).toBe(true);
+    expect(mine('presence:change')).toHaveLength(1);
+    expect(mine('session:disconnect')).toEqual([]);
+    device.close();
+    await waitFor(() => mine('presence:change').length === 2, { timeoutMs: 10_000, message: 'offline after the grace' });
+    frozen.signal('SIGTERM');
+    await frozen.exited;
+  }, 40_000);
+
+  it('presence - a node frozen longer than NODE_LOST_MS is swept then, though its connection is open (a lost host), and registers its connections again when it continues', async () => {
+    const LOST_MS = 5_000;
+    const frozen = await stack.startNode({ NODE_TTL_MS: '1000', NODE_HEARTBEAT_MS: '300', NODE_LOST_MS: String(LOST_MS) });
+    const agent = await stack.connected(stack.admin(a, app));
+    const device = await stack.connected(stack.client(frozen.url, app, 'lost-device', { reconnection: false }));
+    const changes = () => agent.of('presence:change').filter((e) => e.device_id === 'lost-device').map((e) => e.is_online);
+    await waitFor(() => changes().length === 1, { message: 'online' });
+    frozen.signal('SIGSTOP');
+    const stoppedAt = Date.now();
+    let sweptMs: number;
+    try {
+      await waitFor(() => changes().length === 2, { timeoutMs: LOST_MS + 10_000, message: 'swept after NODE_LOST_MS' });
+      sweptMs = Date.now() - stoppedAt;
+    } finally {
+      frozen.signal('SIGCONT');
+    }
+    expect(changes()).toEqual([true, false]);
+    // Its last heartbeat came at most NODE_HEARTBEAT_MS before the stop; then one sweep interval (3 s) at most.
+    expect(sweptMs).toBeGreaterThanOrEqual(LOST_MS - 300 - 100);
+    expect(sweptMs).toBeLessThan(LOST_MS + 3_000 + 1_000);
+    await waitFor(() => changes().length === 3, { timeoutMs: 5_000, message: 'registered again' });
+    expect(changes()).toEqual([true, false, true]);
+    expect(device.socket.connected).toBe(true);
+    device.close();
+    await waitFor(() => changes().length === 4, { timeoutMs: 10_000, message: 'offline after the grace' });
+    frozen.signal('SIGTERM');
+    await frozen.exited;
   }, 40_000);
 
   it('presence - a device reconnecting in a tight loop across nodes produces no presence events; gone for good, it is offline after the grace', async () => {
@@ -107,7 +164,8 @@ describe('presence across nodes', () => {
 
   it('presence - a dropped connection back on the other node within the grace is a new session and no presence change', async () => {
     // No connection state recovery (room events ride NATS): each return is a new connection of the device.
-    await using balancer = await startTcpBalancer(stack.nodes.map((n) => n.port));
+    // The two nodes of the stack (the ones later tests started are gone).
+    await using balancer = await startTcpBalancer(stack.nodes.slice(0, 2).map((n) => n.port));
     const agent = await stack.connected(stack.admin(a, app));
     const device = await stack.connected(stack.client(balancer.url, app, 'recovering'));
     await agent.waitFor('presence:change');

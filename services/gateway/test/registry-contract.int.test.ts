@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
+import { nodeConnectionName } from '@switchboard/presence';
 import { deleteKeysWithPrefix, sharedRedisUrl, sleep } from '@switchboard/testing';
 import type { ConnectionRecord, ConnectionRegistry } from '../src/presence/connection-registry.js';
 import { createMemoryConnectionRegistry } from '../src/presence/memory-connection-registry.js';
@@ -110,7 +111,7 @@ const prefixes: string[] = [];
 registryContract('redis', () => {
   const prefix = `sbtest-registry-${randomBytes(4).toString('hex')}`;
   prefixes.push(prefix);
-  return createRedisConnectionRegistry({ redis, prefix, nodeTtlMs: 300, sweepLockMs: 50 });
+  return createRedisConnectionRegistry({ redis, prefix, nodeTtlMs: 300, nodeLostMs: 300, sweepLockMs: 50 });
 });
 
 describe('registry: redis only', () => {
@@ -122,7 +123,7 @@ describe('registry: redis only', () => {
   it('redis - a node whose liveness lapsed is swept once (its departures in grace settled), with the updates to announce', async () => {
     const prefix = `sbtest-registry-${randomBytes(4).toString('hex')}`;
     prefixes.push(prefix);
-    const registry = createRedisConnectionRegistry({ redis, prefix, nodeTtlMs: 200, sweepLockMs: 10 });
+    const registry = createRedisConnectionRegistry({ redis, prefix, nodeTtlMs: 200, nodeLostMs: 200, sweepLockMs: 10 });
     await registry.heartbeat('dead');
     await registry.heartbeat('alive');
     const base = { appId: 'app_1', userId: null, connectedAt: '2026-01-01T00:00:00.000Z' };
@@ -140,5 +141,47 @@ describe('registry: redis only', () => {
     expect(await registry.sweepDeadNodes()).toEqual([]);
     expect((await registry.listSessions('app_1')).map((s) => s.connection_id)).toEqual(['x2']);
     expect(await registry.heartbeat('dead')).toEqual({ swept: true });
+  });
+
+  it('redis - a node past its TTL whose named connection is open is paused: swept only once its last heartbeat is nodeLostMs old; one whose connection closed is swept at once', async () => {
+    const prefix = `sbtest-registry-${randomBytes(4).toString('hex')}`;
+    prefixes.push(prefix);
+    const timing = { nodeTtlMs: 200, nodeLostMs: 2_000, sweepLockMs: 10 };
+    // Each node beats on its own connection, named as a gateway names it: the one the sweeper looks for.
+    const connectionOf = async (nodeId: string) => {
+      const client = new Redis(sharedRedisUrl(), { connectionName: nodeConnectionName(prefix, nodeId) });
+      client.on('error', () => {});
+      await client.ping();
+      return client;
+    };
+    const frozen = await connectionOf('frozen');
+    const killed = await connectionOf('killed');
+    const paused: string[] = [];
+    const sweeper = createRedisConnectionRegistry({ redis, prefix, ...timing, onNodePaused: (nodeId) => paused.push(nodeId) });
+    const base = { appId: 'app_1', userId: null, connectedAt: '2026-01-01T00:00:00.000Z' };
+    for (const [client, nodeId] of [[frozen, 'frozen'], [killed, 'killed']] as const) {
+      const registry = createRedisConnectionRegistry({ redis: client, prefix, ...timing });
+      await registry.heartbeat(nodeId);
+      await registry.add({ ...base, connectionId: `${nodeId}-c`, deviceId: `${nodeId}-device`, nodeId });
+    }
+    const beatAt = Date.now();
+    // Killed: its kernel closes the connection. Frozen: the connection stays open, nobody beats.
+    killed.disconnect();
+    await sleep(300);
+    const first = await sweeper.sweepDeadNodes();
+    expect(first.map((s) => [s.record.connectionId, s.update.crossed])).toEqual([['killed-c', true]]);
+    expect(paused).toEqual(['frozen']);
+    expect((await sweeper.listSessions('app_1')).map((s) => s.connection_id)).toEqual(['frozen-c']);
+    await sleep(200);
+    expect(await sweeper.sweepDeadNodes()).toEqual([]);
+    expect(paused).toEqual(['frozen']);
+
+    // The bound of a lost host: its last heartbeat nodeLostMs old, it is swept whatever its connection says.
+    await sleep(timing.nodeLostMs - (Date.now() - beatAt) + 100);
+    const late = await sweeper.sweepDeadNodes();
+    expect(late.map((s) => [s.record.connectionId, s.update.crossed])).toEqual([['frozen-c', true]]);
+    expect(await sweeper.listSessions('app_1')).toEqual([]);
+    expect(await redis.exists(`${prefix}:seen:frozen`)).toBe(0);
+    await frozen.quit();
   });
 });

@@ -124,6 +124,16 @@ export function createJetStreamFanout(options: JetStreamFanoutOptions): FanoutSo
   let stopping = new AbortController();
   /** A wait that `stop()` cuts short. */
   const sleepUnlessStopped = (ms: number) => (running ? sleep(ms, stopping.signal) : Promise.resolve());
+  /** Cut short by `stop()` and by NATS coming back (`reconnect`), so a consumer that failed in an outage is attached again at once. */
+  let reconnected = new AbortController();
+  const retryWait = (ms: number) => (running ? sleep(ms, AbortSignal.any([stopping.signal, reconnected.signal])) : Promise.resolve());
+  void (async () => {
+    for await (const status of options.nc.status()) {
+      if (status.type !== 'reconnect') continue;
+      reconnected.abort();
+      reconnected = new AbortController();
+    }
+  })().catch((error: unknown) => log.debug({ err: error }, 'NATS status stream ended'));
 
   /** Paced pulls while events flow (shared by both loops: one paces at a time). */
   const flow = { puller: undefined as NoWaitPuller | undefined, pacing: undefined as Promise<void> | undefined };
@@ -198,7 +208,7 @@ export function createJetStreamFanout(options: JetStreamFanoutOptions): FanoutSo
         failures++;
         if (running) log[failures === 1 ? 'warn' : 'debug']({ err: error, failures, consumer: durable }, 'shared consumer failed; retrying');
       }
-      if (running) await sleepUnlessStopped(retryDelay);
+      if (running) await retryWait(retryDelay);
     }
   };
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { SessionInfo } from '@switchboard/protocol';
-import { agentMember, nodeAgentMember, parseNodeAgentMember, presenceKeys } from '@switchboard/presence';
+import { agentMember, nodeAgentMember, nodeConnectionName, parseNodeAgentMember, presenceKeys } from '@switchboard/presence';
 import type { AddUpdate, AgentRecord, ConnectionRecord, ConnectionRegistry, Departure, PresenceUpdate, SweptConnection } from './connection-registry.js';
 
 // KEYS: device set, app sessions hash, node set, app departures hash, device away key, user set.
@@ -62,9 +62,11 @@ local crossed = 0
 if removed == 1 and count == 0 and redis.call('EXISTS', KEYS[4]) == 0 then crossed = 1 end
 return {removed, count, crossed}
 `;
-// KEYS: liveness key, nodes set. ARGV: node id, ttl ms. Returns 1 when the node was not registered (swept or new).
+// KEYS: liveness key, nodes set, seen key. ARGV: node id, ttl ms, lost ttl ms. Returns 1 when the node was not
+// registered (swept or new).
 const HEARTBEAT = `
 redis.call('SET', KEYS[1], '1', 'PX', ARGV[2])
+redis.call('SET', KEYS[3], '1', 'PX', ARGV[3])
 return redis.call('SADD', KEYS[2], ARGV[1])
 `;
 
@@ -72,10 +74,43 @@ export interface RedisConnectionRegistryOptions {
   readonly redis: Redis;
   /** Prefix of every key. */
   readonly prefix: string;
-  /** A node whose last heartbeat is older than this is dead. */
+  /**
+   * A node whose last heartbeat is older than this is dead, unless its registry connection (named
+   * `nodeConnectionName(prefix, nodeId)`; the composition root names it) is still open in Redis: then it is taken as
+   * paused (SIGSTOP, a long GC or swap stall), and swept only once its last heartbeat is older than `nodeLostMs`.
+   */
   readonly nodeTtlMs: number;
+  /**
+   * The bound for a node whose connection stays open though it no longer beats: a host lost with its network (the
+   * kernel that would close its connections went with it), or a freeze that long. Set by the beating node, like
+   * `nodeTtlMs`. At most `nodeTtlMs` has the old behaviour (no wait).
+   */
+  readonly nodeLostMs: number;
   /** Only one node sweeps at a time; the lock lasts this long. */
   readonly sweepLockMs: number;
+  /**
+   * `CLIENT LIST` failed (a Redis, proxy or ACL that refuses it): expired nodes are then swept at once, as if their
+   * connections were closed. Called at each failed sweep; the caller logs it.
+   */
+  readonly onConnectionListError?: ((error: unknown) => void) | undefined;
+  /** A node's liveness lapsed but its connection is open: the sweep waits for it (called once per pause). */
+  readonly onNodePaused?: ((nodeId: string) => void) | undefined;
+}
+
+/** The names of the normal (not pub/sub, not replica) connections open on Redis now; `undefined` if it refuses. */
+async function openConnectionNames(redis: Redis, onError: ((error: unknown) => void) | undefined): Promise<Set<string> | undefined> {
+  try {
+    const list = String(await redis.call('CLIENT', 'LIST', 'TYPE', 'normal'));
+    const names = new Set<string>();
+    for (const line of list.split('\n')) {
+      const name = /(?:^| )name=(\S+)/.exec(line)?.[1];
+      if (name) names.add(name);
+    }
+    return names;
+  } catch (error) {
+    onError?.(error);
+    return undefined;
+  }
 }
 
 /**
@@ -90,7 +125,7 @@ type Commands = {
   sbPresenceRemove(dev: string, node: string, left: string, away: string, leaving: string, user: string, conn: string, member: string, token: string, ttl: number, signedIn: Flag): Promise<[number, number]>;
   sbPresenceSettle(dev: string, sess: string, left: string, away: string, leaving: string, conn: string, token: string, member: string): Promise<[number, number, number]>;
   sbPresenceSweepRemove(dev: string, sess: string, node: string, away: string, user: string, conn: string, member: string, signedIn: Flag): Promise<[number, number, number]>;
-  sbHeartbeat(alive: string, nodes: string, nodeId: string, ttl: number): Promise<number>;
+  sbHeartbeat(alive: string, nodes: string, seen: string, nodeId: string, ttl: number, lostTtl: number): Promise<number>;
 };
 
 /** The registry on Redis, with the key layout of `@switchboard/presence` (`presence-keys.ts` lists the keys). */
@@ -101,7 +136,7 @@ export function createRedisConnectionRegistry(options: RedisConnectionRegistryOp
   r.defineCommand('sbPresenceRemove', { numberOfKeys: 6, lua: REMOVE });
   r.defineCommand('sbPresenceSettle', { numberOfKeys: 5, lua: SETTLE });
   r.defineCommand('sbPresenceSweepRemove', { numberOfKeys: 5, lua: SWEEP_REMOVE });
-  r.defineCommand('sbHeartbeat', { numberOfKeys: 2, lua: HEARTBEAT });
+  r.defineCommand('sbHeartbeat', { numberOfKeys: 3, lua: HEARTBEAT });
 
   const keys = presenceKeys(prefix);
   const devKey = (rec: ConnectionRecord) => keys.device(rec.appId, rec.deviceId);
@@ -114,6 +149,7 @@ export function createRedisConnectionRegistry(options: RedisConnectionRegistryOp
   const nodeKey = keys.node;
   const leavingKey = keys.leaving;
   const aliveKey = keys.alive;
+  const seenKey = keys.seen;
   const nodesKey = keys.nodes;
   const lockKey = keys.sweepLock;
   // Ids never contain a tab (their patterns exclude it).
@@ -124,6 +160,9 @@ export function createRedisConnectionRegistry(options: RedisConnectionRegistryOp
     if (!appId || !deviceId || !connectionId || !connectedAt) return undefined;
     return { appId, deviceId, connectionId, connectedAt, nodeId, userId: userId || null };
   };
+
+  /** Expired nodes this registry's sweeps found paused and have not swept since (for `onNodePaused`, once each). */
+  const paused = new Set<string>();
 
   const agentOfNode = (rec: AgentRecord) => nodeAgentMember(rec.appId, rec.connectionId);
   /** A node's agent connections leave their apps' sets (the node died, or is leaving). */
@@ -177,15 +216,30 @@ export function createRedisConnectionRegistry(options: RedisConnectionRegistryOp
       return sessions.sort((a, b) => a.connected_at.localeCompare(b.connected_at));
     },
     async heartbeat(nodeId) {
-      const added = await r.sbHeartbeat(aliveKey(nodeId), nodesKey, nodeId, options.nodeTtlMs);
+      const added = await r.sbHeartbeat(aliveKey(nodeId), nodesKey, seenKey(nodeId), nodeId, options.nodeTtlMs, Math.max(options.nodeLostMs, options.nodeTtlMs));
       return { swept: added === 1 };
     },
     async sweepDeadNodes() {
       const locked = await redis.set(lockKey, '1', 'PX', options.sweepLockMs, 'NX');
       if (locked !== 'OK') return [];
       const swept: SweptConnection[] = [];
+      const expired: string[] = [];
       for (const nodeId of await redis.smembers(nodesKey)) {
-        if ((await redis.exists(aliveKey(nodeId))) === 1) continue;
+        if ((await redis.exists(aliveKey(nodeId))) === 1) paused.delete(nodeId);
+        else expired.push(nodeId);
+      }
+      if (expired.length === 0) return swept;
+      // Dead, or only paused? A dead process's connections were closed by its kernel; a paused one's are open.
+      const open = await openConnectionNames(redis, options.onConnectionListError);
+      for (const nodeId of expired) {
+        if (open?.has(nodeConnectionName(prefix, nodeId)) && (await redis.exists(seenKey(nodeId))) === 1) {
+          if (!paused.has(nodeId)) {
+            paused.add(nodeId);
+            options.onNodePaused?.(nodeId);
+          }
+          continue;
+        }
+        paused.delete(nodeId);
         for (const value of await redis.smembers(nodeKey(nodeId))) {
           const record = parseMember(value, nodeId);
           if (!record) continue;
@@ -202,14 +256,14 @@ export function createRedisConnectionRegistry(options: RedisConnectionRegistryOp
         await removeAgentsOf(nodeId);
         // Only forget the node if it did not come back meanwhile.
         if ((await redis.exists(aliveKey(nodeId))) === 0) {
-          await redis.multi().srem(nodesKey, nodeId).del(nodeKey(nodeId), leavingKey(nodeId)).exec();
+          await redis.multi().srem(nodesKey, nodeId).del(nodeKey(nodeId), leavingKey(nodeId), seenKey(nodeId)).exec();
         }
       }
       return swept;
     },
     async removeNode(nodeId) {
       await removeAgentsOf(nodeId);
-      await redis.multi().srem(nodesKey, nodeId).del(nodeKey(nodeId), leavingKey(nodeId), aliveKey(nodeId)).exec();
+      await redis.multi().srem(nodesKey, nodeId).del(nodeKey(nodeId), leavingKey(nodeId), aliveKey(nodeId), seenKey(nodeId)).exec();
     },
   };
 }

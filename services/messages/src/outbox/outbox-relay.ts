@@ -34,7 +34,8 @@ export interface OutboxRelay extends AsyncDisposable {
   start(): void;
   /**
    * A dependency is back (the broker or the database reconnected): end the wait after a failure now rather than
-   * when its backoff runs out (up to 5 s after NATS returned, on top of the clients' own reconnects).
+   * when its backoff runs out (up to 5 s after NATS returned, on top of the clients' own reconnects), and start the
+   * backoff over, so that a failure in the first moments after the return waits ~100 ms, not 5 s.
    */
   retryNow(): void;
   /** Stops after the batch in flight (its acknowledged rows are removed). */
@@ -59,6 +60,12 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   let wakes = 0;
   let wakeUp: (() => void) | undefined;
   let failures = 0;
+  /**
+   * Failures since the last success or the last time a dependency came back: the backoff's step. A failure right
+   * after NATS returned (JetStream still recovering its streams) then waits ~100 ms, not the up-to-5 s that the
+   * outage's failures had reached (measured: new messages held 5-8 s after NATS was back, docs/reliability.md).
+   */
+  let backoffStep = 0;
 
   options.coordinator.onWake(() => {
     wakes++;
@@ -90,11 +97,24 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       stop = done;
     });
 
+  /** Ends the wait for the batch in flight (`retryNow`): its answers may never come (see `publishBatch`). */
+  let abandonBatch: (() => void) | undefined;
+
   const publishBatch = async (rows: OutboxWireRow[]): Promise<number> => {
     // Pipelined on one connection: the broker stores them in this order.
-    const results = await Promise.allSettled(
-      rows.map((row) => options.publisher.publish(row.subject, encode(row.payload), row.msg_id)),
-    );
+    const publishing = Promise.allSettled(rows.map((row) => options.publisher.publish(row.subject, encode(row.payload), row.msg_id)));
+    // A batch published while NATS was away waits for its acks up to the publish timeout (5 s), though the server
+    // may be back and never answer what it did not receive. When a dependency comes back it is abandoned: its rows
+    // stay in the outbox and go again at once (JetStream drops what it already stored, by `Nats-Msg-Id`).
+    const abandoned = new Promise<'abandoned'>((resolve) => (abandonBatch = () => resolve('abandoned')));
+    const results = await Promise.race([publishing, abandoned]);
+    abandonBatch = undefined;
+    if (results === 'abandoned') {
+      // Not acknowledged on this attempt: counted as failed publishes, as a timeout would have been.
+      for (const row of rows) options.metrics.failed.inc({ subject: row.subject });
+      log.debug({ rows: rows.length }, 'a dependency came back: publishing the batch in flight again');
+      return 0;
+    }
     const acked: OutboxWireRow[] = [];
     let firstError: unknown;
     results.forEach((result, i) => {
@@ -116,12 +136,14 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     }
     if (firstError !== undefined) {
       failures++;
+      backoffStep++;
       // One line per outage, then debug: an outage must not flood the logs.
       const level = failures === 1 ? 'warn' : 'debug';
       log[level]({ err: firstError, failed: rows.length - acked.length, failures }, 'publishing outbox events failed');
     } else if (failures > 0) {
       log.info({ failures }, 'publishing outbox events recovered');
       failures = 0;
+      backoffStep = 0;
     }
     return acked.length;
   };
@@ -140,11 +162,12 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
           continue;
         }
         const acked = await publishBatch(rows);
-        if (acked < rows.length) await pause(backoffMs(failures), false);
+        if (acked < rows.length) await pause(backoffMs(backoffStep), false);
       } catch (error) {
         failures++;
+        backoffStep++;
         log[failures === 1 ? 'warn' : 'debug']({ err: error, failures }, 'outbox relay iteration failed');
-        await pause(backoffMs(failures), false);
+        await pause(backoffMs(backoffStep), false);
       }
     }
   };
@@ -162,6 +185,8 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       loop = run();
     },
     retryNow() {
+      backoffStep = 0;
+      abandonBatch?.();
       cutBackoff?.();
     },
     close,
