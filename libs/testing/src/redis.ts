@@ -1,12 +1,14 @@
 import { findBinary, startServerProcess, type ServerProcess } from './process-server.js';
 
-/** A private `redis-server` on a free port that persists nothing. */
-export function startRedisServer(options: { port?: number } = {}): Promise<ServerProcess> {
+/** A private `redis-server` on a free port that persists nothing; `config`: more `--name value` settings. */
+export function startRedisServer(options: { port?: number; config?: Readonly<Record<string, string>> } = {}): Promise<ServerProcess> {
+  const { config = {}, ...rest } = options;
+  const extra = Object.entries(config).flatMap(([name, value]) => [`--${name}`, value]);
   return startServerProcess({
-    ...options,
+    ...rest,
     binary: findBinary('redis-server', process.env.REDIS_SERVER_BIN),
     scheme: 'redis',
-    args: (port, dir) => ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no', '--dir', dir],
+    args: (port, dir) => ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no', '--dir', dir, ...extra],
   });
 }
 

@@ -92,6 +92,8 @@ export function createGatewayDeps(config: GatewayDepsConfig, options: GatewayDep
     const presencePrefix = presenceKeyPrefix(config.REDIS_KEY_PREFIX);
     const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3, connectionName: nodeConnectionName(presencePrefix, config.NODE_ID) });
     redis.on('error', (error) => logger.debug({ err: error }, 'redis error'));
+    // A lost host is told from a paused process by Redis closing its connection: only as fast as Redis's keepalive.
+    redis.once('ready', () => void warnOnLongKeepalive(redis, logger, config.NODE_LOST_MS));
     // The Socket.IO adapter does not handle failed commands (an unawaited SUBSCRIBE rejected with
     // MaxRetriesPerRequestError ended the process): its client queues them until Redis answers instead.
     const adapterRedis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null, connectionName: `gateway-${config.NODE_ID}-adapter` });
@@ -215,4 +217,27 @@ export function createGatewayDeps(config: GatewayDepsConfig, options: GatewayDep
       for (const close of closers) await close();
     },
   };
+}
+
+/** Redis's `tcp-keepalive` at most this: a lost host's connection is closed (and its devices swept) within 30 s. */
+const MAX_KEEPALIVE_S = 10;
+
+/**
+ * Warns once when Redis keeps a dead peer's connection longer than `MAX_KEEPALIVE_S` (docs/deploy.md, "Before you
+ * install"): a gateway whose host is lost is then swept only `NODE_LOST_MS` after its last heartbeat. A Redis that
+ * refuses `CONFIG GET` (managed services often do) is not warned about.
+ */
+async function warnOnLongKeepalive(redis: Redis, logger: Logger, nodeLostMs: number): Promise<void> {
+  try {
+    const reply = (await redis.config('GET', 'tcp-keepalive')) as string[];
+    const seconds = Number(reply[1]);
+    if (Number.isFinite(seconds) && (seconds === 0 || seconds > MAX_KEEPALIVE_S)) {
+      logger.warn(
+        { tcp_keepalive: seconds, node_lost_ms: nodeLostMs },
+        `Redis tcp-keepalive is ${seconds === 0 ? 'off' : `${seconds} s`}: a gateway whose host is lost keeps its devices online up to NODE_LOST_MS; set it to ${MAX_KEEPALIVE_S} or less`,
+      );
+    }
+  } catch (error) {
+    logger.debug({ err: error }, 'cannot read Redis tcp-keepalive');
+  }
 }

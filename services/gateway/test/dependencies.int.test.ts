@@ -103,6 +103,23 @@ describe('gateway dependencies', () => {
     await messages.close();
   }, 60_000);
 
+  it('dependencies - warns once at start when Redis keeps a lost peer\'s connection past 10 s (tcp-keepalive), not when it does not', async () => {
+    await using nats = await startNatsServer();
+    await createStream(nats);
+    const messages = await startReadyServer();
+    const warning = 'Redis tcp-keepalive is';
+    await using longRedis = await startRedisServer({ config: { 'tcp-keepalive': '300' } });
+    await using shortRedis = await startRedisServer({ config: { 'tcp-keepalive': '10' } });
+    await using warned = await startGateway({ REDIS_URL: longRedis.url, NATS_URL: nats.url, MESSAGES_URL: messages.url });
+    await using quiet = await startGateway({ REDIS_URL: shortRedis.url, NATS_URL: nats.url, MESSAGES_URL: messages.url });
+    await loggedOnce(warned, warning);
+    expect(warned.logs()).toContain('"tcp_keepalive":300');
+    await loggedOnce(quiet, 'connected to redis');
+    await waitFor(async () => (await readyz(quiet.url)).status === 200, { timeoutMs: 15_000, message: 'ready' });
+    expect(count(quiet.logs(), warning)).toBe(0);
+    await messages.close();
+  }, 60_000);
+
   it('dependencies - NATS and the messages service unreachable at start: listens, 503, logs once each, ready when they come', async () => {
     const natsPort = await freeStablePort();
     const messagesPort = await freeStablePort();
