@@ -117,16 +117,21 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     }
     const acked: OutboxWireRow[] = [];
     let firstError: unknown;
+    // Counted per subject, one counter update each (a batch holds a few subjects and hundreds of rows).
+    const published = new Map<string, number>();
+    const failed = new Map<string, number>();
     results.forEach((result, i) => {
       const row = rows[i]!;
       if (result.status === 'fulfilled') {
         acked.push(row);
-        options.metrics.published.inc({ subject: row.subject });
+        published.set(row.subject, (published.get(row.subject) ?? 0) + 1);
       } else {
         firstError ??= result.reason;
-        options.metrics.failed.inc({ subject: row.subject });
+        failed.set(row.subject, (failed.get(row.subject) ?? 0) + 1);
       }
     });
+    for (const [subject, n] of published) options.metrics.published.inc({ subject }, n);
+    for (const [subject, n] of failed) options.metrics.failed.inc({ subject }, n);
     if (acked.length > 0) {
       await options.afterPublish?.(acked);
       await deleteOutboxEvents(
