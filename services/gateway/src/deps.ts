@@ -99,8 +99,8 @@ export function createGatewayDeps(config: GatewayDepsConfig, options: GatewayDep
     const adapterRedis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null, connectionName: `gateway-${config.NODE_ID}-adapter` });
     adapterRedis.on('error', (error) => logger.debug({ err: error }, 'redis (adapter) error'));
     redisReady = () => redis.status === 'ready' && adapterRedis.status === 'ready';
-    // `/readyz`'s `redis` is ok while both these clients are connected; the limits' and the lease's clients are left
-    // out (they fail open at once instead).
+    // `/readyz`'s `redis` is ok while both these clients are connected; the limits' and lease's client is left
+    // out (it fails open at once instead).
     const redisWatch = watchRedis([redis, adapterRedis], status, redisTarget(config.REDIS_URL), { required: true });
     const sweepLog = logger.child({ component: 'presence-sweep' });
     let listRefused = false;
@@ -119,27 +119,19 @@ export function createGatewayDeps(config: GatewayDepsConfig, options: GatewayDep
         sweepLog.info({ paused_node: nodeId, node_lost_ms: config.NODE_LOST_MS }, 'a node missed its heartbeat but its Redis connection is open: taken as paused, not swept yet'),
     });
     adapter = createRedisStreamsAdapter(adapterRedis, config.REDIS_KEY_PREFIX);
-    // The limits' own client fails a command at once while Redis is unreachable (no offline queue, no retries), so
-    // that a handshake fails open at once instead of waiting for a reconnection.
-    const limitsRedis = new Redis(config.REDIS_URL, {
+    // The limits' and the fan-out lease's client fails a command at once while Redis is unreachable (no offline
+    // queue, no retries): a handshake then fails open at once instead of waiting for a reconnection, and a node that
+    // cannot ask Redis who pulls the shared consumers pulls them (fanout/fanout-lease.ts).
+    const failFastRedis = new Redis(config.REDIS_URL, {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
       commandTimeout: 500,
-      connectionName: `gateway-${config.NODE_ID}-limits`,
+      connectionName: `gateway-${config.NODE_ID}-failfast`,
     });
-    limitsRedis.on('error', (error) => logger.debug({ err: error }, 'redis (limits) error'));
-    limitCounters = createRedisLimitCounters(limitsRedis, config.REDIS_KEY_PREFIX);
-    closers.push(async () => limitsRedis.disconnect());
-    // The fan-out lease's checks must fail at once too: a node that cannot ask Redis pulls (fanout/fanout-lease.ts).
-    const lease = new Redis(config.REDIS_URL, {
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      commandTimeout: 500,
-      connectionName: `gateway-${config.NODE_ID}-lease`,
-    });
-    lease.on('error', (error) => logger.debug({ err: error }, 'redis (lease) error'));
-    leaseRedis = lease;
-    closers.push(async () => lease.disconnect());
+    failFastRedis.on('error', (error) => logger.debug({ err: error }, 'redis (limits, lease) error'));
+    limitCounters = createRedisLimitCounters(failFastRedis, config.REDIS_KEY_PREFIX);
+    leaseRedis = failFastRedis;
+    closers.push(async () => failFastRedis.disconnect());
     redisClients = { main: redis, adapter: adapterRedis };
     closers.push(async () => {
       redisWatch.stop();
