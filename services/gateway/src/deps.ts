@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import type { Logger } from '@switchboard/logger';
 import { nodeConnectionName, presenceKeyPrefix } from '@switchboard/presence';
 import { natsNames } from '@switchboard/protocol';
-import { createDependencyStatus, createServiceNats, redisTarget, watchRedis } from '@switchboard/runtime';
+import { createDependencyStatus, createServiceNats, natsTarget, redisTarget, watchRedis } from '@switchboard/runtime';
 import type { GatewayDeps } from './app.js';
 import type { GatewayConfig } from './config.js';
 import { startMessagesProbe } from './dependencies/messages-probe.js';
@@ -76,6 +76,15 @@ export function createGatewayDeps(config: GatewayDepsConfig, options: GatewayDep
   // Every dependency the gateway watches is required: `/readyz` is 503 while one is down (docs/gateway.md).
   const status = createDependencyStatus(logger);
   const closers: (() => Promise<unknown>)[] = [];
+  // Where each dependency is looked for (hosts only, never a credential), or that a stand-in replaces it.
+  logger.debug(
+    {
+      redis: standIns.registry ? 'in process' : config.REDIS_URL && redisTarget(config.REDIS_URL),
+      nats: standIns.fanout && standIns.events && standIns.rooms ? 'in process' : config.NATS_URL && natsTarget(config.NATS_URL),
+      messages: standIns.messagesInProcess ? 'in process' : natsTarget(config.MESSAGES_URL),
+    },
+    'dependencies',
+  );
 
   let redisClients: GatewayClients['redis'];
   let redisReady = () => true;

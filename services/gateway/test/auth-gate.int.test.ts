@@ -174,6 +174,7 @@ describe('auth gate', () => {
       proxy.release();
       await waitFor(() => logs().includes('cannot check client credentials'), { timeoutMs: 3000, message: 'the warning logged' });
       const gatewayLogs = logs();
+      // Debug lines were written (the start-up's `dependencies` line at least): the level the test asks for was on.
       expect(gatewayLogs).toContain('"level":"debug"');
       for (const [name, secret] of rounds.flatMap((round) => Object.entries(round))) {
         expect(gatewayLogs.includes(secret), `${name} in the gateway log`).toBe(false);
