@@ -7,6 +7,7 @@ import { createDependencyStatus, createServiceNats, natsTarget, redisTarget, wat
 import type { GatewayDeps } from './app.js';
 import type { GatewayConfig } from './config.js';
 import { startMessagesProbe } from './dependencies/messages-probe.js';
+import { warnOnLongKeepalive } from './dependencies/redis-keepalive.js';
 import { createDeferredFanout } from './fanout/deferred-fanout.js';
 import type { FanoutSource } from './fanout/fanout-handler.js';
 import { createRedisFanoutLease, FANOUT_LEASE_MS } from './fanout/fanout-lease.js';
@@ -218,27 +219,4 @@ export function createGatewayDeps(config: GatewayDepsConfig, options: GatewayDep
       for (const close of closers) await close();
     },
   };
-}
-
-/** Redis's `tcp-keepalive` at most this: a lost host's connection is closed (and its devices swept) within 30 s. */
-const MAX_KEEPALIVE_S = 10;
-
-/**
- * Warns once when Redis keeps a dead peer's connection longer than `MAX_KEEPALIVE_S` (docs/deploy.md, "Before you
- * install"): a gateway whose host is lost is then swept only `NODE_LOST_MS` after its last heartbeat. A Redis that
- * refuses `CONFIG GET` (managed services often do) is not warned about.
- */
-async function warnOnLongKeepalive(redis: Redis, logger: Logger, nodeLostMs: number): Promise<void> {
-  try {
-    const reply = (await redis.config('GET', 'tcp-keepalive')) as string[];
-    const seconds = Number(reply[1]);
-    if (Number.isFinite(seconds) && (seconds === 0 || seconds > MAX_KEEPALIVE_S)) {
-      logger.warn(
-        { tcp_keepalive: seconds, node_lost_ms: nodeLostMs },
-        `Redis tcp-keepalive is ${seconds === 0 ? 'off' : `${seconds} s`}: a gateway whose host is lost keeps its devices online up to NODE_LOST_MS; set it to ${MAX_KEEPALIVE_S} or less`,
-      );
-    }
-  } catch (error) {
-    logger.debug({ err: error }, 'cannot read Redis tcp-keepalive');
-  }
 }
