@@ -121,24 +121,30 @@ describe('presence across nodes', () => {
     await waitFor(() => changes().length === 1, { message: 'online' });
     frozen.signal('SIGSTOP');
     const stoppedAt = Date.now();
-    let sweptMs: number;
     try {
-      await waitFor(() => changes().length === 2, { timeoutMs: LOST_MS + 10_000, message: 'swept after NODE_LOST_MS' });
-      sweptMs = Date.now() - stoppedAt;
+      let sweptMs: number;
+      try {
+        await waitFor(() => changes().length === 2, { timeoutMs: LOST_MS + 10_000, message: 'swept after NODE_LOST_MS' });
+        sweptMs = Date.now() - stoppedAt;
+      } finally {
+        frozen.signal('SIGCONT');
+      }
+      expect(changes()).toEqual([true, false]);
+      // Its last heartbeat came at most NODE_HEARTBEAT_MS before the stop; then one sweep interval (3 s) at most, and
+      // room for a loaded machine (9.1 s was seen in CI at load 2): swept at the 1 s TTL, or never, still fails.
+      expect(sweptMs).toBeGreaterThanOrEqual(LOST_MS - 300 - 100);
+      expect(sweptMs).toBeLessThan(LOST_MS + 3_000 + 3_000);
+      await waitFor(() => changes().length === 3, { timeoutMs: 5_000, message: 'registered again' });
+      expect(changes()).toEqual([true, false, true]);
+      expect(device.socket.connected).toBe(true);
     } finally {
-      frozen.signal('SIGCONT');
+      // Whatever failed above, the device goes offline and the node stops before the next test's agent connects.
+      device.close();
+      await waitFor(() => changes().length === 4, { timeoutMs: 10_000, message: 'offline after the grace' }).catch(() => undefined);
+      frozen.signal('SIGTERM');
+      await frozen.exited;
     }
-    expect(changes()).toEqual([true, false]);
-    // Its last heartbeat came at most NODE_HEARTBEAT_MS before the stop; then one sweep interval (3 s) at most.
-    expect(sweptMs).toBeGreaterThanOrEqual(LOST_MS - 300 - 100);
-    expect(sweptMs).toBeLessThan(LOST_MS + 3_000 + 1_000);
-    await waitFor(() => changes().length === 3, { timeoutMs: 5_000, message: 'registered again' });
-    expect(changes()).toEqual([true, false, true]);
-    expect(device.socket.connected).toBe(true);
-    device.close();
-    await waitFor(() => changes().length === 4, { timeoutMs: 10_000, message: 'offline after the grace' });
-    frozen.signal('SIGTERM');
-    await frozen.exited;
+    expect(changes()).toEqual([true, false, true, false]);
   }, 40_000);
 
   it('presence - a device reconnecting in a tight loop across nodes produces no presence events; gone for good, it is offline after the grace', async () => {
