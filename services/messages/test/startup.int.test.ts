@@ -139,6 +139,7 @@ describe('start-up: dependencies that come later', () => {
       const postgresPort = Number(new URL(database.url).port || 5432);
       proxy = await startTcpBalancer([postgresPort], { port });
       await waitFor(async () => (await readyz(service)).status === 200, { timeoutMs: 20_000 });
+      await waitFor(() => logLines(service, 'connected to postgres').length > 0, { timeoutMs: 5_000, message: 'logged: connected to postgres' });
       expect(logLines(service, 'connected to postgres')).toHaveLength(1);
       const app = await request(service.url, 'POST', '/v1/apps', { headers: { Authorization: `Bearer ${OPERATOR_TOKEN}` }, body: { name: 'later' } });
       expect(app.status).toBe(201);
@@ -149,6 +150,7 @@ describe('start-up: dependencies that come later', () => {
       await sleep(2500); // a probe or two more while it is down
       proxy.unblock();
       await waitFor(async () => (await readyz(service)).status === 200, { timeoutMs: 20_000 });
+      await waitFor(() => logLines(service, 'postgres is back').length > 0, { timeoutMs: 5_000, message: 'logged: postgres is back' });
       expect(logLines(service, 'lost postgres')).toHaveLength(1);
       expect(logLines(service, 'postgres is back')).toHaveLength(1);
       expect(service.running).toBe(true);
@@ -179,6 +181,7 @@ describe('start-up: dependencies that come later', () => {
 
       await own.start();
       await waitFor(async () => (await readyz(service)).body.checks.nats === 'ok', { timeoutMs: 20_000 });
+      await waitFor(() => logLines(service, 'connected to nats').length > 0, { timeoutMs: 5_000, message: 'logged: connected to nats' });
       expect(logLines(service, 'connected to nats')).toHaveLength(1);
       await waitFor(async () => (await readStream(own.url)).some((e) => e.msgId === m.body.id), { timeoutMs: 20_000 });
 
@@ -187,6 +190,8 @@ describe('start-up: dependencies that come later', () => {
       expect((await readyz(service)).status).toBe(200);
       await own.start();
       await waitFor(async () => (await readyz(service)).body.checks.nats === 'ok', { timeoutMs: 20_000 });
+      // The log line reaches the pipe a moment after /readyz shows the state it describes.
+      await waitFor(() => logLines(service, 'nats is back').length > 0, { timeoutMs: 5_000, message: 'logged: nats is back' });
       expect(logLines(service, 'lost nats')).toHaveLength(1);
       expect(logLines(service, 'nats is back')).toHaveLength(1);
       expect(service.running).toBe(true);
@@ -215,12 +220,14 @@ describe('start-up: dependencies that come later', () => {
 
       await redis.start();
       await waitFor(async () => (await readyz(service)).body.checks.redis === 'ok', { timeoutMs: 20_000 });
+      await waitFor(() => logLines(service, 'connected to redis').length > 0, { timeoutMs: 5_000, message: 'logged: connected to redis' });
       expect(logLines(service, 'connected to redis')).toHaveLength(1);
       await redis.kill();
       await waitFor(async () => (await readyz(service)).body.checks.redis === 'down', { timeoutMs: 20_000 });
       await sleep(1500);
       await redis.start();
       await waitFor(async () => (await readyz(service)).body.checks.redis === 'ok', { timeoutMs: 20_000 });
+      await waitFor(() => logLines(service, 'redis is back').length > 0, { timeoutMs: 5_000, message: 'logged: redis is back' });
       expect(logLines(service, 'lost redis')).toHaveLength(1);
       expect(logLines(service, 'redis is back')).toHaveLength(1);
       expect(service.logs()).not.toMatch(/Unhandled error event|MaxRetriesPerRequestError/);
