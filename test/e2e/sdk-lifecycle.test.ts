@@ -121,6 +121,38 @@ describe('sdk: lifecycle', () => {
     device.close();
   });
 
+  it('sdk - a refusal for load waits the retry_after_ms the node gave, not its own backoff', async () => {
+    // One auth call at a time and no queue, with the messages service stalled behind a proxy: the first handshake
+    // holds the only slot, the next one is refused `queue_full` with a slot 100 ms away (1 call per 100 ms, assumed
+    // before any call was timed).
+    const proxy = await startTcpBalancer([stack.messages().port]);
+    const node = await stack.startNode({ MESSAGES_URL: proxy.url, AUTH_CONCURRENCY: '1', AUTH_QUEUE_LENGTH: '0', MESSAGES_TIMEOUT_MS: '30000' });
+    try {
+      proxy.hold();
+      const holder = chat('slot-holder', { url: node.url });
+      holder.connect();
+      const inFlight = /^switchboard_gateway_auth_in_flight(\{[^}]*\})? 1$/m;
+      await waitFor(async () => inFlight.test(await fetch(`${node.url}/metrics`).then((r) => r.text())), { message: 'the slot taken' });
+      const refused = chat('refused-for-load', { url: node.url, backoff: { baseMs: 5, maxMs: 5 } });
+      const reconnecting = collect<{ delayMs: number; cause: ConnectionCause }>();
+      refused.on('reconnecting', reconnecting.push);
+      refused.connect();
+      await reconnecting.until((items) => items.length >= 1, 'a refusal');
+      const first = reconnecting.items[0]!;
+      expect(first.cause).toMatchObject({ code: 'UNAVAILABLE' });
+      // Its own backoff would wait under 5 ms; the node's slot is 100 ms away, plus at most 250 ms of jitter.
+      expect(first.delayMs).toBeGreaterThanOrEqual(100);
+      expect(first.delayMs).toBeLessThan(350);
+      refused.close();
+      holder.close();
+    } finally {
+      proxy.release();
+      await proxy.close();
+      node.signal('SIGTERM');
+      await node.exited;
+    }
+  });
+
   it('sdk - the reconnect backoff keeps growing while connections drop right after they open', async () => {
     const ingress = await startTcpBalancer([stack.gateway.port]);
     try {

@@ -13,6 +13,8 @@ export interface SdkStack extends AsyncDisposable {
   readonly gatewayUrls: readonly string[];
   readonly apiUrl: string;
   readonly gateway: ServiceProcess;
+  /** One more gateway node with its own environment (another `MESSAGES_URL`, limits). */
+  startNode(env: Record<string, string>): Promise<ServiceProcess>;
   messages(): ServiceProcess;
   /** SIGKILLs the messages service and waits for it to be gone. */
   killMessages(): Promise<void>;
@@ -34,6 +36,7 @@ export async function startSdkStack(options: { gatewayEnv?: Record<string, strin
     gatewayUrls: stack.nodes.map((node) => node.url),
     apiUrl: stack.messages.url,
     gateway,
+    startNode: (env) => stack.startNode(env),
     messages: () => stack.messages,
     async killMessages() {
       stack.messages.signal('SIGKILL');

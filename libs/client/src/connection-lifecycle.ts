@@ -167,9 +167,11 @@ export class ConnectionLifecycle {
       }
       this.#scheduleReconnect({ code: 'TRANSPORT_ERROR', message: reason });
     });
-    socket.on('connect_error', (error: Error & { data?: { code?: unknown; message?: unknown }; description?: unknown }) => {
+    socket.on('connect_error', (error: Error & { data?: { code?: unknown; message?: unknown; retry_after_ms?: unknown }; description?: unknown }) => {
       if (this.#state === 'closed' || this.#state === 'disconnected') return;
       const cause = connectErrorCause(error);
+      // A loaded node's refusal says when it has room for this client (`HandshakeRefusalData`).
+      if (typeof error.data?.retry_after_ms === 'number') this.#reconnect.retryAfter(error.data.retry_after_ms);
       if (CREDENTIAL_CODES.has(cause.code)) {
         if (this.#hooks.renewable(cause.code)) return this.#scheduleReconnect(cause);
         this.shutdown();

@@ -36,4 +36,13 @@ describe('reconnect policy', () => {
     expect(policy.next().delayMs).toBe(4500);
     expect(policy.next().delayMs).toBeLessThan(4000);
   });
+
+  it('reconnect - a refusal\'s retry_after_ms replaces the backoff once, with a small jitter', () => {
+    const policy = new ReconnectPolicy({ backoff: { baseMs: 100 }, random: () => 0.999 });
+    policy.retryAfter(12_000);
+    expect(policy.next().delayMs).toBe(12_249); // 250 ms of jitter at most by default
+    expect(policy.next().delayMs).toBe(199); // then the backoff again, at its next step
+    policy.retryAfter(Number.NaN);
+    expect(policy.next().delayMs).toBe(399);
+  });
 });

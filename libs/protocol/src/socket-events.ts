@@ -12,6 +12,15 @@ export interface AckError {
   readonly message: string;
 }
 
+/**
+ * The `data` of a handshake's `connect_error` (its `message` is the code). `retry_after_ms`: when a refusal for
+ * load (`UNAVAILABLE`, the node's auth queue full) should be tried again; clients wait that long instead of their
+ * own backoff, so a reconnect storm comes back at the rate the node can take.
+ */
+export interface HandshakeRefusalData extends AckError {
+  readonly retry_after_ms?: number;
+}
+
 /** Every event sent with an ack callback is acked with one of these. */
 export type AckResult<T extends object = object> =
   | ({ readonly success: true } & T)

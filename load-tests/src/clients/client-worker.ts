@@ -107,7 +107,12 @@ function createClientWorker(send: (message: FromClientWorker) => void) {
       };
       const session = createSession((frame) => ws.send(frame), {
         onOpen: () => session.connect(spec.nsp, spec.auth),
-        onConnectError: (_nsp, error) => fail(error.message),
+        onConnectError: (_nsp, error) => {
+          // As the SDK does: a loaded node's refusal says when to come back.
+          const retryAfter = (error.data as { retry_after_ms?: unknown } | undefined)?.retry_after_ms;
+          if (typeof retryAfter === 'number') slot.policy?.retryAfter(retryAfter);
+          fail(error.message);
+        },
         onEvent: (_nsp, name, args) => {
           if (name === 'message:new') {
             const message = args[0] as { body?: unknown; created_at?: unknown };

@@ -33,6 +33,7 @@ interface Attempt {
   readonly socket: Socket;
   outcome: 'connected' | string | undefined;
   refusedAt?: number;
+  retryAfterMs?: unknown;
 }
 const sockets: Socket[] = [];
 afterAll(() => sockets.forEach((socket) => socket.close()));
@@ -41,9 +42,10 @@ function attempt(url: string, namespace: '/client' | '/admin', auth: object): At
   sockets.push(socket);
   const result: Attempt = { socket, outcome: undefined };
   socket.on('connect', () => (result.outcome = 'connected'));
-  socket.on('connect_error', (error: Error & { data?: { code?: string } }) => {
+  socket.on('connect_error', (error: Error & { data?: { code?: string; retry_after_ms?: unknown } }) => {
     result.outcome = error.data?.code ?? error.message;
     result.refusedAt = Date.now();
+    result.retryAfterMs = error.data?.retry_after_ms;
   });
   return result;
 }
@@ -88,6 +90,8 @@ describe('auth gate', () => {
       const refused = attempts.filter((a) => a.outcome !== undefined);
       expect(refused.map((a) => a.outcome)).toEqual(['UNAVAILABLE']);
       expect(refused[0]!.refusedAt! - started).toBeLessThan(3000);
+      // When to come back: after the 5 admitted, at 2 calls per 100 ms (no call timed yet), so 250 ms.
+      expect(refused[0]!.retryAfterMs).toBe(250);
       expect(await scrape(url, 'switchboard_gateway_auth_in_flight')).toBe(2);
       expect(await scrape(url, 'switchboard_gateway_auth_queued')).toBe(3);
       expect(await scrape(url, 'switchboard_gateway_handshake_refusals_total', { namespace: '/client', code: 'UNAVAILABLE', reason: 'queue_full' })).toBe(1);

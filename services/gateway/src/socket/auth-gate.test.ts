@@ -51,6 +51,20 @@ describe('auth gate', () => {
     expect((await metrics.authInFlight.get()).values[0]!.value).toBe(0);
   });
 
+  it('auth gate - a queue_full refusal says when to come back: after the admitted ones, one slot per refusal', async () => {
+    const { api, calls } = controlledApi();
+    // 2 in flight, 1 queued; no call timed yet: 100 ms per call, 2 at a time, so slots are 50 ms apart.
+    const { gate } = gateWith({ concurrency: 2, queueLength: 1 }, api, () => 5_000);
+    const admitted = ['a', 'b', 'c'].map((d) => gate.authenticateClient(open(), auth(d)));
+    const refusals = await Promise.all(['d', 'e'].map((d) => gate.authenticateClient(open(), auth(d)).catch((error: unknown) => error)));
+    expect(refusals.map((error) => (error as HandshakeRefused).retryAfterMs)).toEqual([150, 200]);
+    await settle();
+    for (const call of calls) call.resolve(answer);
+    await settle();
+    calls[2]?.resolve(answer);
+    await Promise.all(admitted);
+  });
+
   it('auth gate - a closed connection is not checked: on arrival, or when its queued turn comes (the next one goes instead)', async () => {
     const { api, calls } = controlledApi();
     const { gate } = gateWith({ concurrency: 1, queueLength: 5 }, api);

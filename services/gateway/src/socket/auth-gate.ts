@@ -10,6 +10,7 @@ import type { MessagesApi } from '../messages-api.js';
 import type { GatewayMetrics } from '../metrics.js';
 import { errorCodeOf, GatewayError } from './errors.js';
 import { HandshakeRefused } from './handshake-refusals.js';
+import { createRetryPacer } from './retry-pacer.js';
 
 /**
  * How long a definitive refusal of the messages service (`INVALID_CREDENTIALS`, `TOKEN_EXPIRED`) is reused for the
@@ -56,7 +57,8 @@ const closed = () => new HandshakeRefused('connection_closed', 'the connection c
  * Stands between the handshakes and the messages service so that a flood queues or is refused instead of starving
  * good clients (issue 14):
  * - at most `concurrency` auth calls in flight per process; then up to `queueLength` handshakes wait in order, and
- *   past that one is refused `UNAVAILABLE` (`queue_full`) at once, without a call;
+ *   past that one is refused `UNAVAILABLE` (`queue_full`) at once, without a call, and told when to come back
+ *   (`retry_after_ms`, `retry-pacer.ts`);
  * - a handshake whose connection closed (a flood closed by `connect-flood.ts`, a client that left while queued) is
  *   dropped without a call, when it arrives and when its turn comes;
  * - an `INVALID_CREDENTIALS` or `TOKEN_EXPIRED` answer is reused for the same credentials for `negativeTtlMs`, keyed
@@ -70,6 +72,7 @@ export function createAuthGate(api: Pick<MessagesApi, 'authenticateClient' | 'au
   const refusals = new Map<string, { readonly expires: number; readonly code: ErrorCode; readonly message: string }>();
   const queue: Waiter[] = [];
   let inFlight = 0;
+  const pacer = createRetryPacer({ concurrency: options.concurrency, now });
 
   const bounded = options.concurrency > 0;
   const acquire = (socket: HandshakingSocket): Promise<void> | undefined => {
@@ -80,7 +83,7 @@ export function createAuthGate(api: Pick<MessagesApi, 'authenticateClient' | 'au
     }
     if (queue.length >= options.queueLength) {
       metrics.authGate.inc({ result: 'queue_full' });
-      throw new HandshakeRefused('queue_full', 'too many handshakes in progress, retry later');
+      throw new HandshakeRefused('queue_full', 'too many handshakes in progress, retry later', pacer.slot(inFlight + queue.length));
     }
     metrics.authGate.inc({ result: 'queued' });
     return new Promise<void>((resolve, reject) => {
@@ -130,6 +133,7 @@ export function createAuthGate(api: Pick<MessagesApi, 'authenticateClient' | 'au
     }
     const waiting = acquire(socket);
     if (waiting) await waiting;
+    const started = now();
     try {
       metrics.authGate.inc({ result: 'called' });
       return await call();
@@ -137,6 +141,7 @@ export function createAuthGate(api: Pick<MessagesApi, 'authenticateClient' | 'au
       remember(key, error);
       throw error;
     } finally {
+      pacer.observe(now() - started);
       release();
     }
   }

@@ -1,4 +1,4 @@
-import { isErrorCode, type AckError, type ErrorCode } from '@switchboard/protocol';
+import { isErrorCode, type AckError, type ErrorCode, type HandshakeRefusalData } from '@switchboard/protocol';
 
 /**
  * The gateway's one error type, with a code of the contract: raised by the gateway itself (bad payload, foreign
@@ -23,8 +23,10 @@ export function toAckError(error: unknown): AckError {
 }
 
 /** A `connect_error` for the client: `message` is the code, `data` the full error. */
-export function handshakeRefusal(code: ErrorCode, message: string): Error & { data: AckError } {
-  return Object.assign(new Error(code), { data: { code, message } });
+/** A `connect_error`: `message` is the code (CONTRACT.md), `data` says it again with a message and maybe when to retry. */
+export function handshakeRefusal(code: ErrorCode, message: string, retryAfterMs?: number): Error & { data: HandshakeRefusalData } {
+  const data: HandshakeRefusalData = retryAfterMs === undefined ? { code, message } : { code, message, retry_after_ms: retryAfterMs };
+  return Object.assign(new Error(code), { data });
 }
 
 export function errorCodeOf(error: unknown): ErrorCode {

@@ -25,7 +25,7 @@ const refuser =
   (namespace: '/client' | '/admin', metrics: GatewayMetrics, next: Next) =>
   (code: RefusalCode, message: string, why?: RefusalReason | unknown) => {
     metrics.refusals.inc({ namespace, code, reason: reasonOf(why, code) });
-    next(handshakeRefusal(code, message));
+    next(handshakeRefusal(code, message, why instanceof HandshakeRefused ? why.retryAfterMs : undefined));
   };
 
 const present = (value: unknown) => value !== undefined && value !== null && value !== '';

@@ -32,10 +32,13 @@ export function reasonOfCode(code: ErrorCode): RefusalReason | 'other' {
 /** A refusal decided by the gateway itself (not the messages service), with its reason. */
 export class HandshakeRefused extends GatewayError {
   readonly reason: RefusalReason;
-  constructor(reason: RefusalReason, message: string) {
+  /** When the client should try again, in ms (`retry_after_ms` of the `connect_error`); unset: its own backoff. */
+  readonly retryAfterMs: number | undefined;
+  constructor(reason: RefusalReason, message: string, retryAfterMs?: number) {
     super(REFUSAL_REASONS[reason], message);
     this.name = 'HandshakeRefused';
     this.reason = reason;
+    this.retryAfterMs = retryAfterMs;
   }
 }
 
