@@ -38,6 +38,9 @@ export interface StormResult {
   readonly listenOverflows: number | undefined;
   /** The gateway's auth gate and refusal counters that grew over the storm (kill: since the new process started). */
   readonly serverCounters: Readonly<Record<string, number>>;
+  /** The messages service's auth route over the window: its request durations' sum and count. */
+  readonly messagesCounters: Readonly<Record<string, number>>;
+  readonly messagesCpuSeconds: number;
   /** From the drop until all were back (or the timeout). */
   readonly windowMs: number;
   readonly sends: QueuedSendsResult;

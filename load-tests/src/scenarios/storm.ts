@@ -14,7 +14,16 @@ import { freeStablePort, sleep } from '@switchboard/testing';
 /** Seconds after the drop at which the log and the JSON give the sockets back (the recovery curve). */
 const CURVE_S = [1, 2, 5, 10, 20, 30, 60];
 /** The gateway's own account of the handshakes (the baseline has none of these). */
-const SERVER_COUNTERS = ['switchboard_gateway_auth_gate_total', 'switchboard_gateway_handshake_refusals_total', 'switchboard_gateway_limit_refusals_total'];
+const SERVER_COUNTERS = [
+  'switchboard_gateway_auth_gate_total',
+  'switchboard_gateway_handshake_refusals_total',
+  'switchboard_gateway_limit_refusals_total',
+  'switchboard_gateway_auth_call_seconds_sum',
+  'switchboard_gateway_auth_call_seconds_count',
+];
+/** The messages service's own time for the handshakes' auth calls: with the gateway's, where a call's time goes. */
+const MESSAGES_COUNTERS = ['http_request_duration_seconds_sum', 'http_request_duration_seconds_count'];
+const AUTH_ROUTE = 'route="/internal/v1/auth/client"';
 
 /**
  * `storm`: `--sockets` sockets (19,000) held on one server, of which `--sdk-clients` are real SDK clients
@@ -120,6 +129,9 @@ async function storm(
   const metricsUrl = () => `${server.process.url}/metrics`;
   // Resets the event-loop delay histogram (prom-client resets it at each scrape).
   const metricsBefore = variant === 'cut' ? await scrapeMetrics(metricsUrl()).catch(() => undefined) : undefined;
+  const messagesMetricsUrl = `${ctx.stack.messages.url}/metrics`;
+  const messagesBefore = await scrapeMetrics(messagesMetricsUrl).catch(() => undefined);
+  const messagesCpuBefore = (await usage.read(ctx.stack.messages.pid)).cpuSeconds;
   const listenBefore = await readListenCounters();
   const clientCpuBefore = await ctx.clientCpuSeconds();
   const cpuBefore = variant === 'cut' ? (await usage.read(server.process.pid)).cpuSeconds : 0;
@@ -154,6 +166,10 @@ async function storm(
   const listenAfter = await readListenCounters();
   const clientCpuSeconds = (await ctx.clientCpuSeconds()) - clientCpuBefore;
   const serverCounters = counterDeltas(metricsBefore, metricsAfter, SERVER_COUNTERS);
+  const messagesCounters = Object.fromEntries(
+    Object.entries(counterDeltas(messagesBefore, await scrapeMetrics(messagesMetricsUrl).catch(() => undefined), MESSAGES_COUNTERS)).filter(([key]) => key.includes(AUTH_ROUTE)),
+  );
+  const messagesCpuSeconds = (await usage.read(ctx.stack.messages.pid)).cpuSeconds - messagesCpuBefore;
   // A server that died during the storm (seen: the baseline after a kill) leaves no /proc entry: say so, keep the rest.
   const cpuSeconds = server.process.running ? (await usage.read(server.process.pid).catch(() => undefined))?.cpuSeconds : undefined;
   const exited = !server.process.running;
@@ -163,6 +179,7 @@ async function storm(
   const curve = backWithin(droppedAt, backAt, CURVE_S.map((s) => s * 1000));
   log(`${kind}, ${variant}: back ${CURVE_S.map((s, i) => `${curve[i]} by ${s} s`).join(', ')}; all back: ${allBackAt ? `${allBackAt - droppedAt} ms` : 'no'}; loop delay p99 ${lag.p99Ms} ms; refused ${JSON.stringify(raw.refused)}, SDK ${JSON.stringify(sdk.refused())}`);
   if (Object.keys(serverCounters).length > 0) log(`${kind}, ${variant}: server counters ${JSON.stringify(serverCounters)}`);
+  log(`${kind}, ${variant}: messages service: ${messagesCpuSeconds.toFixed(1)} CPU-s in the window; its auth route ${JSON.stringify(messagesCounters)}`);
   const sends = await sdk.checkSends(ctx.stack.database.url, 60_000);
   log(`${kind}, ${variant}: SDK sends ${JSON.stringify(sends)}`);
   return {
@@ -187,6 +204,8 @@ async function storm(
       clientCpuSeconds,
       listenOverflows: listenBefore && listenAfter ? listenAfter.overflows - listenBefore.overflows : undefined,
       serverCounters,
+      messagesCounters,
+      messagesCpuSeconds,
       windowMs: endedAt - droppedAt,
       sends,
     },

@@ -20,6 +20,7 @@ export interface GatewayMetrics {
   readonly authGate: Counter<'result'>;
   readonly authInFlight: Gauge;
   readonly authQueued: Gauge;
+  readonly authCallSeconds: Histogram;
   /** Handshakes refused `RATE_LIMITED` by a connection or authentication limit, by the limit (limits/handshake-limits.ts). */
   readonly limitRefusals: Counter<'namespace' | 'limit'>;
   /** Limit checks that let a handshake through because their store (Redis) failed or hung. */
@@ -82,6 +83,12 @@ export function createGatewayMetrics(registry: Registry, sources: GatewayMetrics
     authGate: counter('auth_gate_total', 'Handshake auth checks by what the auth gate did: called, queued, queue_full, cached_refusal, connection_closed.', ['result']),
     authInFlight: createGauge(registry, 'switchboard_gateway_auth_in_flight', 'Handshake auth calls to the messages service in flight on this node (at most AUTH_CONCURRENCY).'),
     authQueued: createGauge(registry, 'switchboard_gateway_auth_queued', 'Handshakes waiting for an auth slot on this node (at most AUTH_QUEUE_LENGTH).'),
+    authCallSeconds: new Histogram({
+      name: 'switchboard_gateway_auth_call_seconds',
+      help: 'Handshake auth calls to the messages service, from taking an auth slot to the answer (what paces retry_after_ms).',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
     limitRefusals: counter('limit_refusals_total', 'Handshakes refused RATE_LIMITED by a connection or authentication limit, by namespace and limit.', ['namespace', 'limit']),
     limitsFailOpen: counter('limits_fail_open_total', 'Limit checks that let a handshake through because Redis failed or did not answer, by limit.', ['limit']),
     eventsIn: counter('events_in_total', 'Events received from sockets, by namespace and event name.', ['namespace', 'event']),

@@ -16,7 +16,7 @@ afterAll(() => {
  * One handshake on `/client` (or `/admin`), from `address` as the trusted proxy would have written it in
  * `X-Forwarded-For` (the tests all come from 127.0.0.1). Resolves with the outcome; a connected socket stays open.
  */
-function handshake(url: string, auth: Record<string, unknown>, address: string | undefined, namespace = '/client'): Promise<{ outcome: Outcome; socket: Socket }> {
+function handshake(url: string, auth: Record<string, unknown>, address: string | undefined, namespace = '/client'): Promise<{ outcome: Outcome; socket: Socket; retryAfterMs?: unknown }> {
   const socket = io(`${url}${namespace}`, {
     path: SOCKET_PATH,
     transports: ['websocket'],
@@ -30,9 +30,9 @@ function handshake(url: string, auth: Record<string, unknown>, address: string |
     // Socket.IO's `connect`: the handshake passed every middleware (the `connected` event that follows goes through
     // the adapter, which waits for Redis during an outage).
     socket.once('connect', () => resolve({ outcome: 'connected', socket }));
-    socket.once('connect_error', (error: Error & { data?: { code?: string } }) => {
+    socket.once('connect_error', (error: Error & { data?: { code?: string; retry_after_ms?: unknown } }) => {
       socket.close();
-      resolve({ outcome: error.data?.code ?? error.message, socket });
+      resolve({ outcome: error.data?.code ?? error.message, socket, retryAfterMs: error.data?.retry_after_ms });
     });
   });
 }
@@ -118,7 +118,11 @@ describe('handshake limits (two nodes, Redis)', () => {
     const [one, two] = stack.nodes.map((n) => n.url) as [string, string];
     const burst = '198.51.100.200';
     for (let i = 0; i < 20; i++) expect(await outcome(i % 2 ? two : one, good(`burst-${i}`), burst)).toBe('connected');
-    expect(await outcome(one, good('burst-20'), burst)).toBe('RATE_LIMITED');
+    const limited = await handshake(one, good('burst-20'), burst);
+    expect(limited.outcome).toBe('RATE_LIMITED');
+    // When the address's 10 s window ends, as REST's Retry-After.
+    expect(limited.retryAfterMs).toBeGreaterThan(0);
+    expect(limited.retryAfterMs).toBeLessThanOrEqual(10_000);
     expect(await outcome(two, good('burst-21'), burst)).toBe('RATE_LIMITED');
     expect(await outcome(two, good('burst-21'), '198.51.100.201')).toBe('connected');
     const refused = (await metric(one, 'switchboard_gateway_limit_refusals_total', { namespace: '/client', limit: 'connection_rate' }))

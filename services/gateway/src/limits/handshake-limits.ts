@@ -43,7 +43,7 @@ export interface HandshakeLimitsOptions {
  * - `countingFailures(auth)` decorates the authentication middleware: every refusal it passes to `next` for bad
  *   credentials counts one failure for the address;
  * - `afterAuth` refuses a device that already holds `MAX_CONNECTIONS_PER_DEVICE` live sockets on all nodes.
- * Each refusal is `connect_error` `RATE_LIMITED`. A store that fails or hangs lets the handshake through (`failOpen`).
+ * Each refusal is `connect_error` `RATE_LIMITED`, with `retry_after_ms` when the address's window ends. A store that fails or hangs lets the handshake through (`failOpen`).
  */
 export interface HandshakeLimits {
   beforeAuth(namespace: Namespace): Middleware<AnySocket>;
@@ -53,10 +53,11 @@ export interface HandshakeLimits {
 
 export function createHandshakeLimits(options: HandshakeLimitsOptions): HandshakeLimits {
   const { metrics, failOpen } = options;
-  const refuse = (namespace: Namespace, limit: HandshakeLimit, next: Next, message: string) => {
+  /** `retryAfterMs`: when the address's window ends (as REST's `Retry-After`); none for a device's connection cap. */
+  const refuse = (namespace: Namespace, limit: HandshakeLimit, next: Next, message: string, retryAfterMs?: number) => {
     metrics.refusals.inc({ namespace, code: 'RATE_LIMITED', reason: 'rate_limited' });
     metrics.limitRefusals.inc({ namespace, limit });
-    next(handshakeRefusal('RATE_LIMITED', message));
+    next(handshakeRefusal('RATE_LIMITED', message, retryAfterMs));
   };
   const none = { count: 0, resetMs: 0 };
 
@@ -67,13 +68,13 @@ export function createHandshakeLimits(options: HandshakeLimitsOptions): Handshak
         if (options.authFailuresPerMinute > 0) {
           const failed = await failOpen.run('auth_failures', () => options.failures.peek(key), none);
           if (failed.count >= options.authFailuresPerMinute) {
-            return refuse(namespace, 'auth_failures', next, `too many failed authentications from this address, retry in ${Math.ceil(failed.resetMs / 1000)} s`);
+            return refuse(namespace, 'auth_failures', next, `too many failed authentications from this address, retry in ${Math.ceil(failed.resetMs / 1000)} s`, failed.resetMs);
           }
         }
         if (options.connectionsPer10s > 0) {
           const opened = await failOpen.run('connection_rate', () => options.connections.hit(key), none);
           if (opened.count > options.connectionsPer10s) {
-            return refuse(namespace, 'connection_rate', next, `too many connections from this address, retry in ${Math.ceil(opened.resetMs / 1000)} s`);
+            return refuse(namespace, 'connection_rate', next, `too many connections from this address, retry in ${Math.ceil(opened.resetMs / 1000)} s`, opened.resetMs);
           }
         }
         next();

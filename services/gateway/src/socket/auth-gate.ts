@@ -141,7 +141,9 @@ export function createAuthGate(api: Pick<MessagesApi, 'authenticateClient' | 'au
       remember(key, error);
       throw error;
     } finally {
-      pacer.observe(now() - started);
+      const tookMs = now() - started;
+      pacer.observe(tookMs);
+      metrics.authCallSeconds.observe(tookMs / 1000);
       release();
     }
   }

@@ -22,10 +22,11 @@ describe('retry pacer', () => {
     expect(pacer.slot(0)).toBe(0);
   });
 
-  it('retry pacer - never beyond maxDelayMs', () => {
-    const pacer = createRetryPacer({ concurrency: 1, initialCallMs: 1_000, maxDelayMs: 5_000, now: () => 0 });
-    const delays = Array.from({ length: 10 }, () => pacer.slot(0));
-    expect(delays.slice(0, 5)).toEqual([0, 1_000, 2_000, 3_000, 4_000]);
-    expect(delays.slice(5).every((d) => d === 5_000)).toBe(true);
+  it('retry pacer - past maxDelayMs nothing is booked: the delay is spread over the cap\'s second half', () => {
+    const draws = [0, 0.5, 0.999];
+    const pacer = createRetryPacer({ concurrency: 1, initialCallMs: 1_000, maxDelayMs: 5_000, now: () => 0, random: () => draws.shift() ?? 0 });
+    const booked = Array.from({ length: 6 }, () => pacer.slot(0));
+    expect(booked).toEqual([0, 1_000, 2_000, 3_000, 4_000, 5_000]);
+    expect([pacer.slot(0), pacer.slot(0), pacer.slot(0)]).toEqual([2_500, 3_750, 4_998]);
   });
 });

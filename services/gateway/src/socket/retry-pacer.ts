@@ -12,7 +12,11 @@
 export interface RetryPacer {
   /** An auth call took `ms` (from its slot to its answer). */
   observe(ms: number): void;
-  /** The delay for a refused handshake, `ahead` handshakes being admitted before it; at most `maxDelayMs`. */
+  /**
+   * The delay for a refused handshake, `ahead` handshakes being admitted before it. Past `maxDelayMs` no slot is
+   * booked: the delay is spread at random over the cap's second half, so that an overloaded node's clients do not
+   * all come back at the cap together.
+   */
   slot(ahead: number): number;
 }
 
@@ -25,6 +29,8 @@ export interface RetryPacerOptions {
   readonly maxDelayMs?: number;
   /** @default Date.now */
   readonly now?: () => number;
+  /** @default Math.random */
+  readonly random?: () => number;
 }
 
 /** Weight of the newest call time in the running mean: about the last 50 calls count. */
@@ -32,6 +38,7 @@ const SMOOTHING = 0.02;
 
 export function createRetryPacer(options: RetryPacerOptions): RetryPacer {
   const now = options.now ?? Date.now;
+  const random = options.random ?? Math.random;
   const maxDelayMs = options.maxDelayMs ?? 60_000;
   const concurrency = Math.max(1, options.concurrency);
   let meanCallMs = options.initialCallMs ?? 100;
@@ -47,8 +54,9 @@ export function createRetryPacer(options: RetryPacerOptions): RetryPacer {
       const spacing = meanCallMs / concurrency;
       nextSlot = Math.max(nextSlot, at + ahead * spacing);
       const delay = nextSlot - at;
+      if (delay > maxDelayMs) return Math.ceil(maxDelayMs * (0.5 + random() / 2));
       nextSlot += spacing;
-      return Math.min(maxDelayMs, Math.ceil(delay));
+      return Math.ceil(delay);
     },
   };
 }
