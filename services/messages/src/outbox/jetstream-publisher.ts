@@ -102,7 +102,8 @@ export function createJetStreamPublisher(options: JetStreamPublisherOptions): Pu
   const timeoutMs = options.timeoutMs ?? PUBLISH_TIMEOUT_MS;
   /**
    * The stream check in progress or done per stream, with the server connection it was begun on: nats.js's `info`,
-   * "the ServerInfo of the currently connected server, or undefined", a new object at every (re)connection.
+   * "the ServerInfo of the currently connected server, or undefined", a new object at every (re)connection (and at
+   * each INFO a cluster sends: a check then begun again costs one more request).
    */
   const ready = new Map<StreamKey, { readonly promise: Promise<void>; readonly on: object }>();
   /** Streams known to exist since their last failure: a publish to them does not wait for `ensure`. */
