@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { DiscardPolicy, jetstreamManager, StorageType } from '@nats-io/jetstream';
 import { natsNames } from '@switchboard/protocol';
-import { startNatsServer, type ServerProcess } from '@switchboard/testing';
+import { freeStablePort, startNatsServer, waitFor, type ServerProcess } from '@switchboard/testing';
 import { createJetStreamPublisher } from '../src/outbox/jetstream-publisher.js';
 import { readStream, testLogger } from './harness.js';
 
@@ -90,5 +90,64 @@ describe('JetStream publisher', () => {
     const [result] = await settled;
     expect(result).toMatchObject({ status: 'rejected', reason: { message: expect.stringMatching(/not connected|closed/i) } });
     await expect(publisher.publish('message.created', bytes('{}'), 'closing-2')).rejects.toThrow(/not connected/);
+  });
+
+  /**
+   * Its own server on a fixed port (restarted on its store, as the fault suite does) and a client that reconnects,
+   * as the service's does; `back` resolves once the client is connected again after `server.start()`.
+   */
+  const reconnecting = async () => {
+    const server = await startNatsServer({ port: await freeStablePort() });
+    const nc = await connect({ servers: server.url, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
+    let reconnects = 0;
+    void (async () => {
+      for await (const s of nc.status()) if (s.type === 'reconnect') reconnects++;
+    })();
+    const publisher = createJetStreamPublisher({ connection: nc, logger: testLogger(), names: natsNames(), timeoutMs: 300 });
+    return {
+      server,
+      nc,
+      publisher,
+      back: () => waitFor(() => reconnects > 0, { timeoutMs: 5000, message: 'client reconnected' }),
+      async [Symbol.asyncDispose]() {
+        await nc.close();
+        await server[Symbol.asyncDispose]();
+      },
+    };
+  };
+
+  /** The first publish after NATS returned, which must be acknowledged without waiting for anything from before. */
+  const firstAfterReturn = async (publisher: ReturnType<typeof createJetStreamPublisher>, msgId: string) => {
+    const started = Date.now();
+    await expect(publisher.publish('message.created', bytes('{}'), msgId)).resolves.toEqual({ duplicate: false });
+    expect(Date.now() - started).toBeLessThan(1000);
+  };
+
+  it('jetstream publisher - while NATS is away a stream check fails at once, so the first publish after its return is not held by one', async () => {
+    await using t = await reconnecting();
+    await t.publisher.publish('message.created', bytes('{}'), 'away-0');
+    await t.server.kill();
+    // A publish while NATS is away fails after the PubAck wait; the stream is to be checked again before the next.
+    await expect(t.publisher.publish('message.created', bytes('{}'), 'away-1')).rejects.toThrow(/no JetStream acknowledgement/);
+    // The next one, NATS still away: a check begun now would have its request dropped with the connection and end
+    // only at JetStream's API timeout (5 s), holding the publishes after the return until then.
+    await expect(t.publisher.publish('message.created', bytes('{}'), 'away-2')).rejects.toThrow(/not connected/);
+    await t.server.start();
+    await t.back();
+    await firstAfterReturn(t.publisher, 'back-1');
+  });
+
+  it('jetstream publisher - a stream check left unanswered on a lost connection is not waited for on the next one', async () => {
+    await using t = await reconnecting();
+    await t.publisher.publish('message.created', bytes('{}'), 'lost-0');
+    // A frozen server: the client still takes itself for connected, and nothing it sends is answered.
+    process.kill(t.server.pid!, 'SIGSTOP');
+    await expect(t.publisher.publish('message.created', bytes('{}'), 'lost-1')).rejects.toThrow(/no JetStream acknowledgement/);
+    const unanswered = t.publisher.publish('message.created', bytes('{}'), 'lost-2'); // its stream check is sent, never answered
+    unanswered.catch(() => {});
+    await t.server.kill(); // SIGKILL ends the frozen process too; its connections close
+    await t.server.start();
+    await t.back();
+    await firstAfterReturn(t.publisher, 'back-2');
   });
 });

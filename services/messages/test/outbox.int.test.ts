@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Kysely } from 'kysely';
 import { natsNames, type CreatedApp, type Message } from '@switchboard/protocol';
 import { createMetricsRegistry } from '@switchboard/metrics';
-import { createTestDatabase, sleep, startNatsServer, waitFor, type ServerProcess, type TestDatabase } from '@switchboard/testing';
+import { createTestDatabase, freeStablePort, sleep, startNatsServer, waitFor, type ServerProcess, type TestDatabase } from '@switchboard/testing';
 import { migrateToLatest } from '../src/db/migrate.js';
 import { createPostgresDatabase } from '../src/db/postgres.js';
 import type { Database } from '../src/db/schema.js';
@@ -229,6 +229,53 @@ describe('outbox relay crashes', () => {
     } finally {
       await relay.close();
       await coordinator.close();
+    }
+  });
+
+  it('relay - a message written after NATS returned is published at once, though the relay had begun a stream check while NATS was away', async () => {
+    const logger = testLogger();
+    // Its own server on a fixed port, restarted on its store, and the service's connection and wiring: NATS back →
+    // `retryNow` (app.ts).
+    await using server = await startNatsServer({ port: await freeStablePort() });
+    const status = createDependencyStatus(logger);
+    const nc = await connectNats(server.url, 'relay-return', logger, { status });
+    const created = await createApp(db, 'return');
+    const principal = { kind: 'device' as const, app_id: created.id, device_id: 'd' };
+    const c = await openConversation(db, principal);
+    const metrics = createMessagesMetrics(createMetricsRegistry({ collectDefaults: false }), db);
+    const coordinator = createPgRelayCoordinator({ connectionString: database.url, logger });
+    const relay = createOutboxRelay({
+      db,
+      // A short PubAck wait and backoff: within a 1.5 s outage the relay fails a batch, then checks the stream again
+      // before the next, a check whose request goes with the connection.
+      publisher: createJetStreamPublisher({ connection: nc, logger, names: natsNames(), timeoutMs: 300 }),
+      coordinator,
+      logger,
+      metrics: { published: metrics.outboxPublished, failed: metrics.outboxFailed },
+      batchSize: 500,
+      pollIntervalMs: 100,
+      backoffMs: () => 50,
+    });
+    status.onBack(() => relay.retryNow());
+    const inStream = async (id: string) => (await readStream(server.url)).some((e) => e.msgId === id);
+    try {
+      relay.start();
+      const before = (await sendMessage(db, principal, c.id, { body: 'before', local_id: 'r0' })).message;
+      await waitFor(() => inStream(before.id), { message: 'published before the outage' });
+      await server.kill();
+      await sendMessage(db, principal, c.id, { body: 'during', local_id: 'r1' });
+      await sleep(1500);
+      await server.start();
+      await waitFor(() => status.state('nats') === 'ok', { timeoutMs: 5000, message: 'relay connection back' });
+      const back = Date.now();
+      const after = (await sendMessage(db, principal, c.id, { body: 'after', local_id: 'r2' })).message;
+      // Was: held until the check begun during the outage timed out (JetStream's API timeout, 5 s).
+      await waitFor(() => inStream(after.id), { timeoutMs: 1500, intervalMs: 50, message: 'published within 1.5 s of the return' });
+      expect(Date.now() - back).toBeLessThan(1500);
+    } finally {
+      await relay.close();
+      await coordinator.close();
+      await nc.close();
     }
   });
 

@@ -100,25 +100,35 @@ export function createJetStreamPublisher(options: JetStreamPublisherOptions): Pu
   const log = options.logger.child({ component: 'jetstream-publisher' });
   const { connection: nc, names } = options;
   const timeoutMs = options.timeoutMs ?? PUBLISH_TIMEOUT_MS;
-  const ready = new Map<StreamKey, Promise<void>>();
+  /**
+   * The stream check in progress or done per stream, with the server connection it was begun on: nats.js's `info`,
+   * "the ServerInfo of the currently connected server, or undefined", a new object at every (re)connection (and at
+   * each INFO a cluster sends: a check then begun again costs one more request).
+   */
+  const ready = new Map<StreamKey, { readonly promise: Promise<void>; readonly on: object }>();
   /** Streams known to exist since their last failure: a publish to them does not wait for `ensure`. */
   const ensured = new Set<StreamKey>();
   const ensure = (key: StreamKey): Promise<void> => {
-    let promise = ready.get(key);
-    if (!promise) {
-      promise = jetstreamManager(nc)
-        .then((jsm) => ensureStream(jsm, names, key))
-        .then(
-          () => {
-            if (ready.get(key) === promise) ensured.add(key);
-          },
-          (error: unknown) => {
-            ready.delete(key);
-            throw error;
-          },
-        );
-      ready.set(key, promise);
-    }
+    const on = nc.info;
+    // NATS away: fail now. A check begun now would be lost with the connection (nats.js drops what it buffered at
+    // its next attempt) and end only at JetStream's API timeout, 5 s.
+    if (!on) return Promise.reject(new Error('NATS is not connected'));
+    const current = ready.get(key);
+    // A check begun on an earlier connection may wait for an answer that went with it: publishes after NATS returned
+    // waited for it up to 5 s (docs/reliability.md, "NATS: where the seconds went"). Begun again on this one.
+    if (current?.on === on) return current.promise;
+    const promise: Promise<void> = jetstreamManager(nc)
+      .then((jsm) => ensureStream(jsm, names, key))
+      .then(
+        () => {
+          if (ready.get(key)?.promise === promise) ensured.add(key);
+        },
+        (error: unknown) => {
+          if (ready.get(key)?.promise === promise) ready.delete(key);
+          throw error;
+        },
+      );
+    ready.set(key, { promise, on });
     return promise;
   };
   const forget = (key: StreamKey | undefined) => {
