@@ -3,32 +3,17 @@
  * discard phase and two rates. The figures are benchmarks (docs/scaling.md); here only what must hold at any scale:
  * a row per gateway count with each node's figures, every delivery made on the node that holds the socket.
  */
-import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createCliRuns } from './cli-runs.js';
 import type { ClusterResults } from '../src/scenarios/cluster-results.js';
 
-const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const RUN_TIMEOUT_MS = 150_000;
-const dirs: string[] = [];
-afterAll(async () => {
-  for (const dir of dirs) await rm(dir, { recursive: true, force: true });
-});
+const runs = createCliRuns(RUN_TIMEOUT_MS);
+afterAll(() => runs.dispose());
 
 async function runCluster(flags: string[]): Promise<{ table: string; data: ClusterResults }> {
-  const out = await mkdtemp(path.join(tmpdir(), 'load-cluster-'));
-  dirs.push(out);
-  const table = await new Promise<string>((resolve, reject) => {
-    execFile(process.execPath, [CLI, 'cluster', '--workers', '2', '--out', out, ...flags], { timeout: RUN_TIMEOUT_MS, maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`cluster failed: ${error.message}\n${stderr.slice(-4000)}`));
-      else resolve(stdout);
-    });
-  });
-  const [file] = await readdir(out);
-  return { table, data: (JSON.parse(await readFile(path.join(out, file!), 'utf8')) as { data: ClusterResults }).data };
+  const { table, json } = await runs.run<{ data: ClusterResults }>('cluster', flags);
+  return { table, data: json.data };
 }
 
 describe('npm run load -- cluster', () => {

@@ -3,19 +3,12 @@
  * the gateway, the baseline and the floor, and the table. The figures themselves are benchmarks (docs/performance.md);
  * here only what must hold at any scale is checked: every server measured, every socket held, every delivery made.
  */
-import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createCliRuns } from './cli-runs.js';
 import type { Figure } from '../src/measure/report.js';
 
-const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
-const dirs: string[] = [];
-afterAll(async () => {
-  for (const dir of dirs) await rm(dir, { recursive: true, force: true });
-});
+const runs = createCliRuns(150_000);
+afterAll(() => runs.dispose());
 
 interface Run {
   readonly table: string;
@@ -23,16 +16,7 @@ interface Run {
 }
 
 async function runScenario(scenario: string, flags: string[]): Promise<Run> {
-  const out = await mkdtemp(path.join(tmpdir(), `load-${scenario}-`));
-  dirs.push(out);
-  const table = await new Promise<string>((resolve, reject) => {
-    execFile(process.execPath, [CLI, scenario, '--workers', '2', '--out', out, ...flags], { timeout: 150_000, maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`${scenario} failed: ${error.message}\n${stderr.slice(-4000)}`));
-      else resolve(stdout);
-    });
-  });
-  const [file] = await readdir(out);
-  const json = JSON.parse(await readFile(path.join(out, file!), 'utf8')) as { figures: Figure[] };
+  const { table, json } = await runs.run<{ figures: Figure[] }>(scenario, flags);
   return { table, figures: new Map(json.figures.map((f) => [f.name, f])) };
 }
 

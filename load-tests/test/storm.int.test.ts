@@ -4,32 +4,17 @@
  * here only what must hold at any scale: every socket back, the times and the gateway's event-loop delay read, and
  * every send the SDK clients queued while disconnected stored exactly once.
  */
-import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createCliRuns } from './cli-runs.js';
 import type { StormResult } from '../src/scenarios/storm-report.js';
 
-const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const RUN_TIMEOUT_MS = 240_000;
-const dirs: string[] = [];
-afterAll(async () => {
-  for (const dir of dirs) await rm(dir, { recursive: true, force: true });
-});
+const runs = createCliRuns(RUN_TIMEOUT_MS);
+afterAll(() => runs.dispose());
 
 async function runStorm(flags: string[]): Promise<{ table: string; data: StormResult[] }> {
-  const out = await mkdtemp(path.join(tmpdir(), 'load-storm-'));
-  dirs.push(out);
-  const table = await new Promise<string>((resolve, reject) => {
-    execFile(process.execPath, [CLI, 'storm', '--workers', '2', '--out', out, ...flags], { timeout: RUN_TIMEOUT_MS, maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`storm failed: ${error.message}\n${stderr.slice(-4000)}`));
-      else resolve(stdout);
-    });
-  });
-  const [file] = await readdir(out);
-  return { table, data: (JSON.parse(await readFile(path.join(out, file!), 'utf8')) as { data: StormResult[] }).data };
+  const { table, json } = await runs.run<{ data: StormResult[] }>('storm', flags);
+  return { table, data: json.data };
 }
 
 describe('npm run load -- storm', () => {
